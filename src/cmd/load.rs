@@ -1,0 +1,52 @@
+//! `ics load FILE [--label L]`: validate a framework file and store it as a new version.
+
+use std::io::Write;
+
+use super::Context;
+use crate::cli::LoadArgs;
+use crate::error::Error;
+use crate::framework;
+use crate::render::plural;
+use crate::store::{OpenMode, SaveOutcome, Store};
+use crate::Outcome;
+
+pub fn run(cx: &Context, args: &LoadArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+    // Validate the whole file before the database is even opened.
+    let fw = framework::read_file(&args.file)?;
+    let label = args
+        .label
+        .clone()
+        .unwrap_or_else(|| fw.strategy.version.clone());
+    if label.trim().is_empty() {
+        return Err(Error::input("a version label cannot be empty"));
+    }
+    let mut store = Store::open(&cx.db_path(), OpenMode::Create)?;
+    let shown = args.file.display().to_string();
+    match store.save_version(&fw, &label, Some(&shown))? {
+        SaveOutcome::Unchanged { label } => {
+            writeln!(
+                out,
+                "unchanged: `{shown}` has the same content as the stored version `{label}`; no new version recorded"
+            )?;
+        }
+        SaveOutcome::Stored { label } => {
+            writeln!(
+                out,
+                "loaded `{shown}` as version `{label}` of {} ({}) into {}",
+                fw.strategy.title,
+                fw.strategy.code,
+                store.path().display()
+            )?;
+            for (kind, n) in fw.counts() {
+                let name = if n == 1 { kind.label() } else { kind.plural() };
+                writeln!(out, "  {n:>4} {name}")?;
+            }
+            writeln!(
+                out,
+                "  {:>4}",
+                plural(fw.indicator_count(), "indicator", "indicators")
+            )?;
+        }
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,53 @@
+//! One module per command: each turns its arguments into calls on the domain modules and the
+//! store, and writes the result. No SQL and no report logic lives here.
+
+mod load;
+mod tree;
+mod versions;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::cli::{Cli, Command};
+use crate::error::Error;
+use crate::render::Term;
+use crate::store::{OpenMode, Store};
+use crate::Outcome;
+
+/// What every command may need besides its own arguments.
+pub struct Context<'a> {
+    pub cli: &'a Cli,
+    pub term: Term,
+}
+
+impl Context<'_> {
+    /// The database path: `--db`, else `$ICS_DB`, else `./ics.db`.
+    pub fn db_path(&self) -> PathBuf {
+        self.cli
+            .db
+            .clone()
+            .or_else(|| {
+                std::env::var_os("ICS_DB")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
+            .unwrap_or_else(|| PathBuf::from("ics.db"))
+    }
+
+    /// Open the database, which must already exist.
+    pub fn open_existing(&self) -> Result<Store, Error> {
+        Store::open(&self.db_path(), OpenMode::Existing)
+    }
+}
+
+pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
+    let cx = Context {
+        cli,
+        term: Term::detect(cli.color),
+    };
+    match &cli.command {
+        Command::Load(args) => load::run(&cx, args, out),
+        Command::Tree(args) => tree::run(&cx, args, out),
+        Command::Versions(args) => versions::run(&cx, args, out),
+    }
+}

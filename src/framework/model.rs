@@ -1,0 +1,367 @@
+//! The strategy as a plain data model: what a framework file says, with no TOML and no SQL.
+//!
+//! Nodes are kept flat, in document order, each naming its parent by code; the nesting of the file
+//! is the `parent` link. Indicators belong to the node they are written under.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::period::FiscalPeriod;
+
+/// The kinds of node a strategy has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    Goal,
+    Objective,
+    SubObjective,
+    ManagementObjective,
+    DevelopmentObjective,
+    Result,
+    SubResult,
+    Theme,
+}
+
+impl NodeKind {
+    pub const ALL: [NodeKind; 8] = [
+        NodeKind::Goal,
+        NodeKind::Objective,
+        NodeKind::SubObjective,
+        NodeKind::ManagementObjective,
+        NodeKind::DevelopmentObjective,
+        NodeKind::Result,
+        NodeKind::SubResult,
+        NodeKind::Theme,
+    ];
+
+    /// The name used in the framework file, in JSON and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::Goal => "goal",
+            NodeKind::Objective => "objective",
+            NodeKind::SubObjective => "sub_objective",
+            NodeKind::ManagementObjective => "management_objective",
+            NodeKind::DevelopmentObjective => "development_objective",
+            NodeKind::Result => "result",
+            NodeKind::SubResult => "sub_result",
+            NodeKind::Theme => "theme",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NodeKind> {
+        NodeKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// A human label: "Mission Goal", "Development Objective", ...
+    pub fn label(self) -> &'static str {
+        match self {
+            NodeKind::Goal => "Mission Goal",
+            NodeKind::Objective => "Mission Objective",
+            NodeKind::SubObjective => "sub-objective",
+            NodeKind::ManagementObjective => "Management Objective",
+            NodeKind::DevelopmentObjective => "Development Objective",
+            NodeKind::Result => "Intermediate Result",
+            NodeKind::SubResult => "sub-result",
+            NodeKind::Theme => "cross-cutting theme",
+        }
+    }
+
+    /// Plural of [`NodeKind::label`], for counts.
+    pub fn plural(self) -> &'static str {
+        match self {
+            NodeKind::Goal => "Mission Goals",
+            NodeKind::Objective => "Mission Objectives",
+            NodeKind::SubObjective => "sub-objectives",
+            NodeKind::ManagementObjective => "Management Objectives",
+            NodeKind::DevelopmentObjective => "Development Objectives",
+            NodeKind::Result => "Intermediate Results",
+            NodeKind::SubResult => "sub-results",
+            NodeKind::Theme => "cross-cutting themes",
+        }
+    }
+
+    /// The kinds that may be nested directly under this one, with their TOML key.
+    pub fn children(self) -> &'static [NodeKind] {
+        match self {
+            NodeKind::Goal => &[NodeKind::Objective],
+            NodeKind::Objective | NodeKind::ManagementObjective => &[NodeKind::SubObjective],
+            NodeKind::DevelopmentObjective => &[NodeKind::Result],
+            NodeKind::Result => &[NodeKind::SubResult],
+            NodeKind::SubObjective | NodeKind::SubResult | NodeKind::Theme => &[],
+        }
+    }
+
+    /// The kinds written at the top level of a framework file.
+    pub const TOP_LEVEL: [NodeKind; 4] = [
+        NodeKind::Goal,
+        NodeKind::ManagementObjective,
+        NodeKind::DevelopmentObjective,
+        NodeKind::Theme,
+    ];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Increase,
+    Decrease,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Increase => "increase",
+            Direction::Decrease => "decrease",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "increase" => Some(Direction::Increase),
+            "decrease" => Some(Direction::Decrease),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    #[default]
+    Annual,
+    Quarterly,
+}
+
+impl Frequency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Annual => "annual",
+            Frequency::Quarterly => "quarterly",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "annual" => Some(Frequency::Annual),
+            "quarterly" => Some(Frequency::Quarterly),
+            _ => None,
+        }
+    }
+}
+
+/// How the quarters of a quarterly indicator make its fiscal-year value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregation {
+    #[default]
+    Sum,
+    Mean,
+    Last,
+}
+
+impl Aggregation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aggregation::Sum => "sum",
+            Aggregation::Mean => "mean",
+            Aggregation::Last => "last",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "sum" => Some(Aggregation::Sum),
+            "mean" => Some(Aggregation::Mean),
+            "last" => Some(Aggregation::Last),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Baseline {
+    pub period: FiscalPeriod,
+    pub value: f64,
+}
+
+/// A performance indicator, as its Performance Indicator Reference Sheet would define it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    pub code: String,
+    pub title: String,
+    pub unit: String,
+    pub direction: Direction,
+    pub baseline: Option<Baseline>,
+    /// Target per fiscal year or quarter, in period order.
+    pub targets: BTreeMap<FiscalPeriod, f64>,
+    pub frequency: Frequency,
+    pub aggregation: Aggregation,
+    /// Declared disaggregations: key → allowed values, in the file's order.
+    pub disaggregations: BTreeMap<String, Vec<String>>,
+    pub standard_code: Option<String>,
+    pub source: Option<String>,
+    pub definition: Option<String>,
+    pub illustrative: bool,
+}
+
+impl Indicator {
+    /// Whether the unit is a percentage (values must lie in 0..100).
+    pub fn is_percent(&self) -> bool {
+        is_percent_unit(&self.unit)
+    }
+}
+
+/// `percent`, `%` or `percentage`, in any case.
+pub fn is_percent_unit(unit: &str) -> bool {
+    let u = unit.trim();
+    u == "%" || u.eq_ignore_ascii_case("percent") || u.eq_ignore_ascii_case("percentage")
+}
+
+/// A goal, objective, DO, result or theme.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub code: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub justification: Option<String>,
+    /// Code of the enclosing node; `None` at the top level.
+    pub parent: Option<String>,
+    /// For a DO: the Mission Objectives it is incorporated into.
+    pub supports: Vec<String>,
+    /// For a theme: the nodes it applies to.
+    pub applies_to: Vec<String>,
+    pub indicators: Vec<Indicator>,
+}
+
+impl Node {
+    pub fn new(kind: NodeKind, code: &str, title: &str, parent: Option<&str>) -> Self {
+        Node {
+            kind,
+            code: code.to_string(),
+            title: title.to_string(),
+            description: None,
+            justification: None,
+            parent: parent.map(str::to_string),
+            supports: Vec::new(),
+            applies_to: Vec::new(),
+            indicators: Vec::new(),
+        }
+    }
+}
+
+/// `[strategy]`: what the strategy is and which revision this is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Strategy {
+    pub code: String,
+    pub title: String,
+    /// Label of this revision.
+    pub version: String,
+    pub country: Option<String>,
+    pub description: Option<String>,
+    /// ISO dates (`2018-08-08`).
+    pub approved: Option<String>,
+    pub updated: Option<String>,
+    /// The strategy period, as fiscal years.
+    pub start: Option<FiscalPeriod>,
+    pub end: Option<FiscalPeriod>,
+}
+
+impl Strategy {
+    /// The fiscal years of the strategy period, if it is declared.
+    pub fn fiscal_years(&self) -> Vec<FiscalPeriod> {
+        match (self.start, self.end) {
+            (Some(s), Some(e)) => (s.year..=e.year).map(FiscalPeriod::year).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+pub const DEFAULT_DEVIATION_THRESHOLD: f64 = 10.0;
+
+/// `[settings]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Percent of deviation from target that needs an explanation.
+    pub deviation_threshold: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            deviation_threshold: DEFAULT_DEVIATION_THRESHOLD,
+        }
+    }
+}
+
+/// A whole framework file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Framework {
+    pub strategy: Strategy,
+    pub settings: Settings,
+    /// Every node, in document order (parents before their children).
+    pub nodes: Vec<Node>,
+}
+
+impl Framework {
+    pub fn node(&self, code: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.code == code)
+    }
+
+    /// Every indicator with the node it sits under, in document order.
+    pub fn indicators(&self) -> impl Iterator<Item = (&Node, &Indicator)> {
+        self.nodes
+            .iter()
+            .flat_map(|n| n.indicators.iter().map(move |i| (n, i)))
+    }
+
+    pub fn indicator(&self, code: &str) -> Option<(&Node, &Indicator)> {
+        self.indicators().find(|(_, i)| i.code == code)
+    }
+
+    /// Node counts by kind, in kind order, omitting kinds with none.
+    pub fn counts(&self) -> Vec<(NodeKind, usize)> {
+        NodeKind::ALL
+            .into_iter()
+            .map(|k| (k, self.nodes.iter().filter(|n| n.kind == k).count()))
+            .filter(|(_, c)| *c > 0)
+            .collect()
+    }
+
+    pub fn indicator_count(&self) -> usize {
+        self.nodes.iter().map(|n| n.indicators.len()).sum()
+    }
+
+    /// The canonical content hash: SHA-256 of the parsed content, so formatting, comments and
+    /// key order do not make a new version.
+    pub fn content_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let json = serde_json::to_vec(self).expect("a framework always serialises");
+        let digest = Sha256::digest(&json);
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Codes of the nodes directly under `code` (or the top level for `None`), in order.
+    pub fn children_of<'a>(&'a self, code: Option<&'a str>) -> impl Iterator<Item = &'a Node> {
+        self.nodes
+            .iter()
+            .filter(move |n| n.parent.as_deref() == code)
+    }
+
+    /// The DOs that support an objective.
+    pub fn supported_by<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Node> {
+        self.nodes
+            .iter()
+            .filter(move |n| n.supports.iter().any(|s| s == code))
+    }
+
+    /// Codes from the top-level ancestor down to `code`.
+    pub fn path(&self, code: &str) -> Vec<&str> {
+        let mut path = Vec::new();
+        let mut cur = self.node(code);
+        while let Some(n) = cur {
+            path.push(n.code.as_str());
+            cur = n.parent.as_deref().and_then(|p| self.node(p));
+        }
+        path.reverse();
+        path
+    }
+}

@@ -1,0 +1,114 @@
+//! Rendering for people and machines: colour and width decisions, and the per-report renderers.
+//! Renderers take plain rows or the framework model and know nothing of SQL.
+
+pub mod tree;
+
+use std::io::IsTerminal;
+
+use crate::cli::ColorChoice;
+
+/// Terminal facts a renderer needs: whether to colour, and how wide to be.
+#[derive(Debug, Clone, Copy)]
+pub struct Term {
+    pub color: bool,
+    /// Columns to fit, or `None` for no limit (output to a file or pipe).
+    pub width: Option<usize>,
+}
+
+impl Term {
+    /// Decide from the flag, `NO_COLOR`, `COLUMNS` and whether stdout is a terminal.
+    pub fn detect(choice: ColorChoice) -> Term {
+        let tty = std::io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        let columns = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|c| *c >= 20);
+        let width = columns.or_else(|| {
+            if tty {
+                terminal_size::terminal_size().map(|(w, _)| w.0 as usize)
+            } else {
+                None
+            }
+        });
+        Term { color, width }
+    }
+
+    pub fn plain() -> Term {
+        Term {
+            color: false,
+            width: None,
+        }
+    }
+
+    /// Wrap `text` in an SGR style when colour is on.
+    pub fn paint(&self, text: &str, style: Style) -> String {
+        if !self.color || text.is_empty() {
+            return text.to_string();
+        }
+        format!("\x1b[{}m{text}\x1b[0m", style.sgr())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Bold,
+    Dim,
+    Red,
+    Green,
+    Yellow,
+    Blue,
+    Cyan,
+}
+
+impl Style {
+    fn sgr(self) -> &'static str {
+        match self {
+            Style::Bold => "1",
+            Style::Dim => "2",
+            Style::Red => "31",
+            Style::Green => "32",
+            Style::Yellow => "33",
+            Style::Blue => "34",
+            Style::Cyan => "36",
+        }
+    }
+}
+
+/// Display width of a string in terminal columns.
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// Cut `s` to at most `max` columns, ending in `…` when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > max {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// "1 indicator", "2 indicators".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

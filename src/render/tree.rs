@@ -1,0 +1,241 @@
+//! The strategy tree, as box-drawn text and as JSON.
+
+use serde_json::{json, Map, Value};
+
+use super::{plural, truncate, width, Style, Term};
+use crate::framework::{Framework, Node, NodeKind};
+
+/// Options for the tree.
+#[derive(Debug, Clone, Copy)]
+pub struct TreeOptions {
+    /// Levels to show; `None` for all.
+    pub depth: Option<usize>,
+    /// List each node's indicators under it.
+    pub indicators: bool,
+}
+
+/// The tree as text lines (without trailing newlines).
+pub fn text(fw: &Framework, label: &str, opts: TreeOptions, term: Term) -> Vec<String> {
+    let mut lines = Vec::new();
+    let s = &fw.strategy;
+    lines.push(format!(
+        "{} ({}), version {}",
+        term.paint(&s.title, Style::Bold),
+        s.code,
+        label
+    ));
+    let top: Vec<&Node> = fw.children_of(None).collect();
+    for (i, node) in top.iter().enumerate() {
+        walk(fw, node, "", i + 1 == top.len(), 1, opts, term, &mut lines);
+    }
+    lines
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    fw: &Framework,
+    node: &Node,
+    prefix: &str,
+    last: bool,
+    level: usize,
+    opts: TreeOptions,
+    term: Term,
+    lines: &mut Vec<String>,
+) {
+    let branch = if last { "└── " } else { "├── " };
+    let n = node.indicators.len();
+    let suffix = if n > 0 {
+        format!("  [{}]", plural(n, "indicator", "indicators"))
+    } else {
+        String::new()
+    };
+    lines.push(entry(
+        prefix,
+        branch,
+        &node.code,
+        &node.title,
+        &suffix,
+        code_style(node.kind),
+        term,
+    ));
+    if opts.depth.is_some_and(|d| level >= d) {
+        return;
+    }
+    let child_prefix = format!("{prefix}{}", if last { "    " } else { "│   " });
+    // Links first (what supports this objective / what this DO supports), then indicators,
+    // then child nodes.
+    let mut items: Vec<Item> = Vec::new();
+    if node.kind == NodeKind::Objective {
+        items.extend(
+            fw.supported_by(&node.code)
+                .map(|d| Item::Link("⇠ supported by", d)),
+        );
+    }
+    for target in &node.supports {
+        if let Some(t) = fw.node(target) {
+            items.push(Item::Link("⇢ supports", t));
+        }
+    }
+    for target in &node.applies_to {
+        if let Some(t) = fw.node(target) {
+            items.push(Item::Link("⇢ applies to", t));
+        }
+    }
+    if opts.indicators {
+        items.extend(
+            node.indicators
+                .iter()
+                .map(|i| Item::Indicator(&i.code, &i.title, &i.unit)),
+        );
+    }
+    items.extend(fw.children_of(Some(&node.code)).map(Item::Child));
+    let count = items.len();
+    for (i, item) in items.into_iter().enumerate() {
+        let last = i + 1 == count;
+        let branch = if last { "└── " } else { "├── " };
+        match item {
+            Item::Child(child) => {
+                walk(fw, child, &child_prefix, last, level + 1, opts, term, lines)
+            }
+            Item::Link(what, target) => lines.push(entry(
+                &child_prefix,
+                branch,
+                &format!("{what} {}", target.code),
+                &target.title,
+                "",
+                Style::Dim,
+                term,
+            )),
+            Item::Indicator(code, title, unit) => lines.push(entry(
+                &child_prefix,
+                branch,
+                &format!("▪ {code}"),
+                title,
+                &format!("  ({unit})"),
+                Style::Blue,
+                term,
+            )),
+        }
+    }
+}
+
+enum Item<'a> {
+    Child(&'a Node),
+    Link(&'static str, &'a Node),
+    Indicator(&'a str, &'a str, &'a str),
+}
+
+fn code_style(kind: NodeKind) -> Style {
+    match kind {
+        NodeKind::Goal => Style::Bold,
+        NodeKind::DevelopmentObjective | NodeKind::Result | NodeKind::SubResult => Style::Green,
+        NodeKind::ManagementObjective => Style::Yellow,
+        NodeKind::Theme => Style::Cyan,
+        _ => Style::Cyan,
+    }
+}
+
+/// One line: prefix, branch, code, title (cut to fit the width), suffix.
+fn entry(
+    prefix: &str,
+    branch: &str,
+    code: &str,
+    title: &str,
+    suffix: &str,
+    style: Style,
+    term: Term,
+) -> String {
+    let fixed = width(prefix) + width(branch) + width(code) + 1 + width(suffix);
+    let title = match term.width {
+        Some(w) if fixed + width(title) > w => truncate(title, w.saturating_sub(fixed).max(8)),
+        _ => title.to_string(),
+    };
+    format!(
+        "{prefix}{branch}{} {title}{}",
+        term.paint(code, style),
+        term.paint(suffix, Style::Dim)
+    )
+}
+
+/// The tree as the JSON contract: `{ "strategy": {...}, "nodes": [...] }`.
+pub fn json(fw: &Framework, label: &str, depth: Option<usize>) -> Value {
+    let s = &fw.strategy;
+    let mut strategy = Map::new();
+    strategy.insert("code".into(), json!(s.code));
+    strategy.insert("title".into(), json!(s.title));
+    strategy.insert("version".into(), json!(label));
+    for (k, v) in [
+        ("country", &s.country),
+        ("description", &s.description),
+        ("approved", &s.approved),
+        ("updated", &s.updated),
+    ] {
+        if let Some(v) = v {
+            strategy.insert(k.into(), json!(v));
+        }
+    }
+    if let (Some(a), Some(b)) = (s.start, s.end) {
+        strategy.insert("start".into(), json!(a.to_string()));
+        strategy.insert("end".into(), json!(b.to_string()));
+    }
+    let nodes: Vec<Value> = fw
+        .children_of(None)
+        .map(|n| node_json(fw, n, 1, depth))
+        .collect();
+    json!({ "strategy": strategy, "nodes": nodes })
+}
+
+fn node_json(fw: &Framework, node: &Node, level: usize, depth: Option<usize>) -> Value {
+    let mut m = Map::new();
+    m.insert("code".into(), json!(node.code));
+    m.insert("kind".into(), json!(node.kind.as_str()));
+    m.insert("title".into(), json!(node.title));
+    if let Some(d) = &node.description {
+        m.insert("description".into(), json!(d));
+    }
+    if let Some(j) = &node.justification {
+        m.insert("justification".into(), json!(j));
+    }
+    match node.kind {
+        NodeKind::DevelopmentObjective => {
+            m.insert("supports".into(), json!(node.supports));
+        }
+        NodeKind::Objective => {
+            let by: Vec<&str> = fw
+                .supported_by(&node.code)
+                .map(|d| d.code.as_str())
+                .collect();
+            m.insert("supported_by".into(), json!(by));
+        }
+        NodeKind::Theme => {
+            m.insert("applies_to".into(), json!(node.applies_to));
+        }
+        _ => {}
+    }
+    let indicators: Vec<Value> = node
+        .indicators
+        .iter()
+        .map(|i| {
+            json!({
+                "code": i.code,
+                "title": i.title,
+                "unit": i.unit,
+                "direction": i.direction.as_str(),
+                "frequency": i.frequency.as_str(),
+                "baseline": i.baseline.map(|b| json!({"period": b.period.to_string(), "value": b.value})),
+                "targets": i.targets.iter().map(|(p, v)| (p.to_string(), json!(v))).collect::<Map<_, _>>(),
+                "illustrative": i.illustrative,
+            })
+        })
+        .collect();
+    m.insert("indicators".into(), json!(indicators));
+    let children: Vec<Value> = if depth.is_some_and(|d| level >= d) {
+        Vec::new()
+    } else {
+        fw.children_of(Some(&node.code))
+            .map(|c| node_json(fw, c, level + 1, depth))
+            .collect()
+    };
+    m.insert("children".into(), json!(children));
+    Value::Object(m)
+}

@@ -1,0 +1,468 @@
+//! Storing and reading whole strategy versions.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use super::{map_err, now_utc, Store};
+use crate::error::Error;
+use crate::framework::*;
+use crate::period::FiscalPeriod;
+
+/// One stored version of the strategy.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionInfo {
+    #[serde(skip)]
+    pub id: i64,
+    pub label: String,
+    pub strategy: String,
+    pub title: String,
+    pub loaded_at: String,
+    pub content_hash: String,
+    pub source_file: Option<String>,
+    pub nodes: usize,
+    pub indicators: usize,
+}
+
+/// What `load` did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveOutcome {
+    /// A new version was stored.
+    Stored { label: String },
+    /// The newest version already has this content; nothing was written.
+    Unchanged { label: String },
+}
+
+const VERSION_COLUMNS: &str = "id, label, strategy_code, title, loaded_at, content_hash, \
+     source_file, node_count, indicator_count";
+
+fn version_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VersionInfo> {
+    Ok(VersionInfo {
+        id: r.get("id")?,
+        label: r.get("label")?,
+        strategy: r.get("strategy_code")?,
+        title: r.get("title")?,
+        loaded_at: r.get("loaded_at")?,
+        content_hash: r.get("content_hash")?,
+        source_file: r.get("source_file")?,
+        nodes: r.get::<_, i64>("node_count")? as usize,
+        indicators: r.get::<_, i64>("indicator_count")? as usize,
+    })
+}
+
+impl Store {
+    /// Store `fw` as a new version labelled `label`, unless the newest version has the same
+    /// content. Everything is written in one transaction.
+    pub fn save_version(
+        &mut self,
+        fw: &Framework,
+        label: &str,
+        source_file: Option<&str>,
+    ) -> Result<SaveOutcome, Error> {
+        let ctx = "store the strategy";
+        let hash = fw.content_hash();
+        let tx = self.write_tx(ctx)?;
+        let newest: Option<(String, String, String)> = tx
+            .query_row(
+                "SELECT label, content_hash, strategy_code FROM strategy_version ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| map_err(e, ctx))?;
+        if let Some((newest_label, newest_hash, code)) = &newest {
+            if *newest_hash == hash {
+                return Ok(SaveOutcome::Unchanged {
+                    label: newest_label.clone(),
+                });
+            }
+            if *code != fw.strategy.code {
+                return Err(Error::input_with_hint(
+                    format!(
+                        "this database tracks the strategy `{code}`, and the file is the strategy `{}`",
+                        fw.strategy.code
+                    ),
+                    "keep each strategy in its own database: pass --db with another file name",
+                ));
+            }
+        }
+        let exists: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM strategy_version WHERE label = ?1)",
+                [label],
+                |r| r.get(0),
+            )
+            .map_err(|e| map_err(e, ctx))?;
+        if exists {
+            return Err(Error::input_with_hint(
+                format!("version `{label}` already exists"),
+                "change `strategy.version` in the file, or pass --label with a new label",
+            ));
+        }
+        let strategy_json = serde_json::to_string(&fw.strategy).expect("strategy serialises");
+        let settings_json = serde_json::to_string(&fw.settings).expect("settings serialise");
+        tx.execute(
+            "INSERT INTO strategy_version (label, strategy_code, title, loaded_at, content_hash, \
+             source_file, strategy_json, settings_json, node_count, indicator_count) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                label,
+                fw.strategy.code,
+                fw.strategy.title,
+                now_utc(),
+                hash,
+                source_file,
+                strategy_json,
+                settings_json,
+                fw.nodes.len() as i64,
+                fw.indicator_count() as i64
+            ],
+        )
+        .map_err(|e| map_err(e, ctx))?;
+        let version_id = tx.last_insert_rowid();
+        {
+            let mut insert_node = tx
+                .prepare_cached(
+                    "INSERT INTO node (version_id, position, kind, code, parent_id, title, \
+                     description, justification) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(|e| map_err(e, ctx))?;
+            let mut insert_link = tx
+                .prepare_cached(
+                    "INSERT INTO node_link (from_id, relation, position, to_id) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(|e| map_err(e, ctx))?;
+            let mut insert_indicator = tx
+                .prepare_cached(
+                    "INSERT INTO indicator (code) VALUES (?1) \
+                     ON CONFLICT (code) DO UPDATE SET code = excluded.code RETURNING id",
+                )
+                .map_err(|e| map_err(e, ctx))?;
+            let mut insert_def = tx
+                .prepare_cached(
+                    "INSERT INTO indicator_def (version_id, indicator_id, node_id, position, title, \
+                     unit, direction, frequency, aggregation, baseline_period, baseline_value, \
+                     disaggregations, standard_code, source, definition, illustrative) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                )
+                .map_err(|e| map_err(e, ctx))?;
+            let mut insert_target = tx
+                .prepare_cached("INSERT INTO target (def_id, period, value) VALUES (?1, ?2, ?3)")
+                .map_err(|e| map_err(e, ctx))?;
+            let mut ids: HashMap<&str, i64> = HashMap::with_capacity(fw.nodes.len());
+            let mut position = 0i64;
+            for (i, node) in fw.nodes.iter().enumerate() {
+                let parent_id = node.parent.as_deref().and_then(|p| ids.get(p).copied());
+                insert_node
+                    .execute(params![
+                        version_id,
+                        i as i64,
+                        node.kind.as_str(),
+                        node.code,
+                        parent_id,
+                        node.title,
+                        node.description,
+                        node.justification
+                    ])
+                    .map_err(|e| map_err(e, ctx))?;
+                let node_id = tx.last_insert_rowid();
+                ids.insert(node.code.as_str(), node_id);
+                for ind in &node.indicators {
+                    let indicator_id: i64 = insert_indicator
+                        .query_row([&ind.code], |r| r.get(0))
+                        .map_err(|e| map_err(e, ctx))?;
+                    let disaggs =
+                        serde_json::to_string(&ind.disaggregations).expect("map serialises");
+                    insert_def
+                        .execute(params![
+                            version_id,
+                            indicator_id,
+                            node_id,
+                            position,
+                            ind.title,
+                            ind.unit,
+                            ind.direction.as_str(),
+                            ind.frequency.as_str(),
+                            ind.aggregation.as_str(),
+                            ind.baseline.map(|b| b.period.key()),
+                            ind.baseline.map(|b| b.value),
+                            disaggs,
+                            ind.standard_code,
+                            ind.source,
+                            ind.definition,
+                            ind.illustrative
+                        ])
+                        .map_err(|e| map_err(e, ctx))?;
+                    position += 1;
+                    let def_id = tx.last_insert_rowid();
+                    for (period, value) in &ind.targets {
+                        insert_target
+                            .execute(params![def_id, period.key(), value])
+                            .map_err(|e| map_err(e, ctx))?;
+                    }
+                }
+            }
+            // Links last: every node of the version has an id by now.
+            for node in &fw.nodes {
+                let from = ids[node.code.as_str()];
+                for (relation, targets) in [
+                    ("supports", &node.supports),
+                    ("applies_to", &node.applies_to),
+                ] {
+                    for (i, target) in targets.iter().enumerate() {
+                        let Some(to) = ids.get(target.as_str()) else {
+                            continue;
+                        };
+                        insert_link
+                            .execute(params![from, relation, i as i64, to])
+                            .map_err(|e| map_err(e, ctx))?;
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(|e| map_err(e, ctx))?;
+        Ok(SaveOutcome::Stored {
+            label: label.to_string(),
+        })
+    }
+
+    /// Every stored version, oldest first.
+    pub fn versions(&self) -> Result<Vec<VersionInfo>, Error> {
+        let ctx = "list the stored versions";
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {VERSION_COLUMNS} FROM strategy_version ORDER BY id"
+            ))
+            .map_err(|e| map_err(e, ctx))?;
+        let rows = stmt
+            .query_map([], version_row)
+            .map_err(|e| map_err(e, ctx))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| map_err(e, ctx))
+    }
+
+    /// Node counts by kind for one version.
+    pub fn node_counts(&self, version: &VersionInfo) -> Result<Vec<(NodeKind, usize)>, Error> {
+        let ctx = "count the strategy's nodes";
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT kind, count(*) FROM node WHERE version_id = ?1 GROUP BY kind")
+            .map_err(|e| map_err(e, ctx))?;
+        let mut counts: Vec<(NodeKind, usize)> = stmt
+            .query_map([version.id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize))
+            })
+            .map_err(|e| map_err(e, ctx))?
+            .filter_map(|r| r.ok())
+            .filter_map(|(k, c)| NodeKind::parse(&k).map(|k| (k, c)))
+            .collect();
+        counts.sort();
+        Ok(counts)
+    }
+
+    /// Find a version: `None` or `@latest` for the newest, `@previous` for the one before it,
+    /// otherwise a label.
+    pub fn resolve_version(&self, spec: Option<&str>) -> Result<VersionInfo, Error> {
+        let ctx = "find the strategy version";
+        let none_stored = || {
+            Error::input_with_hint(
+                "the database holds no strategy yet",
+                "load one with `ics load framework.toml`",
+            )
+        };
+        let query = |sql: &str, p: &dyn rusqlite::ToSql| {
+            self.conn
+                .query_row(
+                    &format!("SELECT {VERSION_COLUMNS} FROM strategy_version {sql}"),
+                    [p],
+                    version_row,
+                )
+                .optional()
+                .map_err(|e| map_err(e, ctx))
+        };
+        match spec {
+            None | Some("@latest") => {
+                query("ORDER BY id DESC LIMIT ?1", &1)?.ok_or_else(none_stored)
+            }
+            Some("@previous") => {
+                query("ORDER BY id DESC LIMIT 1 OFFSET ?1", &1)?.ok_or_else(|| {
+                    Error::input_with_hint(
+                        "there is no previous version: the database holds only one",
+                        "run `ics versions` to see what is stored",
+                    )
+                })
+            }
+            Some(label) => query("WHERE label = ?1", &label)?.ok_or_else(|| {
+                let labels: Vec<String> = self
+                    .versions()
+                    .map(|v| v.into_iter().map(|v| format!("`{}`", v.label)).collect())
+                    .unwrap_or_default();
+                if labels.is_empty() {
+                    none_stored()
+                } else {
+                    Error::input_with_hint(
+                        format!("no version labelled `{label}`"),
+                        format!("stored versions: {}", labels.join(", ")),
+                    )
+                }
+            }),
+        }
+    }
+
+    /// Read a whole stored version back into a [`Framework`].
+    pub fn framework(&self, version: &VersionInfo) -> Result<Framework, Error> {
+        let ctx = format!("read version `{}`", version.label);
+        let ctx = ctx.as_str();
+        let (strategy_json, settings_json): (String, String) = self
+            .conn
+            .query_row(
+                "SELECT strategy_json, settings_json FROM strategy_version WHERE id = ?1",
+                [version.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| map_err(e, ctx))?;
+        let corrupt = || {
+            Error::database_with_hint(
+                format!("could not {ctx}: its stored description is damaged"),
+                "run `ics check`",
+            )
+        };
+        let strategy: Strategy = serde_json::from_str(&strategy_json).map_err(|_| corrupt())?;
+        let settings: Settings = serde_json::from_str(&settings_json).map_err(|_| corrupt())?;
+
+        let mut nodes: Vec<Node> = Vec::with_capacity(version.nodes);
+        let mut index: HashMap<i64, usize> = HashMap::with_capacity(version.nodes);
+        {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT n.id, n.kind, n.code, p.code AS parent, n.title, n.description, \
+                     n.justification FROM node n LEFT JOIN node p ON p.id = n.parent_id \
+                     WHERE n.version_id = ?1 ORDER BY n.position",
+                )
+                .map_err(|e| map_err(e, ctx))?;
+            let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
+            while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
+                let kind: String = r.get("kind").map_err(|e| map_err(e, ctx))?;
+                let kind = NodeKind::parse(&kind).ok_or_else(corrupt)?;
+                let get = |c: &str| -> Result<Option<String>, Error> {
+                    r.get(c).map_err(|e| map_err(e, ctx))
+                };
+                let mut node = Node::new(
+                    kind,
+                    &get("code")?.unwrap_or_default(),
+                    &get("title")?.unwrap_or_default(),
+                    get("parent")?.as_deref(),
+                );
+                node.description = get("description")?;
+                node.justification = get("justification")?;
+                index.insert(r.get("id").map_err(|e| map_err(e, ctx))?, nodes.len());
+                nodes.push(node);
+            }
+        }
+        {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT l.from_id, l.relation, t.code FROM node_link l \
+                     JOIN node t ON t.id = l.to_id JOIN node f ON f.id = l.from_id \
+                     WHERE f.version_id = ?1 ORDER BY l.from_id, l.relation, l.position",
+                )
+                .map_err(|e| map_err(e, ctx))?;
+            let rows = stmt
+                .query_map([version.id], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })
+                .map_err(|e| map_err(e, ctx))?;
+            for row in rows {
+                let (from, relation, to) = row.map_err(|e| map_err(e, ctx))?;
+                let node = &mut nodes[*index.get(&from).ok_or_else(corrupt)?];
+                match relation.as_str() {
+                    "supports" => node.supports.push(to),
+                    _ => node.applies_to.push(to),
+                }
+            }
+        }
+        {
+            let mut targets: HashMap<i64, BTreeMap<FiscalPeriod, f64>> = HashMap::new();
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT t.def_id, t.period, t.value FROM target t \
+                     JOIN indicator_def d ON d.id = t.def_id WHERE d.version_id = ?1",
+                )
+                .map_err(|e| map_err(e, ctx))?;
+            let rows = stmt
+                .query_map([version.id], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, f64>(2)?,
+                    ))
+                })
+                .map_err(|e| map_err(e, ctx))?;
+            for row in rows {
+                let (def, period, value) = row.map_err(|e| map_err(e, ctx))?;
+                let period = FiscalPeriod::from_key(period).ok_or_else(corrupt)?;
+                targets.entry(def).or_default().insert(period, value);
+            }
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT d.*, i.code FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
+                     WHERE d.version_id = ?1 ORDER BY d.position",
+                )
+                .map_err(|e| map_err(e, ctx))?;
+            let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
+            while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
+                let text =
+                    |c: &str| -> Result<String, Error> { r.get(c).map_err(|e| map_err(e, ctx)) };
+                let opt = |c: &str| -> Result<Option<String>, Error> {
+                    r.get(c).map_err(|e| map_err(e, ctx))
+                };
+                let def_id: i64 = r.get("id").map_err(|e| map_err(e, ctx))?;
+                let node_id: i64 = r.get("node_id").map_err(|e| map_err(e, ctx))?;
+                let baseline_period: Option<i64> =
+                    r.get("baseline_period").map_err(|e| map_err(e, ctx))?;
+                let baseline_value: Option<f64> =
+                    r.get("baseline_value").map_err(|e| map_err(e, ctx))?;
+                let baseline = match (baseline_period, baseline_value) {
+                    (Some(p), Some(value)) => Some(Baseline {
+                        period: FiscalPeriod::from_key(p).ok_or_else(corrupt)?,
+                        value,
+                    }),
+                    _ => None,
+                };
+                let indicator = Indicator {
+                    code: text("code")?,
+                    title: text("title")?,
+                    unit: text("unit")?,
+                    direction: Direction::parse(&text("direction")?).ok_or_else(corrupt)?,
+                    baseline,
+                    targets: targets.remove(&def_id).unwrap_or_default(),
+                    frequency: Frequency::parse(&text("frequency")?).ok_or_else(corrupt)?,
+                    aggregation: Aggregation::parse(&text("aggregation")?).ok_or_else(corrupt)?,
+                    disaggregations: serde_json::from_str(&text("disaggregations")?)
+                        .map_err(|_| corrupt())?,
+                    standard_code: opt("standard_code")?,
+                    source: opt("source")?,
+                    definition: opt("definition")?,
+                    illustrative: r.get("illustrative").map_err(|e| map_err(e, ctx))?,
+                };
+                let node = &mut nodes[*index.get(&node_id).ok_or_else(corrupt)?];
+                node.indicators.push(indicator);
+            }
+        }
+        Ok(Framework {
+            strategy,
+            settings,
+            nodes,
+        })
+    }
+}

@@ -1,0 +1,251 @@
+//! The store: the one module that knows SQL.
+//!
+//! One SQLite file holds every stored version of the strategy and every recorded value. It is
+//! opened with foreign keys on, WAL journaling and a busy timeout; migrations run on open; every
+//! command that writes does so in one `BEGIN IMMEDIATE` transaction that is rolled back if
+//! anything fails, so the file is never left half-written. Callers see domain types and
+//! [`Error`]s whose messages are sentences, never raw SQLite text.
+//!
+//! A server-backed store would replace this module and nothing else.
+
+mod framework;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+
+use crate::error::Error;
+
+pub use framework::{SaveOutcome, VersionInfo};
+
+/// How long a writer waits for another writer before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Whether opening may create the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// The database must exist (read commands, `record`, ...).
+    Existing,
+    /// Create the file if it is missing (`load`).
+    Create,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (or create) the database at `path` and bring its schema up to date.
+    pub fn open(path: &Path, mode: OpenMode) -> Result<Store, Error> {
+        let shown = path.display().to_string();
+        let exists = match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => {
+                return Err(Error::input_with_hint(
+                    format!("the database path `{shown}` is a directory"),
+                    "give a file name with --db, for example `--db strategy.db`",
+                ))
+            }
+            Ok(m) => {
+                if m.len() > 0 {
+                    check_header(path, &shown)?;
+                }
+                true
+            }
+            Err(_) => false,
+        };
+        if !exists && mode == OpenMode::Existing {
+            return Err(Error::input_with_hint(
+                format!("no database at `{shown}`"),
+                "create one with `ics load framework.toml` (or pass --db / set ICS_DB to an existing one)",
+            ));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI
+            | if mode == OpenMode::Create {
+                OpenFlags::SQLITE_OPEN_CREATE
+            } else {
+                OpenFlags::empty()
+            };
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| map_err(e, &format!("open the database `{shown}`")))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// An in-memory store, for tests.
+    pub fn open_in_memory() -> Result<Store, Error> {
+        let conn = Connection::open_in_memory().map_err(|e| map_err(e, "open a database"))?;
+        let mut store = Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+        };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn configure(&self) -> Result<(), Error> {
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| map_err(e, "configure the database"))?;
+        self.conn
+            .pragma_update(None, "foreign_keys", true)
+            .map_err(|e| map_err(e, "configure the database"))?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| map_err(e, "configure the database"))?;
+        let _ = mode; // read-only files stay in their journal mode; writes then fail clearly
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| map_err(e, "configure the database"))?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<(), Error> {
+        let ctx = "read the database schema";
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| map_err(e, ctx))?;
+        let app_id: i64 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| map_err(e, ctx))?;
+        let shown = self.path.display().to_string();
+        if app_id != schema::APPLICATION_ID {
+            let tables: i64 = self
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+                .map_err(|e| map_err(e, ctx))?;
+            if tables > 0 || version != 0 {
+                return Err(Error::input_with_hint(
+                    format!("`{shown}` is an SQLite database, but not one made by ics"),
+                    "point --db at an ics database, or at a new file name to create one",
+                ));
+            }
+        }
+        if version > schema::CURRENT_VERSION {
+            return Err(Error::database_with_hint(
+                format!(
+                    "`{shown}` was created by a newer ics (schema {version}; this ics reads up to {}); upgrade ics",
+                    schema::CURRENT_VERSION
+                ),
+                "install the newer ics; this one will not touch the file",
+            ));
+        }
+        if version == schema::CURRENT_VERSION {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| map_err(e, "upgrade the database schema"))?;
+        // Re-read inside the lock: another process may have migrated meanwhile.
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| map_err(e, ctx))?;
+        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql).map_err(|e| {
+                map_err(
+                    e,
+                    &format!("upgrade the database schema to version {}", i + 1),
+                )
+            })?;
+        }
+        tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
+            .map_err(|e| map_err(e, "upgrade the database schema"))?;
+        tx.pragma_update(None, "user_version", schema::CURRENT_VERSION)
+            .map_err(|e| map_err(e, "upgrade the database schema"))?;
+        tx.commit()
+            .map_err(|e| map_err(e, "upgrade the database schema"))?;
+        Ok(())
+    }
+
+    /// Start the one write transaction of a command: the lock is taken up front.
+    fn write_tx(&mut self, what: &str) -> Result<rusqlite::Transaction<'_>, Error> {
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| map_err(e, what))
+    }
+}
+
+fn check_header(path: &Path, shown: &str) -> Result<(), Error> {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    let mut file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            Error::input(format!("permission denied opening the database `{shown}`"))
+        }
+        _ => Error::input(format!("cannot open the database `{shown}`: {e}")),
+    })?;
+    let n = file.read(&mut header).unwrap_or(0);
+    if n < 16 || &header != b"SQLite format 3\0" {
+        return Err(Error::input_with_hint(
+            format!("`{shown}` is not an ics database (it is not an SQLite file)"),
+            "point --db at an ics database, or at a new file name to create one",
+        ));
+    }
+    Ok(())
+}
+
+/// Turn an SQLite error into a sentence saying what we were doing.
+pub(crate) fn map_err(e: rusqlite::Error, doing: &str) -> Error {
+    if let Some(code) = e.sqlite_error_code() {
+        return match code {
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Error::database_with_hint(
+                format!("could not {doing}: the database is busy (another ics is writing to it)"),
+                "try again in a moment",
+            ),
+            ErrorCode::ReadOnly => Error::database_with_hint(
+                format!("could not {doing}: the database file is read-only"),
+                "check the file's permissions, or copy it somewhere writable",
+            ),
+            ErrorCode::CannotOpen => Error::database_with_hint(
+                format!("could not {doing}: the file cannot be opened"),
+                "check that its folder exists and is writable",
+            ),
+            ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt => Error::database_with_hint(
+                format!("could not {doing}: the file is not a healthy ics database"),
+                "run `ics check`, or restore the file from a backup",
+            ),
+            ErrorCode::DiskFull => Error::database(format!("could not {doing}: the disk is full")),
+            ErrorCode::PermissionDenied => {
+                Error::database(format!("could not {doing}: permission denied"))
+            }
+            ErrorCode::SystemIoFailure => {
+                Error::database(format!("could not {doing}: the disk reported an I/O error"))
+            }
+            _ => Error::database(format!("could not {doing} (database error {code:?})")),
+        };
+    }
+    Error::database(format!("could not {doing} (internal database error)"))
+}
+
+/// Now as an RFC 3339 UTC timestamp with microseconds; `ICS_NOW` overrides it (tests, demos).
+pub fn now_utc() -> String {
+    if let Ok(fixed) = std::env::var("ICS_NOW") {
+        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&fixed) {
+            return t
+                .with_timezone(&chrono::Utc)
+                .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+                .to_string();
+        }
+    }
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
+}

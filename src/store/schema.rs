@@ -1,0 +1,97 @@
+//! The database schema, as an append-only list of migrations tracked by `PRAGMA user_version`.
+//!
+//! Never edit a migration that has shipped: add a new one. All migrations that a database lacks
+//! run in one transaction when it is opened.
+
+/// Migrations in order; migration `i` brings the schema to version `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: versions, nodes, links, indicators, targets, values.
+    r#"
+    CREATE TABLE strategy_version (
+        id              INTEGER PRIMARY KEY,
+        label           TEXT NOT NULL UNIQUE,
+        strategy_code   TEXT NOT NULL,
+        title           TEXT NOT NULL,
+        loaded_at       TEXT NOT NULL,
+        content_hash    TEXT NOT NULL,
+        source_file     TEXT,
+        strategy_json   TEXT NOT NULL,
+        settings_json   TEXT NOT NULL,
+        node_count      INTEGER NOT NULL,
+        indicator_count INTEGER NOT NULL
+    );
+    CREATE TABLE node (
+        id            INTEGER PRIMARY KEY,
+        version_id    INTEGER NOT NULL REFERENCES strategy_version(id),
+        position      INTEGER NOT NULL,
+        kind          TEXT NOT NULL,
+        code          TEXT NOT NULL,
+        parent_id     INTEGER REFERENCES node(id),
+        title         TEXT NOT NULL,
+        description   TEXT,
+        justification TEXT,
+        UNIQUE (version_id, code)
+    );
+    CREATE INDEX node_parent ON node(parent_id);
+    CREATE TABLE node_link (
+        from_id  INTEGER NOT NULL REFERENCES node(id),
+        relation TEXT NOT NULL CHECK (relation IN ('supports', 'applies_to')),
+        position INTEGER NOT NULL,
+        to_id    INTEGER NOT NULL REFERENCES node(id),
+        PRIMARY KEY (from_id, relation, to_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX node_link_to ON node_link(to_id);
+    CREATE TABLE indicator (
+        id   INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE indicator_def (
+        id              INTEGER PRIMARY KEY,
+        version_id      INTEGER NOT NULL REFERENCES strategy_version(id),
+        indicator_id    INTEGER NOT NULL REFERENCES indicator(id),
+        node_id         INTEGER NOT NULL REFERENCES node(id),
+        position        INTEGER NOT NULL,
+        title           TEXT NOT NULL,
+        unit            TEXT NOT NULL,
+        direction       TEXT NOT NULL CHECK (direction IN ('increase', 'decrease')),
+        frequency       TEXT NOT NULL CHECK (frequency IN ('annual', 'quarterly')),
+        aggregation     TEXT NOT NULL CHECK (aggregation IN ('sum', 'mean', 'last')),
+        baseline_period INTEGER,
+        baseline_value  REAL,
+        disaggregations TEXT NOT NULL,
+        standard_code   TEXT,
+        source          TEXT,
+        definition      TEXT,
+        illustrative    INTEGER NOT NULL,
+        UNIQUE (version_id, indicator_id)
+    );
+    CREATE INDEX indicator_def_node ON indicator_def(node_id);
+    CREATE TABLE target (
+        def_id INTEGER NOT NULL REFERENCES indicator_def(id),
+        period INTEGER NOT NULL,
+        value  REAL NOT NULL,
+        PRIMARY KEY (def_id, period)
+    ) WITHOUT ROWID;
+    CREATE TABLE value (
+        id             INTEGER PRIMARY KEY,
+        indicator_id   INTEGER NOT NULL REFERENCES indicator(id),
+        period         INTEGER NOT NULL,
+        disaggregation TEXT NOT NULL DEFAULT '',
+        value          REAL NOT NULL,
+        note           TEXT,
+        source         TEXT,
+        recorded_by    TEXT NOT NULL,
+        recorded_at    TEXT NOT NULL,
+        replaced_by    INTEGER REFERENCES value(id)
+    );
+    CREATE UNIQUE INDEX value_current
+        ON value(indicator_id, period, disaggregation) WHERE replaced_by IS NULL;
+    CREATE INDEX value_period ON value(period, indicator_id) WHERE replaced_by IS NULL;
+    "#,
+];
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// `PRAGMA application_id` of an ics database ("ICS1").
+pub const APPLICATION_ID: i64 = 0x4943_5331;

@@ -44,6 +44,36 @@ pub enum Command {
     /// List the stored versions of the strategy
     #[command(after_help = "Example:\n  ics versions")]
     Versions(VersionsArgs),
+    /// Record one indicator value (a second value for the same period is a correction)
+    #[command(
+        after_help = "Examples:\n  ics record IND-TRADE-GOODS FY2021 17.2 --note \"Calendar 2021\" --source \"State fact sheet\"\n  ics record IND-VISA-APPS 2024-03-15 51000 --disagg sex=female",
+        allow_negative_numbers = true
+    )]
+    Record(RecordArgs),
+    /// Import many values from a CSV file, all or nothing
+    #[command(
+        name = "import-values",
+        after_help = "Columns: indicator,period,value and optionally disaggregation,note,source,recorded_by,recorded_at\n\nExample:\n  ics import-values examples/peru-values.csv"
+    )]
+    ImportValues(ImportValuesArgs),
+    /// Every value ever recorded for an indicator, newest first, with corrections
+    #[command(after_help = "Example:\n  ics history IND-TRADE-GOODS --period FY2021")]
+    History(HistoryArgs),
+    /// Export recorded values as CSV (accepted back by import-values) or JSON
+    #[command(
+        name = "export-values",
+        after_help = "Examples:\n  ics export-values > values.csv\n  ics export-values --all --indicator IND-POVERTY --format json"
+    )]
+    ExportValues(ExportValuesArgs),
+    /// Progress against targets for one fiscal period: the table for strategy reviews
+    #[command(after_help = "Examples:\n  ics progress --period FY2022\n  ics progress --node MG3 --status below --status above\n  ics progress --format csv > progress.csv")]
+    Progress(ProgressArgs),
+    /// What changed between two versions of the strategy (stored labels, @latest, @previous or files)
+    #[command(after_help = "Exit status: 0 when the two are the same, 1 when they differ, 2 on error.\n\nExamples:\n  ics diff framework.toml examples/framework-2022.toml\n  ics diff @previous @latest --format markdown")]
+    Diff(DiffArgs),
+    /// Build a demo database from framework.toml and examples/peru-values.csv and show it
+    #[command(after_help = "Example:\n  cargo run --release -- demo")]
+    Demo(DemoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -88,4 +118,132 @@ pub struct VersionsArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Indicator code, as in the framework file
+    pub indicator: String,
+    /// Period: FY2021, FY2021Q2, or a date such as 2021-03-15
+    pub period: String,
+    /// The value (a plain number such as 17.2 or -3; no thousands separators)
+    pub value: String,
+    /// A disaggregation the indicator declares, e.g. sex=female (repeat for several)
+    #[arg(long = "disagg", value_name = "KEY=VALUE")]
+    pub disagg: Vec<String>,
+    /// Explanation or comment on the value (clears "needs explanation")
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Where the figure comes from
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Who records it [default: your login name]
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportValuesArgs {
+    /// The CSV file to import
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Indicator code
+    pub indicator: String,
+    /// Only this period (FY2021, FY2021Q2 or a date)
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportValuesArgs {
+    /// Only this indicator (repeat for several)
+    #[arg(long, value_name = "CODE")]
+    pub indicator: Vec<String>,
+    /// Only this period (a fiscal year includes its quarters)
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Include corrected (replaced) values too, with what replaced them
+    #[arg(long)]
+    pub all: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressFormat {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+}
+
+/// A progress status, as written in `--status` and in JSON/CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum StatusArg {
+    Above,
+    OnTarget,
+    Below,
+    NoData,
+    NoTarget,
+}
+
+#[derive(Debug, Args)]
+pub struct ProgressArgs {
+    /// Fiscal period [default: the latest fiscal year with a target or an actual]
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Keep one subtree: a goal, objective or DO code
+    #[arg(long, value_name = "CODE")]
+    pub node: Option<String>,
+    /// Keep only rows with this status (repeat for several)
+    #[arg(long, value_enum)]
+    pub status: Vec<StatusArg>,
+    /// Which stored version of the strategy: a label, @latest or @previous [default: @latest]
+    #[arg(long, value_name = "LABEL")]
+    pub version: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ProgressFormat::Table)]
+    pub format: ProgressFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older side: a version label, @latest, @previous, or a framework file
+    pub old: String,
+    /// The newer side: a version label, @latest, @previous, or a framework file
+    pub new: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The framework file to load
+    #[arg(long, default_value = "framework.toml", value_name = "FILE")]
+    pub framework: PathBuf,
+    /// The values to import
+    #[arg(long, default_value = "examples/peru-values.csv", value_name = "FILE")]
+    pub values: PathBuf,
 }

@@ -7,11 +7,14 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod diff;
 pub mod error;
 pub mod framework;
 pub mod period;
+pub mod progress;
 pub mod render;
 pub mod store;
+pub mod values;
 
 use std::io::Write;
 

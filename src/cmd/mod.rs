@@ -1,7 +1,14 @@
 //! One module per command: each turns its arguments into calls on the domain modules and the
 //! store, and writes the result. No SQL and no report logic lives here.
 
+mod demo;
+mod diff;
+mod export_values;
+mod history;
+mod import_values;
 mod load;
+mod progress;
+mod record;
 mod tree;
 mod versions;
 
@@ -49,5 +56,12 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::Load(args) => load::run(&cx, args, out),
         Command::Tree(args) => tree::run(&cx, args, out),
         Command::Versions(args) => versions::run(&cx, args, out),
+        Command::Record(args) => record::run(&cx, args, out),
+        Command::ImportValues(args) => import_values::run(&cx, args, out),
+        Command::History(args) => history::run(&cx, args, out),
+        Command::ExportValues(args) => export_values::run(&cx, args, out),
+        Command::Progress(args) => progress::run(&cx, args, out),
+        Command::Diff(args) => diff::run(&cx, args, out),
+        Command::Demo(args) => demo::run(&cx, args, out),
     }
 }

@@ -1,6 +1,8 @@
 //! Rendering for people and machines: colour and width decisions, and the per-report renderers.
 //! Renderers take plain rows or the framework model and know nothing of SQL.
 
+pub mod diff;
+pub mod progress;
 pub mod tree;
 
 use std::io::IsTerminal;

@@ -9,7 +9,9 @@
 //! A server-backed store would replace this module and nothing else.
 
 mod framework;
+mod progress;
 pub mod schema;
+mod values;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

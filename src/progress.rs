@@ -1,0 +1,1 @@
+//! Progress against targets (issue 4).

@@ -1,0 +1,1 @@
+//! Rendering a diff (issue 5).

@@ -1,0 +1,1 @@
+//! Rendering the progress table (issue 4).

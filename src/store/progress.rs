@@ -1,0 +1,1 @@
+//! Queries behind the progress report (issue 4).

@@ -1,0 +1,1 @@
+//! Storing and reading indicator values (issue 3).

@@ -1,0 +1,1 @@
+//! Indicator values: validation and CSV reading (issue 3).

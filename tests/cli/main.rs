@@ -1,0 +1,8 @@
+//! One integration-test binary that drives the real `ics` executable. Each test gets its own
+//! temporary directory and database; see `common` for the harness.
+
+mod common;
+mod diff;
+mod foundation;
+mod progress;
+mod values;

@@ -1,0 +1,4 @@
+//! Integration tests: progress.
+
+#[allow(unused_imports)]
+use crate::common::*;

@@ -1,0 +1,4 @@
+//! Integration tests: values.
+
+#[allow(unused_imports)]
+use crate::common::*;

@@ -66,10 +66,14 @@ pub enum Command {
     )]
     ExportValues(ExportValuesArgs),
     /// Progress against targets for one fiscal period: the table for strategy reviews
-    #[command(after_help = "Examples:\n  ics progress --period FY2022\n  ics progress --node MG3 --status below --status above\n  ics progress --format csv > progress.csv")]
+    #[command(
+        after_help = "Examples:\n  ics progress --period FY2022\n  ics progress --node MG3 --status below --status above\n  ics progress --format csv > progress.csv"
+    )]
     Progress(ProgressArgs),
     /// What changed between two versions of the strategy (stored labels, @latest, @previous or files)
-    #[command(after_help = "Exit status: 0 when the two are the same, 1 when they differ, 2 on error.\n\nExamples:\n  ics diff framework.toml examples/framework-2022.toml\n  ics diff @previous @latest --format markdown")]
+    #[command(
+        after_help = "Exit status: 0 when the two are the same, 1 when they differ, 2 on error.\n\nExamples:\n  ics diff framework.toml examples/framework-2022.toml\n  ics diff @previous @latest --format markdown"
+    )]
     Diff(DiffArgs),
     /// Build a demo database from framework.toml and examples/peru-values.csv and show it
     #[command(after_help = "Example:\n  cargo run --release -- demo")]

@@ -111,14 +111,37 @@ pub fn parse_str(text: &str, file: &str) -> Result<Framework, Error> {
         cx.problem(at, "this is a binary file, not a TOML framework file");
         None
     } else {
+        let orphans = orphan_headers(text);
+        for (at, header, parent) in &orphans {
+            cx.problem(
+                *at,
+                format!("unknown parent: `[[{header}]]` comes before any `[[{parent}]]` that could hold it"),
+            );
+        }
         let (root, errors) = DeTable::parse_recoverable(text);
-        if errors.is_empty() {
+        if errors.is_empty() && orphans.is_empty() {
             cx.framework(root.get_ref())
         } else {
             for e in errors {
-                let at = e.span().map(|s| s.start).unwrap_or(0);
+                let span = e.span().unwrap_or(0..0);
                 let msg = e.message().lines().next().unwrap_or("invalid TOML").trim();
-                cx.problem(at, format!("invalid TOML: {msg}"));
+                let at_text = text.get(span.clone()).unwrap_or("").trim();
+                if msg.contains("duplicate key") {
+                    // `[[goal]]` after an orphan `[[goal.objective]]` is a consequence, not a
+                    // second problem.
+                    let line = header_at(text, span.start);
+                    if orphans
+                        .iter()
+                        .any(|(_, _, parent)| Some(parent.as_str()) == line.as_deref())
+                    {
+                        continue;
+                    }
+                    if !at_text.is_empty() && !at_text.contains('\n') {
+                        cx.problem(span.start, format!("`{at_text}` is given twice"));
+                        continue;
+                    }
+                }
+                cx.problem(span.start, format!("invalid TOML: {msg}"));
             }
             None
         }
@@ -142,6 +165,60 @@ pub fn parse_str(text: &str, file: &str) -> Result<Framework, Error> {
             Err(located(file, diagnostics))
         }
     }
+}
+
+/// Array-of-tables headers (`[[a.b]]`) that appear before any `[[a]]`: their byte offset, the
+/// header and the missing parent.
+fn orphan_headers(text: &str) -> Vec<(usize, String, String)> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut orphans = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let Some(header) = array_header(line) else {
+            continue;
+        };
+        if let Some((parent, _)) = header.rsplit_once('.') {
+            if !seen.iter().any(|s| s == parent) && !orphans.iter().any(|(_, _, p)| p == parent) {
+                let col = line.len() - line.trim_start().len();
+                orphans.push((at + col, header.clone(), parent.to_string()));
+            }
+        }
+        seen.push(header);
+    }
+    orphans
+}
+
+/// The dotted path of a `[[...]]` header line (spaces removed), if the line is one.
+fn array_header(line: &str) -> Option<String> {
+    let t = line.trim();
+    let inner = t.strip_prefix("[[")?;
+    let end = inner.find("]]")?;
+    let rest = inner[end + 2..].trim();
+    if !rest.is_empty() && !rest.starts_with('#') {
+        return None;
+    }
+    Some(
+        inner[..end]
+            .split('.')
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join("."),
+    )
+}
+
+/// The header path of the line containing `offset`, if that line is a `[[...]]` header.
+fn header_at(text: &str, offset: usize) -> Option<String> {
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let end = text[start..]
+        .find('\n')
+        .map(|i| start + i)
+        .unwrap_or(text.len());
+    array_header(&text[start..end])
 }
 
 fn located(file: &str, diagnostics: Vec<Diagnostic>) -> Error {
@@ -364,7 +441,8 @@ impl Checker {
         nodes: &mut Vec<Node>,
         sites: &mut Vec<(usize, Vec<(String, usize)>)>,
     ) {
-        let what = kind.label();
+        let what = format!("a {}", kind.label());
+        let what = what.as_str();
         let mut allowed: Vec<&str> = NODE_KEYS.to_vec();
         allowed.extend(kind.children().iter().map(|c| c.as_str()));
         allowed.push("indicator");
@@ -376,7 +454,7 @@ impl Checker {
         for (key, _) in t {
             let k = key.get_ref().as_ref();
             if !allowed.contains(&k) {
-                self.unknown_key(key.span().start, k, &format!("a {what}"), &allowed);
+                self.unknown_key(key.span().start, k, what, &allowed);
             }
         }
         let code = self.code(t, span.start, what);
@@ -454,7 +532,7 @@ impl Checker {
     }
 
     fn indicator(&mut self, t: &Table<'_>, span: Range<usize>) -> Option<Indicator> {
-        let what = "indicator";
+        let what = "an indicator";
         for (key, _) in t {
             let k = key.get_ref().as_ref();
             if !INDICATOR_KEYS.contains(&k) {
@@ -623,7 +701,7 @@ impl Checker {
                 self.unknown_key(key.span().start, k, "a baseline", &["period", "value"]);
             }
         }
-        let ps = self.required_str(t, "period", v.span().start, "baseline");
+        let ps = self.required_str(t, "period", v.span().start, "the baseline");
         let value = match t.get("value") {
             Some(val) => self.number(val, "the baseline value"),
             None => {

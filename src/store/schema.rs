@@ -5,8 +5,12 @@
 
 /// Migrations in order; migration `i` brings the schema to version `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
-    // 1: versions, nodes, links, indicators, targets, values.
+    // 1: metadata, versions, nodes, links, indicators, targets, values.
     r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
     CREATE TABLE strategy_version (
         id              INTEGER PRIMARY KEY,
         label           TEXT NOT NULL UNIQUE,

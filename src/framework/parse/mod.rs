@@ -1,0 +1,240 @@
+//! Reading a framework file: TOML text to a validated [`Framework`], or every problem found.
+//!
+//! The whole file is checked before anything is returned: TOML syntax, unknown keys, required
+//! fields, value types, duplicate codes, nesting, `supports` and `applies_to` targets, and the
+//! indicator rules (periods, percent ranges, quarter targets on annual indicators). Each problem
+//! is reported as `FILE:LINE:COL: message`, sorted by position.
+
+//!
+//! `mod.rs` holds the entry points and positions; `check.rs` walks the document (nodes,
+//! strategy, settings); `indicator.rs` checks indicators; `fields.rs` reads typed fields.
+
+mod check;
+mod fields;
+mod indicator;
+
+use crate::error::{Diagnostic, Error};
+use crate::framework::model::Framework;
+use check::Checker;
+use toml::de::DeTable;
+
+pub use fields::closest;
+
+/// Largest framework file read at all (the contract sets no cap below 64 MiB).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Read and validate a framework file from disk.
+pub fn read_file(path: &std::path::Path) -> Result<Framework, Error> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| file_error(&shown, &e))?;
+    if meta.is_dir() {
+        return Err(Error::input(format!(
+            "`{shown}` is a directory, not a framework file"
+        )));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Error::input(format!(
+            "`{shown}` is {} MB; a framework file may be at most {} MB",
+            meta.len() / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| file_error(&shown, &e))?;
+    parse_bytes(&bytes, &shown)
+}
+
+pub fn file_error(shown: &str, e: &std::io::Error) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Error::input(format!("cannot find `{shown}`")),
+        std::io::ErrorKind::PermissionDenied => {
+            Error::input(format!("permission denied reading `{shown}`"))
+        }
+        _ => Error::input(format!("cannot read `{shown}`: {e}")),
+    }
+}
+
+/// Validate framework bytes; `file` names the file in messages.
+pub fn parse_bytes(bytes: &[u8], file: &str) -> Result<Framework, Error> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let ix = LineIndex::new(&bytes[..e.valid_up_to()]);
+            let (line, col) = ix.position(e.valid_up_to());
+            return Err(located(
+                file,
+                vec![Diagnostic {
+                    location: format!("{file}:{line}:{col}"),
+                    message: "this is not UTF-8 text; a framework file is a TOML text file".into(),
+                }],
+            ));
+        }
+    };
+    parse_str(text, file)
+}
+
+/// Validate framework text; `file` names the file in messages.
+pub fn parse_str(text: &str, file: &str) -> Result<Framework, Error> {
+    let mut cx = Checker::new(text);
+    let framework = if text.trim().is_empty() {
+        cx.problem(
+            0,
+            "the file is empty; a framework needs at least a `[strategy]` table",
+        );
+        None
+    } else if text.contains('\0') {
+        let at = text.find('\0').unwrap_or(0);
+        cx.problem(at, "this is a binary file, not a TOML framework file");
+        None
+    } else {
+        let orphans = orphan_headers(text);
+        for (at, header, parent) in &orphans {
+            cx.problem(
+                *at,
+                format!("unknown parent: `[[{header}]]` comes before any `[[{parent}]]` that could hold it"),
+            );
+        }
+        let (root, errors) = DeTable::parse_recoverable(text);
+        if errors.is_empty() && orphans.is_empty() {
+            cx.framework(root.get_ref())
+        } else {
+            for e in errors {
+                let span = e.span().unwrap_or(0..0);
+                let msg = e.message().lines().next().unwrap_or("invalid TOML").trim();
+                let at_text = text.get(span.clone()).unwrap_or("").trim();
+                if msg.contains("duplicate key") {
+                    // `[[goal]]` after an orphan `[[goal.objective]]` is a consequence, not a
+                    // second problem.
+                    let line = header_at(text, span.start);
+                    if orphans
+                        .iter()
+                        .any(|(_, _, parent)| Some(parent.as_str()) == line.as_deref())
+                    {
+                        continue;
+                    }
+                    if !at_text.is_empty() && !at_text.contains('\n') {
+                        cx.problem(span.start, format!("`{at_text}` is given twice"));
+                        continue;
+                    }
+                }
+                cx.problem(span.start, format!("invalid TOML: {msg}"));
+            }
+            None
+        }
+    };
+    match framework {
+        Some(f) if cx.problems.is_empty() => Ok(f),
+        _ => {
+            let ix = LineIndex::new(text.as_bytes());
+            cx.problems.sort_by_key(|(at, _)| *at);
+            let diagnostics = cx
+                .problems
+                .into_iter()
+                .map(|(at, message)| {
+                    let (line, col) = ix.position(at);
+                    Diagnostic {
+                        location: format!("{file}:{line}:{col}"),
+                        message,
+                    }
+                })
+                .collect();
+            Err(located(file, diagnostics))
+        }
+    }
+}
+
+/// Array-of-tables headers (`[[a.b]]`) that appear before any `[[a]]`: their byte offset, the
+/// header and the missing parent.
+fn orphan_headers(text: &str) -> Vec<(usize, String, String)> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut orphans = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let Some(header) = array_header(line) else {
+            continue;
+        };
+        if let Some((parent, _)) = header.rsplit_once('.') {
+            if !seen.iter().any(|s| s == parent) && !orphans.iter().any(|(_, _, p)| p == parent) {
+                let col = line.len() - line.trim_start().len();
+                orphans.push((at + col, header.clone(), parent.to_string()));
+            }
+        }
+        seen.push(header);
+    }
+    orphans
+}
+
+/// The dotted path of a `[[...]]` header line (spaces removed), if the line is one.
+fn array_header(line: &str) -> Option<String> {
+    let t = line.trim();
+    let inner = t.strip_prefix("[[")?;
+    let end = inner.find("]]")?;
+    let rest = inner[end + 2..].trim();
+    if !rest.is_empty() && !rest.starts_with('#') {
+        return None;
+    }
+    Some(
+        inner[..end]
+            .split('.')
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join("."),
+    )
+}
+
+/// The header path of the line containing `offset`, if that line is a `[[...]]` header.
+fn header_at(text: &str, offset: usize) -> Option<String> {
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let end = text[start..]
+        .find('\n')
+        .map(|i| start + i)
+        .unwrap_or(text.len());
+    array_header(&text[start..end])
+}
+
+fn located(file: &str, diagnostics: Vec<Diagnostic>) -> Error {
+    let n = diagnostics.len();
+    let summary = if n == 1 {
+        format!("`{file}` has a problem; nothing was loaded")
+    } else {
+        format!("`{file}` has {n} problems; nothing was loaded")
+    };
+    Error::Located {
+        diagnostics,
+        summary,
+    }
+}
+
+/// Byte offset to 1-based line and column (in characters).
+struct LineIndex<'a> {
+    text: &'a [u8],
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { text, starts }
+    }
+
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|s| *s <= offset);
+        let start = self.starts[line - 1];
+        let col = String::from_utf8_lossy(&self.text[start..offset])
+            .chars()
+            .count();
+        (line, col + 1)
+    }
+}

@@ -78,6 +78,26 @@ pub enum Command {
     /// Build a demo database from framework.toml and examples/peru-values.csv and show it
     #[command(after_help = "Example:\n  cargo run --release -- demo")]
     Demo(DemoArgs),
+    /// Check the database: SQLite integrity, foreign keys and the tracker's own invariants
+    #[command(
+        after_help = "Exit status: 0 when the database is healthy, 2 when a problem is found.\n\nExample:\n  ics check"
+    )]
+    Check,
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  ics completions bash > ~/.local/share/bash-completion/completions/ics\n  ics completions zsh > ~/.zfunc/_ics\n  ics completions fish > ~/.config/fish/completions/ics.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff)
+    #[command(after_help = "Example:\n  ics man > ~/.local/share/man/man1/ics.1")]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

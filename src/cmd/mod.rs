@@ -1,8 +1,10 @@
 //! One module per command: each turns its arguments into calls on the domain modules and the
 //! store, and writes the result. No SQL and no report logic lives here.
 
+mod check;
 mod demo;
 mod diff;
+mod docs;
 mod export_values;
 mod history;
 mod import_values;
@@ -63,5 +65,8 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::Progress(args) => progress::run(&cx, args, out),
         Command::Diff(args) => diff::run(&cx, args, out),
         Command::Demo(args) => demo::run(&cx, args, out),
+        Command::Check => check::run(&cx, out),
+        Command::Completions(args) => docs::completions(args.shell, out),
+        Command::Man => docs::man(out),
     }
 }

@@ -8,6 +8,7 @@
 //!
 //! A server-backed store would replace this module and nothing else.
 
+mod check;
 mod framework;
 mod progress;
 pub mod schema;
@@ -20,6 +21,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::Error;
 
+pub use check::CheckReport;
 pub use framework::{SaveOutcome, VersionInfo};
 
 /// How long a writer waits for another writer before giving up.

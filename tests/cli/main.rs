@@ -5,4 +5,5 @@ mod common;
 mod diff;
 mod foundation;
 mod progress;
+mod reliability;
 mod values;

@@ -1,0 +1,20 @@
+//! `ics completions SHELL` and `ics man`: generated from the clap definitions.
+
+use std::io::Write;
+
+use clap::CommandFactory;
+
+use crate::cli::Cli;
+use crate::error::Error;
+use crate::Outcome;
+
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<Outcome, Error> {
+    let mut cmd = Cli::command();
+    clap_complete::generate(shell, &mut cmd, "ics", out);
+    Ok(Outcome::Success)
+}
+
+pub fn man(out: &mut dyn Write) -> Result<Outcome, Error> {
+    clap_mangen::Man::new(Cli::command()).render(out)?;
+    Ok(Outcome::Success)
+}

@@ -338,3 +338,42 @@ mod tests {
         assert!(!p("FY2020").contains(&p("FY2021Q1")));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_period() -> impl Strategy<Value = FiscalPeriod> {
+        (MIN_YEAR..=MAX_YEAR, 0u8..=4).prop_map(|(y, q)| FiscalPeriod {
+            year: y,
+            quarter: (q > 0).then_some(q),
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn every_printed_period_parses_back(p in any_period()) {
+            prop_assert_eq!(p.to_string().parse::<FiscalPeriod>(), Ok(p));
+            prop_assert_eq!(p.to_string().to_lowercase().parse::<FiscalPeriod>(), Ok(p));
+            prop_assert_eq!(FiscalPeriod::from_key(p.key()), Some(p));
+        }
+
+        #[test]
+        fn a_period_contains_its_own_dates(p in any_period()) {
+            prop_assert!(p.start() <= p.end());
+            prop_assert_eq!(PeriodInput::Date(p.start()).resolve(p.is_quarter()), p);
+            prop_assert_eq!(PeriodInput::Date(p.end()).resolve(p.is_quarter()), p);
+        }
+
+        #[test]
+        fn the_parser_never_panics(s in "\\PC{0,24}") {
+            let _ = parse(&s);
+        }
+
+        #[test]
+        fn near_miss_inputs_never_panic(s in "[Ff][Yy][0-9]{0,6}([Qq][0-9]{0,2})?") {
+            let _ = parse(&s);
+        }
+    }
+}

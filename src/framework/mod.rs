@@ -1,7 +1,11 @@
 //! The strategy framework: its data model and the reading of framework files.
 
+pub mod dump;
 pub mod model;
 pub mod parse;
 
 pub use model::*;
 pub use parse::{parse_bytes, parse_str, read_file};
+
+#[cfg(test)]
+mod properties;

@@ -1,0 +1,184 @@
+//! Writing a [`Framework`] back out as framework-file TOML.
+//!
+//! The output is a valid framework file that reads back to the same framework (same content
+//! hash): nodes nested as in the file format, indicators under their node, keys in a fixed
+//! order. Used by the benchmark generator and by the round-trip property tests.
+
+use std::fmt::Write;
+
+use super::model::*;
+
+/// The framework as framework-file text.
+pub fn to_toml(fw: &Framework) -> String {
+    let mut out = String::new();
+    let s = &fw.strategy;
+    out.push_str("[strategy]\n");
+    kv(&mut out, "code", &s.code);
+    kv(&mut out, "title", &s.title);
+    kv(&mut out, "version", &s.version);
+    opt(&mut out, "country", &s.country);
+    opt(&mut out, "description", &s.description);
+    for (k, v) in [("approved", &s.approved), ("updated", &s.updated)] {
+        if let Some(v) = v {
+            let _ = writeln!(out, "{k} = {v}");
+        }
+    }
+    if let (Some(a), Some(b)) = (s.start, s.end) {
+        kv(&mut out, "start", &a.to_string());
+        kv(&mut out, "end", &b.to_string());
+    }
+    if fw.settings != Settings::default() {
+        out.push_str("\n[settings]\n");
+        let _ = writeln!(
+            out,
+            "deviation_threshold = {}",
+            num(fw.settings.deviation_threshold)
+        );
+    }
+    for node in fw.children_of(None) {
+        write_node(fw, node, node.kind.as_str(), &mut out);
+    }
+    out
+}
+
+fn write_node(fw: &Framework, node: &Node, path: &str, out: &mut String) {
+    let _ = writeln!(out, "\n[[{path}]]");
+    kv(out, "code", &node.code);
+    kv(out, "title", &node.title);
+    opt(out, "description", &node.description);
+    opt(out, "justification", &node.justification);
+    if node.kind == NodeKind::DevelopmentObjective {
+        list(out, "supports", &node.supports);
+    }
+    if node.kind == NodeKind::Theme && !node.applies_to.is_empty() {
+        list(out, "applies_to", &node.applies_to);
+    }
+    for ind in &node.indicators {
+        write_indicator(ind, &format!("{path}.indicator"), out);
+    }
+    for child in fw.children_of(Some(&node.code)) {
+        write_node(fw, child, &format!("{path}.{}", child.kind.as_str()), out);
+    }
+}
+
+fn write_indicator(ind: &Indicator, path: &str, out: &mut String) {
+    let _ = writeln!(out, "\n[[{path}]]");
+    kv(out, "code", &ind.code);
+    kv(out, "title", &ind.title);
+    kv(out, "unit", &ind.unit);
+    kv(out, "direction", ind.direction.as_str());
+    if ind.frequency != Frequency::default() {
+        kv(out, "frequency", ind.frequency.as_str());
+    }
+    if ind.aggregation != Aggregation::default() {
+        kv(out, "aggregation", ind.aggregation.as_str());
+    }
+    if let Some(b) = ind.baseline {
+        let _ = writeln!(
+            out,
+            "baseline = {{ period = \"{}\", value = {} }}",
+            b.period,
+            num(b.value)
+        );
+    }
+    if !ind.targets.is_empty() {
+        let items: Vec<String> = ind
+            .targets
+            .iter()
+            .map(|(p, v)| format!("{p} = {}", num(*v)))
+            .collect();
+        let _ = writeln!(out, "targets = {{ {} }}", items.join(", "));
+    }
+    if !ind.disaggregations.is_empty() {
+        let items: Vec<String> = ind
+            .disaggregations
+            .iter()
+            .map(|(k, vs)| {
+                format!(
+                    "{} = [{}]",
+                    quote(k),
+                    vs.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ")
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "disaggregations = {{ {} }}", items.join(", "));
+    }
+    opt(out, "standard_code", &ind.standard_code);
+    opt(out, "source", &ind.source);
+    opt(out, "definition", &ind.definition);
+    if ind.illustrative {
+        out.push_str("illustrative = true\n");
+    }
+}
+
+fn kv(out: &mut String, key: &str, value: &str) {
+    let _ = writeln!(out, "{key} = {}", quote(value));
+}
+
+fn opt(out: &mut String, key: &str, value: &Option<String>) {
+    if let Some(v) = value {
+        kv(out, key, v);
+    }
+}
+
+fn list(out: &mut String, key: &str, values: &[String]) {
+    let items: Vec<String> = values.iter().map(|v| quote(v)).collect();
+    let _ = writeln!(out, "{key} = [{}]", items.join(", "));
+}
+
+/// A TOML basic string with every character that needs it escaped.
+pub fn quote(s: &str) -> String {
+    let mut q = String::with_capacity(s.len() + 2);
+    q.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => q.push_str("\\\""),
+            '\\' => q.push_str("\\\\"),
+            '\n' => q.push_str("\\n"),
+            '\t' => q.push_str("\\t"),
+            '\r' => q.push_str("\\r"),
+            c if c.is_control() => {
+                let _ = write!(q, "\\u{:04X}", c as u32);
+            }
+            c => q.push(c),
+        }
+    }
+    q.push('"');
+    q
+}
+
+/// A finite number as TOML: integers without a fraction, others with enough digits to read
+/// back exactly.
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::parse_str;
+
+    #[test]
+    fn the_shipped_strategy_round_trips() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/framework.toml"))
+            .unwrap();
+        let fw = parse_str(&text, "framework.toml").unwrap();
+        let dumped = to_toml(&fw);
+        let again = parse_str(&dumped, "dumped.toml").unwrap_or_else(|e| panic!("{e:?}\n{dumped}"));
+        assert_eq!(fw, again);
+        assert_eq!(fw.content_hash(), again.content_hash());
+    }
+
+    #[test]
+    fn awkward_text_is_quoted() {
+        assert_eq!(quote("a \"b\" \\ c\n"), "\"a \\\"b\\\" \\\\ c\\n\"");
+        assert_eq!(
+            quote("\u{200F}'; DROP TABLE x; 🙂"),
+            "\"\u{200F}'; DROP TABLE x; 🙂\""
+        );
+    }
+}

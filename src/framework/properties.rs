@@ -1,0 +1,185 @@
+//! Property tests of the framework reader and writer: any framework that loads, dumped and
+//! read again, is the same framework; no input makes the reader panic.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+use super::dump::to_toml;
+use super::model::Strategy as StrategyMeta;
+use super::model::{
+    Aggregation, Baseline, Direction, Framework, Frequency, Indicator, Node, NodeKind, Settings,
+};
+use super::parse::{parse_bytes, parse_str};
+use crate::period::FiscalPeriod;
+
+/// Text with quotes, backslashes, right-to-left marks, emoji and SQL.
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[A-Za-z0-9 ,.’“”()-]{1,40}",
+        Just("'; DROP TABLE node; --".to_string()),
+        Just("\u{200F}مرحبا \"quoted\" \\ 🙂".to_string()),
+        "\\PC{1,30}",
+    ]
+    .prop_filter("titles are not blank", |s| !s.trim().is_empty())
+}
+
+fn number() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        (-1000i64..1000).prop_map(|v| v as f64),
+        -1.0e6f64..1.0e6,
+        0.0f64..100.0
+    ]
+}
+
+fn indicator(code: String) -> impl Strategy<Value = Indicator> {
+    (
+        text(),
+        prop_oneof![
+            Just("percent".to_string()),
+            Just("USD million".to_string()),
+            text()
+        ],
+        any::<bool>(),
+        any::<bool>(),
+        proptest::option::of((2000i32..2030, 0.0f64..100.0)),
+        proptest::collection::btree_map((2000i32..2030, 0u8..=4), 0.0f64..100.0, 0..6),
+        proptest::option::of(text()),
+        any::<bool>(),
+    )
+        .prop_map(
+            move |(
+                title,
+                unit,
+                decrease,
+                quarterly,
+                baseline,
+                targets,
+                definition,
+                illustrative,
+            )| {
+                let frequency = if quarterly {
+                    Frequency::Quarterly
+                } else {
+                    Frequency::Annual
+                };
+                let targets: BTreeMap<FiscalPeriod, f64> = targets
+                    .into_iter()
+                    .map(|((y, q), v)| {
+                        (
+                            FiscalPeriod {
+                                year: y,
+                                quarter: (quarterly && q > 0).then_some(q),
+                            },
+                            v,
+                        )
+                    })
+                    .collect();
+                Indicator {
+                    code: code.clone(),
+                    title,
+                    unit,
+                    direction: if decrease {
+                        Direction::Decrease
+                    } else {
+                        Direction::Increase
+                    },
+                    baseline: baseline.map(|(y, v)| Baseline {
+                        period: FiscalPeriod::year(y),
+                        value: v,
+                    }),
+                    targets,
+                    frequency,
+                    aggregation: Aggregation::Mean,
+                    disaggregations: BTreeMap::from([(
+                        "sex".to_string(),
+                        vec!["female".into(), "male".into()],
+                    )]),
+                    standard_code: Some("EG.3.2-24".into()),
+                    source: None,
+                    definition,
+                    illustrative,
+                }
+            },
+        )
+}
+
+fn framework() -> impl Strategy<Value = Framework> {
+    (
+        text(),
+        text(),
+        proptest::collection::vec((text(), proptest::collection::vec(text(), 0..3)), 1..4),
+        proptest::collection::vec(indicator(String::new()), 0..4),
+        number(),
+    )
+        .prop_map(|(title, version, goals, indicators, threshold)| {
+            let mut nodes = Vec::new();
+            let mut objectives = Vec::new();
+            for (g, (goal_title, objective_titles)) in goals.into_iter().enumerate() {
+                let gcode = format!("G{g}");
+                nodes.push(Node::new(NodeKind::Goal, &gcode, &goal_title, None));
+                for (o, ot) in objective_titles.into_iter().enumerate() {
+                    let ocode = format!("{gcode}.{o} ‘x’");
+                    let mut node = Node::new(NodeKind::Objective, &ocode, &ot, Some(&gcode));
+                    node.justification = Some(ot.clone());
+                    objectives.push(ocode);
+                    nodes.push(node);
+                }
+            }
+            let mut dob = Node::new(NodeKind::DevelopmentObjective, "DO1", "A DO", None);
+            dob.supports = objectives.clone();
+            for (i, mut ind) in indicators.into_iter().enumerate() {
+                ind.code = format!("I-{i} \"q\"");
+                dob.indicators.push(ind);
+            }
+            nodes.push(dob);
+            let mut theme = Node::new(NodeKind::Theme, "T1", "Theme", None);
+            theme.applies_to = vec!["G0".into()];
+            nodes.push(theme);
+            Framework {
+                strategy: StrategyMeta {
+                    code: "s".into(),
+                    title,
+                    version,
+                    country: Some("Peru".into()),
+                    description: None,
+                    approved: Some("2018-08-08".into()),
+                    updated: None,
+                    start: Some(FiscalPeriod::year(2019)),
+                    end: Some(FiscalPeriod::year(2023)),
+                },
+                settings: Settings {
+                    deviation_threshold: threshold.abs().min(1000.0),
+                },
+                nodes,
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn dumped_frameworks_read_back_identical(fw in framework()) {
+        let text = to_toml(&fw);
+        let again = parse_str(&text, "dumped.toml");
+        prop_assert!(again.is_ok(), "{:?}\n{}", again.err(), text);
+        let again = again.unwrap();
+        prop_assert_eq!(&fw, &again);
+        prop_assert_eq!(fw.content_hash(), again.content_hash());
+    }
+
+    #[test]
+    fn the_reader_never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let _ = parse_bytes(&bytes, "fuzz.toml");
+    }
+
+    #[test]
+    fn the_reader_never_panics_on_near_frameworks(fw in framework(), cut in 0usize..4000, junk in "\\PC{0,12}") {
+        let mut text = to_toml(&fw);
+        let mut at = cut.min(text.len());
+        while !text.is_char_boundary(at) { at -= 1; }
+        text.insert_str(at, &junk);
+        let _ = parse_str(&text, "fuzz.toml");
+    }
+}

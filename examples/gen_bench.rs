@@ -63,7 +63,7 @@ fn parse_args() -> Result<Options, String> {
             }
         }
     }
-    if o.indicators < 100 || o.indicators % 100 != 0 {
+    if o.indicators < 100 || !o.indicators.is_multiple_of(100) {
         return Err(
             "--indicators must be a multiple of 100 (10 objectives x 10 indicators per goal)"
                 .into(),
@@ -259,8 +259,7 @@ fn main() {
         std::process::exit(2);
     }
     println!(
-        "wrote {} ({} nodes, {} indicators), framework-b.toml, values.csv ({rows} rows) to {}",
-        "framework.toml",
+        "wrote framework.toml ({} nodes, {} indicators), framework-b.toml, values.csv ({rows} rows) to {}",
         fw.nodes.len(),
         fw.indicator_count(),
         o.out.display()

@@ -453,6 +453,15 @@ fn the_shipped_revision() {
             "modified DO3 description",
         ]
     );
+    // The same two revisions stored as versions give the same changes.
+    env.ics(&["load", "framework.toml"]).ok();
+    env.ics(&["diff", "@latest", "framework.toml"])
+        .ok()
+        .stdout_has("no changes");
+    env.ics(&["load", "examples/framework-2022.toml"]).ok();
+    let stored = env.ics(&["diff", "@previous", "@latest", "--format", "json"]);
+    assert_eq!(stored.code, 1);
+    assert_eq!(stored.json()["changes"], v["changes"]);
 }
 
 #[test]

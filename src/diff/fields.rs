@@ -1,0 +1,174 @@
+//! Field-by-field comparison of two matched things, and the JSON form of each field's value.
+//!
+//! Values are JSON so that numbers stay numbers: a whole number is written as an integer (`20`,
+//! not `20.0`), a baseline as `{ "period": "FY2019", "value": 10 }`, disaggregations as an
+//! object of value lists, a missing optional field as null.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Map, Value};
+
+use super::{Change, ChangeType, Kind};
+use crate::framework::{Baseline, Framework, Indicator, Node};
+
+/// A number as JSON: integral values as integers.
+pub fn number(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        Value::from(v as i64)
+    } else {
+        Value::from(v)
+    }
+}
+
+fn text(v: &str) -> Value {
+    Value::String(v.to_string())
+}
+
+fn opt_text(v: Option<&str>) -> Value {
+    v.map(text).unwrap_or(Value::Null)
+}
+
+fn baseline(b: Option<&Baseline>) -> Value {
+    match b {
+        Some(b) => json!({ "period": b.period.to_string(), "value": number(b.value) }),
+        None => Value::Null,
+    }
+}
+
+fn disaggregations(ind: &Indicator) -> Value {
+    let map: Map<String, Value> = ind
+        .disaggregations
+        .iter()
+        .map(|(k, vs)| (k.clone(), Value::from(vs.clone())))
+        .collect();
+    Value::Object(map)
+}
+
+/// Field name and value pairs, compared in this order; equal pairs make no change.
+type Fields = Vec<(&'static str, Value)>;
+
+/// Push one `modified` change per field whose value differs, in field order.
+fn push_modified(out: &mut Vec<Change>, kind: Kind, code: Option<&str>, old: Fields, new: Fields) {
+    for ((field, o), (_, n)) in old.into_iter().zip(new) {
+        if o != n {
+            out.push(Change::new(ChangeType::Modified, kind, code).field(field, o, n));
+        }
+    }
+}
+
+/// `[strategy]` and `[settings]` changes, strategy first.
+pub fn strategy_changes(old: &Framework, new: &Framework) -> Vec<Change> {
+    let fields = |fw: &Framework| -> Fields {
+        let s = &fw.strategy;
+        vec![
+            ("code", text(&s.code)),
+            ("title", text(&s.title)),
+            ("version", text(&s.version)),
+            ("country", opt_text(s.country.as_deref())),
+            ("description", opt_text(s.description.as_deref())),
+            ("approved", opt_text(s.approved.as_deref())),
+            ("updated", opt_text(s.updated.as_deref())),
+            ("start", opt_text(s.start.map(|p| p.to_string()).as_deref())),
+            ("end", opt_text(s.end.map(|p| p.to_string()).as_deref())),
+        ]
+    };
+    let mut out = Vec::new();
+    push_modified(
+        &mut out,
+        Kind::Strategy,
+        Some(&new.strategy.code),
+        fields(old),
+        fields(new),
+    );
+    push_modified(
+        &mut out,
+        Kind::Settings,
+        None,
+        vec![(
+            "deviation_threshold",
+            number(old.settings.deviation_threshold),
+        )],
+        vec![(
+            "deviation_threshold",
+            number(new.settings.deviation_threshold),
+        )],
+    );
+    out
+}
+
+/// `modified` changes between two matched nodes: title, description, justification.
+pub fn node_changes(out: &mut Vec<Change>, old: &Node, new: &Node) {
+    // Most nodes are unchanged: skip building their values.
+    if old.title == new.title
+        && old.description == new.description
+        && old.justification == new.justification
+    {
+        return;
+    }
+    let fields = |n: &Node| -> Fields {
+        vec![
+            ("title", text(&n.title)),
+            ("description", opt_text(n.description.as_deref())),
+            ("justification", opt_text(n.justification.as_deref())),
+        ]
+    };
+    push_modified(
+        out,
+        Kind::Node(new.kind),
+        Some(&new.code),
+        fields(old),
+        fields(new),
+    );
+}
+
+/// `modified` changes between two matched indicators: each field, then each target as its own
+/// field `targets.FY2021` (null on the side where it is missing), in period order.
+pub fn indicator_changes(out: &mut Vec<Change>, old: &Indicator, new: &Indicator) {
+    if old == new {
+        return;
+    }
+    let fields = |i: &Indicator| -> Fields {
+        vec![
+            ("title", text(&i.title)),
+            ("unit", text(&i.unit)),
+            ("direction", text(i.direction.as_str())),
+            ("baseline", baseline(i.baseline.as_ref())),
+            ("frequency", text(i.frequency.as_str())),
+            ("aggregation", text(i.aggregation.as_str())),
+            ("definition", opt_text(i.definition.as_deref())),
+            ("source", opt_text(i.source.as_deref())),
+            ("standard_code", opt_text(i.standard_code.as_deref())),
+            ("illustrative", Value::Bool(i.illustrative)),
+            ("disaggregations", disaggregations(i)),
+        ]
+    };
+    let code = Some(new.code.as_str());
+    push_modified(out, Kind::Indicator, code, fields(old), fields(new));
+    let periods: BTreeSet<_> = old.targets.keys().chain(new.targets.keys()).collect();
+    for period in periods {
+        let o = old.targets.get(period).copied();
+        let n = new.targets.get(period).copied();
+        if o != n {
+            out.push(
+                Change::new(ChangeType::Modified, Kind::Indicator, code).field(
+                    &format!("targets.{period}"),
+                    o.map(number).unwrap_or(Value::Null),
+                    n.map(number).unwrap_or(Value::Null),
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_are_integers() {
+        assert_eq!(number(20.0).to_string(), "20");
+        assert_eq!(number(-3.0).to_string(), "-3");
+        assert_eq!(number(17.25).to_string(), "17.25");
+        assert_eq!(number(1e20).to_string(), "1e+20");
+    }
+}

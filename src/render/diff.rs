@@ -1,1 +1,0 @@
-//! Rendering a diff (issue 5).

@@ -12,7 +12,16 @@ use crate::Outcome;
 
 pub fn run(cx: &Context, args: &LoadArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     // Validate the whole file before the database is even opened.
-    let fw = framework::read_file(&args.file)?;
+    let fw = framework::read_file(&args.file).map_err(|e| match e {
+        Error::Located {
+            diagnostics,
+            summary,
+        } => Error::Located {
+            diagnostics,
+            summary: format!("{summary}; nothing was loaded"),
+        },
+        other => other,
+    })?;
     let label = args
         .label
         .clone()

@@ -167,6 +167,7 @@ proptest! {
         let again = again.unwrap();
         prop_assert_eq!(&fw, &again);
         prop_assert_eq!(fw.content_hash(), again.content_hash());
+        prop_assert!(crate::diff::compare(&fw, &again).is_empty(), "diff of a framework with its own dump");
     }
 
     #[test]

@@ -200,9 +200,9 @@ fn header_at(text: &str, offset: usize) -> Option<String> {
 fn located(file: &str, diagnostics: Vec<Diagnostic>) -> Error {
     let n = diagnostics.len();
     let summary = if n == 1 {
-        format!("`{file}` has a problem; nothing was loaded")
+        format!("`{file}` has a problem")
     } else {
-        format!("`{file}` has {n} problems; nothing was loaded")
+        format!("`{file}` has {n} problems")
     };
     Error::Located {
         diagnostics,

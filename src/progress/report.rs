@@ -111,14 +111,17 @@ pub fn find_node<'a>(fw: &'a Framework, code: &str) -> Result<&'a Node, Error> {
             format!("it sits under `{}`: try `--node {}`", node.code, node.code),
         ));
     }
+    let wanted = code.to_lowercase();
     let mut close: Vec<(f64, &str)> = fw
         .nodes
         .iter()
         .map(|n| {
-            let score = strsim::jaro_winkler(&code.to_lowercase(), &n.code.to_lowercase());
+            let have = n.code.to_lowercase();
+            let score = strsim::jaro_winkler(&wanted, &have)
+                .max(strsim::normalized_damerau_levenshtein(&wanted, &have) + 0.3);
             (score, n.code.as_str())
         })
-        .filter(|(s, _)| *s >= 0.75)
+        .filter(|(s, _)| *s >= 0.8)
         .collect();
     close.sort_by(|a, b| b.0.total_cmp(&a.0));
     let hint = if close.is_empty() {

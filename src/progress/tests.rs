@@ -324,6 +324,13 @@ fn unknown_node_suggests_codes() {
     let err = find_node(&fw, "o1").unwrap_err();
     assert!(err.to_string().contains("`o1`"), "{err}");
     assert!(err.hint().unwrap().contains("`O1`"), "{:?}", err.hint());
+    let err = find_node(&fw, "O9").unwrap_err();
+    assert_eq!(
+        err.hint(),
+        Some("did you mean `O1` or `O2`? (`ics tree` lists the codes)")
+    );
+    let err = find_node(&fw, "XYZ-42").unwrap_err();
+    assert_eq!(err.hint(), Some("run `ics tree` to see the codes"));
     let err = find_node(&fw, "UP").unwrap_err();
     assert!(
         err.hint().unwrap().contains("--node O1"),

@@ -13,7 +13,7 @@ use crate::progress::{Counts, Line, ProgressRow, Report, Rollup, Status};
 
 mod export;
 
-pub use export::{csv, guard, json, CSV_COLUMNS};
+pub use export::{csv, json, CSV_COLUMNS};
 
 /// The sparkline levels, lowest first.
 pub const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];

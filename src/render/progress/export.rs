@@ -1,20 +1,13 @@
 //! The progress report for machines: CSV through the csv crate (text cells formula-guarded,
 //! CONTRACT 11) and JSON (the contract's array of row objects). Both carry only the indicator
-//! rows, with unrounded numbers and machine status names (`on_target`).
+//! rows, with unrounded numbers and machine status names (`on_target`). The guard is the one
+//! `export-values` uses ([`crate::values::guard`]).
 
 use std::io::Write;
 
 use crate::error::Error;
 use crate::progress::{ProgressRow, Report};
-
-/// Guard a text cell a spreadsheet would run as a formula (CONTRACT 11).
-pub fn guard(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
-}
+use crate::values::guard;
 
 /// The CSV columns, in order.
 pub const CSV_COLUMNS: [&str; 15] = [
@@ -47,14 +40,15 @@ pub fn csv(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(CSV_COLUMNS).map_err(csv_err)?;
     let num = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
+    let text = |s: &str| guard(s).into_owned();
     for r in report.rows() {
         w.write_record([
-            guard(&r.indicator),
-            guard(&r.title),
-            guard(&r.node),
-            guard(&r.path),
+            text(&r.indicator),
+            text(&r.title),
+            text(&r.node),
+            text(&r.path),
             r.period.to_string(),
-            guard(&r.unit),
+            text(&r.unit),
             r.direction.as_str().to_string(),
             num(r.baseline),
             num(r.target),
@@ -65,7 +59,7 @@ pub fn csv(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
             r.quarters_reported
                 .map(|q| q.to_string())
                 .unwrap_or_default(),
-            guard(r.note.as_deref().unwrap_or_default()),
+            text(r.note.as_deref().unwrap_or_default()),
         ])
         .map_err(csv_err)?;
     }
@@ -79,18 +73,4 @@ pub fn json(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
     serde_json::to_writer_pretty(&mut *out, &rows).map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_guard() {
-        for bad in ["=HYPERLINK(\"x\")", "+1", "-1", "@SUM", "\tx", "\rx"] {
-            assert_eq!(guard(bad), format!("'{bad}"));
-        }
-        assert_eq!(guard("plain"), "plain");
-        assert_eq!(guard(""), "");
-    }
 }

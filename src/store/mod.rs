@@ -23,6 +23,7 @@ use crate::error::Error;
 
 pub use check::CheckReport;
 pub use framework::{SaveOutcome, VersionInfo};
+pub use values::{Imported, NewValue, Replaced, StoredValue, ValueQuery, ValueWriter, Written};
 
 /// How long a writer waits for another writer before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

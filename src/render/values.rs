@@ -8,7 +8,9 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use comfy_table::{
+    presets::UTF8_FULL_CONDENSED, CellAlignment, ColumnConstraint, ContentArrangement, Table,
+};
 use serde::Serialize;
 
 use super::{plural, Style, Term};
@@ -88,14 +90,16 @@ pub fn history_table(
     if with_disaggregation {
         header.push("disaggregation");
     }
-    header.extend([
-        "value",
-        "status",
-        "recorded by",
-        "recorded at (UTC)",
-        "note",
-        "source",
-    ]);
+    header.extend(["value", "status", "recorded by", "recorded at (UTC)"]);
+    // Notes and sources only when there are some: they take the width that is left.
+    let with_note = rows.iter().any(|r| r.note.is_some());
+    let with_source = rows.iter().any(|r| r.source.is_some());
+    if with_note {
+        header.push("note");
+    }
+    if with_source {
+        header.push("source");
+    }
     table.set_header(header);
     for r in rows {
         let mut status = match r.replaced_by {
@@ -118,10 +122,24 @@ pub fn history_table(
             status,
             r.recorded_by.clone(),
             time(&r.recorded_at).trim_end_matches(" UTC").to_string(),
-            r.note.clone().unwrap_or_default(),
-            r.source.clone().unwrap_or_default(),
         ]);
+        if with_note {
+            cells.push(r.note.clone().unwrap_or_default());
+        }
+        if with_source {
+            cells.push(r.source.clone().unwrap_or_default());
+        }
         table.add_row(cells);
+    }
+    // Short columns keep their width; notes and sources wrap instead.
+    let fixed = if with_disaggregation { 4 } else { 3 };
+    for i in (0..fixed).chain([fixed + 2]) {
+        if let Some(column) = table.column_mut(i) {
+            column.set_constraint(ColumnConstraint::ContentWidth);
+        }
+    }
+    if let Some(column) = table.column_mut(fixed - 1) {
+        column.set_cell_alignment(CellAlignment::Right);
     }
     text.push_str(&table.to_string());
     text.push('\n');

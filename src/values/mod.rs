@@ -110,15 +110,17 @@ fn unknown_indicator<'a>(code: &str, known: impl Iterator<Item = &'a str>) -> St
     }
 }
 
-/// Up to three codes that look like `code`, best first.
+/// Up to three codes that look like `code`, best first: similar enough overall, or one typo
+/// away (which matters for short codes such as `I1`).
 fn closest<'a>(code: &str, known: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let wanted = code.trim().to_uppercase();
     let mut scored: Vec<(f64, &str)> = known
-        .map(|k| {
-            let score = strsim::normalized_damerau_levenshtein(&wanted, &k.to_uppercase());
-            (score, k)
+        .filter_map(|k| {
+            let k_upper = k.to_uppercase();
+            let score = strsim::normalized_damerau_levenshtein(&wanted, &k_upper);
+            let one_typo = strsim::damerau_levenshtein(&wanted, &k_upper) <= 1;
+            (score >= 0.6 || one_typo).then_some((score, k))
         })
-        .filter(|(s, _)| *s >= 0.6)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
     let best = scored.first().map_or(0.0, |s| s.0);

@@ -51,9 +51,9 @@ fn progress_bar(path: &std::path::Path) -> ProgressBar {
     }
     let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let bar = ProgressBar::new(len);
-    if let Ok(style) =
-        ProgressStyle::with_template("importing {bar:30} {bytes}/{total_bytes} ({eta} left)")
-    {
+    if let Ok(style) = ProgressStyle::with_template(
+        "importing {bar:30} {percent:>3}% {bytes}/{total_bytes} ({eta} left)",
+    ) {
         bar.set_style(style);
     }
     bar

@@ -217,14 +217,18 @@ pub enum ExportWriter<'w> {
         all: bool,
     },
     Json {
-        out: &'w mut dyn Write,
+        out: std::io::BufWriter<&'w mut dyn Write>,
         all: bool,
         first: bool,
     },
 }
 
+/// A CSV write error as an output error, keeping the I/O kind (a closed pipe is no error).
 fn csv_err(e: csv::Error) -> Error {
-    Error::Output(e.into())
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::Output(io),
+        other => Error::Output(std::io::Error::other(format!("{other:?}"))),
+    }
 }
 
 impl<'w> ExportWriter<'w> {
@@ -242,6 +246,7 @@ impl<'w> ExportWriter<'w> {
                 }
             }
             ExportFormat::Json => {
+                let mut out = std::io::BufWriter::new(out);
                 out.write_all(b"[")?;
                 ExportWriter::Json {
                     out,
@@ -288,7 +293,7 @@ impl<'w> ExportWriter<'w> {
             ExportWriter::Json { out, all, first } => {
                 out.write_all(if *first { b"\n  " } else { b",\n  " })?;
                 *first = false;
-                serde_json::to_writer(&mut **out, &ExportJson::new(r, *all))
+                serde_json::to_writer(&mut *out, &ExportJson::new(r, *all))
                     .map_err(std::io::Error::from)?;
                 Ok(())
             }
@@ -299,8 +304,9 @@ impl<'w> ExportWriter<'w> {
     pub fn finish(self) -> Result<(), Error> {
         match self {
             ExportWriter::Csv { mut csv, .. } => csv.flush().map_err(Error::from),
-            ExportWriter::Json { out, first, .. } => {
+            ExportWriter::Json { mut out, first, .. } => {
                 out.write_all(if first { b"]\n" } else { b"\n]\n" })?;
+                out.flush()?;
                 Ok(())
             }
         }

@@ -549,3 +549,69 @@ fn an_indicator_dropped_by_a_later_version_keeps_its_history_but_takes_no_values
         .ok()
         .stdout_has("P1,FY2021,,20,");
 }
+
+#[test]
+fn many_bad_rows_are_counted_and_the_first_hundred_listed() {
+    let env = env();
+    let mut csv = String::from("indicator,period,value\n");
+    for i in 0..250 {
+        csv.push_str(&format!("I1,FY{},x{i}\n", 2000 + i % 50));
+    }
+    let file = env.write("bad.csv", &csv);
+    let run = rejects(
+        &env,
+        &["import-values", file.to_str().unwrap()],
+        "error: 250 of 250 rows of `",
+    )
+    .stderr_has("(the first 100 are listed)");
+    assert_eq!(run.stderr.lines().count(), 101, "{}", run.stderr);
+}
+
+#[test]
+fn a_row_that_is_not_utf8_is_reported() {
+    let env = env();
+    let path = env.path("latin1.csv");
+    std::fs::write(&path, b"indicator,period,value,note\nI1,FY2021,1,caf\xe9\n").unwrap();
+    rejects(
+        &env,
+        &["import-values", path.to_str().unwrap()],
+        "latin1.csv:2: this row is not valid UTF-8 text; save the file as \"CSV UTF-8\"",
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_an_export_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let env = env();
+    let mut csv = String::from("indicator,period,disaggregation,value,note\n");
+    for year in 1950..2050 {
+        for q in 1..=4 {
+            for sex in ["female", "male"] {
+                for age in ["15-29", "30+"] {
+                    csv.push_str(&format!(
+                        "Q1,FY{year}Q{q},sex={sex};age={age},{year},a note long enough to fill the pipe quickly\n"
+                    ));
+                }
+            }
+        }
+    }
+    let file = env.write("big.csv", &csv);
+    env.ics(&["import-values", file.to_str().unwrap()]).ok();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ics"))
+        .args(["export-values", "--all"])
+        .current_dir(env.dir.path())
+        .env_remove("ICS_DB")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("indicator,period"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

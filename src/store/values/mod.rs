@@ -11,6 +11,8 @@ mod writer;
 
 use std::collections::HashMap;
 
+use rusqlite::params;
+
 use super::{map_err, Store};
 use crate::error::Error;
 use crate::period::FiscalPeriod;
@@ -123,12 +125,29 @@ impl Store {
         mut f: impl FnMut(StoredValue) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let ctx = "read the recorded values";
-        let mut sql = String::from(
-            "SELECT v.id, i.code, v.period, v.disaggregation, v.value, v.note, v.source, \
-             v.recorded_by, v.recorded_at, v.replaced_by, r.recorded_at AS replaced_at \
-             FROM value v JOIN indicator i ON i.id = v.indicator_id \
-             LEFT JOIN value r ON r.id = v.replaced_by WHERE v.period BETWEEN ?1 AND ?2",
-        );
+        let (lo, hi) = q.periods.unwrap_or((i64::MIN, i64::MAX));
+        if !q.include_replaced && !q.newest_first {
+            // Current values in code order: one walk of the "current" index per indicator,
+            // already in period and disaggregation order, so nothing is sorted.
+            let mut stmt = self
+                .conn
+                .prepare_cached(&format!(
+                    "{VALUE_SELECT} INDEXED BY value_current {VALUE_JOIN} \
+                     WHERE v.indicator_id = ?1 AND v.replaced_by IS NULL \
+                     AND v.period BETWEEN ?2 AND ?3 ORDER BY v.period, v.disaggregation"
+                ))
+                .map_err(|e| map_err(e, ctx))?;
+            for id in self.indicators_by_code()? {
+                if q.indicators.is_empty() || q.indicators.contains(&id) {
+                    let rows = stmt
+                        .query(params![id, lo, hi])
+                        .map_err(|e| map_err(e, ctx))?;
+                    each_row(rows, ctx, &mut f)?;
+                }
+            }
+            return Ok(());
+        }
+        let mut sql = format!("{VALUE_SELECT} {VALUE_JOIN} WHERE v.period BETWEEN ?1 AND ?2");
         if !q.include_replaced {
             sql.push_str(" AND v.replaced_by IS NULL");
         }
@@ -144,39 +163,66 @@ impl Store {
         } else {
             " ORDER BY i.code, v.period, v.disaggregation, v.id"
         });
-        let (lo, hi) = q.periods.unwrap_or((i64::MIN, i64::MAX));
         let mut stmt = self.conn.prepare(&sql).map_err(|e| map_err(e, ctx))?;
         let mut bind: Vec<&dyn rusqlite::ToSql> = vec![&lo, &hi];
         bind.extend(q.indicators.iter().map(|i| i as &dyn rusqlite::ToSql));
-        let mut rows = stmt.query(&bind[..]).map_err(|e| map_err(e, ctx))?;
-        while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
-            let key: i64 = r.get("period").map_err(|e| map_err(e, ctx))?;
-            let period = FiscalPeriod::from_key(key).ok_or_else(|| {
-                Error::database_with_hint(
-                    format!("could not {ctx}: a stored period is damaged"),
-                    "run `ics check`",
-                )
-            })?;
-            let value = (|| {
-                Ok::<_, rusqlite::Error>(StoredValue {
-                    id: r.get("id")?,
-                    indicator: r.get("code")?,
-                    period,
-                    disaggregation: r.get("disaggregation")?,
-                    value: r.get("value")?,
-                    note: r.get("note")?,
-                    source: r.get("source")?,
-                    recorded_by: r.get("recorded_by")?,
-                    recorded_at: r.get("recorded_at")?,
-                    replaced_by: r.get("replaced_by")?,
-                    replaced_at: r.get("replaced_at")?,
-                })
-            })()
-            .map_err(|e| map_err(e, ctx))?;
-            f(value)?;
-        }
-        Ok(())
+        let rows = stmt.query(&bind[..]).map_err(|e| map_err(e, ctx))?;
+        each_row(rows, ctx, &mut f)
     }
+
+    /// Every indicator id, in code order.
+    fn indicators_by_code(&self) -> Result<Vec<i64>, Error> {
+        let ctx = "read the indicator codes";
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM indicator ORDER BY code")
+            .map_err(|e| map_err(e, ctx))?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(|e| map_err(e, ctx))?;
+        rows.collect::<Result<_, _>>().map_err(|e| map_err(e, ctx))
+    }
+}
+
+/// The columns of a [`StoredValue`], read by position in this order (an export reads millions
+/// of rows; looking each column up by name took a fifth of the time).
+const VALUE_SELECT: &str = "SELECT v.id, i.code, v.period, v.disaggregation, v.value, v.note, \
+     v.source, v.recorded_by, v.recorded_at, v.replaced_by, r.recorded_at FROM value v";
+const VALUE_JOIN: &str =
+    "JOIN indicator i ON i.id = v.indicator_id LEFT JOIN value r ON r.id = v.replaced_by";
+
+fn each_row(
+    mut rows: rusqlite::Rows<'_>,
+    ctx: &str,
+    f: &mut impl FnMut(StoredValue) -> Result<(), Error>,
+) -> Result<(), Error> {
+    while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
+        let key: i64 = r.get(2).map_err(|e| map_err(e, ctx))?;
+        let period = FiscalPeriod::from_key(key).ok_or_else(|| {
+            Error::database_with_hint(
+                format!("could not {ctx}: a stored period is damaged"),
+                "run `ics check`",
+            )
+        })?;
+        let value = (|| {
+            Ok::<_, rusqlite::Error>(StoredValue {
+                id: r.get(0)?,
+                indicator: r.get(1)?,
+                period,
+                disaggregation: r.get(3)?,
+                value: r.get(4)?,
+                note: r.get(5)?,
+                source: r.get(6)?,
+                recorded_by: r.get(7)?,
+                recorded_at: r.get(8)?,
+                replaced_by: r.get(9)?,
+                replaced_at: r.get(10)?,
+            })
+        })()
+        .map_err(|e| map_err(e, ctx))?;
+        f(value)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

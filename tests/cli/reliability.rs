@@ -279,3 +279,113 @@ fn a_load_killed_midway_stores_no_version_and_can_be_rerun() {
     assert_eq!(count(&env.db(), "SELECT count(*) FROM strategy_version"), 2);
     env.ics(&["check"]).ok();
 }
+
+#[test]
+fn a_50_megabyte_garbage_framework_is_rejected_without_a_crash() {
+    let env = Env::new();
+    let mut junk = String::with_capacity(50 * 1024 * 1024);
+    let line = "this is = not [ valid toml at all ]] \"\n";
+    while junk.len() < 50 * 1024 * 1024 {
+        junk.push_str(line);
+    }
+    let file = env.write("huge.toml", &junk);
+    env.ics(&["load", file.to_str().unwrap()])
+        .fails()
+        .stderr_has("invalid TOML");
+    assert!(!env.db().exists());
+    // Over the 64 MiB cap: refused before reading.
+    let f = std::fs::File::create(env.path("bigger.toml")).unwrap();
+    f.set_len(65 * 1024 * 1024).unwrap();
+    env.ics(&["load", "bigger.toml"])
+        .fails()
+        .stderr_has("may be at most 64 MB");
+}
+
+#[test]
+fn hostile_codes_and_notes_are_stored_and_printed_back_exactly() {
+    let env = Env::new();
+    let code = "IND \"q\"; '; DROP TABLE value; -- \u{200F}عربى 🙂";
+    let fw = MINI.replace(
+        "code = \"I1\"",
+        &format!("code = {}", ics::framework::dump::quote(code)),
+    );
+    let f = env.write("fw.toml", &fw);
+    env.ics(&["load", f.to_str().unwrap()]).ok();
+    let note = "'; DROP TABLE value; -- \"quoted\", comma; semi \u{202E}rtl\u{202C} 🙂 =1+1";
+    env.ics(&[
+        "record", code, "FY2021", "31", "--note", note, "--source", "S; 'x'",
+    ])
+    .ok();
+    let json = env.ics(&["export-values", "--format", "json"]).ok().json();
+    assert_eq!(json[0]["indicator"], code);
+    assert_eq!(json[0]["note"], note);
+    assert_eq!(json[0]["source"], "S; 'x'");
+    let history = env.ics(&["history", code, "--format", "json"]).ok().json();
+    assert_eq!(history[0]["note"], note);
+    let tree = env.ics(&["tree", "--format", "json"]).ok().json();
+    assert_eq!(
+        tree["nodes"][0]["children"][0]["indicators"][0]["code"],
+        code
+    );
+    // The CSV export guards the formula-like note and reads back to the same text.
+    let csv = env.ics(&["export-values"]).ok().stdout;
+    let again = Env::new();
+    let f2 = again.write("fw.toml", &fw);
+    again.ics(&["load", f2.to_str().unwrap()]).ok();
+    let file = again.write("values.csv", &csv);
+    again.ics(&["import-values", file.to_str().unwrap()]).ok();
+    let json2 = again
+        .ics(&["export-values", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(json2[0]["note"], note);
+    env.ics(&["check"]).ok();
+}
+
+#[test]
+fn a_read_only_database_can_be_read_but_not_written() {
+    let env = Env::new();
+    env.load_shipped();
+    let mut perms = std::fs::metadata(env.db()).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(env.db(), perms).unwrap();
+    let before = env.fingerprint();
+    // Root ignores file permissions; only check the write refusal where they apply.
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    env.ics(&["tree", "--depth", "1"]).ok();
+    if !root {
+        env.ics(&["record", "IND-TRADE-GOODS", "FY2021", "17.2"])
+            .fails()
+            .stderr_has("read-only");
+    }
+    assert_eq!(before, env.fingerprint());
+}
+
+#[test]
+fn a_database_from_the_first_schema_keeps_every_value_after_upgrade() {
+    let env = Env::new();
+    std::fs::copy(repo_file("tests/fixtures/schema-v1.db"), env.db()).unwrap();
+    let expected =
+        std::fs::read_to_string(repo_file("tests/fixtures/schema-v1.values.csv")).unwrap();
+    let exported = env.ics(&["export-values", "--all"]).ok().stdout;
+    assert_eq!(exported, expected);
+    assert_eq!(expected.lines().count(), 16, "15 values and a header");
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        version,
+        ics::store::schema::CURRENT_VERSION,
+        "the open upgraded the schema"
+    );
+    drop(conn);
+    env.ics(&["check"]).ok();
+    // And it still takes new values.
+    env.ics(&["record", "IND-TRADE-GOODS", "FY2022", "18.1"])
+        .ok();
+}

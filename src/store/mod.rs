@@ -12,6 +12,7 @@ mod check;
 mod framework;
 mod progress;
 pub mod schema;
+mod standards;
 mod values;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ use crate::error::Error;
 
 pub use check::CheckReport;
 pub use framework::{SaveOutcome, VersionInfo};
+pub use standards::CurrentValue;
 
 /// How long a writer waits for another writer before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

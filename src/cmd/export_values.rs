@@ -1,16 +1,50 @@
-//! `ics export-values` (not built yet).
+//! `ics export-values`: the recorded values as CSV (read back by `import-values`) or JSON.
 
 use std::io::Write;
 
 use super::Context;
 use crate::cli::ExportValuesArgs;
 use crate::error::Error;
+use crate::period;
+use crate::render::values::ExportWriter;
+use crate::store::ValueQuery;
+use crate::values::Catalog;
 use crate::Outcome;
 
-pub fn run(
-    _cx: &Context,
-    _args: &ExportValuesArgs,
-    _out: &mut dyn Write,
-) -> Result<Outcome, Error> {
-    Err(Error::input("`export-values` is not available yet"))
+pub fn run(cx: &Context, args: &ExportValuesArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+    let store = cx.open_existing()?;
+    let catalog = Catalog::load(&store)?;
+    let mut indicators = Vec::new();
+    for code in &args.indicator {
+        let id = catalog.any_version_id(code.trim()).map_err(|m| {
+            Error::input_with_hint(
+                m,
+                "`ics tree --indicators` lists every indicator with its code",
+            )
+        })?;
+        if !indicators.contains(&id) {
+            indicators.push(id);
+        }
+    }
+    let periods = match &args.period {
+        None => None,
+        Some(p) => {
+            // A date selects the fiscal year it falls in; a fiscal year includes its quarters.
+            let p = period::parse(p).map_err(Error::input)?.resolve(false);
+            Some(match p.quarter {
+                Some(_) => (p.key(), p.key()),
+                None => (p.key(), p.key() + 4),
+            })
+        }
+    };
+    let query = ValueQuery {
+        indicators,
+        periods,
+        include_replaced: args.all,
+        newest_first: false,
+    };
+    let mut writer = ExportWriter::new(args.format, args.all, out)?;
+    store.each_value(&query, |v| writer.row(&v))?;
+    writer.finish()?;
+    Ok(Outcome::Success)
 }

@@ -29,14 +29,17 @@ use crate::Outcome;
 pub struct Context<'a> {
     pub cli: &'a Cli,
     pub term: Term,
+    /// A database chosen by the command itself (`demo`), overriding `--db` and `ICS_DB`.
+    pub db_override: Option<PathBuf>,
 }
 
 impl Context<'_> {
-    /// The database path: `--db`, else `$ICS_DB`, else `./ics.db`.
+    /// The database path: the command's own choice, else `--db`, else `$ICS_DB`, else
+    /// `./ics.db`.
     pub fn db_path(&self) -> PathBuf {
-        self.cli
-            .db
+        self.db_override
             .clone()
+            .or_else(|| self.cli.db.clone())
             .or_else(|| {
                 std::env::var_os("ICS_DB")
                     .filter(|v| !v.is_empty())
@@ -55,6 +58,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
     let cx = Context {
         cli,
         term: Term::detect(cli.color),
+        db_override: None,
     };
     match &cli.command {
         Command::Load(args) => load::run(&cx, args, out),

@@ -1,12 +1,87 @@
-//! `ics progress` (not built yet).
+//! `ics progress`: progress against targets for one fiscal period, for the strategy review.
 
 use std::io::Write;
 
 use super::Context;
-use crate::cli::ProgressArgs;
+use crate::cli::{ProgressArgs, ProgressFormat, StatusArg};
 use crate::error::Error;
+use crate::period::{self, FiscalPeriod};
+use crate::progress::{self, PeriodValue, Selection, Status};
+use crate::render::progress as render;
+use crate::store::{self, Store, VersionInfo};
 use crate::Outcome;
 
-pub fn run(_cx: &Context, _args: &ProgressArgs, _out: &mut dyn Write) -> Result<Outcome, Error> {
-    Err(Error::input("`progress` is not available yet"))
+fn status(s: StatusArg) -> Status {
+    match s {
+        StatusArg::Above => Status::Above,
+        StatusArg::OnTarget => Status::OnTarget,
+        StatusArg::Below => Status::Below,
+        StatusArg::NoData => Status::NoData,
+        StatusArg::NoTarget => Status::NoTarget,
+    }
+}
+
+/// Today, from the store's clock (so `ICS_NOW` pins it in tests and demos).
+fn today() -> chrono::NaiveDate {
+    let now = store::now_utc();
+    chrono::NaiveDate::parse_from_str(now.get(..10).unwrap_or_default(), "%Y-%m-%d")
+        .unwrap_or_else(|_| chrono::Utc::now().date_naive())
+}
+
+/// The values the report needs: the period's fiscal year (with its quarters) and, for the
+/// trend, the strategy's fiscal years; one query when one range holds both.
+fn values(
+    store: &Store,
+    version: &VersionInfo,
+    period: FiscalPeriod,
+    years: &[FiscalPeriod],
+) -> Result<Vec<PeriodValue>, Error> {
+    let fy = period.fiscal_year();
+    let last_quarter = |y: &FiscalPeriod| FiscalPeriod::quarter(y.year, 4);
+    let (Some(first), Some(last)) = (years.first(), years.last()) else {
+        return store.current_totals(version, fy, last_quarter(&fy));
+    };
+    let mut out = store.current_totals(version, *first, last_quarter(last))?;
+    if fy.year < first.year || fy.year > last.year {
+        out.extend(store.current_totals(version, fy, last_quarter(&fy))?);
+    }
+    Ok(out)
+}
+
+pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+    let period = match &args.period {
+        // A date means the fiscal year it falls in.
+        Some(p) => Some(period::parse(p).map_err(Error::input)?.resolve(false)),
+        None => None,
+    };
+    let store = cx.open_existing()?;
+    let version = store.resolve_version(args.version.as_deref())?;
+    let fw = store.framework(&version)?;
+    if let Some(code) = &args.node {
+        progress::find_node(&fw, code)?;
+    }
+    let period = match period {
+        Some(p) => p,
+        None => progress::default_period(&fw, store.latest_value_year(&version)?, today()),
+    };
+    let trend = args.format == ProgressFormat::Table;
+    let years = if trend {
+        fw.strategy.fiscal_years()
+    } else {
+        Vec::new()
+    };
+    let values = values(&store, &version, period, &years)?;
+    let sel = Selection {
+        node: args.node.clone(),
+        statuses: args.status.iter().copied().map(status).collect(),
+        trend,
+    };
+    let report = progress::build(&fw, &version.label, period, &values, &sel)?;
+    match args.format {
+        ProgressFormat::Table => write!(out, "{}", render::table(&report, cx.term))?,
+        ProgressFormat::Markdown => write!(out, "{}", render::markdown(&report))?,
+        ProgressFormat::Csv => render::csv(&report, out)?,
+        ProgressFormat::Json => render::json(&report, out)?,
+    }
+    Ok(Outcome::Success)
 }

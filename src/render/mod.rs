@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod progress;
 pub mod tree;
+pub mod values;
 
 use std::io::IsTerminal;
 

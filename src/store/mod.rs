@@ -25,6 +25,7 @@ use crate::error::Error;
 pub use check::CheckReport;
 pub use framework::{SaveOutcome, VersionInfo};
 pub use standards::CurrentValue;
+pub use values::{Imported, NewValue, Replaced, StoredValue, ValueQuery, ValueWriter, Written};
 
 /// How long a writer waits for another writer before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -179,6 +180,31 @@ impl Store {
         tx.commit()
             .map_err(|e| map_err(e, "upgrade the database schema"))?;
         Ok(())
+    }
+
+    /// Mark this database as one built by `ics demo`, which may later replace it.
+    pub fn mark_demo(&mut self) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('demo', '1') \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [],
+            )
+            .map_err(|e| map_err(e, "mark the demo database"))?;
+        Ok(())
+    }
+
+    /// Whether the file at `path` is a database that `ics demo` built. Anything that is not
+    /// (another ics database, another file, an unreadable one) is `false`.
+    pub fn is_demo_database(path: &Path) -> bool {
+        let Ok(conn) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY) else {
+            return false;
+        };
+        conn.query_row("SELECT value FROM meta WHERE key = 'demo'", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .map(|v| v == "1")
+        .unwrap_or(false)
     }
 
     /// Start the one write transaction of a command: the lock is taken up front.

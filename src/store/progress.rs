@@ -1,1 +1,180 @@
-//! Queries behind the progress report (issue 4).
+//! Queries behind the progress report: the current total values (no disaggregation) of one
+//! version's indicators over a range of periods, and the latest fiscal year that has one.
+//!
+//! Each is one query driven by the `value_period` index (period, then indicator, current values
+//! only), so its cost follows the periods asked for, not the length of the history.
+
+use rusqlite::OptionalExtension;
+
+use super::{map_err, Store, VersionInfo};
+use crate::error::Error;
+use crate::period::FiscalPeriod;
+use crate::progress::PeriodValue;
+
+impl Store {
+    /// Current total values of `version`'s indicators for every period from `from` through
+    /// `through` (by [`FiscalPeriod::key`], so `FY2022`..`FY2022Q4` is a fiscal year and its
+    /// quarters), in one query.
+    pub fn current_totals(
+        &self,
+        version: &VersionInfo,
+        from: FiscalPeriod,
+        through: FiscalPeriod,
+    ) -> Result<Vec<PeriodValue>, Error> {
+        let ctx = format!("read the values from {from} to {through}");
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT i.code, v.period, v.value, v.note \
+                 FROM value v INDEXED BY value_period \
+                 JOIN indicator_def d ON d.indicator_id = v.indicator_id AND d.version_id = ?1 \
+                 JOIN indicator i ON i.id = v.indicator_id \
+                 WHERE v.period BETWEEN ?2 AND ?3 \
+                   AND v.replaced_by IS NULL AND v.disaggregation = ''",
+            )
+            .map_err(|e| map_err(e, &ctx))?;
+        let mut rows = stmt
+            .query(rusqlite::params![version.id, from.key(), through.key()])
+            .map_err(|e| map_err(e, &ctx))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(|e| map_err(e, &ctx))? {
+            let key: i64 = r.get("period").map_err(|e| map_err(e, &ctx))?;
+            let Some(period) = FiscalPeriod::from_key(key) else {
+                return Err(Error::database_with_hint(
+                    format!("could not {ctx}: a stored period is damaged"),
+                    "run `ics check`",
+                ));
+            };
+            out.push(PeriodValue {
+                indicator: r.get("code").map_err(|e| map_err(e, &ctx))?,
+                period,
+                value: r.get("value").map_err(|e| map_err(e, &ctx))?,
+                note: r.get("note").map_err(|e| map_err(e, &ctx))?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The latest fiscal year with a current total value of one of `version`'s indicators.
+    pub fn latest_value_year(&self, version: &VersionInfo) -> Result<Option<i32>, Error> {
+        let ctx = "find the latest fiscal year with values";
+        let key: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT v.period FROM value v INDEXED BY value_period \
+                 WHERE v.replaced_by IS NULL AND v.disaggregation = '' \
+                   AND v.indicator_id IN (SELECT indicator_id FROM indicator_def WHERE version_id = ?1) \
+                 ORDER BY v.period DESC LIMIT 1",
+            )
+            .and_then(|mut s| s.query_row([version.id], |r| r.get(0)).optional())
+            .map_err(|e| map_err(e, ctx))?;
+        Ok(key.and_then(FiscalPeriod::from_key).map(|p| p.year))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::parse_str;
+
+    const FW: &str = r#"
+[strategy]
+code = "t"
+title = "T"
+version = "v1"
+
+[[goal]]
+code = "G1"
+title = "Goal"
+
+  [[goal.indicator]]
+  code = "I1"
+  title = "One"
+  unit = "people"
+  direction = "increase"
+  frequency = "quarterly"
+"#;
+
+    fn store() -> (Store, VersionInfo) {
+        let mut store = Store::open_in_memory().unwrap();
+        let fw = parse_str(FW, "framework.toml").unwrap();
+        store.save_version(&fw, "v1", None).unwrap();
+        let v = store.resolve_version(None).unwrap();
+        (store, v)
+    }
+
+    fn insert(store: &Store, period: &str, disagg: &str, value: f64, replaced: bool) {
+        let p: FiscalPeriod = period.parse().unwrap();
+        let sql = "INSERT INTO value (indicator_id, period, disaggregation, value, note, \
+                   recorded_by, recorded_at, replaced_by) VALUES \
+                   ((SELECT id FROM indicator WHERE code = 'I1'), ?1, ?2, ?3, 'n', 't', 'now', ?4)";
+        let current = if replaced { value + 1.0 } else { value };
+        store
+            .conn
+            .execute(
+                sql,
+                rusqlite::params![p.key(), disagg, current, None::<i64>],
+            )
+            .unwrap();
+        if replaced {
+            let new = store.conn.last_insert_rowid();
+            store
+                .conn
+                .execute(sql, rusqlite::params![p.key(), disagg, value, new])
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn totals_in_range_current_only() {
+        let (store, v) = store();
+        insert(&store, "FY2021", "", 1.0, false);
+        insert(&store, "FY2022Q1", "", 2.0, true);
+        insert(&store, "FY2022Q2", "sex=female", 3.0, false);
+        insert(&store, "FY2022", "", 4.0, false);
+        insert(&store, "FY2023", "", 5.0, false);
+        let p = |s: &str| s.parse::<FiscalPeriod>().unwrap();
+        let mut got: Vec<(String, f64)> = store
+            .current_totals(&v, p("FY2022"), p("FY2022Q4"))
+            .unwrap()
+            .into_iter()
+            .map(|x| (x.period.to_string(), x.value))
+            .collect();
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(got, vec![("FY2022".into(), 4.0), ("FY2022Q1".into(), 3.0)]);
+        assert_eq!(store.latest_value_year(&v).unwrap(), Some(2023));
+    }
+
+    #[test]
+    fn no_values_no_latest_year() {
+        let (store, v) = store();
+        assert_eq!(store.latest_value_year(&v).unwrap(), None);
+        insert(&store, "FY2024", "sex=male", 1.0, false);
+        assert_eq!(store.latest_value_year(&v).unwrap(), None);
+    }
+
+    #[test]
+    fn queries_use_the_period_index() {
+        let (store, _) = store();
+        let plan: Vec<String> = store
+            .conn
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT i.code, v.period, v.value, v.note \
+                 FROM value v INDEXED BY value_period \
+                 JOIN indicator_def d ON d.indicator_id = v.indicator_id AND d.version_id = 1 \
+                 JOIN indicator i ON i.id = v.indicator_id \
+                 WHERE v.period BETWEEN 20220 AND 20224 \
+                   AND v.replaced_by IS NULL AND v.disaggregation = ''",
+            )
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let joined = plan.join("\n");
+        assert!(
+            joined.contains("USING INDEX value_period (period>? AND period<?)"),
+            "{joined}"
+        );
+    }
+}

@@ -87,11 +87,14 @@ pub const MIGRATIONS: &[&str] = &[
         source         TEXT,
         recorded_by    TEXT NOT NULL,
         recorded_at    TEXT NOT NULL,
-        replaced_by    INTEGER REFERENCES value(id)
+        -- Deferred: a correction points the old value at the new one's id just before
+        -- inserting it (so the old one leaves the unique "current" index first).
+        replaced_by    INTEGER REFERENCES value(id) DEFERRABLE INITIALLY DEFERRED
     );
     CREATE UNIQUE INDEX value_current
         ON value(indicator_id, period, disaggregation) WHERE replaced_by IS NULL;
     CREATE INDEX value_period ON value(period, indicator_id) WHERE replaced_by IS NULL;
+    CREATE INDEX value_replaced_by ON value(replaced_by) WHERE replaced_by IS NOT NULL;
     "#,
 ];
 

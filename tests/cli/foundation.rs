@@ -496,3 +496,77 @@ fn help_shows_examples_and_usage_errors_exit_2() {
     let run = env.ics(&["frobnicate"]);
     assert_eq!(run.code, 2);
 }
+
+fn demo_args<'a>(fw: &'a str, values: &'a str) -> Vec<&'a str> {
+    vec!["demo", "--framework", fw, "--values", values]
+}
+
+#[test]
+fn demo_builds_its_own_database_and_prints_tree_and_progress() {
+    let env = Env::new();
+    let fw = shipped();
+    let values = repo_file("examples/peru-values.csv")
+        .to_str()
+        .unwrap()
+        .to_string();
+    // ICS_DB is ignored: the demo never touches a real database.
+    let real = env.path("real.db");
+    let run = env
+        .ics_env(
+            &demo_args(&fw, &values),
+            &[("ICS_DB", real.to_str().unwrap())],
+        )
+        .ok();
+    assert!(!real.exists(), "demo wrote to ICS_DB");
+    assert!(env.path("demo.db").exists());
+    let out = &run.stdout;
+    assert!(out.contains("Demo database `demo.db`"), "{out}");
+    assert!(out.contains("13 values from"), "{out}");
+    assert!(out.contains("├── MG1 Support Peru’s aspirations"), "{out}");
+    assert!(out.contains("Progress for FY2022"), "{out}");
+    assert!(out.contains("IND-XPOV-TARGET"), "{out}");
+    // Running it again replaces the earlier demo database.
+    env.ics(&demo_args(&fw, &values)).ok();
+    let count = env
+        .ics(&["--db", "demo.db", "export-values", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(count.as_array().unwrap().len(), 13);
+}
+
+#[test]
+fn demo_refuses_to_replace_a_database_it_did_not_make() {
+    let env = Env::new();
+    env.load_shipped();
+    let before = env.fingerprint();
+    let fw = shipped();
+    let values = repo_file("examples/peru-values.csv")
+        .to_str()
+        .unwrap()
+        .to_string();
+    let mut args = vec!["--db", "ics.db"];
+    args.extend(demo_args(&fw, &values));
+    env.ics(&args)
+        .fails()
+        .stderr_has("`ics.db` exists and was not made by `ics demo`")
+        .stderr_has("help: pass --db with another file name");
+    assert_eq!(before, env.fingerprint());
+    env.write("notes.txt", "keep me");
+    let mut args = vec!["--db", "notes.txt"];
+    args.extend(demo_args(&fw, &values));
+    env.ics(&args).fails();
+    assert_eq!(
+        std::fs::read_to_string(env.path("notes.txt")).unwrap(),
+        "keep me"
+    );
+}
+
+#[test]
+fn demo_outside_the_repository_says_where_to_run_it() {
+    let env = Env::new();
+    env.ics(&["demo"])
+        .fails()
+        .stderr_has("cannot find the framework file `framework.toml`")
+        .stderr_has("run the demo from the repository folder");
+    assert!(!env.path("demo.db").exists());
+}

@@ -74,3 +74,208 @@ fn completions_and_man_page_are_generated() {
     assert!(man.contains("progress"), "{man}");
     assert_eq!(env.ics(&["completions", "tcsh"]).code, 2);
 }
+
+/// A framework with `n` quarterly indicators `Q0..Q{n-1}` under one objective.
+fn quarterly_framework(n: usize) -> String {
+    let mut s = String::from(
+        "[strategy]\ncode = \"rel\"\ntitle = \"Reliability\"\nversion = \"v1\"\n\n[[goal]]\ncode = \"G\"\ntitle = \"Goal\"\n\n[[goal.objective]]\ncode = \"O\"\ntitle = \"Objective\"\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "\n[[goal.objective.indicator]]\ncode = \"Q{i}\"\ntitle = \"Indicator {i}\"\nunit = \"people\"\ndirection = \"increase\"\nfrequency = \"quarterly\"\ntargets = {{ FY2020 = 100 }}\n"
+        ));
+    }
+    s
+}
+
+/// The `n`-th fiscal quarter from FY1901Q1.
+fn quarter(n: usize) -> String {
+    format!("FY{}Q{}", 1901 + n / 4, 1 + n % 4)
+}
+
+fn count(db: &std::path::Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn eight_concurrent_recorders_lose_nothing() {
+    let env = Env::new();
+    let fw = env.write("fw.toml", &quarterly_framework(8));
+    env.ics(&["load", fw.to_str().unwrap()]).ok();
+    let barrier = std::sync::Barrier::new(8);
+    std::thread::scope(|s| {
+        for w in 0..8 {
+            let (env, barrier) = (&env, &barrier);
+            s.spawn(move || {
+                barrier.wait();
+                for i in 0..250 {
+                    let code = format!("Q{w}");
+                    let value = format!("{}", w * 1000 + i);
+                    env.ics(&["record", &code, &quarter(i), &value]).ok();
+                }
+            });
+        }
+    });
+    assert_eq!(count(&env.db(), "SELECT count(*) FROM value"), 2000);
+    assert_eq!(
+        count(
+            &env.db(),
+            "SELECT count(*) FROM (SELECT DISTINCT indicator_id, period FROM value WHERE replaced_by IS NULL)"
+        ),
+        2000
+    );
+    env.ics(&["check"]).ok();
+}
+
+#[test]
+fn a_reader_during_an_import_sees_all_of_it_or_none() {
+    let env = Env::new();
+    let n = 50;
+    let fw = env.write("fw.toml", &quarterly_framework(n));
+    env.ics(&["load", fw.to_str().unwrap()]).ok();
+    // One FY2020 value per indicator, buried in many other rows so the import takes a while.
+    let mut csv = String::from("indicator,period,value\n");
+    for i in 0..n {
+        csv.push_str(&format!("Q{i},FY2020,{i}\n"));
+    }
+    for k in 0..4000 {
+        for i in 0..n {
+            csv.push_str(&format!("Q{i},{},{k}\n", quarter(k % 1000)));
+        }
+    }
+    let file = env.write("big.csv", &csv);
+    let importer = std::process::Command::new(env!("CARGO_BIN_EXE_ics"))
+        .args(["import-values", file.to_str().unwrap()])
+        .current_dir(env.dir.path())
+        .env_remove("ICS_DB")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut importer = importer;
+    loop {
+        let done = importer.try_wait().unwrap().is_some();
+        let rows = env
+            .ics(&["progress", "--period", "FY2020", "--format", "json"])
+            .ok()
+            .json();
+        let with_actual = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| !r["actual"].is_null())
+            .count();
+        assert!(
+            with_actual == 0 || with_actual == n,
+            "a reader saw half an import: {with_actual} of {n}"
+        );
+        seen.insert(with_actual);
+        if done {
+            break;
+        }
+    }
+    assert!(importer.wait().unwrap().success());
+    assert!(seen.contains(&n), "the reader never saw the import");
+}
+
+/// Start `ics args...` and kill it with SIGKILL as soon as `midway(pid)` says it is in the
+/// middle of its work.
+fn kill_when(env: &Env, args: &[&str], midway: impl Fn(u32) -> bool) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ics"))
+        .args(args)
+        .current_dir(env.dir.path())
+        .env_remove("ICS_DB")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !midway(child.id()) {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!(
+                "the command finished ({status}) before it could be killed; make the input bigger"
+            );
+        }
+        assert!(
+            start.elapsed().as_secs() < 300,
+            "the command never got midway"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+}
+
+/// Bytes the process has read so far (`rchar` in /proc/PID/io).
+fn bytes_read(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/io"))
+        .ok()
+        .and_then(|io| {
+            io.lines().find_map(|l| {
+                l.strip_prefix("rchar: ")
+                    .and_then(|v| v.trim().parse().ok())
+            })
+        })
+        .unwrap_or(0)
+}
+
+fn integrity(db: &std::path::Path) -> String {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn an_import_killed_midway_leaves_nothing_and_can_be_rerun() {
+    let env = Env::new();
+    let n = 10;
+    let fw = env.write("fw.toml", &quarterly_framework(n));
+    env.ics(&["load", fw.to_str().unwrap()]).ok();
+    env.ics(&["record", "Q0", "FY2020Q1", "7"]).ok();
+    let mut csv = String::with_capacity(30_000_000);
+    csv.push_str("indicator,period,value\n");
+    for k in 0..100_000 {
+        for i in 0..n {
+            csv.push_str(&format!("Q{i},{},{k}\n", quarter(k % 1100)));
+        }
+    }
+    // 1,000,000 rows; repeated keys are corrections, which the import handles in file order.
+    let file = env.write("million.csv", &csv);
+    // Midway: the importer has read half of the file (it reads and writes as it goes, in one
+    // transaction).
+    let half = std::fs::metadata(&file).unwrap().len() / 2;
+    kill_when(&env, &["import-values", file.to_str().unwrap()], |pid| {
+        bytes_read(pid) > half
+    });
+    assert_eq!(integrity(&env.db()), "ok");
+    assert_eq!(
+        count(&env.db(), "SELECT count(*) FROM value"),
+        1,
+        "rows of the killed import remain"
+    );
+    env.ics(&["check"]).ok();
+    env.ics(&["import-values", file.to_str().unwrap()]).ok();
+    assert_eq!(count(&env.db(), "SELECT count(*) FROM value"), 1_000_001);
+    env.ics(&["check"]).ok();
+}
+
+#[test]
+fn a_load_killed_midway_stores_no_version_and_can_be_rerun() {
+    let env = Env::new();
+    let small = env.write("small.toml", &quarterly_framework(2));
+    env.ics(&["load", small.to_str().unwrap()]).ok();
+    let big = quarterly_framework(40_000).replace("version = \"v1\"", "version = \"v2\"");
+    let big = env.write("big.toml", &big);
+    // Midway: the loader is writing (its write-ahead log has grown past 4 MB).
+    let wal = env.path("ics.db-wal");
+    kill_when(&env, &["load", big.to_str().unwrap()], |_| {
+        std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) > 4 * 1024 * 1024
+    });
+    assert_eq!(integrity(&env.db()), "ok");
+    assert_eq!(count(&env.db(), "SELECT count(*) FROM strategy_version"), 1);
+    env.ics(&["check"]).ok();
+    env.ics(&["load", big.to_str().unwrap()]).ok();
+    assert_eq!(count(&env.db(), "SELECT count(*) FROM strategy_version"), 2);
+    env.ics(&["check"]).ok();
+}

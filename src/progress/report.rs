@@ -1,0 +1,296 @@
+//! The progress report as a whole: rows in strategy order, filtered by subtree and status, with
+//! a roll-up under each goal, objective, Management Objective, DO and theme. A DO's indicators
+//! also count toward each node it supports, kept apart as "linked" so no total counts them twice.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{actual, row, PeriodValue, ProgressRow, Status};
+use crate::error::Error;
+use crate::framework::{Framework, Node, NodeKind};
+use crate::period::FiscalPeriod;
+
+/// Indicators counted by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts([usize; 5]);
+
+impl Counts {
+    pub fn add(&mut self, s: Status) {
+        self.0[s as usize] += 1;
+    }
+    /// Add every count of `other`.
+    pub fn merge(&mut self, other: &Counts) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a += b;
+        }
+    }
+    pub fn get(&self, s: Status) -> usize {
+        self.0[s as usize]
+    }
+    pub fn total(&self) -> usize {
+        self.0.iter().sum()
+    }
+    /// The statuses with a count, in [`Status::ALL`] order.
+    pub fn nonzero(&self) -> impl Iterator<Item = (Status, usize)> + '_ {
+        Status::ALL
+            .into_iter()
+            .map(|s| (s, self.get(s)))
+            .filter(|(_, n)| *n > 0)
+    }
+}
+
+/// The summary under a goal, objective, Management Objective, DO or theme.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rollup {
+    pub code: String,
+    pub kind: NodeKind,
+    /// The node's own indicators and those of the nodes under it.
+    pub own: Counts,
+    /// Indicators of the DOs that support this node (or a node under it), counted under
+    /// their DO too: shown apart so nobody counts them twice.
+    pub linked: Counts,
+    /// Codes of those DOs.
+    pub linked_from: Vec<String>,
+}
+
+/// A line of the report: an indicator row or a summary.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Line {
+    Row(ProgressRow),
+    Summary(Rollup),
+}
+
+/// The whole report, in strategy order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub period: FiscalPeriod,
+    pub strategy_title: String,
+    pub version: String,
+    pub threshold: f64,
+    /// The strategy's fiscal years, when a trend was asked for.
+    pub trend_years: Vec<FiscalPeriod>,
+    pub lines: Vec<Line>,
+}
+
+impl Report {
+    /// The indicator rows, without summaries.
+    pub fn rows(&self) -> impl Iterator<Item = &ProgressRow> {
+        self.lines.iter().filter_map(|l| match l {
+            Line::Row(r) => Some(r),
+            Line::Summary(_) => None,
+        })
+    }
+
+    /// All shown rows counted by status.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        self.rows().for_each(|r| c.add(r.status));
+        c
+    }
+}
+
+/// What to keep.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Keep this node's subtree.
+    pub node: Option<String>,
+    /// Keep rows with one of these statuses (all when empty).
+    pub statuses: Vec<Status>,
+    /// Compute each row's trend across the strategy's fiscal years.
+    pub trend: bool,
+}
+
+/// The node `code` names, or an error suggesting close codes.
+pub fn find_node<'a>(fw: &'a Framework, code: &str) -> Result<&'a Node, Error> {
+    if let Some(n) = fw.node(code) {
+        return Ok(n);
+    }
+    let message = format!("no goal, objective or DO with code `{code}` in this strategy");
+    if let Some((node, _)) = fw.indicator(code) {
+        return Err(Error::input_with_hint(
+            format!("`{code}` is an indicator, not a goal, objective or DO"),
+            format!("it sits under `{}`: try `--node {}`", node.code, node.code),
+        ));
+    }
+    let wanted = code.to_lowercase();
+    let mut close: Vec<(f64, &str)> = fw
+        .nodes
+        .iter()
+        .map(|n| {
+            let have = n.code.to_lowercase();
+            let score = strsim::jaro_winkler(&wanted, &have)
+                .max(strsim::normalized_damerau_levenshtein(&wanted, &have) + 0.3);
+            (score, n.code.as_str())
+        })
+        .filter(|(s, _)| *s >= 0.8)
+        .collect();
+    close.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let hint = if close.is_empty() {
+        "run `ics tree` to see the codes".to_string()
+    } else {
+        let names: Vec<String> = close
+            .iter()
+            .take(3)
+            .map(|(_, c)| format!("`{c}`"))
+            .collect();
+        format!(
+            "did you mean {}? (`ics tree` lists the codes)",
+            names.join(" or ")
+        )
+    };
+    Err(Error::input_with_hint(message, hint))
+}
+
+/// Build the report for `period` from the current total values of the framework's indicators.
+/// `values` must hold the period's fiscal year (and its quarters), and the strategy's fiscal
+/// years when a trend is asked for; values of other periods are ignored.
+pub fn build(
+    fw: &Framework,
+    version: &str,
+    period: FiscalPeriod,
+    values: &[PeriodValue],
+    sel: &Selection,
+) -> Result<Report, Error> {
+    let roots: Vec<&Node> = match &sel.node {
+        Some(code) => vec![find_node(fw, code)?],
+        None => fw.children_of(None).collect(),
+    };
+    let mut by_indicator: HashMap<&str, Vec<&PeriodValue>> = HashMap::new();
+    for v in values {
+        by_indicator.entry(&v.indicator).or_default().push(v);
+    }
+    let trend_years = if sel.trend {
+        fw.strategy.fiscal_years()
+    } else {
+        Vec::new()
+    };
+    let mut rows: HashMap<&str, ProgressRow> = HashMap::new();
+    for (node, ind) in fw.indicators() {
+        let vals = by_indicator.get(ind.code.as_str()).map_or(&[][..], |v| v);
+        let mut r = row(fw, node, ind, period, vals);
+        r.trend = trend_years
+            .iter()
+            .map(|y| actual(ind, *y, vals).map(|a| a.value))
+            .collect();
+        rows.insert(&ind.code, r);
+    }
+    let mut walk = Walk {
+        fw,
+        sel,
+        children: HashMap::new(),
+        rows,
+        lines: Vec::new(),
+    };
+    for n in &fw.nodes {
+        walk.children
+            .entry(n.parent.as_deref())
+            .or_default()
+            .push(n);
+    }
+    for root in roots {
+        walk.node(root);
+    }
+    Ok(Report {
+        period,
+        strategy_title: fw.strategy.title.clone(),
+        version: version.to_string(),
+        threshold: fw.settings.deviation_threshold,
+        trend_years,
+        lines: walk.lines,
+    })
+}
+
+struct Walk<'a> {
+    fw: &'a Framework,
+    sel: &'a Selection,
+    children: HashMap<Option<&'a str>, Vec<&'a Node>>,
+    rows: HashMap<&'a str, ProgressRow>,
+    lines: Vec<Line>,
+}
+
+impl<'a> Walk<'a> {
+    fn kept(&self, s: Status) -> bool {
+        self.sel.statuses.is_empty() || self.sel.statuses.contains(&s)
+    }
+
+    /// Every node of the subtree rooted at `node`, itself first.
+    fn subtree(&self, node: &'a Node) -> Vec<&'a Node> {
+        let mut out = vec![node];
+        let mut i = 0;
+        while i < out.len() {
+            if let Some(kids) = self.children.get(&Some(out[i].code.as_str())) {
+                out.extend(kids.iter().copied());
+            }
+            i += 1;
+        }
+        out
+    }
+
+    fn count(&self, nodes: &[&'a Node]) -> Counts {
+        let mut c = Counts::default();
+        for n in nodes {
+            for ind in &n.indicators {
+                if let Some(r) = self.rows.get(ind.code.as_str()) {
+                    if self.kept(r.status) {
+                        c.add(r.status);
+                    }
+                }
+            }
+        }
+        c
+    }
+
+    fn node(&mut self, node: &'a Node) {
+        for ind in &node.indicators {
+            if let Some(r) = self.rows.get(ind.code.as_str()) {
+                if self.kept(r.status) {
+                    self.lines.push(Line::Row(r.clone()));
+                }
+            }
+        }
+        let kids = self
+            .children
+            .get(&Some(node.code.as_str()))
+            .cloned()
+            .unwrap_or_default();
+        for kid in kids {
+            self.node(kid);
+        }
+        if matches!(
+            node.kind,
+            NodeKind::SubObjective | NodeKind::Result | NodeKind::SubResult
+        ) {
+            return;
+        }
+        let subtree = self.subtree(node);
+        let codes: HashSet<&str> = subtree.iter().map(|n| n.code.as_str()).collect();
+        let dos: Vec<&'a Node> = self
+            .fw
+            .nodes
+            .iter()
+            .filter(|d| !codes.contains(d.code.as_str()))
+            .filter(|d| d.supports.iter().any(|s| codes.contains(s.as_str())))
+            .collect();
+        let own = self.count(&subtree);
+        let filtered = !self.sel.statuses.is_empty();
+        let mut linked = Counts::default();
+        let mut linked_from = Vec::new();
+        for d in dos {
+            let c = self.count(&self.subtree(d));
+            // Under a status filter, a DO with nothing to show is left out of the summary.
+            if c.total() > 0 || !filtered {
+                linked_from.push(d.code.clone());
+            }
+            linked.merge(&c);
+        }
+        if own.total() + linked.total() == 0 && (filtered || node.kind == NodeKind::Theme) {
+            return;
+        }
+        self.lines.push(Line::Summary(Rollup {
+            code: node.code.clone(),
+            kind: node.kind,
+            own,
+            linked,
+            linked_from,
+        }));
+    }
+}

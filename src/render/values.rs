@@ -1,0 +1,332 @@
+//! Recorded values for people and machines: the `history` table and JSON, the `export-values`
+//! CSV and JSON, and how numbers and times are shown.
+//!
+//! The export formats are a contract (CONTRACT item 10): fixed columns in a fixed order, numbers
+//! unrounded, CSV text cells guarded against spreadsheet formulas (item 11) and read back
+//! unchanged by `import-values`.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use comfy_table::{
+    presets::UTF8_FULL_CONDENSED, CellAlignment, ColumnConstraint, ContentArrangement, Table,
+};
+use serde::Serialize;
+
+use super::{plural, Style, Term};
+use crate::cli::ExportFormat;
+use crate::error::Error;
+use crate::framework::Indicator;
+use crate::store::StoredValue;
+use crate::values::guard;
+
+/// A value as written everywhere: the shortest text that reads back as the same number.
+pub fn number(v: f64) -> String {
+    v.to_string()
+}
+
+/// `17.2 USD billion`, `22%`.
+pub fn with_unit(v: f64, unit: &str) -> String {
+    let unit = unit.trim();
+    if unit.is_empty() {
+        number(v)
+    } else if unit == "%" {
+        format!("{}%", number(v))
+    } else {
+        format!("{} {unit}", number(v))
+    }
+}
+
+/// A stored UTC timestamp as people read it: `2026-01-15 12:00:00 UTC`.
+pub fn time(stored: &str) -> String {
+    match stored.get(..19) {
+        Some(t) if stored.len() > 19 => format!("{} UTC", t.replace('T', " ")),
+        _ => stored.to_string(),
+    }
+}
+
+/// For each value id, the id of the value it corrected (the one it replaced).
+fn corrects(rows: &[StoredValue]) -> HashMap<i64, i64> {
+    rows.iter()
+        .filter_map(|r| r.replaced_by.map(|by| (by, r.id)))
+        .collect()
+}
+
+/// The `history` table: a title line, a count line and one row per value, newest first.
+pub fn history_table(
+    code: &str,
+    indicator: Option<&Indicator>,
+    rows: &[StoredValue],
+    term: Term,
+) -> String {
+    let mut text = match indicator {
+        Some(ind) => format!(
+            "{} {} ({})\n",
+            term.paint(code, Style::Bold),
+            ind.title,
+            ind.unit
+        ),
+        None => format!(
+            "{} (not in the newest version of the strategy)\n",
+            term.paint(code, Style::Bold)
+        ),
+    };
+    let corrections = rows.iter().filter(|r| r.replaced_by.is_some()).count();
+    text.push_str(&format!(
+        "{}, {}\n",
+        plural(rows.len(), "value recorded", "values recorded"),
+        plural(corrections, "corrected", "corrected")
+    ));
+    let corrects = corrects(rows);
+    let with_disaggregation = rows.iter().any(|r| !r.disaggregation.is_empty());
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(w) = term.width {
+        table.set_width(w as u16);
+    }
+    let mut header = vec!["#", "period"];
+    if with_disaggregation {
+        header.push("disaggregation");
+    }
+    header.extend(["value", "status", "recorded by", "recorded at (UTC)"]);
+    // Notes and sources only when there are some: they take the width that is left.
+    let with_note = rows.iter().any(|r| r.note.is_some());
+    let with_source = rows.iter().any(|r| r.source.is_some());
+    if with_note {
+        header.push("note");
+    }
+    if with_source {
+        header.push("source");
+    }
+    table.set_header(header);
+    for r in rows {
+        let mut status = match r.replaced_by {
+            None => "current".to_string(),
+            Some(by) => format!("replaced by #{by}"),
+        };
+        if let Some(old) = corrects.get(&r.id) {
+            status.push_str(&format!("; corrects #{old}"));
+        }
+        let mut cells = vec![format!("#{}", r.id), r.period.to_string()];
+        if with_disaggregation {
+            cells.push(if r.disaggregation.is_empty() {
+                "total".to_string()
+            } else {
+                r.disaggregation.clone()
+            });
+        }
+        cells.extend([
+            number(r.value),
+            status,
+            r.recorded_by.clone(),
+            time(&r.recorded_at).trim_end_matches(" UTC").to_string(),
+        ]);
+        if with_note {
+            cells.push(r.note.clone().unwrap_or_default());
+        }
+        if with_source {
+            cells.push(r.source.clone().unwrap_or_default());
+        }
+        table.add_row(cells);
+    }
+    // Short columns keep their width; notes and sources wrap instead.
+    let fixed = if with_disaggregation { 4 } else { 3 };
+    for i in (0..fixed).chain([fixed + 2]) {
+        if let Some(column) = table.column_mut(i) {
+            column.set_constraint(ColumnConstraint::ContentWidth);
+        }
+    }
+    if let Some(column) = table.column_mut(fixed - 1) {
+        column.set_cell_alignment(CellAlignment::Right);
+    }
+    text.push_str(&table.to_string());
+    text.push('\n');
+    text
+}
+
+/// One exported value as JSON (CONTRACT item 10), keys in the CSV's column order.
+#[derive(Serialize)]
+struct ExportJson<'a> {
+    indicator: &'a str,
+    period: String,
+    disaggregation: &'a str,
+    value: f64,
+    note: Option<&'a str>,
+    source: Option<&'a str>,
+    recorded_by: &'a str,
+    recorded_at: &'a str,
+    /// With `--all` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current: Option<bool>,
+    /// With `--all` only: `Some(None)` is a JSON null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replaced_by: Option<Option<&'a str>>,
+}
+
+impl<'a> ExportJson<'a> {
+    fn new(r: &'a StoredValue, all: bool) -> Self {
+        ExportJson {
+            indicator: &r.indicator,
+            period: r.period.to_string(),
+            disaggregation: &r.disaggregation,
+            value: r.value,
+            note: r.note.as_deref(),
+            source: r.source.as_deref(),
+            recorded_by: &r.recorded_by,
+            recorded_at: &r.recorded_at,
+            current: all.then_some(r.replaced_by.is_none()),
+            replaced_by: all.then_some(r.replaced_at.as_deref()),
+        }
+    }
+}
+
+/// One value of the `history` JSON: the export's keys (with `current` and `replaced_by`), plus
+/// the value's `id`, the id of the value that corrected it and of the value it corrects.
+#[derive(Serialize)]
+struct HistoryJson<'a> {
+    id: i64,
+    #[serde(flatten)]
+    value: ExportJson<'a>,
+    corrected_by: Option<i64>,
+    corrects: Option<i64>,
+}
+
+/// Write the `history` JSON: one object per value, newest first.
+pub fn write_history_json(out: &mut dyn Write, rows: &[StoredValue]) -> Result<(), Error> {
+    let corrects = corrects(rows);
+    let list: Vec<HistoryJson<'_>> = rows
+        .iter()
+        .map(|r| HistoryJson {
+            id: r.id,
+            value: ExportJson::new(r, true),
+            corrected_by: r.replaced_by,
+            corrects: corrects.get(&r.id).copied(),
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &list).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Writes `export-values` output one value at a time, so an export of any size streams.
+pub enum ExportWriter<'w> {
+    Csv {
+        csv: Box<csv::Writer<&'w mut dyn Write>>,
+        all: bool,
+    },
+    Json {
+        out: std::io::BufWriter<&'w mut dyn Write>,
+        all: bool,
+        first: bool,
+    },
+}
+
+/// A CSV write error as an output error, keeping the I/O kind (a closed pipe is no error).
+fn csv_err(e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::Output(io),
+        other => Error::Output(std::io::Error::other(format!("{other:?}"))),
+    }
+}
+
+impl<'w> ExportWriter<'w> {
+    /// Start the output: the CSV header, or the opening `[` of the JSON array.
+    pub fn new(format: ExportFormat, all: bool, out: &'w mut dyn Write) -> Result<Self, Error> {
+        Ok(match format {
+            ExportFormat::Csv => {
+                let mut csv = csv::Writer::from_writer(out);
+                let n = if all { 10 } else { 8 };
+                csv.write_record(&crate::values::ACCEPTED_COLUMNS[..n])
+                    .map_err(csv_err)?;
+                ExportWriter::Csv {
+                    csv: Box::new(csv),
+                    all,
+                }
+            }
+            ExportFormat::Json => {
+                let mut out = std::io::BufWriter::new(out);
+                out.write_all(b"[")?;
+                ExportWriter::Json {
+                    out,
+                    all,
+                    first: true,
+                }
+            }
+        })
+    }
+
+    /// Write one value.
+    pub fn row(&mut self, r: &StoredValue) -> Result<(), Error> {
+        match self {
+            ExportWriter::Csv { csv, all } => {
+                let period = r.period.to_string();
+                let value = number(r.value);
+                let mut cells = [
+                    guard(&r.indicator),
+                    guard(&period),
+                    guard(&r.disaggregation),
+                    value.as_str().into(), // a number: never guarded
+                    guard(r.note.as_deref().unwrap_or("")),
+                    guard(r.source.as_deref().unwrap_or("")),
+                    guard(&r.recorded_by),
+                    guard(&r.recorded_at),
+                    "".into(),
+                    "".into(),
+                ];
+                let n = if *all {
+                    cells[8] = if r.replaced_by.is_none() {
+                        "true"
+                    } else {
+                        "false"
+                    }
+                    .into();
+                    cells[9] = guard(r.replaced_at.as_deref().unwrap_or(""));
+                    10
+                } else {
+                    8
+                };
+                csv.write_record(cells[..n].iter().map(|c| c.as_bytes()))
+                    .map_err(csv_err)
+            }
+            ExportWriter::Json { out, all, first } => {
+                out.write_all(if *first { b"\n  " } else { b",\n  " })?;
+                *first = false;
+                serde_json::to_writer(&mut *out, &ExportJson::new(r, *all))
+                    .map_err(std::io::Error::from)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// End the output.
+    pub fn finish(self) -> Result<(), Error> {
+        match self {
+            ExportWriter::Csv { mut csv, .. } => csv.flush().map_err(Error::from),
+            ExportWriter::Json { mut out, first, .. } => {
+                out.write_all(if first { b"]\n" } else { b"\n]\n" })?;
+                out.flush()?;
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_times() {
+        assert_eq!(number(17.2), "17.2");
+        assert_eq!(number(22.0), "22");
+        assert_eq!(number(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(with_unit(22.0, "%"), "22%");
+        assert_eq!(with_unit(4.0, "USD billion"), "4 USD billion");
+        assert_eq!(
+            time("2026-01-15T12:00:00.000000Z"),
+            "2026-01-15 12:00:00 UTC"
+        );
+    }
+}

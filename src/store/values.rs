@@ -1,1 +1,0 @@
-//! Storing and reading indicator values (issue 3).

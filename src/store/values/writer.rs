@@ -1,0 +1,365 @@
+//! Writing values: one [`ValueWriter`] per write transaction.
+//!
+//! A new value is one plain `INSERT` (no statement journal, nothing returned). A correction
+//! points the current value's `replaced_by` at the id the new value is about to get, which
+//! takes it out of the unique "current" index, then inserts the new value with that id; the
+//! foreign key is deferred to the commit, and the partial index on `replaced_by` keeps that
+//! check cheap. The writer predicts ids itself: it holds the write lock, and SQLite gives a new
+//! row one more than the largest id. Text parameters that repeat from row to row are bound once.
+
+use rusqlite::{params, CachedStatement, Connection, OptionalExtension};
+
+use super::super::map_err;
+use crate::error::Error;
+use crate::period::FiscalPeriod;
+
+/// A value about to be written; the caller has validated it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewValue<'a> {
+    /// The indicator's store id (see [`Store::indicator_ids`]).
+    pub indicator_id: i64,
+    pub period: FiscalPeriod,
+    /// Canonical disaggregation, `""` for the total.
+    pub disaggregation: &'a str,
+    pub value: f64,
+    pub note: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub recorded_by: &'a str,
+    /// UTC, as [`super::now_utc`] writes it.
+    pub recorded_at: &'a str,
+}
+
+/// The value a correction replaced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replaced {
+    pub id: i64,
+    pub value: f64,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// What writing one value did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Written {
+    /// There was no value for this (indicator, period, disaggregation).
+    Added { id: i64 },
+    /// The new value replaced the current one, which is kept.
+    Corrected { id: i64, old: Replaced },
+    /// The current value already has this value, note and source; nothing was written.
+    Unchanged,
+}
+
+/// What [`ValueWriter::import`] did: [`Written`] without the replaced value's details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    Added {
+        id: i64,
+    },
+    Corrected {
+        id: i64,
+    },
+    /// Identical to the current value.
+    Unchanged,
+    /// Exactly this value, recorded by the same person at the same time, is already in the
+    /// history (current or corrected).
+    AlreadyRecorded,
+}
+
+/// Writes values inside the transaction of [`Store::write_values`].
+///
+/// A correction points the current value's `replaced_by` at the id the new value is about to
+/// get, which takes it out of the unique "current" index, then inserts the new value with that
+/// id (the foreign key is checked at commit). The writer hands out ids itself: it holds the
+/// write lock, so nobody else inserts meanwhile.
+pub struct ValueWriter<'c> {
+    conn: &'c Connection,
+    add: CachedStatement<'c>,
+    replace: CachedStatement<'c>,
+    current: CachedStatement<'c>,
+    replace_id: CachedStatement<'c>,
+    /// The text parameters of `add` (5..=8) and `replace` (6..=7), with what is bound to them.
+    add_texts: [TextParam; 4],
+    replace_texts: [TextParam; 2],
+    first_new_id: i64,
+    next_id: i64,
+    /// Whether the last value imported was new: then the next one is tried as new first.
+    expect_new: bool,
+}
+
+/// A text parameter and the text bound to it.
+struct TextParam {
+    index: usize,
+    bound: bool,
+    last: Option<String>,
+}
+
+impl TextParam {
+    fn new(index: usize) -> Self {
+        TextParam {
+            index,
+            bound: false,
+            last: None,
+        }
+    }
+
+    /// Bind `text` unless it is bound already. Bindings survive between executions, so text
+    /// that repeats from row to row (who, when, the source) is copied into SQLite once.
+    fn bind(&mut self, stmt: &mut CachedStatement<'_>, text: Option<&str>) -> Result<(), Error> {
+        if self.bound && self.last.as_deref() == text {
+            return Ok(());
+        }
+        stmt.raw_bind_parameter(self.index, text)
+            .map_err(|e| map_err(e, CTX))?;
+        self.bound = true;
+        match (text, &mut self.last) {
+            (Some(t), Some(last)) => {
+                last.clear();
+                last.push_str(t);
+            }
+            (t, last) => *last = t.map(str::to_string),
+        }
+        Ok(())
+    }
+}
+
+pub(super) const CTX: &str = "record the values";
+
+fn bind(r: rusqlite::Result<()>) -> Result<(), Error> {
+    r.map_err(|e| map_err(e, CTX))
+}
+
+impl<'c> ValueWriter<'c> {
+    pub(super) fn new(conn: &'c Connection) -> Result<Self, Error> {
+        let prepare = |sql: &str| conn.prepare_cached(sql).map_err(|e| map_err(e, CTX));
+        let add = prepare(
+            "INSERT INTO value (indicator_id, period, disaggregation, value, note, source, \
+             recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+             ON CONFLICT DO NOTHING",
+        )?;
+        // Replace the current value if it differs; `changes()` says whether it did.
+        let replace = prepare(
+            "UPDATE value SET replaced_by = ?1 WHERE indicator_id = ?2 AND period = ?3 \
+             AND disaggregation = ?4 AND replaced_by IS NULL \
+             AND (value IS NOT ?5 OR note IS NOT ?6 OR source IS NOT ?7)",
+        )?;
+        let current = prepare(
+            "SELECT id, value, note, source, recorded_by, recorded_at FROM value \
+             WHERE indicator_id = ?1 AND period = ?2 AND disaggregation = ?3 \
+             AND replaced_by IS NULL",
+        )?;
+        let replace_id = prepare("UPDATE value SET replaced_by = ?1 WHERE id = ?2")?;
+        let first_new_id: i64 = conn
+            .query_row("SELECT coalesce(max(id), 0) + 1 FROM value", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| map_err(e, CTX))?;
+        Ok(ValueWriter {
+            conn,
+            add,
+            replace,
+            current,
+            replace_id,
+            add_texts: [5, 6, 7, 8].map(TextParam::new),
+            replace_texts: [6, 7].map(TextParam::new),
+            first_new_id,
+            next_id: first_new_id,
+            expect_new: true,
+        })
+    }
+
+    /// Insert `v` unless the key has a current value; whether it did. The new row gets the id
+    /// `next_id`: SQLite gives a new row one more than the largest id.
+    fn insert(&mut self, v: &NewValue<'_>) -> Result<bool, Error> {
+        let s = &mut self.add;
+        bind(s.raw_bind_parameter(1, v.indicator_id))?;
+        bind(s.raw_bind_parameter(2, v.period.key()))?;
+        bind(s.raw_bind_parameter(3, v.disaggregation))?;
+        bind(s.raw_bind_parameter(4, v.value))?;
+        let texts = [v.note, v.source, Some(v.recorded_by), Some(v.recorded_at)];
+        for (param, text) in self.add_texts.iter_mut().zip(texts) {
+            param.bind(s, text)?;
+        }
+        if s.raw_execute().map_err(|e| map_err(e, CTX))? == 0 {
+            return Ok(false);
+        }
+        if self.conn.last_insert_rowid() != self.next_id {
+            return Err(Error::database(
+                "could not record the values: the database handed out an unexpected id",
+            ));
+        }
+        self.next_id += 1;
+        Ok(true)
+    }
+
+    /// Point the current value of `v`'s key at the next id if it differs from `v`; whether it
+    /// did.
+    fn replace_if_different(&mut self, v: &NewValue<'_>) -> Result<bool, Error> {
+        let s = &mut self.replace;
+        bind(s.raw_bind_parameter(1, self.next_id))?;
+        bind(s.raw_bind_parameter(2, v.indicator_id))?;
+        bind(s.raw_bind_parameter(3, v.period.key()))?;
+        bind(s.raw_bind_parameter(4, v.disaggregation))?;
+        bind(s.raw_bind_parameter(5, v.value))?;
+        for (param, text) in self.replace_texts.iter_mut().zip([v.note, v.source]) {
+            param.bind(s, text)?;
+        }
+        Ok(s.raw_execute().map_err(|e| map_err(e, CTX))? == 1)
+    }
+
+    /// Insert the correction of a value just marked as replaced.
+    fn insert_correction(&mut self, v: &NewValue<'_>) -> Result<i64, Error> {
+        let id = self.next_id;
+        if !self.insert(v)? {
+            return Err(Error::database(
+                "could not record the values: the current value did not make way for its correction",
+            ));
+        }
+        Ok(id)
+    }
+
+    /// Record one value in as few statements as the file allows: a run of new values costs
+    /// one insert each, a run of corrections one update and one insert each.
+    ///
+    /// `dated` says the value carries its own `recorded_at` (a row of an export): if exactly
+    /// this value (with who recorded it and when) is already in the history of its indicator,
+    /// period and disaggregation, it is not recorded again, so re-importing an export changes
+    /// nothing and an older export does not undo later corrections.
+    pub fn import(&mut self, v: &NewValue<'_>, dated: bool) -> Result<Imported, Error> {
+        let outcome = if self.expect_new || dated {
+            let id = self.next_id;
+            if self.insert(v)? {
+                Imported::Added { id }
+            } else if dated && self.in_history(v)? {
+                Imported::AlreadyRecorded
+            } else if self.replace_if_different(v)? {
+                Imported::Corrected {
+                    id: self.insert_correction(v)?,
+                }
+            } else {
+                Imported::Unchanged
+            }
+        } else if self.replace_if_different(v)? {
+            Imported::Corrected {
+                id: self.insert_correction(v)?,
+            }
+        } else {
+            let id = self.next_id;
+            if self.insert(v)? {
+                Imported::Added { id }
+            } else {
+                Imported::Unchanged
+            }
+        };
+        self.expect_new = matches!(outcome, Imported::Added { .. });
+        Ok(outcome)
+    }
+
+    /// Whether exactly `v` (value, note, source, who and when) is the current value of its key
+    /// or one it replaced, walking back the chain of corrections.
+    fn in_history(&self, v: &NewValue<'_>) -> Result<bool, Error> {
+        self.conn
+            .prepare_cached(
+                "WITH RECURSIVE chain(id) AS ( \
+                   SELECT id FROM value WHERE indicator_id = ?1 AND period = ?2 \
+                   AND disaggregation = ?3 AND replaced_by IS NULL \
+                   UNION ALL \
+                   SELECT v.id FROM value v JOIN chain c ON v.replaced_by = c.id) \
+                 SELECT EXISTS (SELECT 1 FROM chain c JOIN value v ON v.id = c.id \
+                   WHERE v.value = ?4 AND v.note IS ?5 AND v.source IS ?6 \
+                   AND v.recorded_by = ?7 AND v.recorded_at = ?8)",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![
+                        v.indicator_id,
+                        v.period.key(),
+                        v.disaggregation,
+                        v.value,
+                        v.note,
+                        v.source,
+                        v.recorded_by,
+                        v.recorded_at
+                    ],
+                    |r| r.get(0),
+                )
+            })
+            .map_err(|e| map_err(e, CTX))
+    }
+
+    /// Record one value and say what it replaced, if anything.
+    pub fn put(&mut self, v: &NewValue<'_>) -> Result<Written, Error> {
+        let current = self
+            .current
+            .query_row(
+                params![v.indicator_id, v.period.key(), v.disaggregation],
+                |r| {
+                    let note: Option<String> = r.get(2)?;
+                    let source: Option<String> = r.get(3)?;
+                    let value: f64 = r.get(1)?;
+                    let same = value == v.value
+                        && note.as_deref() == v.note
+                        && source.as_deref() == v.source;
+                    Ok((
+                        Replaced {
+                            id: r.get(0)?,
+                            value,
+                            recorded_by: r.get(4)?,
+                            recorded_at: r.get(5)?,
+                        },
+                        same,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(|e| map_err(e, CTX))?;
+        match current {
+            None => {
+                let id = self.next_id;
+                if !self.insert(v)? {
+                    return Err(Error::database(
+                        "could not record the value: another value appeared meanwhile",
+                    ));
+                }
+                Ok(Written::Added { id })
+            }
+            Some((_, true)) => Ok(Written::Unchanged),
+            Some((old, false)) => {
+                self.replace_id
+                    .execute(params![self.next_id, old.id])
+                    .map_err(|e| map_err(e, CTX))?;
+                let id = self.insert_correction(v)?;
+                Ok(Written::Corrected { id, old })
+            }
+        }
+    }
+
+    /// The value that the value `id` corrected (replaced), if any.
+    pub fn corrected_by(&self, id: i64) -> Result<Option<i64>, Error> {
+        self.conn
+            .prepare_cached("SELECT id FROM value WHERE replaced_by = ?1")
+            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+            .map_err(|e| map_err(e, CTX))
+    }
+
+    /// The id of the current value of `v`'s (indicator, period, disaggregation), if any.
+    pub fn current_id(&self, v: &NewValue<'_>) -> Result<Option<i64>, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT id FROM value WHERE indicator_id = ?1 AND period = ?2 \
+                 AND disaggregation = ?3 AND replaced_by IS NULL",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![v.indicator_id, v.period.key(), v.disaggregation],
+                    |r| r.get(0),
+                )
+                .optional()
+            })
+            .map_err(|e| map_err(e, CTX))
+    }
+
+    /// Whether a value id was written by this writer (rather than being there before).
+    pub fn is_new(&self, id: i64) -> bool {
+        id >= self.first_new_id
+    }
+}

@@ -1,1 +1,0 @@
-//! Indicator values: validation and CSV reading (issue 3).

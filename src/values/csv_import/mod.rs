@@ -1,0 +1,184 @@
+//! `import-values`: a CSV file of values, streamed into one transaction.
+//!
+//! Columns (CONTRACT item 10): `indicator,period,value` and any of `disaggregation`, `note`,
+//! `source`, `recorded_by`, `recorded_at`, `current`, `replaced_by`, in any order. A UTF-8 BOM,
+//! CRLF line ends and blank lines are accepted, and one formula-guard `'` is removed from cells.
+//! Every row is validated; rows are written as they come, and if any row is bad the transaction
+//! is rolled back, so either every row goes in or none does.
+//!
+//! Two threads share the work: one reads and validates the file ([`rows`]), handing over
+//! batches of checked rows through a small bounded channel, and this one writes them. Batches
+//! are sent back to be refilled, so memory stays the same whatever the file's size; only rows
+//! marked as replaced are remembered until the row replacing them arrives ([`tracking`]).
+//!
+//! Rows of the same (indicator, period, disaggregation) apply in file order, so an
+//! `export-values --all` file, whose corrections follow the values they replace, recreates the
+//! same history. Its `current`/`replaced_by` columns are checked against that order.
+
+mod rows;
+mod tracking;
+
+use std::path::Path;
+use std::sync::mpsc;
+
+use csv::ByteRecord;
+
+use self::rows::{Batch, Columns};
+use self::tracking::Tracker;
+use super::Catalog;
+use crate::error::Error;
+use crate::framework::parse::file_error;
+use crate::store::{now_utc, Imported, NewValue, Store, ValueWriter};
+
+pub use self::rows::ACCEPTED_COLUMNS;
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Data rows read (blank lines not counted).
+    pub rows: u64,
+    pub added: u64,
+    pub corrected: u64,
+    pub unchanged: u64,
+}
+
+/// Batches in flight between the reading and the writing thread.
+const BATCHES_IN_FLIGHT: usize = 2;
+
+/// Import the CSV file at `path`: all rows or none. `progress` is called now and then with the
+/// number of bytes read so far. `default_by` is used where a row names no `recorded_by`.
+pub fn import_csv(
+    store: &mut Store,
+    catalog: &Catalog,
+    path: &Path,
+    default_by: &str,
+    progress: &mut dyn FnMut(u64),
+) -> Result<ImportSummary, Error> {
+    let shown = path.display().to_string();
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(Error::input(format!(
+            "`{shown}` is a folder; give the CSV file to import"
+        )));
+    }
+    let file = std::fs::File::open(path).map_err(|e| file_error(&shown, &e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 18)
+        .from_reader(file);
+    let mut record = ByteRecord::new();
+    // The header: the first line that is not blank.
+    let columns = loop {
+        if !reader
+            .read_byte_record(&mut record)
+            .map_err(|e| rows::read_error(&shown, e))?
+        {
+            return Err(Error::input_with_hint(
+                format!("`{shown}` is empty"),
+                "its first line must be a header such as `indicator,period,value,note,source`",
+            ));
+        }
+        if !rows::is_blank(&record) {
+            break Columns::from_header(&record, &shown)?;
+        }
+    };
+    let now = now_utc();
+    let tracking = columns.tracking;
+    store.write_values(true, |writer| {
+        std::thread::scope(|scope| {
+            let (full_tx, full_rx) = mpsc::sync_channel::<Result<Batch, Error>>(BATCHES_IN_FLIGHT);
+            let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
+            let shown = shown.as_str();
+            scope
+                .spawn(move || rows::read_all(reader, catalog, &columns, shown, full_tx, empty_rx));
+            let mut import = Import {
+                writer,
+                tracking,
+                now: &now,
+                default_by,
+                summary: ImportSummary::default(),
+                track: Tracker::default(),
+            };
+            // Leaving this loop early (a database error) drops the channels, which stops the
+            // reading thread.
+            for batch in full_rx {
+                let batch = batch?;
+                import.batch(&batch)?;
+                progress(batch.bytes);
+                let _ = empty_tx.send(batch);
+            }
+            import.track.finish(shown, import.summary)
+        })
+    })
+}
+
+/// The writing side of an import.
+struct Import<'a, 'w> {
+    writer: &'a mut ValueWriter<'w>,
+    tracking: bool,
+    now: &'a str,
+    default_by: &'a str,
+    summary: ImportSummary,
+    track: Tracker,
+}
+
+impl Import<'_, '_> {
+    /// Note a batch's bad rows and, while every row so far is good, write its rows.
+    fn batch(&mut self, batch: &Batch) -> Result<(), Error> {
+        self.summary.rows += batch.rows_read;
+        for (line, message) in &batch.problems {
+            self.track.problem(*line, message.clone());
+        }
+        self.track.unlisted(batch.unlisted_problems);
+        if self.track.bad > 0 {
+            return Ok(()); // nothing will be written: the rest is validated only
+        }
+        for row in &batch.rows {
+            let text = |span: rows::Span| &batch.text[span.range()];
+            let recorded_at = row.recorded_at.map_or(self.now, text);
+            let new = NewValue {
+                indicator_id: row.indicator_id,
+                period: row.period,
+                disaggregation: text(row.disaggregation),
+                value: row.value,
+                note: row.note.map(text),
+                source: row.source.map(text),
+                recorded_by: row.recorded_by.map_or(self.default_by, text),
+                recorded_at,
+            };
+            let id = match self.writer.import(&new, row.recorded_at.is_some())? {
+                Imported::Added { id } => {
+                    self.summary.added += 1;
+                    Some(id)
+                }
+                Imported::Corrected { id } => {
+                    self.summary.corrected += 1;
+                    if self.tracking {
+                        if let Some(old) = self.writer.corrected_by(id)? {
+                            let new_here = self.writer.is_new(old);
+                            self.track.replaces(old, new_here, recorded_at, row.line);
+                        }
+                    }
+                    Some(id)
+                }
+                Imported::AlreadyRecorded => {
+                    self.summary.unchanged += 1;
+                    None
+                }
+                Imported::Unchanged => {
+                    self.summary.unchanged += 1;
+                    if self.tracking && row.claim == tracking::Claim::Replaced {
+                        self.writer.current_id(&new)?
+                    } else {
+                        None
+                    }
+                }
+            };
+            if let (true, Some(id)) = (self.tracking, id) {
+                self.track
+                    .claimed(id, row.claim, row.line, row.replaced_at.map(text));
+            }
+        }
+        Ok(())
+    }
+}

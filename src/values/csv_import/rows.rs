@@ -1,0 +1,352 @@
+//! The reading side of an import: the header, and each row checked against the catalog and
+//! packed into a reusable [`Batch`] for the writing side.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::mpsc::{Receiver, SyncSender};
+
+use csv::ByteRecord;
+
+use super::tracking::{self, Claim, MAX_LISTED};
+use crate::error::{Diagnostic, Error};
+use crate::period::{FiscalPeriod, ACCEPTED_FORMS};
+use crate::values::{clean_text, parse_timestamp, trim, unguard, Catalog, Rule};
+
+/// The columns `import-values` accepts, in `export-values --all` order.
+pub const ACCEPTED_COLUMNS: [&str; 10] = [
+    "indicator",
+    "period",
+    "disaggregation",
+    "value",
+    "note",
+    "source",
+    "recorded_by",
+    "recorded_at",
+    "current",
+    "replaced_by",
+];
+
+const INDICATOR: usize = 0;
+const PERIOD: usize = 1;
+const DISAGGREGATION: usize = 2;
+const VALUE: usize = 3;
+const NOTE: usize = 4;
+const SOURCE: usize = 5;
+const RECORDED_BY: usize = 6;
+const RECORDED_AT: usize = 7;
+const CURRENT: usize = 8;
+const REPLACED_BY: usize = 9;
+
+/// Rows per batch.
+const BATCH_ROWS: u64 = 4096;
+
+/// How many distinct disaggregation cells are remembered with their canonical form.
+const MAX_REMEMBERED: usize = 16_384;
+
+pub(super) fn read_error(shown: &str, e: csv::Error) -> Error {
+    Error::input(format!("cannot read `{shown}`: {e}"))
+}
+
+/// Whether every cell of a record is empty or spaces (a blank line, or `,,,`).
+pub(super) fn is_blank(record: &ByteRecord) -> bool {
+    record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace))
+}
+
+/// Which cell holds which accepted column.
+pub(super) struct Columns {
+    index: [Option<usize>; ACCEPTED_COLUMNS.len()],
+    width: usize,
+    /// The file has `current` or `replaced_by`, whose claims are checked.
+    pub tracking: bool,
+}
+
+impl Columns {
+    pub fn from_header(header: &ByteRecord, shown: &str) -> Result<Columns, Error> {
+        let line = header.position().map_or(1, |p| p.line());
+        let mut index = [None; ACCEPTED_COLUMNS.len()];
+        let mut problems = Vec::new();
+        let accepted = ACCEPTED_COLUMNS.join(", ");
+        for (i, raw) in header.iter().enumerate() {
+            let raw = match i {
+                0 => raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw),
+                _ => raw,
+            };
+            let name = String::from_utf8_lossy(raw);
+            let name = name.trim();
+            match ACCEPTED_COLUMNS
+                .iter()
+                .position(|c| c.eq_ignore_ascii_case(name))
+            {
+                Some(c) if index[c].is_some() => problems.push(format!(
+                    "the column `{}` appears twice",
+                    ACCEPTED_COLUMNS[c]
+                )),
+                Some(c) => index[c] = Some(i),
+                None if name.is_empty() => problems.push(format!(
+                    "column {} of the header has no name; the accepted columns are {accepted}",
+                    i + 1
+                )),
+                None => problems.push(format!(
+                    "unknown column `{name}`; the accepted columns are {accepted}"
+                )),
+            }
+        }
+        let missing: Vec<String> = [INDICATOR, PERIOD, VALUE]
+            .iter()
+            .filter(|&&c| index[c].is_none())
+            .map(|&c| format!("`{}`", ACCEPTED_COLUMNS[c]))
+            .collect();
+        if !missing.is_empty() {
+            problems.push(format!(
+                "the header lacks {}; it needs at least `indicator,period,value`",
+                missing.join(", ")
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Located {
+                diagnostics: problems
+                    .into_iter()
+                    .map(|message| Diagnostic {
+                        location: format!("{shown}:{line}"),
+                        message,
+                    })
+                    .collect(),
+                summary: format!("the header of `{shown}` is not valid; nothing was imported"),
+            });
+        }
+        Ok(Columns {
+            tracking: index[CURRENT].is_some() || index[REPLACED_BY].is_some(),
+            index,
+            width: header.len(),
+        })
+    }
+}
+
+/// Where a piece of text lies in [`Batch::text`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    pub fn range(self) -> Range<usize> {
+        self.start..self.end
+    }
+}
+
+/// One checked row; its text lives in the batch.
+pub(super) struct RowData {
+    pub line: u64,
+    pub indicator_id: i64,
+    pub period: FiscalPeriod,
+    pub value: f64,
+    pub disaggregation: Span,
+    pub note: Option<Span>,
+    pub source: Option<Span>,
+    /// `None`: whoever runs the import.
+    pub recorded_by: Option<Span>,
+    /// `None`: now.
+    pub recorded_at: Option<Span>,
+    pub claim: Claim,
+    pub replaced_at: Option<Span>,
+}
+
+/// Checked rows on their way to the writing thread, and the bad rows among them.
+#[derive(Default)]
+pub(super) struct Batch {
+    pub text: String,
+    pub rows: Vec<RowData>,
+    /// Bad rows, with their line; at most [`MAX_LISTED`] of them over the whole file.
+    pub problems: Vec<(u64, String)>,
+    /// Bad rows beyond those.
+    pub unlisted_problems: u64,
+    /// Data rows read, good or bad.
+    pub rows_read: u64,
+    /// Bytes of the file read by the end of this batch.
+    pub bytes: u64,
+}
+
+impl Batch {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.rows.clear();
+        self.problems.clear();
+        self.unlisted_problems = 0;
+        self.rows_read = 0;
+    }
+
+    fn push_text(&mut self, s: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(s);
+        Span {
+            start,
+            end: self.text.len(),
+        }
+    }
+}
+
+/// Read and check every row, sending full batches to `full` and reusing those that come back
+/// on `empty`. Stops at the end of the file, on a read error (sent on), or when the writing
+/// side hangs up.
+pub(super) fn read_all<R: std::io::Read>(
+    mut reader: csv::Reader<R>,
+    catalog: &Catalog,
+    columns: &Columns,
+    shown: &str,
+    full: SyncSender<Result<Batch, Error>>,
+    empty: Receiver<Batch>,
+) {
+    let mut check = Checker {
+        catalog,
+        columns,
+        last_rule: None,
+        canonical: HashMap::new(),
+        remembered: 0,
+        scratch: String::new(),
+        problems: 0,
+    };
+    let mut record = ByteRecord::new();
+    loop {
+        let mut batch = empty.try_recv().unwrap_or_default();
+        batch.clear();
+        let mut done = false;
+        while batch.rows_read < BATCH_ROWS {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) if is_blank(&record) => continue,
+                Ok(true) => {}
+                Ok(false) => {
+                    done = true;
+                    break;
+                }
+                Err(e) => {
+                    let _ = full.send(Err(read_error(shown, e)));
+                    return;
+                }
+            }
+            batch.rows_read += 1;
+            let line = record.position().map_or(0, |p| p.line());
+            if let Err(message) = check.row(&record, line, &mut batch) {
+                check.problems += 1;
+                if check.problems <= MAX_LISTED as u64 {
+                    batch.problems.push((line, message));
+                } else {
+                    batch.unlisted_problems += 1;
+                }
+            }
+        }
+        batch.bytes = reader.position().byte();
+        if full.send(Ok(batch)).is_err() || done {
+            return;
+        }
+    }
+}
+
+/// Checks rows, remembering what it can reuse from row to row.
+struct Checker<'a> {
+    catalog: &'a Catalog,
+    columns: &'a Columns,
+    /// Rows usually come grouped by indicator: the last one is tried first.
+    last_rule: Option<&'a Rule>,
+    /// Canonical disaggregations already worked out, by indicator id and cell text.
+    canonical: HashMap<i64, HashMap<Box<str>, Box<str>>>,
+    remembered: usize,
+    scratch: String,
+    /// Bad rows so far (once there is one, rows are only checked, not kept).
+    problems: u64,
+}
+
+impl<'a> Checker<'a> {
+    /// Check one row and add it to `batch`.
+    fn row(&mut self, record: &ByteRecord, line: u64, batch: &mut Batch) -> Result<(), String> {
+        let cols = self.columns;
+        if record.len() > cols.width && record.iter().skip(cols.width).any(|c| !c.is_empty()) {
+            return Err(format!(
+                "this row has {} cells but the header has {} columns; put text that contains commas in double quotes",
+                record.len(),
+                cols.width
+            ));
+        }
+        let mut cells = [""; ACCEPTED_COLUMNS.len()];
+        for (c, slot) in cells.iter_mut().enumerate() {
+            if let Some(raw) = cols.index[c].and_then(|i| record.get(i)) {
+                let text = std::str::from_utf8(raw).map_err(|_| {
+                    "this row is not valid UTF-8 text; save the file as \"CSV UTF-8\"".to_string()
+                })?;
+                *slot = trim(unguard(trim(text)));
+            }
+        }
+        let code = cells[INDICATOR];
+        if code.is_empty() {
+            return Err("the indicator code is missing".to_string());
+        }
+        let rule = match self.last_rule {
+            Some(rule) if rule.indicator.code == code => rule,
+            _ => self.catalog.rule(code)?,
+        };
+        self.last_rule = Some(rule);
+        if cells[PERIOD].is_empty() {
+            return Err(format!("the period is missing; use {ACCEPTED_FORMS}"));
+        }
+        let period = rule.period(cells[PERIOD])?;
+        let value = rule.value(cells[VALUE])?;
+        let mut stamp = |cell: &str, what: &str| -> Result<Option<Span>, String> {
+            if cell.is_empty() {
+                return Ok(None);
+            }
+            parse_timestamp(cell, &mut self.scratch).map_err(|e| format!("`{what}`: {e}"))?;
+            Ok(Some(batch.push_text(&self.scratch)))
+        };
+        let recorded_at = stamp(cells[RECORDED_AT], "recorded_at")?;
+        let replaced_at = stamp(cells[REPLACED_BY], "replaced_by")?;
+        let claim = tracking::claim(
+            cells[CURRENT],
+            cells[REPLACED_BY],
+            cols.index[CURRENT].is_some(),
+        )?;
+        let disaggregation = self.disaggregation(rule, cells[DISAGGREGATION], batch)?;
+        if self.problems > 0 {
+            return Ok(()); // nothing will be written: check only
+        }
+        let mut text = |s: Option<&str>| s.map(|s| batch.push_text(s));
+        let row = RowData {
+            line,
+            indicator_id: rule.id,
+            period,
+            value,
+            disaggregation,
+            note: text(clean_text(Some(cells[NOTE]))),
+            source: text(clean_text(Some(cells[SOURCE]))),
+            recorded_by: text(Some(cells[RECORDED_BY]).filter(|s| !s.is_empty())),
+            recorded_at,
+            claim,
+            replaced_at,
+        };
+        batch.rows.push(row);
+        Ok(())
+    }
+
+    /// The canonical disaggregation of `cell` for `rule`, added to the batch's text.
+    fn disaggregation(
+        &mut self,
+        rule: &Rule,
+        cell: &str,
+        batch: &mut Batch,
+    ) -> Result<Span, String> {
+        if cell.is_empty() {
+            return Ok(batch.push_text(""));
+        }
+        if let Some(known) = self.canonical.get(&rule.id).and_then(|m| m.get(cell)) {
+            return Ok(batch.push_text(known));
+        }
+        rule.disaggregation(cell.split(';'), &mut self.scratch)?;
+        if self.remembered < MAX_REMEMBERED {
+            self.remembered += 1;
+            self.canonical
+                .entry(rule.id)
+                .or_default()
+                .insert(cell.into(), self.scratch.as_str().into());
+        }
+        Ok(batch.push_text(&self.scratch))
+    }
+}

@@ -1,14 +1,14 @@
 //! `ics export iati`: schema-valid exports of the shipped and a full-featured strategy, and the
 //! export stopping, with nothing written, on bad stored values or a bad destination.
 
-use super::{assert_ruleset, export, insert_sample_values, insert_values, validate};
+use super::{assert_ruleset, export, import_sample_values, import_values, validate};
 use crate::common::{Env, MINI};
 
 #[test]
 fn the_shipped_strategy_with_its_sample_values_exports_valid_iati() {
     let env = Env::new();
     env.load_shipped();
-    insert_sample_values(&env);
+    import_sample_values(&env);
     let (path, xml) = export(&env, "peru.xml");
     validate(&path);
     assert_ruleset(&xml);
@@ -157,29 +157,29 @@ applies_to = ["G1"]
 fn load_full(env: &Env) {
     let f = env.write("full.toml", FULL);
     env.ics(&["load", f.to_str().unwrap()]).ok();
-    insert_values(
+    import_values(
         env,
         &[
             (
                 "I-Q",
-                20201,
+                "FY2020Q1",
                 "",
                 "1150",
                 Some("Q1 note with <markup> & \"quotes\""),
             ),
-            ("I-Q", 20201, "age=<18;sex=female", "300", None),
+            ("I-Q", "FY2020Q1", "age=<18;sex=female", "300", None),
             (
                 "I-Q",
-                20201,
+                "FY2020Q1",
                 "age=18+;sex=male",
                 "400",
                 Some("disaggregated note"),
             ),
-            ("I-Q", 20213, "", "1300.5", None),
-            ("I-P", 20200, "", "36.25", Some("Survey year")),
-            ("I-IR", 20210, "", "2600", None),
+            ("I-Q", "FY2021Q3", "", "1300.5", None),
+            ("I-P", "FY2020", "", "36.25", Some("Survey year")),
+            ("I-IR", "FY2021", "", "2600", None),
             // A period with a value and no target.
-            ("I-SR", 20220, "", "-3", None),
+            ("I-SR", "FY2022", "", "-3", None),
         ],
     );
 }

@@ -1,7 +1,7 @@
 //! `ics lint` and the framework fields it and the IATI export read: `[iati]`, `result_type`
 //! and `[settings.lint]` load, round-trip through the store and diff, or fail with a location.
 
-use super::{export, insert_sample_values, insert_values};
+use super::{export, import_sample_values, import_values};
 use crate::common::{Env, MINI};
 
 #[test]
@@ -107,7 +107,7 @@ fn lint_passes_a_complete_strategy_with_exit_0() {
     let env = Env::new();
     let f = env.write("clean.toml", &clean_mini());
     env.ics(&["load", f.to_str().unwrap()]).ok();
-    insert_values(&env, &[("I1", 20200, "", "21", None)]);
+    import_values(&env, &[("I1", "FY2020", "", "21", None)]);
     let run = env.ics(&["lint"]).ok();
     assert_eq!(
         run.stdout.trim(),
@@ -123,7 +123,7 @@ fn lint_findings_exit_1_in_text_and_json() {
     let f = env.write("clean.toml", &clean_mini());
     env.ics(&["load", f.to_str().unwrap()]).ok();
     // A value for FY2023, which has no target.
-    insert_values(&env, &[("I1", 20230, "", "21", None)]);
+    import_values(&env, &[("I1", "FY2023", "", "21", None)]);
     let run = env.ics(&["lint"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
@@ -192,7 +192,7 @@ fn lint_errors_exit_2() {
 fn lint_of_the_shipped_strategy_with_its_sample_values() {
     let env = Env::new();
     env.load_shipped();
-    insert_sample_values(&env);
+    import_sample_values(&env);
     let run = env.ics(&["lint"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     insta::assert_snapshot!("lint_shipped", run.stdout);

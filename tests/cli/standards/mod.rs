@@ -41,43 +41,25 @@ pub fn validate(file: &Path) {
     );
 }
 
-/// Record values straight into the database, as `import-values` would store them: one row per
-/// `(indicator, period key, disaggregation, value, note)`.
-// TODO: use `ics import-values` once the values branch is merged into main.
-pub fn insert_values(env: &Env, rows: &[(&str, i64, &str, &str, Option<&str>)]) {
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
+/// Record values with `ics import-values`: one row per
+/// `(indicator, period, disaggregation, value, note)`.
+pub fn import_values(env: &Env, rows: &[(&str, &str, &str, &str, Option<&str>)]) {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["indicator", "period", "disaggregation", "value", "note"])
+        .unwrap();
     for (code, period, disagg, value, note) in rows {
-        conn.execute(
-            "INSERT INTO value (indicator_id, period, disaggregation, value, note, recorded_by, \
-             recorded_at) VALUES ((SELECT id FROM indicator WHERE code = ?1), ?2, ?3, ?4, ?5, \
-             'tester', '2026-01-15T12:00:00.000000Z')",
-            rusqlite::params![code, period, disagg, value, note],
-        )
-        .unwrap_or_else(|e| panic!("insert {code} {period}: {e}"));
+        w.write_record([*code, *period, *disagg, *value, note.unwrap_or("")])
+            .unwrap();
     }
+    let csv = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    let file = env.write("values.csv", &csv);
+    env.ics(&["import-values", file.to_str().unwrap()]).ok();
 }
 
-/// The shipped sample values (examples/peru-values.csv), stored as `import-values` would.
-pub fn insert_sample_values(env: &Env) {
-    let mut reader = csv::Reader::from_path(repo_file("examples/peru-values.csv")).unwrap();
-    let rows: Vec<(String, i64, String, Option<String>)> = reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            let year: i64 = r[1].trim_start_matches("FY").parse().unwrap();
-            (
-                r[0].to_string(),
-                year * 10,
-                r[2].to_string(),
-                Some(r[3].to_string()),
-            )
-        })
-        .collect();
-    let borrowed: Vec<(&str, i64, &str, &str, Option<&str>)> = rows
-        .iter()
-        .map(|(c, p, v, n)| (c.as_str(), *p, "", v.as_str(), n.as_deref()))
-        .collect();
-    insert_values(env, &borrowed);
+/// Import the shipped sample values (examples/peru-values.csv).
+pub fn import_sample_values(env: &Env) {
+    let csv = repo_file("examples/peru-values.csv");
+    env.ics(&["import-values", csv.to_str().unwrap()]).ok();
 }
 
 /// Every `(period-start, period-end)` pair of the document, in order.

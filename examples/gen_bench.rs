@@ -164,6 +164,7 @@ fn framework(o: &Options, rng: &mut Rng) -> Framework {
             updated: None,
             start: Some(FiscalPeriod::year(first)),
             end: Some(FiscalPeriod::year(LAST_YEAR)),
+            iati: None,
         },
         settings: Settings::default(),
         nodes,

@@ -75,6 +75,14 @@ pub enum Command {
         after_help = "Exit status: 0 when the two are the same, 1 when they differ, 2 on error.\n\nExamples:\n  ics diff framework.toml examples/framework-2022.toml\n  ics diff @previous @latest --format markdown"
     )]
     Diff(DiffArgs),
+    /// Export the strategy to a data standard (one way: ics does not read the files back)
+    #[command(after_help = "Example:\n  ics export iati --out peru-ics-iati.xml")]
+    Export(ExportArgs),
+    /// Check the strategy against the rules a results-framework review applies
+    #[command(
+        after_help = "Exit status: 0 with no findings, 1 with findings, 2 on error.\n\nSwitch a rule off in framework.toml, then load it again:\n  [settings.lint]\n  year-without-target = false\n\nExamples:\n  ics lint\n  ics lint --format json --version 2020-02-07"
+    )]
+    Lint(LintArgs),
     /// Build a demo database from framework.toml and examples/peru-values.csv and show it
     #[command(after_help = "Example:\n  cargo run --release -- demo")]
     Demo(DemoArgs),
@@ -270,4 +278,46 @@ pub struct DemoArgs {
     /// The values to import
     #[arg(long, default_value = "examples/peru-values.csv", value_name = "FILE")]
     pub values: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(subcommand)]
+    pub target: ExportTarget,
+}
+
+/// The standards `ics export` writes.
+#[derive(Debug, Subcommand)]
+pub enum ExportTarget {
+    /// Write the results framework, targets and recorded values as an IATI 2.03 activity file
+    #[command(
+        after_help = "The activity's identifier, reporting organisation, status and so on come from an optional\n[iati] table in framework.toml. Nothing is written unless the whole export is sound.\n\nExample:\n  ics export iati --out peru-ics-iati.xml"
+    )]
+    Iati(ExportIatiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportIatiArgs {
+    /// Which stored version of the strategy: a label, @latest or @previous [default: @latest]
+    #[arg(long, value_name = "LABEL")]
+    pub version: Option<String>,
+    /// The XML file to write (an existing file is replaced only once the export has succeeded)
+    #[arg(long, value_name = "FILE.xml")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Output format: text for people, json (an array of {rule, code, kind, message, fix})
+    #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+    pub format: LintFormat,
+    /// Which stored version of the strategy: a label, @latest or @previous [default: @latest]
+    #[arg(long, value_name = "LABEL")]
+    pub version: Option<String>,
 }

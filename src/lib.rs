@@ -2,7 +2,8 @@
 //!
 //! The library holds all the logic; `main.rs` only parses the command line and calls [`run`].
 //! Modules: [`framework`] (the strategy model and its TOML reading), [`period`] (fiscal
-//! periods), [`store`] (SQLite: the only module with SQL), [`render`] (terminal output), and
+//! periods), [`store`] (SQLite: the only module with SQL), [`render`] (terminal output),
+//! [`iati`] (the IATI 2.03 results export), [`lint`] (the review rules of `ics lint`), and
 //! [`cmd`] (one thin module per command).
 
 pub mod cli;
@@ -10,6 +11,8 @@ pub mod cmd;
 pub mod diff;
 pub mod error;
 pub mod framework;
+pub mod iati;
+pub mod lint;
 pub mod period;
 pub mod progress;
 pub mod render;

@@ -5,9 +5,11 @@ mod check;
 mod demo;
 mod diff;
 mod docs;
+mod export;
 mod export_values;
 mod history;
 mod import_values;
+mod lint;
 mod load;
 mod progress;
 mod record;
@@ -68,6 +70,8 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::ExportValues(args) => export_values::run(&cx, args, out),
         Command::Progress(args) => progress::run(&cx, args, out),
         Command::Diff(args) => diff::run(&cx, args, out),
+        Command::Export(args) => export::run(&cx, args, out),
+        Command::Lint(args) => lint::run(&cx, args, out),
         Command::Demo(args) => demo::run(&cx, args, out),
         Command::Check => check::run(&cx, out),
         Command::Completions(args) => docs::completions(args.shell, out),

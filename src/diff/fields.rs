@@ -72,6 +72,43 @@ pub fn strategy_changes(old: &Framework, new: &Framework) -> Vec<Change> {
             ("end", opt_text(s.end.map(|p| p.to_string()).as_deref())),
         ]
     };
+    let iati = |fw: &Framework| -> Fields {
+        let i = fw.strategy.iati.clone().unwrap_or_default();
+        let orgs: Vec<Value> = i
+            .participating_org
+            .iter()
+            .map(|o| serde_json::to_value(o).unwrap_or(Value::Null))
+            .collect();
+        vec![
+            ("iati.identifier", opt_text(i.identifier.as_deref())),
+            (
+                "iati.reporting_org_ref",
+                opt_text(i.reporting_org_ref.as_deref()),
+            ),
+            (
+                "iati.reporting_org_type",
+                opt_text(i.reporting_org_type.as_deref()),
+            ),
+            (
+                "iati.reporting_org_name",
+                opt_text(i.reporting_org_name.as_deref()),
+            ),
+            (
+                "iati.activity_status",
+                opt_text(i.activity_status.as_deref()),
+            ),
+            (
+                "iati.default_currency",
+                opt_text(i.default_currency.as_deref()),
+            ),
+            ("iati.language", opt_text(i.language.as_deref())),
+            (
+                "iati.recipient_country",
+                opt_text(i.recipient_country.as_deref()),
+            ),
+            ("iati.participating_org", Value::Array(orgs)),
+        ]
+    };
     let mut out = Vec::new();
     push_modified(
         &mut out,
@@ -80,6 +117,15 @@ pub fn strategy_changes(old: &Framework, new: &Framework) -> Vec<Change> {
         fields(old),
         fields(new),
     );
+    if old.strategy.iati != new.strategy.iati {
+        push_modified(
+            &mut out,
+            Kind::Strategy,
+            Some(&new.strategy.code),
+            iati(old),
+            iati(new),
+        );
+    }
     push_modified(
         &mut out,
         Kind::Settings,
@@ -93,15 +139,39 @@ pub fn strategy_changes(old: &Framework, new: &Framework) -> Vec<Change> {
             number(new.settings.deviation_threshold),
         )],
     );
+    // Lint switches, as `lint.RULE`: a rule not listed is on.
+    let rules: BTreeSet<&String> = old
+        .settings
+        .lint
+        .keys()
+        .chain(new.settings.lint.keys())
+        .collect();
+    for rule in rules {
+        let (o, n) = (
+            old.settings.lint_rule_on(rule),
+            new.settings.lint_rule_on(rule),
+        );
+        if o != n {
+            out.push(
+                Change::new(ChangeType::Modified, Kind::Settings, None).field(
+                    &format!("lint.{rule}"),
+                    Value::Bool(o),
+                    Value::Bool(n),
+                ),
+            );
+        }
+    }
     out
 }
 
-/// `modified` changes between two matched nodes: title, description, justification.
+/// `modified` changes between two matched nodes: title, description, justification,
+/// result_type.
 pub fn node_changes(out: &mut Vec<Change>, old: &Node, new: &Node) {
     // Most nodes are unchanged: skip building their values.
     if old.title == new.title
         && old.description == new.description
         && old.justification == new.justification
+        && old.result_type == new.result_type
     {
         return;
     }
@@ -110,6 +180,7 @@ pub fn node_changes(out: &mut Vec<Change>, old: &Node, new: &Node) {
             ("title", text(&n.title)),
             ("description", opt_text(n.description.as_deref())),
             ("justification", opt_text(n.justification.as_deref())),
+            ("result_type", opt_text(n.result_type.map(|t| t.as_str()))),
         ]
     };
     push_modified(

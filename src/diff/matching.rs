@@ -247,6 +247,7 @@ mod tests {
                 updated: None,
                 start: None,
                 end: None,
+                iati: None,
             },
             settings: Settings::default(),
             nodes: nodes

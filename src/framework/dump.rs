@@ -34,11 +34,39 @@ pub fn to_toml(fw: &Framework) -> String {
             "deviation_threshold = {}",
             num(fw.settings.deviation_threshold)
         );
+        if !fw.settings.lint.is_empty() {
+            out.push_str("\n[settings.lint]\n");
+            for (rule, on) in &fw.settings.lint {
+                let _ = writeln!(out, "{rule} = {on}");
+            }
+        }
+    }
+    if let Some(iati) = &s.iati {
+        write_iati(iati, &mut out);
     }
     for node in fw.children_of(None) {
         write_node(fw, node, node.kind.as_str(), &mut out);
     }
     out
+}
+
+fn write_iati(iati: &Iati, out: &mut String) {
+    out.push_str("\n[iati]\n");
+    opt(out, "identifier", &iati.identifier);
+    opt(out, "reporting_org_ref", &iati.reporting_org_ref);
+    opt(out, "reporting_org_type", &iati.reporting_org_type);
+    opt(out, "reporting_org_name", &iati.reporting_org_name);
+    opt(out, "activity_status", &iati.activity_status);
+    opt(out, "default_currency", &iati.default_currency);
+    opt(out, "language", &iati.language);
+    opt(out, "recipient_country", &iati.recipient_country);
+    for org in &iati.participating_org {
+        out.push_str("\n[[iati.participating_org]]\n");
+        opt(out, "ref", &org.org_ref);
+        opt(out, "type", &org.org_type);
+        kv(out, "role", &org.role);
+        kv(out, "name", &org.name);
+    }
 }
 
 fn write_node(fw: &Framework, node: &Node, path: &str, out: &mut String) {
@@ -47,6 +75,9 @@ fn write_node(fw: &Framework, node: &Node, path: &str, out: &mut String) {
     kv(out, "title", &node.title);
     opt(out, "description", &node.description);
     opt(out, "justification", &node.justification);
+    if let Some(t) = node.result_type {
+        kv(out, "result_type", t.as_str());
+    }
     if node.kind == NodeKind::DevelopmentObjective {
         list(out, "supports", &node.supports);
     }

@@ -215,6 +215,49 @@ pub fn is_percent_unit(unit: &str) -> bool {
     u == "%" || u.eq_ignore_ascii_case("percent") || u.eq_ignore_ascii_case("percentage")
 }
 
+/// The IATI result type of a node's indicators (`result_type` in the framework file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultType {
+    Output,
+    Outcome,
+    Impact,
+    Other,
+}
+
+impl ResultType {
+    pub const ALL: [ResultType; 4] = [
+        ResultType::Output,
+        ResultType::Outcome,
+        ResultType::Impact,
+        ResultType::Other,
+    ];
+
+    /// The name used in the framework file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResultType::Output => "output",
+            ResultType::Outcome => "outcome",
+            ResultType::Impact => "impact",
+            ResultType::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        ResultType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// The IATI ResultType code: 1 Output, 2 Outcome, 3 Impact, 9 Other.
+    pub fn iati_code(self) -> &'static str {
+        match self {
+            ResultType::Output => "1",
+            ResultType::Outcome => "2",
+            ResultType::Impact => "3",
+            ResultType::Other => "9",
+        }
+    }
+}
+
 /// A goal, objective, DO, result or theme.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Node {
@@ -229,6 +272,9 @@ pub struct Node {
     pub supports: Vec<String>,
     /// For a theme: the nodes it applies to.
     pub applies_to: Vec<String>,
+    /// The IATI result type of this node's indicators; `None` means not given (outcome).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result_type: Option<ResultType>,
     pub indicators: Vec<Indicator>,
 }
 
@@ -243,6 +289,7 @@ impl Node {
             parent: parent.map(str::to_string),
             supports: Vec::new(),
             applies_to: Vec::new(),
+            result_type: None,
             indicators: Vec::new(),
         }
     }
@@ -263,6 +310,86 @@ pub struct Strategy {
     /// The strategy period, as fiscal years.
     pub start: Option<FiscalPeriod>,
     pub end: Option<FiscalPeriod>,
+    /// The `[iati]` table of the framework file: how the IATI export describes the activity.
+    /// Stored with the strategy metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iati: Option<Iati>,
+}
+
+/// `[iati]`: the activity fields of the IATI export that the strategy itself does not give.
+/// Every field is optional; [`Iati`]'s methods give the documented defaults. Coded fields hold
+/// IATI codes (a name such as `"implementation"` is turned into its code when read).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Iati {
+    /// The activity's IATI identifier [default: `REPORTING_ORG_REF-STRATEGY_CODE`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    /// The reporting organisation's IATI identifier [default: `US-GOV-11`, the Department of
+    /// State].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reporting_org_ref: Option<String>,
+    /// IATI OrganisationType code of the reporting organisation [default: `10`, Government].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reporting_org_type: Option<String>,
+    /// The reporting organisation's name [default: `U.S. Department of State`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reporting_org_name: Option<String>,
+    /// IATI ActivityStatus code, 1 to 6 [default: `2`, Implementation].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activity_status: Option<String>,
+    /// ISO 4217 currency code [default: `USD`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_currency: Option<String>,
+    /// ISO 639-1 language code of the texts [default: `en`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// ISO 3166-1 alpha-2 code of the recipient country (no default: omitted when not given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_country: Option<String>,
+    /// Organisations taking part [default: the reporting organisation, role 1 Funding].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub participating_org: Vec<ParticipatingOrg>,
+}
+
+/// Default IATI identifier of the reporting organisation: the U.S. Department of State.
+pub const DEFAULT_REPORTING_ORG_REF: &str = "US-GOV-11";
+/// Default name of the reporting organisation.
+pub const DEFAULT_REPORTING_ORG_NAME: &str = "U.S. Department of State";
+/// Default OrganisationType code of the reporting organisation (10 Government).
+pub const DEFAULT_REPORTING_ORG_TYPE: &str = "10";
+/// Default ActivityStatus code (2 Implementation).
+pub const DEFAULT_ACTIVITY_STATUS: &str = "2";
+
+impl Iati {
+    /// The reporting organisation's identifier, or the default.
+    pub fn reporting_org_ref(&self) -> &str {
+        self.reporting_org_ref
+            .as_deref()
+            .unwrap_or(DEFAULT_REPORTING_ORG_REF)
+    }
+
+    /// The activity identifier, or `REPORTING_ORG_REF-STRATEGY_CODE`.
+    pub fn identifier(&self, strategy_code: &str) -> String {
+        match &self.identifier {
+            Some(id) => id.clone(),
+            None => format!("{}-{strategy_code}", self.reporting_org_ref()),
+        }
+    }
+}
+
+/// One `[[iati.participating_org]]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParticipatingOrg {
+    /// IATI organisation identifier.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub org_ref: Option<String>,
+    /// IATI OrganisationType code.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub org_type: Option<String>,
+    /// IATI OrganisationRole code: 1 Funding, 2 Accountable, 3 Extending, 4 Implementing.
+    pub role: String,
+    pub name: String,
 }
 
 impl Strategy {
@@ -282,13 +409,24 @@ pub const DEFAULT_DEVIATION_THRESHOLD: f64 = 10.0;
 pub struct Settings {
     /// Percent of deviation from target that needs an explanation.
     pub deviation_threshold: f64,
+    /// `[settings.lint]`: lint rule name → on/off, as written; a rule not listed is on.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub lint: BTreeMap<String, bool>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             deviation_threshold: DEFAULT_DEVIATION_THRESHOLD,
+            lint: BTreeMap::new(),
         }
+    }
+}
+
+impl Settings {
+    /// Whether the lint rule `name` is on (rules are on unless switched off).
+    pub fn lint_rule_on(&self, name: &str) -> bool {
+        self.lint.get(name).copied().unwrap_or(true)
     }
 }
 

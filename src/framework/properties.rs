@@ -8,7 +8,8 @@ use proptest::prelude::*;
 use super::dump::to_toml;
 use super::model::Strategy as StrategyMeta;
 use super::model::{
-    Aggregation, Baseline, Direction, Framework, Frequency, Indicator, Node, NodeKind, Settings,
+    Aggregation, Baseline, Direction, Framework, Frequency, Iati, Indicator, Node, NodeKind,
+    ParticipatingOrg, ResultType, Settings,
 };
 use super::parse::{parse_bytes, parse_str};
 use crate::period::FiscalPeriod;
@@ -104,6 +105,49 @@ fn indicator(code: String) -> impl Strategy<Value = Indicator> {
         )
 }
 
+/// An `[iati]` table with any of its fields, in the normalised form the reader keeps.
+fn iati() -> impl Strategy<Value = Iati> {
+    let code = |c: &'static [&'static str]| proptest::option::of(proptest::sample::select(c));
+    (
+        proptest::option::of(text().prop_map(|s| s.trim().to_string())),
+        proptest::option::of(text().prop_map(|s| s.trim().to_string())),
+        code(&["10", "15", "21", "80"]),
+        code(&["1", "2", "3", "4", "5", "6"]),
+        code(&["USD", "EUR"]),
+        code(&["en", "es"]),
+        code(&["PE", "CO"]),
+        proptest::collection::vec(
+            (
+                proptest::option::of(Just("PE-RUC-20131373237".to_string())),
+                proptest::sample::select(&["1", "2", "3", "4"][..]),
+                text(),
+            ),
+            0..3,
+        ),
+    )
+        .prop_map(
+            |(identifier, name, org_type, status, currency, language, country, orgs)| Iati {
+                identifier: identifier.filter(|s| !s.is_empty()),
+                reporting_org_ref: Some("US-GOV-11".into()),
+                reporting_org_type: org_type.map(str::to_string),
+                reporting_org_name: name.filter(|s| !s.is_empty()),
+                activity_status: status.map(str::to_string),
+                default_currency: currency.map(str::to_string),
+                language: language.map(str::to_string),
+                recipient_country: country.map(str::to_string),
+                participating_org: orgs
+                    .into_iter()
+                    .map(|(org_ref, role, name)| ParticipatingOrg {
+                        org_ref,
+                        org_type: Some("10".into()),
+                        role: role.to_string(),
+                        name,
+                    })
+                    .collect(),
+            },
+        )
+}
+
 fn framework() -> impl Strategy<Value = Framework> {
     (
         text(),
@@ -111,8 +155,18 @@ fn framework() -> impl Strategy<Value = Framework> {
         proptest::collection::vec((text(), proptest::collection::vec(text(), 0..3)), 1..4),
         proptest::collection::vec(indicator(String::new()), 0..4),
         number(),
+        (
+            proptest::option::of(iati()),
+            proptest::collection::btree_map(
+                proptest::sample::select(crate::lint::Rule::names()).prop_map(str::to_string),
+                any::<bool>(),
+                0..4,
+            ),
+            proptest::option::of(proptest::sample::select(&ResultType::ALL[..])),
+        ),
     )
-        .prop_map(|(title, version, goals, indicators, threshold)| {
+        .prop_map(|(title, version, goals, indicators, threshold, extra)| {
+            let (iati, lint, result_type) = extra;
             let mut nodes = Vec::new();
             let mut objectives = Vec::new();
             for (g, (goal_title, objective_titles)) in goals.into_iter().enumerate() {
@@ -128,6 +182,7 @@ fn framework() -> impl Strategy<Value = Framework> {
             }
             let mut dob = Node::new(NodeKind::DevelopmentObjective, "DO1", "A DO", None);
             dob.supports = objectives.clone();
+            dob.result_type = result_type;
             for (i, mut ind) in indicators.into_iter().enumerate() {
                 ind.code = format!("I-{i} \"q\"");
                 dob.indicators.push(ind);
@@ -147,9 +202,11 @@ fn framework() -> impl Strategy<Value = Framework> {
                     updated: None,
                     start: Some(FiscalPeriod::year(2019)),
                     end: Some(FiscalPeriod::year(2023)),
+                    iati,
                 },
                 settings: Settings {
                     deviation_threshold: threshold.abs().min(1000.0),
+                    lint,
                 },
                 nodes,
             }

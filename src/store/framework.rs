@@ -125,7 +125,8 @@ impl Store {
             let mut insert_node = tx
                 .prepare_cached(
                     "INSERT INTO node (version_id, position, kind, code, parent_id, title, \
-                     description, justification) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     description, justification, result_type) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )
                 .map_err(|e| map_err(e, ctx))?;
             let mut insert_link = tx
@@ -163,7 +164,8 @@ impl Store {
                         parent_id,
                         node.title,
                         node.description,
-                        node.justification
+                        node.justification,
+                        node.result_type.map(ResultType::as_str)
                     ])
                     .map_err(|e| map_err(e, ctx))?;
                 let node_id = tx.last_insert_rowid();
@@ -339,7 +341,7 @@ impl Store {
                 .conn
                 .prepare_cached(
                     "SELECT n.id, n.kind, n.code, p.code AS parent, n.title, n.description, \
-                     n.justification FROM node n LEFT JOIN node p ON p.id = n.parent_id \
+                     n.justification, n.result_type FROM node n LEFT JOIN node p ON p.id = n.parent_id \
                      WHERE n.version_id = ?1 ORDER BY n.position",
                 )
                 .map_err(|e| map_err(e, ctx))?;
@@ -358,6 +360,10 @@ impl Store {
                 );
                 node.description = get("description")?;
                 node.justification = get("justification")?;
+                node.result_type = match get("result_type")? {
+                    Some(t) => Some(ResultType::parse(&t).ok_or_else(corrupt)?),
+                    None => None,
+                };
                 index.insert(r.get("id").map_err(|e| map_err(e, ctx))?, nodes.len());
                 nodes.push(node);
             }

@@ -12,6 +12,7 @@ mod check;
 mod framework;
 mod progress;
 pub mod schema;
+mod standards;
 mod values;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ use crate::error::Error;
 
 pub use check::CheckReport;
 pub use framework::{SaveOutcome, VersionInfo};
+pub use standards::CurrentValue;
 pub use values::{Imported, NewValue, Replaced, StoredValue, ValueQuery, ValueWriter, Written};
 
 /// How long a writer waits for another writer before giving up.

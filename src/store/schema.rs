@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[&str] = &[
         title         TEXT NOT NULL,
         description   TEXT,
         justification TEXT,
+        result_type   TEXT CHECK (result_type IN ('output', 'outcome', 'impact', 'other')),
         UNIQUE (version_id, code)
     );
     CREATE INDEX node_parent ON node(parent_id);

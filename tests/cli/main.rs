@@ -7,4 +7,5 @@ mod diff;
 mod foundation;
 mod progress;
 mod reliability;
+mod standards;
 mod values;

@@ -22,7 +22,7 @@ pub(super) const STRATEGY_KEYS: [&str; 9] = [
     "start",
     "end",
 ];
-pub(super) const SETTINGS_KEYS: [&str; 1] = ["deviation_threshold"];
+pub(super) const SETTINGS_KEYS: [&str; 2] = ["deviation_threshold", "lint"];
 
 pub(super) type Table<'i> = DeTable<'i>;
 pub(super) type Value<'i> = Spanned<DeValue<'i>>;
@@ -59,6 +59,7 @@ impl Checker {
 
     pub(super) fn framework(&mut self, root: &Table<'_>) -> Option<Framework> {
         let mut strategy = None;
+        let mut iati = None;
         let mut settings = Settings::default();
         let mut nodes = Vec::new();
         let mut node_sites: Vec<(usize, Vec<(String, usize)>)> = Vec::new();
@@ -66,6 +67,7 @@ impl Checker {
             match key.get_ref().as_ref() {
                 "strategy" => strategy = self.strategy(value),
                 "settings" => settings = self.settings(value),
+                "iati" => iati = self.iati(value),
                 k if NodeKind::TOP_LEVEL.iter().any(|n| n.as_str() == k) => {}
                 k => self.unknown_key(key.span().start, k, "the top level", &top_level_keys()),
             }
@@ -84,7 +86,7 @@ impl Checker {
             }
         }
         let strategy = match strategy {
-            Some(s) => s,
+            Some(s) => Strategy { iati, ..s },
             None => {
                 if !root.contains_key("strategy") {
                     self.problem(
@@ -207,6 +209,7 @@ impl Checker {
         let mut allowed: Vec<&str> = NODE_KEYS.to_vec();
         allowed.extend(kind.children().iter().map(|c| c.as_str()));
         allowed.push("indicator");
+        allowed.push("result_type");
         match kind {
             NodeKind::DevelopmentObjective => allowed.push("supports"),
             NodeKind::Theme => allowed.push("applies_to"),
@@ -228,6 +231,15 @@ impl Checker {
         );
         node.description = self.optional_str(t, "description");
         node.justification = self.optional_str(t, "justification");
+        node.result_type = self.choice(
+            t,
+            "result_type",
+            span.start,
+            "",
+            ResultType::parse,
+            &ResultType::ALL.map(ResultType::as_str),
+            false,
+        );
         let mut refs = Vec::new();
         for (key, list) in [
             ("supports", &mut node.supports),
@@ -320,6 +332,7 @@ impl Checker {
             updated,
             start,
             end,
+            iati: None,
         })
     }
 
@@ -355,6 +368,9 @@ impl Checker {
                     s.deviation_threshold = n;
                 }
             }
+        }
+        if let Some(val) = t.get("lint") {
+            s.lint = self.lint_switches(val);
         }
         s
     }

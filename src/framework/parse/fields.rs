@@ -223,7 +223,7 @@ impl Checker {
 }
 
 pub(super) fn top_level_keys() -> Vec<&'static str> {
-    let mut keys = vec!["strategy", "settings"];
+    let mut keys = vec!["strategy", "settings", "iati"];
     keys.extend(NodeKind::TOP_LEVEL.iter().map(|k| k.as_str()));
     keys
 }

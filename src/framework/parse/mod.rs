@@ -7,10 +7,12 @@
 
 //!
 //! `mod.rs` holds the entry points and positions; `check.rs` walks the document (nodes,
-//! strategy, settings); `indicator.rs` checks indicators; `fields.rs` reads typed fields.
+//! strategy, settings); `indicator.rs` checks indicators; `iati.rs` reads `[iati]` and
+//! `[settings.lint]`; `fields.rs` reads typed fields.
 
 mod check;
 mod fields;
+mod iati;
 mod indicator;
 
 use crate::error::{Diagnostic, Error};
@@ -153,6 +155,10 @@ fn orphan_headers(text: &str) -> Vec<(usize, String, String)> {
         let at = offset;
         offset += line.len();
         let Some(header) = array_header(line) else {
+            // A plain `[iati]` table can hold `[[iati.participating_org]]`.
+            if let Some(table) = table_header(line) {
+                seen.push(table);
+            }
             continue;
         };
         if let Some((parent, _)) = header.rsplit_once('.') {
@@ -172,6 +178,27 @@ fn array_header(line: &str) -> Option<String> {
     let inner = t.strip_prefix("[[")?;
     let end = inner.find("]]")?;
     let rest = inner[end + 2..].trim();
+    if !rest.is_empty() && !rest.starts_with('#') {
+        return None;
+    }
+    Some(
+        inner[..end]
+            .split('.')
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join("."),
+    )
+}
+
+/// The dotted path of a `[...]` (single-bracket) table header line, if the line is one.
+fn table_header(line: &str) -> Option<String> {
+    let t = line.trim();
+    if t.starts_with("[[") {
+        return None;
+    }
+    let inner = t.strip_prefix('[')?;
+    let end = inner.find(']')?;
+    let rest = inner[end + 1..].trim();
     if !rest.is_empty() && !rest.starts_with('#') {
         return None;
     }

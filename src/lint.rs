@@ -1,0 +1,414 @@
+//! `ics lint`: the checks a strategy review makes of a results framework, as findings.
+//!
+//! Each [`Rule`] has a stable kebab-case name (used in output and as its switch under
+//! `[settings.lint]` in framework.toml, where `name = false` turns it off). A [`Finding`] names
+//! the node, indicator or strategy it is about, says what is wrong in a sentence and gives a
+//! one-line fix. Findings come in rule order, then in the framework file's order. The checks
+//! are pure: they read a [`Framework`] and the periods that have recorded values, nothing else.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::framework::{Framework, Indicator, Node, NodeKind};
+use crate::period::FiscalPeriod;
+
+/// A lint rule. The order of [`Rule::ALL`] is the order of findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    ObjectiveWithoutIndicator,
+    IndicatorMissingDefinition,
+    IndicatorMissingUnit,
+    IndicatorMissingSource,
+    IndicatorMissingBaseline,
+    StrategyWithoutPeriod,
+    YearWithoutTarget,
+    TargetOutsidePeriod,
+    DoSupportsNothing,
+    ThemeAppliesToNothing,
+    ValueWithoutTarget,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 11] = [
+        Rule::ObjectiveWithoutIndicator,
+        Rule::IndicatorMissingDefinition,
+        Rule::IndicatorMissingUnit,
+        Rule::IndicatorMissingSource,
+        Rule::IndicatorMissingBaseline,
+        Rule::StrategyWithoutPeriod,
+        Rule::YearWithoutTarget,
+        Rule::TargetOutsidePeriod,
+        Rule::DoSupportsNothing,
+        Rule::ThemeAppliesToNothing,
+        Rule::ValueWithoutTarget,
+    ];
+
+    /// The stable name, as shown and as written under `[settings.lint]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::ObjectiveWithoutIndicator => "objective-without-indicator",
+            Rule::IndicatorMissingDefinition => "indicator-missing-definition",
+            Rule::IndicatorMissingUnit => "indicator-missing-unit",
+            Rule::IndicatorMissingSource => "indicator-missing-source",
+            Rule::IndicatorMissingBaseline => "indicator-missing-baseline",
+            Rule::StrategyWithoutPeriod => "strategy-without-period",
+            Rule::YearWithoutTarget => "year-without-target",
+            Rule::TargetOutsidePeriod => "target-outside-period",
+            Rule::DoSupportsNothing => "do-supports-nothing",
+            Rule::ThemeAppliesToNothing => "theme-applies-to-nothing",
+            Rule::ValueWithoutTarget => "value-without-target",
+        }
+    }
+
+    /// Every rule name, in rule order.
+    pub fn names() -> Vec<&'static str> {
+        Rule::ALL.iter().map(|r| r.name()).collect()
+    }
+
+    pub fn parse(name: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.name() == name)
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// One problem found: `{rule, code, kind, message, fix}` in JSON.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: Rule,
+    /// The node, indicator or strategy code.
+    pub code: String,
+    /// `indicator`, `strategy`, or a node kind such as `objective`.
+    pub kind: String,
+    pub message: String,
+    /// One line: what to change to clear the finding.
+    pub fix: String,
+}
+
+/// What a lint run found, with the rules it skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    /// Rules switched off in `[settings.lint]`.
+    pub switched_off: Vec<Rule>,
+}
+
+/// Units that say the unit is not decided yet.
+const PLACEHOLDER_UNITS: [&str; 9] = ["", "tbd", "tbc", "n/a", "na", "none", "unknown", "?", "-"];
+
+/// Check `fw`; `value_periods` holds every (indicator code, period) with a current value.
+pub fn lint(fw: &Framework, value_periods: &[(String, FiscalPeriod)]) -> Report {
+    let switched_off: Vec<Rule> = Rule::ALL
+        .into_iter()
+        .filter(|r| !fw.settings.lint_rule_on(r.name()))
+        .collect();
+    let mut findings = Vec::new();
+    for rule in Rule::ALL {
+        if switched_off.contains(&rule) {
+            continue;
+        }
+        check(rule, fw, value_periods, &mut findings);
+    }
+    Report {
+        findings,
+        switched_off,
+    }
+}
+
+fn check(rule: Rule, fw: &Framework, values: &[(String, FiscalPeriod)], out: &mut Vec<Finding>) {
+    let mut push = |code: &str, kind: &str, message: String, fix: String| {
+        out.push(Finding {
+            rule,
+            code: code.to_string(),
+            kind: kind.to_string(),
+            message,
+            fix,
+        })
+    };
+    let indicators = || fw.indicators().map(|(_, i)| i);
+    match rule {
+        Rule::ObjectiveWithoutIndicator => {
+            for node in fw.nodes.iter().filter(|n| needs_indicator(n.kind)) {
+                if !measured(fw, node) {
+                    push(
+                        &node.code,
+                        node.kind.as_str(),
+                        format!("{} `{}` has no indicator", node.kind.label(), node.code),
+                        format!(
+                            "add a `[[{}.indicator]]` table under `{}` in framework.toml",
+                            toml_header(fw, node),
+                            node.code
+                        ),
+                    );
+                }
+            }
+        }
+        Rule::IndicatorMissingDefinition => {
+            for i in indicators().filter(|i| blank(&i.definition)) {
+                push(
+                    &i.code,
+                    "indicator",
+                    format!("indicator `{}` has no definition", i.code),
+                    format!(
+                        "add `definition = \"...\"` to `{}`: exactly what is counted, and how",
+                        i.code
+                    ),
+                );
+            }
+        }
+        Rule::IndicatorMissingUnit => {
+            for i in indicators().filter(|i| placeholder_unit(&i.unit)) {
+                push(
+                    &i.code,
+                    "indicator",
+                    format!(
+                        "indicator `{}` has no real unit (`unit = \"{}\"`)",
+                        i.code, i.unit
+                    ),
+                    format!(
+                        "set `unit` of `{}` to what one counts, such as \"percent\", \"people\" or \"USD million\"",
+                        i.code
+                    ),
+                );
+            }
+        }
+        Rule::IndicatorMissingSource => {
+            for i in indicators().filter(|i| blank(&i.source)) {
+                push(
+                    &i.code,
+                    "indicator",
+                    format!("indicator `{}` names no data source", i.code),
+                    format!(
+                        "add `source = \"...\"` to `{}`: who collects the figure, and from what",
+                        i.code
+                    ),
+                );
+            }
+        }
+        Rule::IndicatorMissingBaseline => {
+            let example = fw
+                .strategy
+                .start
+                .map(|s| FiscalPeriod::year(s.year - 1))
+                .unwrap_or(FiscalPeriod::year(2019));
+            for i in indicators().filter(|i| i.baseline.is_none()) {
+                push(
+                    &i.code,
+                    "indicator",
+                    format!("indicator `{}` has no baseline", i.code),
+                    format!(
+                        "add `baseline = {{ period = \"{example}\", value = ... }}` to `{}`",
+                        i.code
+                    ),
+                );
+            }
+        }
+        Rule::StrategyWithoutPeriod => {
+            if fw.strategy.start.is_none() || fw.strategy.end.is_none() {
+                push(
+                    &fw.strategy.code,
+                    "strategy",
+                    format!(
+                        "the strategy `{}` has no strategy period, so yearly targets cannot be checked",
+                        fw.strategy.code
+                    ),
+                    "add `start = \"FY2019\"` and `end = \"FY2023\"` (its first and last fiscal years) to `[strategy]`".into(),
+                );
+            }
+        }
+        Rule::YearWithoutTarget => {
+            let years = fw.strategy.fiscal_years();
+            for i in indicators() {
+                let missing: Vec<FiscalPeriod> = years
+                    .iter()
+                    .copied()
+                    .filter(|y| !i.targets.keys().any(|p| y.contains(p)))
+                    .collect();
+                if missing.is_empty() {
+                    continue;
+                }
+                push(
+                    &i.code,
+                    "indicator",
+                    format!(
+                        "indicator `{}` has no target for {}",
+                        i.code,
+                        list(&missing)
+                    ),
+                    format!(
+                        "add {} to the `targets` of `{}`",
+                        missing
+                            .iter()
+                            .map(|p| format!("`{p} = ...`"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        i.code
+                    ),
+                );
+            }
+        }
+        Rule::TargetOutsidePeriod => {
+            let (Some(start), Some(end)) = (fw.strategy.start, fw.strategy.end) else {
+                return;
+            };
+            for i in indicators() {
+                let outside: Vec<FiscalPeriod> = i
+                    .targets
+                    .keys()
+                    .copied()
+                    .filter(|p| p.year < start.year || p.year > end.year)
+                    .collect();
+                if outside.is_empty() {
+                    continue;
+                }
+                push(
+                    &i.code,
+                    "indicator",
+                    format!(
+                        "indicator `{}` has a target for {}, outside the strategy period {start} to {end}",
+                        i.code,
+                        list(&outside)
+                    ),
+                    format!(
+                        "remove {} from the `targets` of `{}`, or widen `start`/`end` in `[strategy]`",
+                        if outside.len() == 1 { "it" } else { "them" },
+                        i.code
+                    ),
+                );
+            }
+        }
+        Rule::DoSupportsNothing => {
+            for node in fw
+                .nodes
+                .iter()
+                .filter(|n| n.kind == NodeKind::DevelopmentObjective && n.supports.is_empty())
+            {
+                push(
+                    &node.code,
+                    node.kind.as_str(),
+                    format!(
+                        "Development Objective `{}` supports no Mission Objective",
+                        node.code
+                    ),
+                    format!(
+                        "add `supports = [\"MO...\"]` to `{}` with the Mission Objectives it is incorporated into",
+                        node.code
+                    ),
+                );
+            }
+        }
+        Rule::ThemeAppliesToNothing => {
+            for node in fw
+                .nodes
+                .iter()
+                .filter(|n| n.kind == NodeKind::Theme && n.applies_to.is_empty())
+            {
+                push(
+                    &node.code,
+                    node.kind.as_str(),
+                    format!("cross-cutting theme `{}` applies to nothing", node.code),
+                    format!(
+                        "add `applies_to = [\"...\"]` to `{}` with the goals or objectives it concerns",
+                        node.code
+                    ),
+                );
+            }
+        }
+        Rule::ValueWithoutTarget => {
+            let mut by_indicator: BTreeMap<&str, BTreeSet<FiscalPeriod>> = BTreeMap::new();
+            for (code, period) in values {
+                by_indicator.entry(code).or_default().insert(*period);
+            }
+            for i in indicators() {
+                let Some(periods) = by_indicator.get(i.code.as_str()) else {
+                    continue;
+                };
+                let untargeted: Vec<FiscalPeriod> = periods
+                    .iter()
+                    .copied()
+                    .filter(|p| !has_target(i, p))
+                    .collect();
+                if untargeted.is_empty() {
+                    continue;
+                }
+                let one = untargeted.len() == 1;
+                push(
+                    &i.code,
+                    "indicator",
+                    format!(
+                        "indicator `{}` has a value recorded for {}, which {} no target",
+                        i.code,
+                        list(&untargeted),
+                        if one { "has" } else { "have" }
+                    ),
+                    format!(
+                        "add a target for {} to `{}` in framework.toml, or correct the value's period (see `ics history {}`)",
+                        if one { "it" } else { "each" },
+                        i.code,
+                        i.code
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The kinds that need an indicator of their own or below them.
+fn needs_indicator(kind: NodeKind) -> bool {
+    matches!(
+        kind,
+        NodeKind::Objective
+            | NodeKind::SubObjective
+            | NodeKind::ManagementObjective
+            | NodeKind::DevelopmentObjective
+            | NodeKind::Result
+            | NodeKind::SubResult
+    )
+}
+
+/// Whether the node or any node below it has an indicator.
+fn measured(fw: &Framework, node: &Node) -> bool {
+    !node.indicators.is_empty() || fw.children_of(Some(&node.code)).any(|c| measured(fw, c))
+}
+
+/// A target for the period itself, or for the fiscal year of a quarter.
+fn has_target(i: &Indicator, p: &FiscalPeriod) -> bool {
+    i.targets.contains_key(p) || i.targets.contains_key(&p.fiscal_year())
+}
+
+fn blank(s: &Option<String>) -> bool {
+    s.as_deref().is_none_or(|s| s.trim().is_empty())
+}
+
+fn placeholder_unit(unit: &str) -> bool {
+    let u = unit.trim().to_lowercase();
+    PLACEHOLDER_UNITS.contains(&u.as_str()) || u == "to be determined"
+}
+
+/// `FY2018`, `FY2018 and FY2019`, `FY2018, FY2019 and FY2020`.
+fn list(periods: &[FiscalPeriod]) -> String {
+    let names: Vec<String> = periods.iter().map(|p| p.to_string()).collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The table header a node is written under in framework.toml: `goal.objective`.
+fn toml_header(fw: &Framework, node: &Node) -> String {
+    fw.path(&node.code)
+        .iter()
+        .filter_map(|code| fw.node(code))
+        .map(|n| n.kind.as_str())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+#[cfg(test)]
+mod tests;

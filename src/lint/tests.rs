@@ -1,0 +1,363 @@
+//! Unit tests of the lint rules: each rule on a framework that triggers it and on one that
+//! does not, and its switch under `[settings.lint]`.
+
+use super::*;
+use crate::framework::parse_str;
+
+/// A framework that passes every rule.
+const CLEAN: &str = r#"
+[strategy]
+code = "clean"
+title = "Clean strategy"
+version = "v1"
+start = "FY2020"
+end = "FY2021"
+
+[[goal]]
+code = "G1"
+title = "Goal"
+
+  [[goal.objective]]
+  code = "O1"
+  title = "Objective"
+
+    [[goal.objective.sub_objective]]
+    code = "O1.a"
+    title = "Sub-objective"
+
+      [[goal.objective.sub_objective.indicator]]
+      code = "I1"
+      title = "People reached"
+      unit = "people"
+      direction = "increase"
+      definition = "People reached by the programme in the fiscal year."
+      source = "Implementing partner reports"
+      baseline = { period = "FY2019", value = 10 }
+      targets = { FY2020 = 20, FY2021 = 30 }
+
+[[management_objective]]
+code = "M1"
+title = "Management objective"
+
+  [[management_objective.indicator]]
+  code = "I2"
+  title = "Service ratio"
+  unit = "ratio"
+  direction = "decrease"
+  frequency = "quarterly"
+  definition = "Customers per provider."
+  source = "Management data"
+  baseline = { period = "FY2019Q4", value = 50 }
+  targets = { FY2020Q1 = 48, FY2020Q2 = 47, FY2021 = 40 }
+
+[[development_objective]]
+code = "D1"
+title = "Development objective"
+supports = ["O1"]
+
+  [[development_objective.result]]
+  code = "IR1"
+  title = "Intermediate result"
+
+    [[development_objective.result.indicator]]
+    code = "I3"
+    title = "Hectares"
+    unit = "hectares"
+    direction = "increase"
+    definition = "Hectares under improved management."
+    source = "Partner GIS"
+    baseline = { period = "FY2019", value = 0 }
+    targets = { FY2020 = 100, FY2021 = 200 }
+
+[[theme]]
+code = "T1"
+title = "Theme"
+applies_to = ["G1"]
+"#;
+
+fn fw(text: &str) -> Framework {
+    parse_str(text, "test.toml").unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+fn rules_found(report: &Report) -> Vec<(&'static str, String)> {
+    report
+        .findings
+        .iter()
+        .map(|f| (f.rule.name(), f.code.clone()))
+        .collect()
+}
+
+fn p(s: &str) -> FiscalPeriod {
+    s.parse().unwrap()
+}
+
+/// Lint `text` with the given values, and the same text with `rule = false`.
+fn with_and_without(text: &str, values: &[(String, FiscalPeriod)], rule: Rule) -> (Report, Report) {
+    let on = lint(&fw(text), values);
+    let mut off_fw = fw(text);
+    off_fw.settings.lint.insert(rule.name().to_string(), false);
+    let off = lint(&off_fw, values);
+    (on, off)
+}
+
+/// `text` triggers exactly `rule` for `code`, and switching the rule off silences it.
+#[track_caller]
+fn triggers(text: &str, values: &[(String, FiscalPeriod)], rule: Rule, code: &str) -> Finding {
+    let (on, off) = with_and_without(text, values, rule);
+    assert_eq!(
+        rules_found(&on),
+        vec![(rule.name(), code.to_string())],
+        "{:#?}",
+        on.findings
+    );
+    assert!(off.findings.is_empty(), "{:#?}", off.findings);
+    assert_eq!(off.switched_off, vec![rule]);
+    let f = on.findings[0].clone();
+    assert!(!f.message.is_empty() && !f.fix.is_empty() && !f.fix.contains('\n'));
+    f
+}
+
+#[test]
+fn the_clean_framework_passes_every_rule() {
+    let values = [
+        ("I1".to_string(), p("FY2020")),
+        ("I2".to_string(), p("FY2020Q1")),
+        // A quarter value is covered by its fiscal year's target.
+        ("I2".to_string(), p("FY2021Q3")),
+        // Values of indicators no longer in the framework are not lint's concern.
+        ("OLD".to_string(), p("FY2030")),
+    ];
+    let report = lint(&fw(CLEAN), &values);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert!(report.switched_off.is_empty());
+}
+
+#[test]
+fn rule_names_are_stable_kebab_case_and_parse_back() {
+    for rule in Rule::ALL {
+        let name = rule.name();
+        assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+        assert_eq!(Rule::parse(name), Some(rule));
+    }
+    assert_eq!(Rule::names().len(), Rule::ALL.len());
+    assert_eq!(Rule::parse("no-such-rule"), None);
+}
+
+#[test]
+fn objective_without_indicator() {
+    let text = CLEAN.replace(
+        "[[management_objective]]\ncode = \"M1\"",
+        "[[goal.objective]]\ncode = \"O2\"\ntitle = \"Unmeasured\"\n\n[[management_objective]]\ncode = \"M1\"",
+    );
+    let f = triggers(&text, &[], Rule::ObjectiveWithoutIndicator, "O2");
+    assert_eq!(f.kind, "objective");
+    assert!(
+        f.message.contains("Mission Objective `O2`"),
+        "{}",
+        f.message
+    );
+    assert!(f.fix.contains("[[goal.objective.indicator]]"), "{}", f.fix);
+}
+
+#[test]
+fn objective_without_indicator_covers_dos_irs_and_management_objectives() {
+    let text = format!(
+        "{CLEAN}\n[[management_objective]]\ncode = \"M2\"\ntitle = \"M\"\n\n\
+         [[development_objective]]\ncode = \"D2\"\ntitle = \"D\"\nsupports = [\"O1\"]\n\n\
+         [[development_objective.result]]\ncode = \"IR2\"\ntitle = \"R\"\n"
+    );
+    let report = lint(&fw(&text), &[]);
+    let codes: Vec<String> = ["M2", "D2", "IR2"].map(String::from).to_vec();
+    assert_eq!(
+        rules_found(&report),
+        codes
+            .into_iter()
+            .map(|c| ("objective-without-indicator", c))
+            .collect::<Vec<_>>()
+    );
+    let kinds: Vec<&str> = report.findings.iter().map(|f| f.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["management_objective", "development_objective", "result"]
+    );
+    assert!(report.findings[2]
+        .fix
+        .contains("[[development_objective.result.indicator]]"));
+}
+
+#[test]
+fn an_objective_measured_through_its_sub_objective_passes() {
+    // O1 has no indicator of its own, only through O1.a: no finding (the clean framework).
+    let f = fw(CLEAN);
+    assert!(f.node("O1").unwrap().indicators.is_empty());
+    assert!(lint(&f, &[]).findings.is_empty());
+}
+
+#[test]
+fn indicator_missing_definition() {
+    let text = CLEAN.replace(
+        "definition = \"Hectares under improved management.\"\n",
+        "definition = \"  \"\n",
+    );
+    let f = triggers(&text, &[], Rule::IndicatorMissingDefinition, "I3");
+    assert_eq!(f.kind, "indicator");
+}
+
+#[test]
+fn indicator_missing_unit() {
+    let text = CLEAN.replace("unit = \"hectares\"", "unit = \"TBD\"");
+    let f = triggers(&text, &[], Rule::IndicatorMissingUnit, "I3");
+    assert!(f.message.contains("TBD"), "{}", f.message);
+    // A real unit that merely looks short is fine.
+    let text = CLEAN.replace("unit = \"hectares\"", "unit = \"ha\"");
+    assert!(lint(&fw(&text), &[]).findings.is_empty());
+}
+
+#[test]
+fn indicator_missing_source() {
+    let text = CLEAN.replace("source = \"Partner GIS\"\n", "");
+    triggers(&text, &[], Rule::IndicatorMissingSource, "I3");
+}
+
+#[test]
+fn indicator_missing_baseline() {
+    let text = CLEAN.replace("baseline = { period = \"FY2019\", value = 0 }\n", "");
+    let f = triggers(&text, &[], Rule::IndicatorMissingBaseline, "I3");
+    // The example period is the year before the strategy starts.
+    assert!(f.fix.contains("FY2019"), "{}", f.fix);
+}
+
+#[test]
+fn strategy_without_period() {
+    let text = CLEAN.replace("start = \"FY2020\"\nend = \"FY2021\"\n", "");
+    let f = triggers(&text, &[], Rule::StrategyWithoutPeriod, "clean");
+    assert_eq!(f.kind, "strategy");
+}
+
+#[test]
+fn year_without_target() {
+    let text = CLEAN.replace(
+        "targets = { FY2020 = 100, FY2021 = 200 }",
+        "targets = { FY2020 = 100 }",
+    );
+    let f = triggers(&text, &[], Rule::YearWithoutTarget, "I3");
+    assert!(f.message.contains("FY2021"), "{}", f.message);
+    // Listing several years reads as a sentence.
+    let text = CLEAN
+        .replace("end = \"FY2021\"", "end = \"FY2023\"")
+        .replace("FY2021 = 30", "FY2021 = 30, FY2022 = 1, FY2023 = 1")
+        .replace("FY2021 = 40", "FY2021 = 40, FY2022 = 1, FY2023 = 1")
+        .replace(
+            "targets = { FY2020 = 100, FY2021 = 200 }",
+            "targets = { FY2020 = 100 }",
+        );
+    let f = triggers(&text, &[], Rule::YearWithoutTarget, "I3");
+    assert!(
+        f.message.ends_with("FY2021, FY2022 and FY2023"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn a_year_with_only_quarter_targets_has_a_target() {
+    // I2 has quarter targets only for FY2020: the year counts as targeted.
+    let f = fw(CLEAN);
+    let i2 = f.indicator("I2").unwrap().1;
+    assert!(!i2.targets.contains_key(&p("FY2020")));
+    assert!(lint(&f, &[]).findings.is_empty());
+}
+
+#[test]
+fn target_outside_period() {
+    let text = CLEAN.replace(
+        "targets = { FY2020 = 100, FY2021 = 200 }",
+        "targets = { FY2020 = 100, FY2021 = 200, FY2024 = 300 }",
+    );
+    let f = triggers(&text, &[], Rule::TargetOutsidePeriod, "I3");
+    assert!(f.message.contains("FY2024"), "{}", f.message);
+    assert!(f.message.contains("FY2020 to FY2021"), "{}", f.message);
+}
+
+#[test]
+fn do_supports_nothing() {
+    let text = CLEAN.replace("supports = [\"O1\"]", "supports = []");
+    let f = triggers(&text, &[], Rule::DoSupportsNothing, "D1");
+    assert_eq!(f.kind, "development_objective");
+}
+
+#[test]
+fn theme_applies_to_nothing() {
+    let text = CLEAN.replace("applies_to = [\"G1\"]\n", "");
+    let f = triggers(&text, &[], Rule::ThemeAppliesToNothing, "T1");
+    assert_eq!(f.kind, "theme");
+}
+
+#[test]
+fn value_without_target() {
+    let values = [
+        ("I1".to_string(), p("FY2020")),
+        ("I1".to_string(), p("FY2019")),
+        ("I1".to_string(), p("FY2019")),
+    ];
+    let f = triggers(CLEAN, &values, Rule::ValueWithoutTarget, "I1");
+    assert!(
+        f.message.contains("for FY2019, which has no target"),
+        "{}",
+        f.message
+    );
+    // A quarter value whose quarter and year have no target.
+    let values = [("I2".to_string(), p("FY2020Q3"))];
+    let f = triggers(CLEAN, &values, Rule::ValueWithoutTarget, "I2");
+    assert!(f.message.contains("FY2020Q3"), "{}", f.message);
+}
+
+#[test]
+fn findings_come_in_rule_order_then_file_order() {
+    let text = CLEAN
+        .replace("source = \"Partner GIS\"\n", "")
+        .replace("source = \"Implementing partner reports\"\n", "")
+        .replace("supports = [\"O1\"]", "supports = []");
+    let report = lint(&fw(&text), &[]);
+    assert_eq!(
+        rules_found(&report),
+        vec![
+            ("indicator-missing-source", "I1".to_string()),
+            ("indicator-missing-source", "I3".to_string()),
+            ("do-supports-nothing", "D1".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn a_rule_switched_on_explicitly_still_runs() {
+    let text = CLEAN
+        .replace("supports = [\"O1\"]", "supports = []")
+        .replace(
+            "[[goal]]",
+            "[settings.lint]\ndo-supports-nothing = true\nyear-without-target = false\n\n[[goal]]",
+        );
+    let report = lint(&fw(&text), &[]);
+    assert_eq!(
+        rules_found(&report),
+        vec![("do-supports-nothing", "D1".to_string())]
+    );
+    assert_eq!(report.switched_off, vec![Rule::YearWithoutTarget]);
+}
+
+#[test]
+fn the_json_shape_is_the_contract() {
+    let text = CLEAN.replace("supports = [\"O1\"]", "supports = []");
+    let report = lint(&fw(&text), &[]);
+    let json = serde_json::to_value(&report.findings).unwrap();
+    let keys: Vec<&str> = json[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["code", "fix", "kind", "message", "rule"]);
+    assert_eq!(json[0]["rule"], "do-supports-nothing");
+}

@@ -1,0 +1,337 @@
+//! `ics export iati`: schema-valid exports of the shipped and a full-featured strategy, and the
+//! export stopping, with nothing written, on bad stored values or a bad destination.
+
+use super::{assert_ruleset, export, import_sample_values, import_values, validate};
+use crate::common::{Env, MINI};
+
+#[test]
+fn the_shipped_strategy_with_its_sample_values_exports_valid_iati() {
+    let env = Env::new();
+    env.load_shipped();
+    import_sample_values(&env);
+    let (path, xml) = export(&env, "peru.xml");
+    validate(&path);
+    assert_ruleset(&xml);
+    assert!(xml.contains("<iati-identifier>US-GOV-11-peru-ics</iati-identifier>"));
+    assert_eq!(xml.matches("<iati-activity ").count(), 1);
+    // Every indicator is exported, each under its node.
+    assert_eq!(xml.matches("<indicator ").count(), 12);
+    assert!(xml.contains("<narrative>IND-POVERTY: "));
+    // Poverty is a percent that should fall.
+    let poverty = &xml[xml.find("IND-POVERTY: ").unwrap() - 200..];
+    assert!(
+        poverty.contains("<indicator measure=\"2\" ascending=\"false\">"),
+        "{poverty}"
+    );
+    // A recorded value with its note as the comment.
+    assert!(xml.contains("<actual value=\"580000\">"), "{xml}");
+    assert!(
+        xml.contains("Approximately 580,000"),
+        "notes travel as comments"
+    );
+}
+
+/// A strategy that uses every feature the export maps.
+const FULL: &str = r#"
+[strategy]
+code = "full"
+title = "Every feature & <escaping> \"checked\""
+version = "v1"
+country = "Peru"
+description = "A strategy with quarterly indicators, disaggregations, notes, standard codes, IRs and result types."
+approved = 2019-05-01
+start = "FY2020"
+end = "FY2021"
+
+[iati]
+identifier = "US-GOV-11-full-2020"
+reporting_org_ref = "US-GOV-11"
+reporting_org_type = "10"
+reporting_org_name = "U.S. Department of State"
+activity_status = "implementation"
+default_currency = "usd"
+language = "EN"
+recipient_country = "PE"
+
+[[iati.participating_org]]
+ref = "US-GOV-11"
+type = "10"
+role = "funding"
+name = "U.S. Department of State"
+
+[[iati.participating_org]]
+ref = "US-GOV-1"
+type = "10"
+role = "implementing"
+name = "USAID/Peru"
+
+[[goal]]
+code = "G1"
+title = "Goal"
+
+  [[goal.objective]]
+  code = "O1"
+  title = "Objective with a quarterly, disaggregated indicator"
+  result_type = "outcome"
+
+    [[goal.objective.indicator]]
+    code = "I-Q"
+    title = "Visa applications"
+    unit = "applications"
+    direction = "increase"
+    frequency = "quarterly"
+    standard_code = "PS.1.1-1"
+    definition = "Applications processed."
+    source = "Consular data"
+    baseline = { period = "FY2019Q4", value = 1000 }
+    targets = { FY2020Q1 = 1100, FY2020Q2 = 1200, FY2021 = 5000 }
+    disaggregations = { sex = ["female", "male"], age = ["<18", "18+"] }
+
+    [[goal.objective.sub_objective]]
+    code = "O1.a"
+    title = "Sub-objective"
+    result_type = "output"
+
+      [[goal.objective.sub_objective.indicator]]
+      code = "I-P"
+      title = "Share of something"
+      unit = "percent"
+      direction = "decrease"
+      baseline = { period = "FY2019", value = 40.5 }
+      targets = { FY2020 = 35, FY2021 = 30 }
+
+[[management_objective]]
+code = "M1"
+title = "Management objective"
+result_type = "other"
+
+  [[management_objective.indicator]]
+  code = "I-M"
+  title = "Ratio"
+  unit = "ratio"
+  direction = "decrease"
+  targets = { FY2021 = 2 }
+
+[[development_objective]]
+code = "D1"
+title = "Development objective"
+supports = ["O1"]
+result_type = "impact"
+
+  [[development_objective.indicator]]
+  code = "I-D"
+  title = "Households"
+  unit = "households"
+  direction = "increase"
+  standard_code = "EG.3.2-24"
+  targets = { FY2020 = 10 }
+
+  [[development_objective.result]]
+  code = "IR1.1"
+  title = "Intermediate result"
+
+    [[development_objective.result.indicator]]
+    code = "I-IR"
+    title = "Hectares"
+    unit = "hectares"
+    direction = "increase"
+    baseline = { period = "FY2019", value = 0 }
+    targets = { FY2020 = 1e3, FY2021 = 2500.75 }
+
+    [[development_objective.result.sub_result]]
+    code = "IR1.1.1"
+    title = "Sub-result"
+
+      [[development_objective.result.sub_result.indicator]]
+      code = "I-SR"
+      title = "Trainings"
+      unit = "trainings"
+      direction = "increase"
+
+[[theme]]
+code = "T1"
+title = "Theme"
+applies_to = ["G1"]
+"#;
+
+fn load_full(env: &Env) {
+    let f = env.write("full.toml", FULL);
+    env.ics(&["load", f.to_str().unwrap()]).ok();
+    import_values(
+        env,
+        &[
+            (
+                "I-Q",
+                "FY2020Q1",
+                "",
+                "1150",
+                Some("Q1 note with <markup> & \"quotes\""),
+            ),
+            ("I-Q", "FY2020Q1", "age=<18;sex=female", "300", None),
+            (
+                "I-Q",
+                "FY2020Q1",
+                "age=18+;sex=male",
+                "400",
+                Some("disaggregated note"),
+            ),
+            ("I-Q", "FY2021Q3", "", "1300.5", None),
+            ("I-P", "FY2020", "", "36.25", Some("Survey year")),
+            ("I-IR", "FY2021", "", "2600", None),
+            // A period with a value and no target.
+            ("I-SR", "FY2022", "", "-3", None),
+        ],
+    );
+}
+
+#[test]
+fn a_strategy_using_every_feature_exports_valid_iati() {
+    let env = Env::new();
+    load_full(&env);
+    let (path, xml) = export(&env, "full.xml");
+    validate(&path);
+    assert_ruleset(&xml);
+    assert!(xml.contains("<iati-activity xml:lang=\"en\" default-currency=\"USD\">"));
+    assert!(xml.contains("<iati-identifier>US-GOV-11-full-2020</iati-identifier>"));
+    assert!(xml.contains("<participating-org ref=\"US-GOV-1\" type=\"10\" role=\"4\">"));
+    assert!(xml.contains("<activity-status code=\"2\"/>"));
+    assert!(xml.contains("<recipient-country code=\"PE\" percentage=\"100\"/>"));
+    assert!(xml.contains("Every feature &amp; &lt;escaping&gt; \"checked\""));
+    // Results: every node with indicators, typed from `result_type` (default outcome).
+    for (code, kind) in [
+        ("O1", "2"),
+        ("O1.a", "1"),
+        ("M1", "9"),
+        ("D1", "3"),
+        ("IR1.1", "2"),
+        ("IR1.1.1", "2"),
+    ] {
+        let at = xml
+            .find(&format!("<narrative>{code}: "))
+            .unwrap_or_else(|| panic!("no result {code}"));
+        let open = xml[..at].rfind("<result ").unwrap();
+        assert!(
+            xml[open..].starts_with(&format!("<result type=\"{kind}\">")),
+            "{code}"
+        );
+    }
+    assert!(xml.contains("<reference vocabulary=\"3\" code=\"PS.1.1-1\"/>"));
+    assert!(xml.contains("<reference vocabulary=\"3\" code=\"EG.3.2-24\"/>"));
+    assert!(xml.contains("<baseline year=\"2019\" iso-date=\"2019-09-30\" value=\"1000\"/>"));
+    assert!(xml.contains("<baseline year=\"2019\" iso-date=\"2019-09-30\" value=\"40.5\"/>"));
+    // Quarter periods with their real dates, targets and disaggregated actuals.
+    let flat: String = xml.lines().map(str::trim).collect::<Vec<_>>().join("");
+    assert!(
+        flat.contains(concat!(
+            "<period-start iso-date=\"2019-10-01\"/><period-end iso-date=\"2019-12-31\"/>",
+            "<target value=\"1100\"/><actual value=\"1150\"><comment>"
+        )),
+        "{xml}"
+    );
+    // The total comes before the disaggregated actuals, each with its dimensions.
+    assert!(flat.contains(concat!(
+        "<actual value=\"300\"><dimension name=\"age\" value=\"&lt;18\"/>",
+        "<dimension name=\"sex\" value=\"female\"/></actual>"
+    )));
+    assert!(xml.contains("<dimension name=\"age\" value=\"&lt;18\"/>"));
+    assert!(xml.contains("<dimension name=\"sex\" value=\"female\"/>"));
+    assert!(xml.contains("<narrative>Q1 note with &lt;markup&gt; &amp; \"quotes\"</narrative>"));
+    assert!(xml.contains("<narrative>disaggregated note</narrative>"));
+    assert!(
+        xml.contains("<period-start iso-date=\"2021-04-01\"/>"),
+        "FY2021Q3"
+    );
+    assert!(xml.contains("<target value=\"2500.75\"/>"));
+    assert!(xml.contains("<actual value=\"-3\"/>"));
+    assert!(xml.contains("<indicator measure=\"2\" ascending=\"false\">"));
+}
+
+#[test]
+fn a_stored_value_that_is_not_a_number_is_caught_before_writing() {
+    let env = Env::new();
+    load_full(&env);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute(
+        "UPDATE value SET value = 'twelve' WHERE period = 20201 AND disaggregation = ''",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let before = env.fingerprint();
+    env.ics(&["export", "iati", "--out", "bad.xml"])
+        .fails()
+        .stderr_has("I-Q FY2020Q1: the stored value is `twelve`, which is not a number")
+        .stderr_has("nothing was written");
+    assert!(!env.path("bad.xml").exists());
+    // No temporary file is left behind either.
+    let leftovers: Vec<_> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // An earlier export is left as it was.
+    env.write("bad.xml", "earlier export");
+    env.ics(&["export", "iati", "--out", "bad.xml"]).fails();
+    assert_eq!(
+        std::fs::read_to_string(env.path("bad.xml")).unwrap(),
+        "earlier export"
+    );
+    assert_eq!(env.fingerprint(), before);
+}
+
+#[test]
+fn an_infinite_stored_value_is_caught_too() {
+    let env = Env::new();
+    load_full(&env);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute("UPDATE value SET value = 9e999 WHERE period = 20200", [])
+        .unwrap();
+    drop(conn);
+    env.ics(&["export", "iati", "--out", "inf.xml"])
+        .fails()
+        .stderr_has("I-P FY2020: the recorded value is `inf`, which is not a finite number");
+    assert!(!env.path("inf.xml").exists());
+}
+
+#[test]
+fn export_refuses_bad_destinations_before_any_work() {
+    let env = Env::new();
+    env.load_shipped();
+    env.ics(&["export", "iati", "--out", "no/such/folder/x.xml"])
+        .fails()
+        .stderr_has("the folder `no/such/folder` does not exist");
+    std::fs::create_dir(env.path("adir")).unwrap();
+    env.ics(&["export", "iati", "--out", "adir"])
+        .fails()
+        .stderr_has("is a folder");
+    env.ics(&["export", "iati", "--out", "x.xml", "--version", "nope"])
+        .fails()
+        .stderr_has("no version labelled `nope`");
+    assert!(!env.path("x.xml").exists());
+}
+
+#[test]
+fn export_without_a_database_says_how_to_make_one() {
+    let env = Env::new();
+    env.ics(&["export", "iati", "--out", "x.xml"])
+        .fails()
+        .stderr_has("no database");
+    assert!(!env.path("x.xml").exists());
+}
+
+#[test]
+fn export_replaces_an_earlier_file_and_reports_what_it_wrote() {
+    let env = Env::new();
+    let f = env.write("mini.toml", MINI);
+    env.ics(&["load", f.to_str().unwrap()]).ok();
+    env.write("out.xml", "old");
+    let run = env.ics(&["export", "iati", "--out", "out.xml"]).ok();
+    assert_eq!(
+        run.stdout.trim(),
+        "wrote `out.xml`: IATI 2.03 activity `US-GOV-11-mini` from version `v1`, with 1 result, 1 indicator, 2 periods and 0 recorded values"
+    );
+    let xml = std::fs::read_to_string(env.path("out.xml")).unwrap();
+    assert!(xml.starts_with("<?xml"));
+    validate(&env.path("out.xml"));
+}

@@ -34,7 +34,6 @@ pub const MIGRATIONS: &[&str] = &[
         title         TEXT NOT NULL,
         description   TEXT,
         justification TEXT,
-        result_type   TEXT CHECK (result_type IN ('output', 'outcome', 'impact', 'other')),
         UNIQUE (version_id, code)
     );
     CREATE INDEX node_parent ON node(parent_id);
@@ -95,6 +94,11 @@ pub const MIGRATIONS: &[&str] = &[
         ON value(indicator_id, period, disaggregation) WHERE replaced_by IS NULL;
     CREATE INDEX value_period ON value(period, indicator_id) WHERE replaced_by IS NULL;
     CREATE INDEX value_replaced_by ON value(replaced_by) WHERE replaced_by IS NOT NULL;
+    "#,
+    // 2: the IATI result type of a node (`result_type` in the framework file).
+    r#"
+    ALTER TABLE node ADD COLUMN result_type TEXT
+        CHECK (result_type IN ('output', 'outcome', 'impact', 'other'));
     "#,
 ];
 

@@ -6,7 +6,6 @@ use super::Context;
 use crate::cli::LoadArgs;
 use crate::error::Error;
 use crate::framework;
-use crate::render::plural;
 use crate::store::{OpenMode, SaveOutcome, Store};
 use crate::Outcome;
 
@@ -50,11 +49,9 @@ pub fn run(cx: &Context, args: &LoadArgs, out: &mut dyn Write) -> Result<Outcome
                 let name = if n == 1 { kind.label() } else { kind.plural() };
                 writeln!(out, "  {n:>4} {name}")?;
             }
-            writeln!(
-                out,
-                "  {:>4}",
-                plural(fw.indicator_count(), "indicator", "indicators")
-            )?;
+            let n = fw.indicator_count();
+            let name = if n == 1 { "indicator" } else { "indicators" };
+            writeln!(out, "  {n:>4} {name}")?;
         }
     }
     Ok(Outcome::Success)

@@ -41,11 +41,11 @@ pub fn run(cx: &Context, args: &VersionsArgs, out: &mut dyn Write) -> Result<Out
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header([
             "label",
-            "loaded at (UTC)",
+            "loaded (UTC)",
             "hash",
             "goals",
-            "objectives",
-            "mgmt",
+            "MOs",
+            "MgOs",
             "DOs",
             "themes",
             "indicators",
@@ -66,7 +66,7 @@ pub fn run(cx: &Context, args: &VersionsArgs, out: &mut dyn Write) -> Result<Out
         };
         use crate::framework::NodeKind as K;
         let label = if i == newest {
-            format!("{} (latest)", v.label)
+            format!("{} *", v.label)
         } else {
             v.label.clone()
         };
@@ -76,7 +76,10 @@ pub fn run(cx: &Context, args: &VersionsArgs, out: &mut dyn Write) -> Result<Out
                 .get(..19)
                 .unwrap_or(&v.loaded_at)
                 .replace('T', " "),
-            v.content_hash[..12].to_string(),
+            v.content_hash
+                .get(..8)
+                .unwrap_or(&v.content_hash)
+                .to_string(),
             count(&[K::Goal]),
             count(&[K::Objective, K::SubObjective]),
             count(&[K::ManagementObjective]),
@@ -86,5 +89,9 @@ pub fn run(cx: &Context, args: &VersionsArgs, out: &mut dyn Write) -> Result<Out
         ]);
     }
     writeln!(out, "{table}")?;
+    writeln!(
+        out,
+        "* the latest version, which reports use unless --version says otherwise"
+    )?;
     Ok(Outcome::Success)
 }

@@ -2,8 +2,8 @@
 //!
 //! The library holds all the logic; `main.rs` only parses the command line and calls [`run`].
 //! Modules: [`framework`] (the strategy model and its TOML reading), [`period`] (fiscal
-//! periods), [`store`] (SQLite: the only module with SQL), [`render`] (terminal output), and
-//! [`cmd`] (one thin module per command).
+//! periods), [`store`] (SQLite: the only module with SQL), [`render`] (terminal output),
+//! [`report`] (the HTML review page), and [`cmd`] (one thin module per command).
 
 pub mod cli;
 pub mod cmd;
@@ -13,6 +13,7 @@ pub mod framework;
 pub mod period;
 pub mod progress;
 pub mod render;
+pub mod report;
 pub mod store;
 pub mod values;
 

@@ -11,6 +11,7 @@ mod import_values;
 mod load;
 mod progress;
 mod record;
+mod report;
 mod tree;
 mod versions;
 
@@ -67,6 +68,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::History(args) => history::run(&cx, args, out),
         Command::ExportValues(args) => export_values::run(&cx, args, out),
         Command::Progress(args) => progress::run(&cx, args, out),
+        Command::Report(args) => report::run(&cx, args, out),
         Command::Diff(args) => diff::run(&cx, args, out),
         Command::Demo(args) => demo::run(&cx, args, out),
         Command::Check => check::run(&cx, out),

@@ -6,4 +6,5 @@ mod diff;
 mod foundation;
 mod progress;
 mod reliability;
+mod report;
 mod values;

@@ -70,6 +70,11 @@ pub enum Command {
         after_help = "Examples:\n  ics progress --period FY2022\n  ics progress --node MG3 --status below --status above\n  ics progress --format csv > progress.csv"
     )]
     Progress(ProgressArgs),
+    /// Write the strategy review as one HTML page with charts, to open from an email or print
+    #[command(
+        after_help = "The page is self-contained (no script, no network, no external font) and prints on A4 and Letter.\n\nExamples:\n  ics report --out review.html\n  ics report --period FY2022 --node MG3 --out mg3-fy2022.html"
+    )]
+    Report(ReportArgs),
     /// What changed between two versions of the strategy (stored labels, @latest, @previous or files)
     #[command(
         after_help = "Exit status: 0 when the two are the same, 1 when they differ, 2 on error.\n\nExamples:\n  ics diff framework.toml examples/framework-2022.toml\n  ics diff @previous @latest --format markdown"
@@ -250,6 +255,22 @@ pub struct ProgressArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ProgressFormat::Table)]
     pub format: ProgressFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Fiscal period [default: the latest fiscal year with a target or an actual]
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Keep one subtree: a goal, objective or DO code
+    #[arg(long, value_name = "CODE")]
+    pub node: Option<String>,
+    /// Which stored version of the strategy: a label, @latest or @previous [default: @latest]
+    #[arg(long, value_name = "LABEL")]
+    pub version: Option<String>,
+    /// The HTML file to write (an earlier report there is replaced)
+    #[arg(long, value_name = "FILE.html")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

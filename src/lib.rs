@@ -3,8 +3,8 @@
 //! The library holds all the logic; `main.rs` only parses the command line and calls [`run`].
 //! Modules: [`framework`] (the strategy model and its TOML reading), [`period`] (fiscal
 //! periods), [`store`] (SQLite: the only module with SQL), [`render`] (terminal output),
-//! [`iati`] (the IATI 2.03 results export), [`lint`] (the review rules of `ics lint`), and
-//! [`cmd`] (one thin module per command).
+//! [`iati`] (the IATI 2.03 results export), [`lint`] (the review rules of `ics lint`),
+//! [`report`] (the HTML review page), and [`cmd`] (one thin module per command).
 
 pub mod cli;
 pub mod cmd;
@@ -16,6 +16,7 @@ pub mod lint;
 pub mod period;
 pub mod progress;
 pub mod render;
+pub mod report;
 pub mod store;
 pub mod values;
 

@@ -1,5 +1,6 @@
 //! `ics demo`: build a fresh demo database from the shipped strategy and sample values, then
-//! print the tree and the progress table.
+//! print the tree and the progress table, and write the same review as `demo-report.html` beside
+//! the database.
 //!
 //! The demo uses its own database (`--db`, default `demo.db`) and ignores `ICS_DB`, so it never
 //! touches a real database; it replaces only a file that an earlier `ics demo` built. The new
@@ -9,8 +10,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{progress, tree, Context};
-use crate::cli::{DemoArgs, ProgressArgs, ProgressFormat, TreeArgs, TreeFormat};
+use super::{progress, report, tree, Context};
+use crate::cli::{DemoArgs, ProgressArgs, ProgressFormat, ReportArgs, TreeArgs, TreeFormat};
 use crate::error::Error;
 use crate::framework;
 use crate::store::{OpenMode, Store};
@@ -95,11 +96,23 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
     progress::run(
         &demo_cx,
         &ProgressArgs {
-            period,
+            period: period.clone(),
             node: None,
             status: Vec::new(),
             version: None,
             format: ProgressFormat::Table,
+        },
+        out,
+    )?;
+    // The same review as a page, next to the demo database.
+    writeln!(out)?;
+    report::run(
+        &demo_cx,
+        &ReportArgs {
+            period,
+            node: None,
+            version: None,
+            out: db.with_file_name("demo-report.html"),
         },
         out,
     )?;

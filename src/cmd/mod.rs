@@ -13,6 +13,7 @@ mod lint;
 mod load;
 mod progress;
 mod record;
+mod report;
 mod tree;
 mod versions;
 
@@ -69,6 +70,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::History(args) => history::run(&cx, args, out),
         Command::ExportValues(args) => export_values::run(&cx, args, out),
         Command::Progress(args) => progress::run(&cx, args, out),
+        Command::Report(args) => report::run(&cx, args, out),
         Command::Diff(args) => diff::run(&cx, args, out),
         Command::Export(args) => export::run(&cx, args, out),
         Command::Lint(args) => lint::run(&cx, args, out),

@@ -22,7 +22,7 @@ fn status(s: StatusArg) -> Status {
 }
 
 /// Today, from the store's clock (so `ICS_NOW` pins it in tests and demos).
-fn today() -> chrono::NaiveDate {
+pub(super) fn today() -> chrono::NaiveDate {
     let now = store::now_utc();
     chrono::NaiveDate::parse_from_str(now.get(..10).unwrap_or_default(), "%Y-%m-%d")
         .unwrap_or_else(|_| chrono::Utc::now().date_naive())

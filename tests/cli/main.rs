@@ -7,5 +7,6 @@ mod diff;
 mod foundation;
 mod progress;
 mod reliability;
+mod report;
 mod standards;
 mod values;

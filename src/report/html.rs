@@ -1,0 +1,372 @@
+//! The review page as one self-contained HTML document: CSS and SVG inline, no script, no
+//! font or image to fetch (a Content-Security-Policy forbids any), laid out to print on A4 and
+//! Letter alike.
+//!
+//! Invariants: every text that comes from the framework or the values passes through [`esc`]
+//! (element text and attribute values alike) and user texts sit in `<bdi>` so right-to-left marks
+//! cannot reorder what surrounds them; every id is built by [`anchor`], which maps any code to a
+//! unique id of ASCII letters, digits, `-` and `_`.
+
+use std::fmt::Write;
+
+use super::card::indicator;
+use super::escape::{anchor, esc};
+use super::svg::{self, status_style};
+use super::{IndicatorCard, NodeEntry, Page, Status, SummaryRow};
+use crate::framework::NodeKind;
+use crate::progress::Counts;
+use crate::render::progress::number;
+use crate::render::values::time;
+
+const STYLE: &str = include_str!("style.css");
+
+/// The status as people read it: `below target`.
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Above => "above target",
+        Status::OnTarget => "on target",
+        Status::Below => "below target",
+        Status::NoData => "no data",
+        Status::NoTarget => "no target",
+    }
+}
+
+/// The status with its shape: `▼ below target`.
+fn status_words(s: Status) -> String {
+    format!("{} {}", status_style(s).2, status_word(s))
+}
+
+/// `["1 above target", "1 no data"]`.
+fn counts_list(c: &Counts) -> Vec<String> {
+    c.nonzero()
+        .map(|(st, n)| format!("{n} {}", status_word(st)))
+        .collect()
+}
+
+/// The status as a badge: shape, word and colour.
+pub(super) fn badge(s: Status) -> String {
+    format!(
+        r#"<span class="badge s-{}">{}</span>"#,
+        s.as_str(),
+        esc(&status_words(s))
+    )
+}
+
+/// A link to a node when the page shows it, else its code alone.
+fn node_ref(page: &Page, code: &str, title: &str) -> String {
+    let c = format!(r#"<span class="code"><bdi>{}</bdi></span>"#, esc(code));
+    let c = if page.shows_node(code) {
+        format!(r##"<a href="#{}">{c}</a>"##, esc(&anchor("n", code)))
+    } else {
+        c
+    };
+    format!("{c} <bdi>{}</bdi>", esc(title))
+}
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+/// The whole page.
+pub fn page(p: &Page) -> String {
+    let mut s = String::with_capacity(64 * 1024);
+    let heading = format!("{}: review of {}", p.strategy_title, p.period);
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"ics {}\">\n<title>{}</title>\n<style>\n{STYLE}",
+        env!("CARGO_PKG_VERSION"),
+        esc(&heading)
+    );
+    for st in Status::ALL {
+        let (fill, ink, _) = status_style(st);
+        let _ = writeln!(
+            s,
+            ".s-{} {{ background: {fill}; color: {ink}; }}",
+            st.as_str()
+        );
+    }
+    s.push_str("</style>\n</head>\n<body>\n");
+    header(&mut s, p);
+    s.push_str("<main>\n");
+    summary(&mut s, p);
+    explanations(&mut s, p);
+    tree(&mut s, p);
+    s.push_str("</main>\n");
+    let _ = write!(
+        s,
+        "<footer>Made by <code>ics</code> {} from the stored strategy (version <bdi>{}</bdi>) and the \
+         values recorded in it. Fiscal years run from 1 October to 30 September. Progress is \
+         (actual − baseline) ÷ (target − baseline), or actual ÷ target without a baseline (target ÷ \
+         actual when lower is better); 100% ± {}% is on target.</footer>\n</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION"),
+        esc(&p.version),
+        number(p.threshold)
+    );
+    s
+}
+
+fn header(s: &mut String, p: &Page) {
+    let _ = write!(
+        s,
+        "<header>\n<p class=\"kicker\">Integrated Country Strategy · review of {}</p>\n<h1><bdi>{}</bdi></h1>\n<dl class=\"meta\">",
+        p.period,
+        esc(&p.strategy_title)
+    );
+    let mut meta = |k: &str, v: String| {
+        let _ = write!(s, "<div><dt>{k}</dt><dd>{v}</dd></div>");
+    };
+    let mut strategy = format!("<bdi>{}</bdi>", esc(&p.strategy_code));
+    if let Some(c) = &p.country {
+        let _ = write!(strategy, " · <bdi>{}</bdi>", esc(c));
+    }
+    meta("Strategy", strategy);
+    meta("Version", format!("<bdi>{}</bdi>", esc(&p.version)));
+    meta(
+        "Period",
+        format!(
+            "{} ({} – {})",
+            p.period,
+            date(p.period.start()),
+            date(p.period.end())
+        ),
+    );
+    if let Some((a, b)) = p.strategy_years {
+        meta("Strategy period", format!("{a} – {b}"));
+    }
+    meta("Made", esc(&time(&p.generated)));
+    s.push_str("</dl>\n");
+    if let Some(code) = &p.node_filter {
+        let _ = writeln!(
+            s,
+            "<p>This page shows <span class=\"code\"><bdi>{}</bdi></span> and what sits under it only.</p>",
+            esc(code)
+        );
+    }
+    if !p.any_values {
+        s.push_str(
+            "<p class=\"notice\"><strong>No values have been recorded for this strategy yet.</strong> \
+             Every indicator shows “no data” and there are no charts. Record values with \
+             <code>ics record</code> or <code>ics import-values</code>, then make this report again.</p>\n",
+        );
+    } else if p.cards().next().is_none() {
+        s.push_str("<p class=\"notice\"><strong>No indicators to show.</strong> The strategy (or the part of it shown) defines no indicators.</p>\n");
+    }
+    let t = number(p.threshold);
+    let meanings = [
+        (
+            Status::Above,
+            format!("better than the target by more than {t}%"),
+        ),
+        (Status::OnTarget, format!("within {t}% of the target")),
+        (
+            Status::Below,
+            format!("short of the target by more than {t}%"),
+        ),
+        (
+            Status::NoData,
+            format!("no actual recorded for {}", p.period),
+        ),
+        (Status::NoTarget, format!("no target set for {}", p.period)),
+    ];
+    s.push_str("<ul class=\"legend\">");
+    for (st, meaning) in meanings {
+        let _ = write!(s, "<li>{} {meaning}</li>", badge(st));
+    }
+    s.push_str("</ul>\n</header>\n");
+}
+
+fn kind_group(k: NodeKind) -> &'static str {
+    match k {
+        NodeKind::Goal => "Mission Goals",
+        NodeKind::ManagementObjective => "Management Objectives",
+        NodeKind::DevelopmentObjective => "USAID Development Objectives",
+        NodeKind::Theme => "Cross-cutting themes",
+        other => other.plural(),
+    }
+}
+
+/// "2 below target" first (always), then the other statuses with a count.
+fn counts_words(c: &Counts) -> String {
+    if c.total() == 0 {
+        return "<span class=\"muted\">no indicators</span>".into();
+    }
+    let below = c.get(Status::Below);
+    let mut parts = vec![if below > 0 {
+        format!(
+            "<span class=\"below-count\">{}</span>",
+            esc(&format!("▼ {below} below target"))
+        )
+    } else {
+        "<span class=\"none-below\">0 below target</span>".to_string()
+    }];
+    parts.extend(
+        c.nonzero()
+            .filter(|(st, _)| *st != Status::Below)
+            .map(|(st, n)| format!("{n} {}", status_word(st))),
+    );
+    parts.join(" · ")
+}
+
+fn summary(s: &mut String, p: &Page) {
+    let _ = write!(
+        s,
+        "<section id=\"summary\">\n<h2>Summary: indicators by status, {}</h2>\n",
+        p.period
+    );
+    if p.summary.is_empty() {
+        s.push_str("<p class=\"muted\">Nothing to summarise.</p>\n</section>\n");
+        return;
+    }
+    let widest = p.summary.iter().map(|r| r.own.total()).max().unwrap_or(0);
+    let unit = if widest == 0 {
+        36.0
+    } else {
+        (220.0 / widest as f64).min(55.0)
+    };
+    s.push_str("<div class=\"summary\">\n");
+    let mut group = None;
+    for (i, r) in p.summary.iter().enumerate() {
+        if group != Some(r.kind) {
+            group = Some(r.kind);
+            let _ = writeln!(s, "<h3 class=\"group\">{}</h3>", kind_group(r.kind));
+        }
+        summary_row(s, p, r, unit, i);
+    }
+    s.push_str("</div>\n</section>\n");
+}
+
+fn summary_row(s: &mut String, p: &Page, r: &SummaryRow, unit: f64, i: usize) {
+    let bar = if r.own.total() > 0 {
+        svg::stacked_bar(&r.own, unit, &format!("sb{i}"))
+    } else {
+        String::new()
+    };
+    let _ = write!(
+        s,
+        "<div class=\"sname\">{}</div><div class=\"sbar\">{bar}</div><div class=\"stext\">{}",
+        node_ref(p, &r.code, &r.title),
+        counts_words(&r.own)
+    );
+    if !r.linked_from.is_empty() {
+        let dos: Vec<String> = r
+            .linked_from
+            .iter()
+            .map(|c| format!("<bdi>{}</bdi>", esc(c)))
+            .collect();
+        let total = r.linked.total();
+        let (verb, owner) = if dos.len() == 1 {
+            ("supports", "the DO")
+        } else {
+            ("support", "their DO")
+        };
+        let what = if total == 0 {
+            " (no indicators yet)".to_string()
+        } else {
+            format!(
+                ": {total} more {} ({}), counted under {owner}",
+                if total == 1 {
+                    "indicator"
+                } else {
+                    "indicators"
+                },
+                counts_list(&r.linked).join(", ")
+            )
+        };
+        let _ = write!(
+            s,
+            "<span class=\"linked\">{} {verb} it{what}</span>",
+            dos.join(", ")
+        );
+    }
+    s.push_str("</div>\n");
+}
+
+fn explanations(s: &mut String, p: &Page) {
+    let _ = write!(
+        s,
+        "<section id=\"needs-explanation\">\n<h2>Needs explanation</h2>\n<p class=\"how\">Indicators \
+         off target by more than {}% in {} with no note on the value. Add the explanation as a note: \
+         <code>ics record CODE {} VALUE --note \"...\"</code>.</p>\n",
+        number(p.threshold),
+        p.period,
+        p.period
+    );
+    let flagged: Vec<&IndicatorCard> = p.needs_explanation().collect();
+    if flagged.is_empty() {
+        let _ = writeln!(
+            s,
+            "<p>No indicator needs an explanation for {}.</p>",
+            p.period
+        );
+    } else {
+        s.push_str("<ul class=\"explain\">\n");
+        for c in flagged {
+            let r = &c.row;
+            let _ = writeln!(
+                s,
+                "<li><a href=\"#{}\"><span class=\"code\"><bdi>{}</bdi></span> <bdi>{}</bdi></a> — {}{} — under <bdi>{}</bdi></li>",
+                esc(&anchor("i", &r.indicator)),
+                esc(&r.indicator),
+                esc(&r.title),
+                badge(r.status),
+                r.percent.map_or(String::new(), |x| format!(", {x:.1}%")),
+                esc(&r.path)
+            );
+        }
+        s.push_str("</ul>\n");
+    }
+    s.push_str("</section>\n");
+}
+
+fn tree(s: &mut String, p: &Page) {
+    let tails =
+        "Bars are the actual of each fiscal year (the darker bar and the shaded band are the \
+                 report's year), with its value written above; a thick dark line marks the target; \
+                 the dashed line marks the baseline.";
+    let _ = write!(
+        s,
+        "<section id=\"strategy\">\n<h2>Goals, objectives and indicators</h2>\n<p class=\"how\">{tails}</p>\n"
+    );
+    for n in &p.nodes {
+        node(s, p, n);
+    }
+    s.push_str("</section>\n");
+}
+
+fn node(s: &mut String, p: &Page, n: &NodeEntry) {
+    let h = (n.depth + 3).min(5);
+    let _ = write!(
+        s,
+        "<section class=\"node d{}\" id=\"{}\">\n<h{h}><span class=\"kind\">{}</span> <span class=\"code\"><bdi>{}</bdi></span> <bdi>{}</bdi></h{h}>\n",
+        n.depth.min(2),
+        esc(&anchor("n", &n.code)),
+        n.kind.label(),
+        esc(&n.code),
+        esc(&n.title)
+    );
+    let links = |label: &str, list: &[(String, String)]| -> String {
+        if list.is_empty() {
+            return String::new();
+        }
+        let refs: Vec<String> = list.iter().map(|(c, t)| node_ref(p, c, t)).collect();
+        format!("<p class=\"links\">{label} {}</p>\n", refs.join("; "))
+    };
+    s.push_str(&links("Supported by", &n.supported_by));
+    s.push_str(&links("Supports", &n.supports));
+    s.push_str(&links("Applies to", &n.applies_to));
+    if let Some(c) = &n.counts {
+        if c.total() > 0 && (n.indicators.len() != c.total()) {
+            let _ = writeln!(s, "<p class=\"muted\">In all: {}</p>", counts_words(c));
+        }
+    }
+    if n.indicators.is_empty() && n.kind != NodeKind::Theme {
+        s.push_str("<p class=\"muted\">No indicators of its own.</p>\n");
+    }
+    for c in &n.indicators {
+        indicator(s, c);
+    }
+    s.push_str("</section>\n");
+}

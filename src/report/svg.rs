@@ -1,0 +1,352 @@
+//! The report's pictures, drawn as inline SVG text: an indicator's chart of actuals against
+//! targets over fiscal years, and the stacked status bar of the summary.
+//!
+//! No crate draws them: a chart is a few rectangles, lines and labels, and a small module keeps
+//! the page free of scripts and fonts. The value axis always includes zero (bars start there),
+//! with "nice" round ticks (1, 2 or 5 times a power of ten) from [`super::axis`]. Every text that
+//! comes from the framework or the values goes through [`super::escape::esc`]. Colour never
+//! carries meaning alone: each status also has a word, a shape and (below target) a hatch.
+
+use std::fmt::Write;
+
+use super::axis::{compact, nice_axis};
+use super::escape::esc;
+use super::{Chart, Status};
+use crate::progress::Counts;
+use crate::render::progress::number;
+
+/// Fill colour, text colour and shape of a status (WCAG AA contrast for the text).
+pub fn status_style(s: Status) -> (&'static str, &'static str, &'static str) {
+    match s {
+        Status::Above => ("#1f5fa8", "#ffffff", "▲"),
+        Status::OnTarget => ("#2e7d32", "#ffffff", "●"),
+        Status::Below => ("#b3261e", "#ffffff", "▼"),
+        Status::NoData => ("#d9d9d9", "#1a1a1a", "○"),
+        Status::NoTarget => ("#ffffff", "#1a1a1a", "–"),
+    }
+}
+
+// Chart geometry, in viewBox units (about CSS pixels at full size).
+const W: f64 = 560.0;
+const H: f64 = 210.0;
+const LEFT: f64 = 62.0;
+const RIGHT: f64 = 12.0;
+const TOP: f64 = 30.0;
+const BOTTOM: f64 = 28.0;
+const BAR_COLOUR: &str = "#7a9cc6";
+const BAR_HIGHLIGHT: &str = "#1d3f66";
+const TARGET_COLOUR: &str = "#111111";
+const BASELINE_COLOUR: &str = "#9a4d00";
+
+fn f(x: f64) -> String {
+    format!("{:.1}", x)
+}
+
+/// The chart of one indicator: bars for actuals, a dark marker per target, a dashed line for the
+/// baseline, the report's fiscal year shaded; `id` makes the title and description ids unique.
+pub fn chart(c: &Chart, id: &str, code: &str) -> String {
+    let mut data: Vec<f64> = vec![0.0];
+    data.extend(c.years.iter().filter_map(|y| y.actual));
+    data.extend(c.years.iter().filter_map(|y| y.target));
+    data.extend(c.baseline.map(|b| b.value));
+    let lo = data.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut hi = data.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if c.percent && hi <= 0.0 && lo == 0.0 {
+        hi = 100.0;
+    }
+    let mut axis = nice_axis(lo, hi, 5);
+    if c.percent && axis.max > 100.0 && hi <= 100.0 {
+        axis.max = 100.0;
+    }
+    let plot_w = W - LEFT - RIGHT;
+    let plot_h = H - TOP - BOTTOM;
+    let y = |v: f64| TOP + plot_h * (1.0 - axis.fraction(v));
+    let n = c.years.len().max(1) as f64;
+    let band = plot_w / n;
+    let short_years = c.years.len() > 9;
+    let unit_suffix = if c.percent { "%" } else { "" };
+
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart" data-indicator="{code}" viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{title}</title><desc id="{id}-d">{desc}</desc>"#,
+        code = esc(code),
+        title = esc(&format!("Actuals and targets of {code}, by fiscal year")),
+        desc = esc(&describe(c)),
+    );
+    // The report's fiscal year, shaded.
+    if let Some(i) = c.years.iter().position(|p| p.year == c.highlight) {
+        let _ = write!(
+            s,
+            r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#eaf0f7"/>"##,
+            f(LEFT + band * i as f64),
+            f(TOP - 4.0),
+            f(band),
+            f(plot_h + 4.0)
+        );
+    }
+    // Grid and value axis.
+    for t in axis.ticks() {
+        let ty = y(t);
+        let (stroke, width) = if t == 0.0 {
+            ("#555555", 1.2)
+        } else {
+            ("#dddddd", 0.8)
+        };
+        let _ = write!(
+            s,
+            r#"<line x1="{}" x2="{}" y1="{ty}" y2="{ty}" stroke="{stroke}" stroke-width="{width}"/><text x="{}" y="{}" text-anchor="end" class="tick">{}{unit_suffix}</text>"#,
+            f(LEFT),
+            f(W - RIGHT),
+            f(LEFT - 6.0),
+            f(ty + 4.0),
+            esc(&axis.label(t)),
+            ty = f(ty),
+        );
+    }
+    // Unit, and the key.
+    let unit = if c.percent {
+        "percent"
+    } else {
+        c.unit.as_str()
+    };
+    let _ = write!(s, r#"<text x="4" y="14" class="unit">{}</text>"#, esc(unit));
+    let mut kx = W - RIGHT;
+    if let Some(b) = c.baseline {
+        let label = format!("baseline {} ({})", number(b.value), b.period);
+        let _ = write!(
+            s,
+            r#"<text x="{}" y="14" text-anchor="end" class="key">{}</text>"#,
+            f(kx),
+            esc(&label)
+        );
+        kx -= 6.2 * label.chars().count() as f64 + 4.0;
+        let _ = write!(
+            s,
+            r#"<line x1="{}" x2="{}" y1="10" y2="10" stroke="{BASELINE_COLOUR}" stroke-width="2" stroke-dasharray="5 3"/>"#,
+            f(kx - 22.0),
+            f(kx)
+        );
+        kx -= 32.0;
+    }
+    let _ = write!(
+        s,
+        r#"<text x="{}" y="14" text-anchor="end" class="key">target</text><line x1="{}" x2="{}" y1="10" y2="10" stroke="{TARGET_COLOUR}" stroke-width="3"/><text x="{}" y="14" text-anchor="end" class="key">actual</text><rect x="{}" y="5" width="10" height="10" fill="{BAR_COLOUR}"/>"#,
+        f(kx),
+        f(kx - 56.0),
+        f(kx - 40.0),
+        f(kx - 64.0),
+        f(kx - 114.0),
+    );
+    // Bars, targets and year labels.
+    let zero = y(0.0);
+    for (i, p) in c.years.iter().enumerate() {
+        let cx = LEFT + band * (i as f64 + 0.5);
+        let here = p.year == c.highlight;
+        if let Some(a) = p.actual {
+            let ya = y(a);
+            let (top, h) = if ya <= zero {
+                (ya, zero - ya)
+            } else {
+                (zero, ya - zero)
+            };
+            let bw = (band * 0.55).min(48.0);
+            let fill = if here { BAR_HIGHLIGHT } else { BAR_COLOUR };
+            let _ = write!(
+                s,
+                r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{fill}"/>"#,
+                f(cx - bw / 2.0),
+                f(top),
+                f(bw),
+                f(h.max(0.8))
+            );
+            let ly = if a < 0.0 { top + h + 12.0 } else { top - 4.0 };
+            let _ = write!(
+                s,
+                r#"<text x="{}" y="{}" text-anchor="middle" class="value" stroke="white" stroke-width="3" paint-order="stroke">{}</text>"#,
+                f(cx),
+                f(ly.clamp(TOP + 8.0, H - BOTTOM - 2.0)),
+                esc(&compact(a))
+            );
+        }
+        if let Some(t) = p.target {
+            let tw = (band * 0.8).min(64.0);
+            let _ = write!(
+                s,
+                r#"<line x1="{x1}" x2="{x2}" y1="{ty}" y2="{ty}" stroke="white" stroke-width="5"/><line x1="{x1}" x2="{x2}" y1="{ty}" y2="{ty}" stroke="{TARGET_COLOUR}" stroke-width="3"/>"#,
+                x1 = f(cx - tw / 2.0),
+                x2 = f(cx + tw / 2.0),
+                ty = f(y(t)),
+            );
+        }
+        let label = if short_years {
+            format!("FY{:02}", p.year.rem_euclid(100))
+        } else {
+            format!("FY{}", p.year)
+        };
+        let weight = if here { r#" font-weight="bold""# } else { "" };
+        let _ = write!(
+            s,
+            r#"<text x="{}" y="{}" text-anchor="middle" class="year"{weight}>{label}</text>"#,
+            f(cx),
+            f(H - 8.0)
+        );
+    }
+    if let Some(b) = c.baseline {
+        let by = f(y(b.value));
+        let _ = write!(
+            s,
+            r#"<line x1="{}" x2="{}" y1="{by}" y2="{by}" stroke="{BASELINE_COLOUR}" stroke-width="2" stroke-dasharray="5 3"/>"#,
+            f(LEFT),
+            f(W - RIGHT)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// The chart's data in words, for screen readers.
+fn describe(c: &Chart) -> String {
+    let mut parts: Vec<String> = c
+        .years
+        .iter()
+        .filter(|p| p.actual.is_some() || p.target.is_some())
+        .map(|p| {
+            let a = p
+                .actual
+                .map_or("no actual".into(), |a| format!("actual {}", number(a)));
+            let t = p
+                .target
+                .map_or("no target".into(), |t| format!("target {}", number(t)));
+            format!("FY{}: {a}, {t}", p.year)
+        })
+        .collect();
+    if let Some(b) = c.baseline {
+        parts.push(format!("baseline {} in {}", number(b.value), b.period));
+    }
+    parts.join("; ")
+}
+
+/// The summary's stacked bar: one segment per status with its count written on it when it fits,
+/// `unit` pixels per indicator; below-target segments also hatched.
+pub fn stacked_bar(counts: &Counts, unit: f64, id: &str) -> String {
+    const BAR_H: f64 = 22.0;
+    let total = counts.total();
+    let width = (unit * total as f64).max(1.0);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r##"<svg class="stack" width="{w}" height="{BAR_H}" viewBox="0 0 {w} {BAR_H}" role="img" aria-label="{label}"><defs><pattern id="{id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="2" height="6" fill="#ffffff" fill-opacity="0.35"/></pattern></defs>"##,
+        w = f(width),
+        label = esc(&crate::render::progress::counts_text(counts)),
+        id = esc(id),
+    );
+    let mut x = 0.0;
+    for (status, n) in counts.nonzero() {
+        let w = unit * n as f64;
+        let (fill, ink, _) = status_style(status);
+        let _ = write!(
+            s,
+            r##"<rect x="{}" y="0" width="{}" height="{BAR_H}" fill="{fill}" stroke="#555555" stroke-width="1"/>"##,
+            f(x + 0.5),
+            f((w - 1.0).max(0.5)),
+        );
+        if status == Status::Below {
+            let _ = write!(
+                s,
+                r#"<rect x="{}" y="0" width="{}" height="{BAR_H}" fill="url(#{})"/>"#,
+                f(x + 0.5),
+                f((w - 1.0).max(0.5)),
+                esc(&format!("{id}-hatch"))
+            );
+        }
+        if w >= 16.0 {
+            let _ = write!(
+                s,
+                r#"<text x="{}" y="15.5" text-anchor="middle" class="count" style="fill:{ink}">{n}</text>"#,
+                f(x + w / 2.0)
+            );
+        }
+        x += w;
+    }
+    s.push_str("</svg>");
+    s
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (fiscal year, actual, target).
+    type Point = (i32, Option<f64>, Option<f64>);
+
+    fn chart_of(points: &[Point], percent: bool) -> String {
+        let c = Chart {
+            years: points
+                .iter()
+                .map(|(y, a, t)| super::super::YearPoint {
+                    year: *y,
+                    actual: *a,
+                    target: *t,
+                    quarters: None,
+                })
+                .collect(),
+            baseline: None,
+            unit: if percent { "percent" } else { "people" }.into(),
+            percent,
+            highlight: points.last().map_or(2022, |p| p.0),
+        };
+        chart(&c, "c", "I<1>")
+    }
+
+    #[test]
+    fn charts_draw_edge_cases_with_finite_coordinates() {
+        let cases: Vec<(Vec<Point>, bool)> = vec![
+            (vec![(2022, Some(0.0), None)], false),
+            (vec![(2022, Some(-5.0), Some(3.0))], false),
+            (
+                vec![(2020, Some(-2e9), None), (2021, Some(7e12), Some(1e13))],
+                false,
+            ),
+            (vec![(2021, Some(f64::MAX), Some(-f64::MAX))], false),
+            (
+                vec![(2020, Some(94.0), Some(92.0)), (2021, None, Some(100.0))],
+                true,
+            ),
+            (vec![(2022, Some(0.0), Some(0.0))], true),
+        ];
+        for (points, percent) in cases {
+            let svg = chart_of(&points, percent);
+            for bad in ["NaN", "inf", "-0.0\""] {
+                assert!(!svg.contains(bad), "{bad} in {svg}");
+            }
+            assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+            assert!(svg.contains(r#"data-indicator="I&lt;1&gt;""#));
+            assert!(svg.matches("<rect").count() >= points.len());
+        }
+        // A percent axis stops at 100%, with round ticks.
+        let svg = chart_of(&[(2020, Some(94.0), Some(92.0))], true);
+        assert!(svg.contains(">100%<") && !svg.contains(">120%<"), "{svg}");
+        assert!(svg.contains(">percent<"));
+        // A negative actual's bar hangs below zero, labelled.
+        let svg = chart_of(&[(2022, Some(-5.0), Some(3.0))], false);
+        assert!(svg.contains(">-5<") && svg.contains(">-6<"), "{svg}");
+    }
+
+    #[test]
+    fn stacked_bar_writes_each_count_and_hatches_below() {
+        let mut c = Counts::default();
+        c.add(Status::Below);
+        c.add(Status::NoData);
+        c.add(Status::NoData);
+        let svg = stacked_bar(&c, 30.0, "sb1");
+        assert!(
+            svg.contains(r#"aria-label="3 indicators: 1 below, 2 no data""#),
+            "{svg}"
+        );
+        assert!(svg.contains(">1</text>") && svg.contains(">2</text>"));
+        assert!(svg.contains(r##"fill="url(#sb1-hatch)""##));
+        // Too narrow for its number: the segment is drawn, the count is left to the text beside.
+        let narrow = stacked_bar(&c, 6.0, "sb2");
+        assert!(!narrow.contains("</text>"));
+    }
+}

@@ -69,11 +69,16 @@ impl Store {
     /// Run `f` with a [`ValueWriter`] in one write transaction: committed if `f` succeeds,
     /// rolled back (nothing written) if it fails.
     ///
-    /// `bulk` is for imports of any size. In WAL mode every page is written twice (to the log,
-    /// then into the file), and pages that leave the cache mid-transaction are logged again each
-    /// time; so a bulk write switches the file to a rollback journal for its transaction when
-    /// no other connection has it open (it never waits for one), with `synchronous = FULL`,
-    /// and back to WAL afterwards. New pages then go straight into the file, once.
+    /// `bulk` is for imports of any size, and changes how, never what, is written:
+    /// - In WAL mode every page is written twice (to the log, then into the file), and pages
+    ///   that leave the cache mid-transaction are logged again each time; so a bulk write
+    ///   switches the file to a rollback journal for its transaction when no other connection
+    ///   has it open (it never waits for one), with `synchronous = FULL`, and back to WAL
+    ///   afterwards. New pages then go straight into the file, once.
+    /// - SQLite gives every update of a foreign-key column a statement journal, which doubled
+    ///   the cost of a correction; so a bulk write turns foreign-key enforcement off for its
+    ///   transaction and instead checks, before committing, every link it made (each replaced
+    ///   value points at a stored value; each indicator id it used exists).
     pub fn write_values<T>(
         &mut self,
         bulk: bool,
@@ -84,15 +89,28 @@ impl Store {
             .pragma_update(None, "cache_size", -65536)
             .map_err(|e| map_err(e, CTX))?;
         let rollback_journal = bulk && self.enter_rollback_journal();
+        if bulk {
+            self.conn
+                .pragma_update(None, "foreign_keys", false)
+                .map_err(|e| map_err(e, CTX))?;
+        }
         let result = (|| {
             let tx = self.write_tx(CTX)?;
             let result = {
                 let mut writer = ValueWriter::new(&tx)?;
-                f(&mut writer)?
+                let result = f(&mut writer)?;
+                if bulk {
+                    writer.verify()?;
+                }
+                result
             };
             tx.commit().map_err(|e| map_err(e, CTX))?;
             Ok(result)
         })();
+        if bulk {
+            // Every open turns it on again anyway.
+            let _ = self.conn.pragma_update(None, "foreign_keys", true);
+        }
         if rollback_journal {
             // Best effort: every open sets WAL again anyway.
             let _ = self.conn.pragma_update(None, "synchronous", "NORMAL");
@@ -226,11 +244,11 @@ fn each_row(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::framework;
 
-    fn store_with_indicator() -> (Store, i64) {
+    pub(super) fn store_with_indicator() -> (Store, i64) {
         let mut store = Store::open_in_memory().unwrap();
         let fw = framework::parse_str(
             r#"
@@ -266,7 +284,7 @@ title = "G"
         all
     }
 
-    fn value(id: i64, v: f64, note: Option<&str>) -> NewValue<'_> {
+    pub(super) fn value(id: i64, v: f64, note: Option<&str>) -> NewValue<'_> {
         NewValue {
             indicator_id: id,
             period: FiscalPeriod::year(2021),

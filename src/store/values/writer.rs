@@ -3,9 +3,12 @@
 //! A new value is one plain `INSERT` (no statement journal, nothing returned). A correction
 //! points the current value's `replaced_by` at the id the new value is about to get, which
 //! takes it out of the unique "current" index, then inserts the new value with that id; the
-//! foreign key is deferred to the commit, and the partial index on `replaced_by` keeps that
-//! check cheap. The writer predicts ids itself: it holds the write lock, and SQLite gives a new
-//! row one more than the largest id. Text parameters that repeat from row to row are bound once.
+//! foreign key is deferred to the commit (a bulk write checks its links itself instead), and
+//! the partial index on `replaced_by` keeps that check cheap. The writer predicts ids itself:
+//! it holds the write lock, and SQLite gives a new row one more than the largest id. Text
+//! parameters that repeat from row to row are bound once.
+
+use std::collections::HashSet;
 
 use rusqlite::{params, CachedStatement, Connection, OptionalExtension};
 
@@ -65,7 +68,7 @@ pub enum Imported {
     AlreadyRecorded,
 }
 
-/// Writes values inside the transaction of [`Store::write_values`].
+/// Writes values inside the transaction of [`crate::store::Store::write_values`].
 ///
 /// A correction points the current value's `replaced_by` at the id the new value is about to
 /// get, which takes it out of the unique "current" index, then inserts the new value with that
@@ -82,6 +85,9 @@ pub struct ValueWriter<'c> {
     replace_texts: [TextParam; 2],
     first_new_id: i64,
     next_id: i64,
+    /// The indicator ids written (checked before a bulk write commits).
+    indicators: HashSet<i64>,
+    last_indicator: i64,
     /// Whether the last value imported was new: then the next one is tried as new first.
     expect_new: bool,
 }
@@ -163,6 +169,8 @@ impl<'c> ValueWriter<'c> {
             replace_texts: [6, 7].map(TextParam::new),
             first_new_id,
             next_id: first_new_id,
+            indicators: HashSet::new(),
+            last_indicator: 0,
             expect_new: true,
         })
     }
@@ -182,6 +190,10 @@ impl<'c> ValueWriter<'c> {
         if s.raw_execute().map_err(|e| map_err(e, CTX))? == 0 {
             return Ok(false);
         }
+        if v.indicator_id != self.last_indicator {
+            self.last_indicator = v.indicator_id;
+            self.indicators.insert(v.indicator_id);
+        }
         if self.conn.last_insert_rowid() != self.next_id {
             return Err(Error::database(
                 "could not record the values: the database handed out an unexpected id",
@@ -192,7 +204,8 @@ impl<'c> ValueWriter<'c> {
     }
 
     /// Point the current value of `v`'s key at the next id if it differs from `v`; whether it
-    /// did.
+    /// did. (One update by key: with foreign keys enforced, SQLite would give it a statement
+    /// journal, which is why a bulk write checks its links itself; see [`Self::verify`].)
     fn replace_if_different(&mut self, v: &NewValue<'_>) -> Result<bool, Error> {
         let s = &mut self.replace;
         bind(s.raw_bind_parameter(1, self.next_id))?;
@@ -358,8 +371,71 @@ impl<'c> ValueWriter<'c> {
             .map_err(|e| map_err(e, CTX))
     }
 
+    /// Check the links this writer made, for a bulk write that ran without foreign-key
+    /// enforcement: every value it marked as replaced points at a stored value, and every
+    /// indicator id it used exists.
+    pub(super) fn verify(&self) -> Result<(), Error> {
+        let dangling: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM value o WHERE o.replaced_by >= ?1 \
+                 AND NOT EXISTS (SELECT 1 FROM value n WHERE n.id = o.replaced_by))",
+                [self.first_new_id],
+                |r| r.get(0),
+            )
+            .map_err(|e| map_err(e, CTX))?;
+        let mut known = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM indicator WHERE id = ?1)")
+            .map_err(|e| map_err(e, CTX))?;
+        let mut unknown = false;
+        for id in &self.indicators {
+            let exists: bool = known
+                .query_row([id], |r| r.get(0))
+                .map_err(|e| map_err(e, CTX))?;
+            unknown |= !exists;
+        }
+        if dangling || unknown {
+            return Err(Error::database_with_hint(
+                "could not record the values: they would not link up (an internal error); nothing was written",
+                "please report this",
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether a value id was written by this writer (rather than being there before).
     pub fn is_new(&self, id: i64) -> bool {
         id >= self.first_new_id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{store_with_indicator, value};
+    use super::*;
+
+    #[test]
+    fn a_bulk_write_with_a_dangling_link_is_refused() {
+        let (mut store, id) = store_with_indicator();
+        store
+            .write_values(true, |w| w.import(&value(id, 1.0, None), false))
+            .unwrap();
+        let err = store
+            .write_values(true, |w| {
+                w.import(&value(id, 2.0, None), false)?;
+                // What a bug could do: point the replaced value at a value that does not exist.
+                w.conn
+                    .execute("UPDATE value SET replaced_by = 99 WHERE id = 1", [])
+                    .unwrap();
+                Ok(())
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("would not link up"), "{err}");
+        // Rolled back: the first value is still the only one, and current.
+        let again = store
+            .write_values(false, |w| w.put(&value(id, 1.0, None)))
+            .unwrap();
+        assert_eq!(again, Written::Unchanged);
     }
 }

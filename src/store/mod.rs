@@ -111,11 +111,18 @@ impl Store {
         self.conn
             .pragma_update(None, "foreign_keys", true)
             .map_err(|e| map_err(e, "configure the database"))?;
+        // WAL lets readers read while one process writes. Setting it needs a moment of
+        // exclusive access; if another process is busy with the file, or the file is
+        // read-only, it keeps its current mode, which is just as safe (only less concurrent).
         let mode: String = self
             .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .map_err(|e| map_err(e, "configure the database"))?;
-        let _ = mode; // read-only files stay in their journal mode; writes then fail clearly
+        if !mode.eq_ignore_ascii_case("wal") {
+            let _ = self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+        }
         self.conn
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| map_err(e, "configure the database"))?;

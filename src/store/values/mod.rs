@@ -70,11 +70,9 @@ impl Store {
     /// rolled back (nothing written) if it fails.
     ///
     /// `bulk` is for imports of any size, and changes how, never what, is written:
-    /// - In WAL mode every page is written twice (to the log, then into the file), and pages
-    ///   that leave the cache mid-transaction are logged again each time; so a bulk write
-    ///   switches the file to a rollback journal for its transaction when no other connection
-    ///   has it open (it never waits for one), with `synchronous = FULL`, and back to WAL
-    ///   afterwards. New pages then go straight into the file, once.
+    /// - The file stays in WAL mode throughout, so readers keep reading the last committed
+    ///   state while an import runs (switching journal modes mid-flight is not safe with other
+    ///   processes opening the file).
     /// - SQLite gives every update of a foreign-key column a statement journal, which doubled
     ///   the cost of a correction; so a bulk write turns foreign-key enforcement off for its
     ///   transaction and instead checks, before committing, every link it made (each replaced
@@ -84,11 +82,11 @@ impl Store {
         bulk: bool,
         f: impl FnOnce(&mut ValueWriter<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        // A bigger page cache keeps a large import's index pages in memory (64 MiB).
+        // A bigger page cache keeps a large import's index pages in memory (24 MiB, so a whole
+        // import stays under 64 MB of memory).
         self.conn
-            .pragma_update(None, "cache_size", -65536)
+            .pragma_update(None, "cache_size", -24576)
             .map_err(|e| map_err(e, CTX))?;
-        let rollback_journal = bulk && self.enter_rollback_journal();
         if bulk {
             self.conn
                 .pragma_update(None, "foreign_keys", false)
@@ -111,29 +109,7 @@ impl Store {
             // Every open turns it on again anyway.
             let _ = self.conn.pragma_update(None, "foreign_keys", true);
         }
-        if rollback_journal {
-            // Best effort: every open sets WAL again anyway.
-            let _ = self.conn.pragma_update(None, "synchronous", "NORMAL");
-            let _ = self
-                .conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
-        }
         result
-    }
-
-    /// Switch to a rollback journal if nobody else has the file open; whether it did.
-    fn enter_rollback_journal(&self) -> bool {
-        if self.conn.busy_timeout(std::time::Duration::ZERO).is_err() {
-            return false;
-        }
-        let switched = self
-            .conn
-            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
-                r.get::<_, String>(0)
-            })
-            .is_ok_and(|mode| mode.eq_ignore_ascii_case("delete"));
-        let restored = self.conn.busy_timeout(super::BUSY_TIMEOUT).is_ok();
-        switched && restored && self.conn.pragma_update(None, "synchronous", "FULL").is_ok()
     }
 
     /// Call `f` with each value that `q` selects, in its order.

@@ -11,6 +11,8 @@
 mod check;
 mod framework;
 mod progress;
+#[cfg(test)]
+mod properties;
 pub mod schema;
 mod standards;
 mod values;

@@ -544,3 +544,57 @@ fn errors() {
         .stderr_has("bad.toml");
     assert_eq!(env.fingerprint(), before);
 }
+
+#[test]
+fn values_recorded_before_a_revision_still_show_in_progress_after_it() {
+    let env = Env::new();
+    let v1 = env.write("v1.toml", MINI);
+    env.ics(&["load", v1.to_str().unwrap()]).ok();
+    env.ics(&[
+        "record",
+        "I1",
+        "FY2021",
+        "29",
+        "--note",
+        "before the revision",
+    ])
+    .ok();
+    // The revision retitles the goal and the indicator and moves the target; the code stays.
+    let v2 = MINI
+        .replace("version = \"v1\"", "version = \"v2\"")
+        .replace("\"Goal one\"", "\"Goal one, revised\"")
+        .replace("\"Indicator one\"", "\"Indicator one, revised\"")
+        .replace("FY2021 = 30", "FY2021 = 32");
+    let v2 = env.write("v2.toml", &v2);
+    env.ics(&["load", v2.to_str().unwrap()]).ok();
+    let rows = env
+        .ics(&["progress", "--period", "FY2021", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(rows[0]["indicator"], "I1");
+    assert_eq!(rows[0]["title"], "Indicator one, revised");
+    assert_eq!(rows[0]["actual"], 29.0);
+    assert_eq!(rows[0]["target"], 32.0);
+    // And the older version still reports against its own target.
+    let old = env
+        .ics(&[
+            "progress",
+            "--period",
+            "FY2021",
+            "--format",
+            "json",
+            "--version",
+            "v1",
+        ])
+        .ok()
+        .json();
+    assert_eq!(old[0]["target"], 30.0);
+    assert_eq!(old[0]["actual"], 29.0);
+    let diff = env.ics(&["diff", "@previous", "@latest", "--format", "json"]);
+    assert_eq!(diff.code, 1);
+    let changes = diff.json()["changes"].as_array().unwrap().len();
+    assert_eq!(
+        changes, 4,
+        "version, goal title, indicator title, FY2021 target"
+    );
+}

@@ -100,6 +100,11 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE node ADD COLUMN result_type TEXT
         CHECK (result_type IN ('output', 'outcome', 'impact', 'other'));
     "#,
+    // 3: reports seek `value_current` per indicator; a second index by period only made every
+    // imported value pay for one more B-tree insert.
+    r#"
+    DROP INDEX IF EXISTS value_period;
+    "#,
 ];
 
 /// The schema version this build writes.

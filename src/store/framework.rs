@@ -313,6 +313,55 @@ impl Store {
         }
     }
 
+    /// The indicators of a version without their targets, baselines or prose: what checking a
+    /// recorded value needs (code, title, unit, direction, frequency, aggregation,
+    /// disaggregations). Cheap even for tens of thousands of indicators.
+    pub fn indicator_rules(&self, version: &VersionInfo) -> Result<Vec<Indicator>, Error> {
+        let ctx = format!("read the indicators of version `{}`", version.label);
+        let ctx = ctx.as_str();
+        let corrupt = || {
+            Error::database_with_hint(
+                format!("could not {ctx}: a stored indicator is damaged"),
+                "run `ics check`",
+            )
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT i.code, d.title, d.unit, d.direction, d.frequency, d.aggregation, \
+                 d.disaggregations FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
+                 WHERE d.version_id = ?1 ORDER BY d.position",
+            )
+            .map_err(|e| map_err(e, ctx))?;
+        let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
+        let mut out = Vec::with_capacity(version.indicators);
+        while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
+            let text =
+                |i: usize| -> Result<String, Error> { r.get(i).map_err(|e| map_err(e, ctx)) };
+            let disaggregations = text(6)?;
+            out.push(Indicator {
+                code: text(0)?,
+                title: text(1)?,
+                unit: text(2)?,
+                direction: Direction::parse(&text(3)?).ok_or_else(corrupt)?,
+                baseline: None,
+                targets: BTreeMap::new(),
+                frequency: Frequency::parse(&text(4)?).ok_or_else(corrupt)?,
+                aggregation: Aggregation::parse(&text(5)?).ok_or_else(corrupt)?,
+                disaggregations: if disaggregations == "{}" {
+                    BTreeMap::new()
+                } else {
+                    serde_json::from_str(&disaggregations).map_err(|_| corrupt())?
+                },
+                standard_code: None,
+                source: None,
+                definition: None,
+                illustrative: false,
+            });
+        }
+        Ok(out)
+    }
+
     /// Read a whole stored version back into a [`Framework`].
     pub fn framework(&self, version: &VersionInfo) -> Result<Framework, Error> {
         let ctx = format!("read version `{}`", version.label);

@@ -41,21 +41,15 @@ pub struct Rule {
 }
 
 impl Catalog {
-    /// Read the newest version's indicators from the store.
+    /// Read the newest version's indicators from the store (only what checking a value needs:
+    /// no targets, baselines or prose, so memory stays small for big strategies).
     pub fn load(store: &Store) -> Result<Catalog, Error> {
         let version = store.resolve_version(None)?;
-        let fw = store.framework(&version)?;
         let ids = store.indicator_ids()?;
-        let mut rules = HashMap::new();
-        for (_, ind) in fw.indicators() {
-            if let Some(&id) = ids.get(&ind.code) {
-                rules.insert(
-                    ind.code.clone(),
-                    Rule {
-                        id,
-                        indicator: ind.clone(),
-                    },
-                );
+        let mut rules = HashMap::with_capacity(version.indicators);
+        for indicator in store.indicator_rules(&version)? {
+            if let Some(&id) = ids.get(&indicator.code) {
+                rules.insert(indicator.code.clone(), Rule { id, indicator });
             }
         }
         Ok(Catalog {

@@ -239,6 +239,26 @@ pub fn row(
     period: FiscalPeriod,
     values: &[&PeriodValue],
 ) -> ProgressRow {
+    row_at(
+        fw,
+        node,
+        ind,
+        period,
+        values,
+        fw.path(&node.code).join(" > "),
+    )
+}
+
+/// [`row`] with the node's path already known (building a whole report computes every path
+/// once instead of walking the tree for each indicator).
+pub fn row_at(
+    fw: &Framework,
+    node: &Node,
+    ind: &Indicator,
+    period: FiscalPeriod,
+    values: &[&PeriodValue],
+    path: String,
+) -> ProgressRow {
     let target = ind.targets.get(&period).copied();
     let baseline = ind.baseline.map(|b| b.value);
     let actual = actual(ind, period, values);
@@ -259,7 +279,7 @@ pub fn row(
         indicator: ind.code.clone(),
         title: ind.title.clone(),
         node: node.code.clone(),
-        path: fw.path(&node.code).join(" > "),
+        path,
         period,
         unit: ind.unit.clone(),
         direction: ind.direction,

@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::period::{self, FiscalPeriod};
 use crate::progress::{self, PeriodValue, Selection, Status};
 use crate::render::progress as render;
-use crate::store::{self, Store, VersionInfo};
+use crate::store::{self, Store, Targets, VersionInfo};
 use crate::Outcome;
 
 fn status(s: StatusArg) -> Status {
@@ -56,7 +56,13 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     };
     let store = cx.open_existing()?;
     let version = store.resolve_version(args.version.as_deref())?;
-    let fw = store.framework(&version)?;
+    // With a period given, only that fiscal year's targets are needed (the default period
+    // looks at every target).
+    let targets = match period {
+        Some(p) => Targets::Between(p.fiscal_year(), FiscalPeriod::quarter(p.year, 4)),
+        None => Targets::All,
+    };
+    let fw = store.framework_with(&version, targets)?;
     if let Some(code) = &args.node {
         progress::find_node(&fw, code)?;
     }

@@ -6,12 +6,18 @@ use super::Context;
 use crate::cli::{TreeArgs, TreeFormat};
 use crate::error::Error;
 use crate::render::tree::{self, TreeOptions};
+use crate::store::Targets;
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &TreeArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let store = cx.open_existing()?;
     let version = store.resolve_version(args.version.as_deref())?;
-    let fw = store.framework(&version)?;
+    // The text tree shows no targets; JSON lists them.
+    let targets = match args.format {
+        TreeFormat::Json => Targets::All,
+        TreeFormat::Text => Targets::None,
+    };
+    let fw = store.framework_with(&version, targets)?;
     let depth = args.depth.map(|d| d as usize);
     match args.format {
         TreeFormat::Json => {

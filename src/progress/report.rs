@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{actual, row, PeriodValue, ProgressRow, Status};
+use super::{actual, row_at, PeriodValue, ProgressRow, Status};
 use crate::error::Error;
 use crate::framework::{Framework, Node, NodeKind};
 use crate::period::FiscalPeriod;
@@ -163,10 +163,20 @@ pub fn build(
     } else {
         Vec::new()
     };
-    let mut rows: HashMap<&str, ProgressRow> = HashMap::new();
+    // Every node's path, computed once from its parent's.
+    let mut paths: HashMap<&str, String> = HashMap::with_capacity(fw.nodes.len());
+    for n in &fw.nodes {
+        let path = match n.parent.as_deref().and_then(|p| paths.get(p)) {
+            Some(parent) => format!("{parent} > {}", n.code),
+            None => n.code.clone(),
+        };
+        paths.insert(&n.code, path);
+    }
+    let mut rows: HashMap<&str, ProgressRow> = HashMap::with_capacity(fw.indicator_count());
     for (node, ind) in fw.indicators() {
         let vals = by_indicator.get(ind.code.as_str()).map_or(&[][..], |v| v);
-        let mut r = row(fw, node, ind, period, vals);
+        let path = paths.get(node.code.as_str()).cloned().unwrap_or_default();
+        let mut r = row_at(fw, node, ind, period, vals, path);
         r.trend = trend_years
             .iter()
             .map(|y| actual(ind, *y, vals).map(|a| a.value))
@@ -174,9 +184,15 @@ pub fn build(
         rows.insert(&ind.code, r);
     }
     let mut walk = Walk {
-        fw,
         sel,
         children: HashMap::new(),
+        supporters: HashMap::new(),
+        position: fw
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.code.as_str(), i))
+            .collect(),
         rows,
         lines: Vec::new(),
     };
@@ -185,6 +201,9 @@ pub fn build(
             .entry(n.parent.as_deref())
             .or_default()
             .push(n);
+        for target in &n.supports {
+            walk.supporters.entry(target.as_str()).or_default().push(n);
+        }
     }
     for root in roots {
         walk.node(root);
@@ -200,9 +219,12 @@ pub fn build(
 }
 
 struct Walk<'a> {
-    fw: &'a Framework,
     sel: &'a Selection,
     children: HashMap<Option<&'a str>, Vec<&'a Node>>,
+    /// For each node code, the nodes (DOs) whose `supports` name it, in framework order.
+    supporters: HashMap<&'a str, Vec<&'a Node>>,
+    /// Each node's index in framework order.
+    position: HashMap<&'a str, usize>,
     rows: HashMap<&'a str, ProgressRow>,
     lines: Vec<Line>,
 }
@@ -263,13 +285,21 @@ impl<'a> Walk<'a> {
         }
         let subtree = self.subtree(node);
         let codes: HashSet<&str> = subtree.iter().map(|n| n.code.as_str()).collect();
-        let dos: Vec<&'a Node> = self
-            .fw
-            .nodes
-            .iter()
-            .filter(|d| !codes.contains(d.code.as_str()))
-            .filter(|d| d.supports.iter().any(|s| codes.contains(s.as_str())))
-            .collect();
+        // The DOs outside this subtree that support a node in it, each once, in framework order.
+        let mut dos: Vec<&'a Node> = Vec::new();
+        for n in &subtree {
+            for d in self.supporters.get(n.code.as_str()).into_iter().flatten() {
+                if !codes.contains(d.code.as_str()) && !dos.iter().any(|x| std::ptr::eq(*x, *d)) {
+                    dos.push(d);
+                }
+            }
+        }
+        dos.sort_by_key(|d| {
+            self.position
+                .get(d.code.as_str())
+                .copied()
+                .unwrap_or(usize::MAX)
+        });
         let own = self.count(&subtree);
         let filtered = !self.sel.statuses.is_empty();
         let mut linked = Counts::default();

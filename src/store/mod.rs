@@ -25,7 +25,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use crate::error::Error;
 
 pub use check::CheckReport;
-pub use framework::{SaveOutcome, VersionInfo};
+pub use framework::{SaveOutcome, Targets, VersionInfo};
 pub use standards::CurrentValue;
 pub use values::{Imported, NewValue, Replaced, StoredValue, ValueQuery, ValueWriter, Written};
 

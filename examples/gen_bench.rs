@@ -1,13 +1,15 @@
 //! Benchmark data generator: a big framework and a values CSV, deterministic from a seed.
 //!
 //! ```text
-//! cargo run --release --example gen-bench -- --indicators 20000 --years 25 --out DIR [--seed 42]
+//! cargo run --release --example gen-bench -- --indicators 20000 --years 25 --out DIR \
+//!     [--history-quarters N] [--seed 42]
 //! ```
 //! writes `DIR/framework.toml` (goals of 10 objectives of 10 quarterly indicators each, one DO
 //! per 10 goals linked to objectives, a baseline and a target per fiscal year),
 //! `DIR/framework-b.toml` (the same with 1 % of nodes changed: retitled, re-targeted, removed or
 //! added) and `DIR/values.csv` (`indicator,period,value`: every indicator, every quarter of the
-//! last `--years` fiscal years ending FY2024).
+//! last `--years` fiscal years ending FY2024, or only the last `--history-quarters` quarters: the
+//! same strategy with a shorter history).
 
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
@@ -35,6 +37,7 @@ impl Rng {
 struct Options {
     indicators: usize,
     years: i32,
+    history_quarters: Option<i32>,
     out: PathBuf,
     seed: u64,
 }
@@ -43,6 +46,7 @@ fn parse_args() -> Result<Options, String> {
     let mut o = Options {
         indicators: 20_000,
         years: 25,
+        history_quarters: None,
         out: PathBuf::from("bench-data"),
         seed: 42,
     };
@@ -55,6 +59,13 @@ fn parse_args() -> Result<Options, String> {
             }
             "--years" => o.years = val()?.parse().map_err(|_| "--years takes a number")?,
             "--out" => o.out = PathBuf::from(val()?),
+            "--history-quarters" => {
+                o.history_quarters = Some(
+                    val()?
+                        .parse()
+                        .map_err(|_| "--history-quarters takes a number")?,
+                )
+            }
             "--seed" => o.seed = val()?.parse().map_err(|_| "--seed takes a number")?,
             _ => {
                 return Err(format!(
@@ -243,14 +254,18 @@ fn main() {
     let mut rows = 0u64;
     let result = (|| -> std::io::Result<()> {
         writeln!(w, "indicator,period,value")?;
-        let first = LAST_YEAR - o.years + 1;
+        let quarters = o
+            .history_quarters
+            .unwrap_or(o.years * 4)
+            .clamp(1, o.years * 4);
+        // Quarters counted back from FY2024Q4: quarter index 0 is FY(LAST_YEAR)Q4.
+        let first_index = LAST_YEAR * 4 + 3 - (quarters - 1);
         for (_, ind) in fw.indicators() {
-            for y in first..=LAST_YEAR {
-                for q in 1..=4 {
-                    let v = (rng.unit() * 2500.0).round() / 100.0;
-                    writeln!(w, "{},FY{y}Q{q},{v}", ind.code)?;
-                    rows += 1;
-                }
+            for i in first_index..=LAST_YEAR * 4 + 3 {
+                let (y, q) = (i / 4, i % 4 + 1);
+                let v = (rng.unit() * 2500.0).round() / 100.0;
+                writeln!(w, "{},FY{y}Q{q},{v}", ind.code)?;
+                rows += 1;
             }
         }
         w.flush()

@@ -29,9 +29,9 @@ fn the_benchmark_script_runs_at_tiny_sizes() {
     let report = std::fs::read_to_string(&out).unwrap();
     for needle in [
         "# Benchmarks (smoke run)",
-        "| 800 values | `ics import-values` |",
+        "| 400 values | `ics import-values` |",
         "sqlite3 `.import`",
-        "| 1,600 values | `ics progress --period FY2024 --format csv` |",
+        "| 800 values | `ics progress --period FY2024 --format csv` |",
         "## Bounds (issue 6)",
         "| record on the shipped strategy (ms) |",
     ] {
@@ -43,14 +43,22 @@ fn the_benchmark_script_runs_at_tiny_sizes() {
     // The generator is deterministic: the same seed gives the same files.
     let again = env.path("again");
     std::process::Command::new(&gen)
-        .args(["--indicators", "100", "--years", "2", "--out"])
+        .args([
+            "--indicators",
+            "100",
+            "--years",
+            "2",
+            "--history-quarters",
+            "4",
+            "--out",
+        ])
         .arg(&again)
         .status()
         .unwrap();
-    let first = std::fs::read(env.path("work/n100/values.csv")).unwrap();
+    let first = std::fs::read(env.path("work/n400/values.csv")).unwrap();
     assert_eq!(first, std::fs::read(again.join("values.csv")).unwrap());
     assert_eq!(
-        std::fs::read(env.path("work/n100/framework.toml")).unwrap(),
+        std::fs::read(env.path("work/n400/framework.toml")).unwrap(),
         std::fs::read(again.join("framework.toml")).unwrap()
     );
 }

@@ -36,6 +36,8 @@ pub(super) struct Checker {
     pub(super) problems: Vec<(usize, String)>,
     pub(super) codes: HashMap<String, CodeSite>,
     pub(super) line_of: Vec<usize>,
+    /// Offset of the part of the file being checked (spans are relative to it).
+    pub(super) base: usize,
 }
 
 impl Checker {
@@ -46,11 +48,12 @@ impl Checker {
             problems: Vec::new(),
             codes: HashMap::new(),
             line_of,
+            base: 0,
         }
     }
 
     pub(super) fn problem(&mut self, at: usize, message: impl Into<String>) {
-        self.problems.push((at, message.into()));
+        self.problems.push((at + self.base, message.into()));
     }
 
     pub(super) fn line(&self, at: usize) -> usize {
@@ -97,12 +100,91 @@ impl Checker {
                 return None;
             }
         };
+        self.base = 0;
         self.cross_check(&nodes, &node_sites);
         Some(Framework {
             strategy,
             settings,
             nodes,
         })
+    }
+
+    /// Check a framework file read in parts: `head` holds everything before the first
+    /// top-level `[[...]]` node table, and each of `parts` (with its offset in the file) one
+    /// or more top-level node tables. Returns `None` when a part holds anything else, so the
+    /// caller reads the file whole instead (the results are the same; reading in parts only
+    /// keeps one part's document tree in memory at a time).
+    pub(super) fn framework_in_parts<'a>(
+        &mut self,
+        head: &Table<'_>,
+        parts: impl Iterator<Item = (usize, Option<Spanned<DeTable<'a>>>)>,
+    ) -> Option<Option<Framework>> {
+        let mut strategy = None;
+        let mut iati = None;
+        let mut settings = Settings::default();
+        for (key, value) in head {
+            match key.get_ref().as_ref() {
+                "strategy" => strategy = self.strategy(value),
+                "settings" => settings = self.settings(value),
+                "iati" => iati = self.iati(value),
+                k if NodeKind::TOP_LEVEL.iter().any(|n| n.as_str() == k) => return None,
+                k => self.unknown_key(key.span().start, k, "the top level", &top_level_keys()),
+            }
+        }
+        // Nodes of each top-level kind in file order; the kinds in the fixed order at the end.
+        let mut by_kind: Vec<(Vec<Node>, Vec<(usize, Vec<(String, usize)>)>)> = NodeKind::TOP_LEVEL
+            .iter()
+            .map(|_| (Vec::new(), Vec::new()))
+            .collect();
+        for (offset, part) in parts {
+            let part = part?;
+            let part = part.get_ref();
+            if part.len() != 1 {
+                return None;
+            }
+            let (key, value) = part.iter().next()?;
+            let k = NodeKind::TOP_LEVEL
+                .iter()
+                .position(|n| n.as_str() == key.get_ref().as_ref())?;
+            if !matches!(value.get_ref(), DeValue::Array(_)) {
+                return None;
+            }
+            self.base = offset;
+            let (nodes, sites) = &mut by_kind[k];
+            self.node_array(
+                NodeKind::TOP_LEVEL[k],
+                key.span().start,
+                value,
+                None,
+                nodes,
+                sites,
+            );
+        }
+        self.base = 0;
+        let mut nodes = Vec::new();
+        let mut node_sites = Vec::new();
+        for (n, s) in by_kind {
+            nodes.extend(n);
+            node_sites.extend(s);
+        }
+        let strategy = match strategy {
+            Some(s) => Strategy { iati, ..s },
+            None => {
+                if !head.contains_key("strategy") {
+                    self.problem(
+                        0,
+                        "missing `[strategy]` table (with `code`, `title` and `version`)",
+                    );
+                }
+                return Some(None);
+            }
+        };
+        self.cross_check(&nodes, &node_sites);
+        Some(Some(Framework {
+            strategy,
+            settings,
+            nodes,
+        }))
     }
 
     /// Check `supports` and `applies_to` once every node is known.
@@ -250,7 +332,7 @@ impl Checker {
                     if list.contains(&s) {
                         self.problem(at, format!("`{s}` is listed twice in `{key}`"));
                     } else {
-                        refs.push((s.clone(), at));
+                        refs.push((s.clone(), at + self.base));
                         list.push(s);
                     }
                 }
@@ -261,7 +343,7 @@ impl Checker {
         }
         let own_code = node.code.clone();
         nodes.push(node);
-        sites.push((span.start, refs));
+        sites.push((span.start + self.base, refs));
         for child in kind.children() {
             if let Some((key, value)) = t.get_key_value(child.as_str()) {
                 self.node_array(

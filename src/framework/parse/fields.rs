@@ -28,7 +28,12 @@ impl Checker {
             self.problem(code_at, format!("duplicate code `{code}` (first used on line {line}); codes must be unique in the file"));
             return None;
         }
-        self.codes.insert(code.clone(), CodeSite { at: code_at });
+        self.codes.insert(
+            code.clone(),
+            CodeSite {
+                at: code_at + self.base,
+            },
+        );
         Some(code)
     }
 

@@ -16,7 +16,7 @@ mod iati;
 mod indicator;
 
 use crate::error::{Diagnostic, Error};
-use crate::framework::model::Framework;
+use crate::framework::model::{Framework, NodeKind};
 use check::Checker;
 use toml::de::DeTable;
 
@@ -96,32 +96,44 @@ pub fn parse_str(text: &str, file: &str) -> Result<Framework, Error> {
                 format!("unknown parent: `[[{header}]]` comes before any `[[{parent}]]` that could hold it"),
             );
         }
-        let (root, errors) = DeTable::parse_recoverable(text);
-        if errors.is_empty() && orphans.is_empty() {
-            cx.framework(root.get_ref())
+        // Big files are read one top-level node table at a time (the same result, without the
+        // whole document tree in memory); anything unusual falls back to reading it whole.
+        let in_parts = if orphans.is_empty() {
+            read_in_parts(text)
         } else {
-            for e in errors {
-                let span = e.span().unwrap_or(0..0);
-                let msg = e.message().lines().next().unwrap_or("invalid TOML").trim();
-                let at_text = text.get(span.clone()).unwrap_or("").trim();
-                if msg.contains("duplicate key") {
-                    // `[[goal]]` after an orphan `[[goal.objective]]` is a consequence, not a
-                    // second problem.
-                    let line = header_at(text, span.start);
-                    if orphans
-                        .iter()
-                        .any(|(_, _, parent)| Some(parent.as_str()) == line.as_deref())
-                    {
-                        continue;
-                    }
-                    if !at_text.is_empty() && !at_text.contains('\n') {
-                        cx.problem(span.start, format!("`{at_text}` is given twice"));
-                        continue;
-                    }
-                }
-                cx.problem(span.start, format!("invalid TOML: {msg}"));
-            }
             None
+        };
+        if let Some((parts_checker, framework)) = in_parts {
+            cx = parts_checker;
+            framework
+        } else {
+            let (root, errors) = DeTable::parse_recoverable(text);
+            if errors.is_empty() && orphans.is_empty() {
+                cx.framework(root.get_ref())
+            } else {
+                for e in errors {
+                    let span = e.span().unwrap_or(0..0);
+                    let msg = e.message().lines().next().unwrap_or("invalid TOML").trim();
+                    let at_text = text.get(span.clone()).unwrap_or("").trim();
+                    if msg.contains("duplicate key") {
+                        // `[[goal]]` after an orphan `[[goal.objective]]` is a consequence, not a
+                        // second problem.
+                        let line = header_at(text, span.start);
+                        if orphans
+                            .iter()
+                            .any(|(_, _, parent)| Some(parent.as_str()) == line.as_deref())
+                        {
+                            continue;
+                        }
+                        if !at_text.is_empty() && !at_text.contains('\n') {
+                            cx.problem(span.start, format!("`{at_text}` is given twice"));
+                            continue;
+                        }
+                    }
+                    cx.problem(span.start, format!("invalid TOML: {msg}"));
+                }
+                None
+            }
         }
     };
     match framework {
@@ -143,6 +155,42 @@ pub fn parse_str(text: &str, file: &str) -> Result<Framework, Error> {
             Err(located(file, diagnostics))
         }
     }
+}
+
+/// Read `text` in parts: the head before the first top-level node table, then each top-level
+/// `[[goal]]`, `[[management_objective]]`, `[[development_objective]]` or `[[theme]]` with
+/// everything nested under it. `None` when the file has fewer than two such tables or a part
+/// does not read cleanly on its own (then it is read whole, with the usual messages).
+fn read_in_parts(text: &str) -> Option<(Checker, Option<Framework>)> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(h) = array_header(line) {
+            if NodeKind::TOP_LEVEL.iter().any(|k| k.as_str() == h) {
+                starts.push(offset);
+            }
+        }
+        offset += line.len();
+    }
+    if starts.len() < 2 {
+        return None;
+    }
+    let (head, errors) = DeTable::parse_recoverable(&text[..starts[0]]);
+    if !errors.is_empty() {
+        return None;
+    }
+    let mut cx = Checker::new(text);
+    let ends = starts
+        .iter()
+        .skip(1)
+        .copied()
+        .chain(std::iter::once(text.len()));
+    let parts = starts.iter().copied().zip(ends).map(|(s, e)| {
+        let (part, errors) = DeTable::parse_recoverable(&text[s..e]);
+        (s, errors.is_empty().then_some(part))
+    });
+    let framework = cx.framework_in_parts(head.get_ref(), parts)?;
+    Some((cx, framework))
 }
 
 /// Array-of-tables headers (`[[a.b]]`) that appear before any `[[a]]`: their byte offset, the
@@ -263,5 +311,65 @@ impl<'a> LineIndex<'a> {
             .chars()
             .count();
         (line, col + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn whole(text: &str) -> Result<Framework, Error> {
+        let mut cx = Checker::new(text);
+        let (root, errors) = DeTable::parse_recoverable(text);
+        assert!(errors.is_empty());
+        match cx.framework(root.get_ref()) {
+            Some(f) if cx.problems.is_empty() => Ok(f),
+            _ => Err(Error::input(format!("{:?}", cx.problems))),
+        }
+    }
+
+    #[test]
+    fn reading_in_parts_gives_the_same_framework() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/framework.toml"))
+            .unwrap();
+        let (cx, parts) = read_in_parts(&text).expect("the shipped file is read in parts");
+        assert!(cx.problems.is_empty());
+        assert_eq!(parts.unwrap(), whole(&text).unwrap());
+    }
+
+    #[test]
+    fn problems_found_in_parts_keep_their_file_positions() {
+        let text = "[strategy]\ncode = \"s\"\ntitle = \"S\"\nversion = \"1\"\n\n[[goal]]\ncode = \"G1\"\ntitle = \"One\"\n\n[[goal]]\ncode = \"G1\"\ntitle = \"Two\"\n\n[[development_objective]]\ncode = \"D\"\ntitle = \"D\"\nsupports = [\"G1\"]\n";
+        let err = parse_str(text, "f.toml").unwrap_err();
+        let Error::Located { diagnostics, .. } = err else {
+            panic!("{err:?}")
+        };
+        let shown: Vec<String> = diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "f.toml:11:8: duplicate code `G1` (first used on line 7); codes must be unique in the file",
+                "f.toml:17:13: `D` supports `G1`, a Mission Goal; a Development Objective can only support Mission Objectives",
+            ]
+        );
+    }
+
+    #[test]
+    fn unusual_layouts_fall_back_to_reading_whole() {
+        // `[settings]` after the nodes, and a node table inside a multi-line string.
+        let late_settings = "[strategy]\ncode = \"s\"\ntitle = \"S\"\nversion = \"1\"\n[[goal]]\ncode = \"A\"\ntitle = \"A\"\n[[goal]]\ncode = \"B\"\ntitle = \"B\"\n[settings]\ndeviation_threshold = 5\n";
+        assert!(read_in_parts(late_settings).is_none());
+        assert_eq!(
+            parse_str(late_settings, "f")
+                .unwrap()
+                .settings
+                .deviation_threshold,
+            5.0
+        );
+        let in_string = "[strategy]\ncode = \"s\"\ntitle = \"S\"\nversion = \"1\"\n[[goal]]\ncode = \"A\"\ntitle = \"A\"\ndescription = \"\"\"\n[[goal]]\n\"\"\"\n[[goal]]\ncode = \"B\"\ntitle = \"B\"\n";
+        assert!(read_in_parts(in_string).is_none());
+        let fw = parse_str(in_string, "f").unwrap();
+        assert_eq!(fw.nodes.len(), 2);
+        assert_eq!(fw.nodes[0].description.as_deref(), Some("[[goal]]\n"));
     }
 }

@@ -27,6 +27,10 @@ pub(super) const SETTINGS_KEYS: [&str; 2] = ["deviation_threshold", "lint"];
 pub(super) type Table<'i> = DeTable<'i>;
 pub(super) type Value<'i> = Spanned<DeValue<'i>>;
 
+/// Where a node starts, and the codes its `supports` / `applies_to` name with their positions
+/// (absolute offsets in the file).
+pub(super) type NodeSite = (usize, Vec<(String, usize)>);
+
 /// Where each code was first defined, for duplicate detection.
 pub(super) struct CodeSite {
     pub(super) at: usize,
@@ -132,7 +136,7 @@ impl Checker {
             }
         }
         // Nodes of each top-level kind in file order; the kinds in the fixed order at the end.
-        let mut by_kind: Vec<(Vec<Node>, Vec<(usize, Vec<(String, usize)>)>)> = NodeKind::TOP_LEVEL
+        let mut by_kind: Vec<(Vec<Node>, Vec<NodeSite>)> = NodeKind::TOP_LEVEL
             .iter()
             .map(|_| (Vec::new(), Vec::new()))
             .collect();

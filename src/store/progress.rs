@@ -20,13 +20,12 @@ const CURRENT_TOTALS: &str = "SELECT i.code, v.period, v.value, v.note \
      JOIN indicator i ON i.id = d.indicator_id \
      JOIN value v INDEXED BY value_current ON v.indicator_id = d.indicator_id \
        AND v.period BETWEEN ?2 AND ?3 AND v.disaggregation = '' AND v.replaced_by IS NULL \
-     WHERE d.version_id = ?1 \
-     ORDER BY d.position, v.period";
+     WHERE d.version_id = ?1";
 
 impl Store {
     /// Current total values of `version`'s indicators for every period from `from` through
     /// `through` (by [`FiscalPeriod::key`], so `FY2022`..`FY2022Q4` is a fiscal year and its
-    /// quarters), in one query.
+    /// quarters), in one query, in no particular order (callers group them by indicator).
     pub fn current_totals(
         &self,
         version: &VersionInfo,

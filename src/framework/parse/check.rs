@@ -363,19 +363,7 @@ impl Checker {
     }
 
     pub(super) fn strategy(&mut self, v: &Value<'_>) -> Option<Strategy> {
-        let t = match v.get_ref() {
-            DeValue::Table(t) => t,
-            other => {
-                self.problem(
-                    v.span().start,
-                    format!(
-                        "`strategy` must be a table `[strategy]`, not {}",
-                        describe(other)
-                    ),
-                );
-                return None;
-            }
-        };
+        let t = self.table(v, "strategy", "[strategy]")?;
         for (key, _) in t {
             let k = key.get_ref().as_ref();
             if !STRATEGY_KEYS.contains(&k) {
@@ -424,18 +412,8 @@ impl Checker {
 
     pub(super) fn settings(&mut self, v: &Value<'_>) -> Settings {
         let mut s = Settings::default();
-        let t = match v.get_ref() {
-            DeValue::Table(t) => t,
-            other => {
-                self.problem(
-                    v.span().start,
-                    format!(
-                        "`settings` must be a table `[settings]`, not {}",
-                        describe(other)
-                    ),
-                );
-                return s;
-            }
+        let Some(t) = self.table(v, "settings", "[settings]") else {
+            return s;
         };
         for (key, _) in t {
             let k = key.get_ref().as_ref();

@@ -7,6 +7,28 @@ use crate::framework::model::NodeKind;
 use crate::period::{self, FiscalPeriod};
 
 impl Checker {
+    /// `v` as a table, or a located problem saying it must be written `header`.
+    pub(super) fn table<'a, 'i>(
+        &mut self,
+        v: &'a Value<'i>,
+        key: &str,
+        header: &str,
+    ) -> Option<&'a Table<'i>> {
+        match v.get_ref() {
+            DeValue::Table(t) => Some(t),
+            other => {
+                self.problem(
+                    v.span().start,
+                    format!(
+                        "`{key}` must be a table `{header}`, not {}",
+                        describe(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     pub(super) fn unknown_key(&mut self, at: usize, key: &str, place: &str, allowed: &[&str]) {
         let mut msg = format!("unknown key `{key}` in {place}");
         if let Some(best) = closest(key, allowed) {

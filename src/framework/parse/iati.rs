@@ -166,27 +166,6 @@ impl Checker {
         out
     }
 
-    fn table<'a, 'i>(
-        &mut self,
-        v: &'a Value<'i>,
-        key: &str,
-        header: &str,
-    ) -> Option<&'a Table<'i>> {
-        match v.get_ref() {
-            DeValue::Table(t) => Some(t),
-            other => {
-                self.problem(
-                    v.span().start,
-                    format!(
-                        "`{key}` must be a table `{header}`, not {}",
-                        describe(other)
-                    ),
-                );
-                None
-            }
-        }
-    }
-
     fn non_empty(&mut self, t: &Table<'_>, key: &str) -> Option<String> {
         let s = self.optional_str(t, key)?;
         if s.trim().is_empty() {

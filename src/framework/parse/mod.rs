@@ -222,20 +222,7 @@ fn orphan_headers(text: &str) -> Vec<(usize, String, String)> {
 
 /// The dotted path of a `[[...]]` header line (spaces removed), if the line is one.
 fn array_header(line: &str) -> Option<String> {
-    let t = line.trim();
-    let inner = t.strip_prefix("[[")?;
-    let end = inner.find("]]")?;
-    let rest = inner[end + 2..].trim();
-    if !rest.is_empty() && !rest.starts_with('#') {
-        return None;
-    }
-    Some(
-        inner[..end]
-            .split('.')
-            .map(str::trim)
-            .collect::<Vec<_>>()
-            .join("."),
-    )
+    header_path(line.trim().strip_prefix("[[")?, "]]")
 }
 
 /// The dotted path of a `[...]` (single-bracket) table header line, if the line is one.
@@ -244,9 +231,14 @@ fn table_header(line: &str) -> Option<String> {
     if t.starts_with("[[") {
         return None;
     }
-    let inner = t.strip_prefix('[')?;
-    let end = inner.find(']')?;
-    let rest = inner[end + 1..].trim();
+    header_path(t.strip_prefix('[')?, "]")
+}
+
+/// The dotted path of a header whose opening brackets are already removed from `inner`, if
+/// the line holds only the header (and perhaps a comment) after its `close`.
+fn header_path(inner: &str, close: &str) -> Option<String> {
+    let end = inner.find(close)?;
+    let rest = inner[end + close.len()..].trim();
     if !rest.is_empty() && !rest.starts_with('#') {
         return None;
     }

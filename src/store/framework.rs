@@ -1,6 +1,7 @@
-//! Storing and reading whole strategy versions.
+//! Storing strategy versions and finding them (labels, `@latest`, `@previous`); reading one
+//! back is in `framework_read.rs`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
@@ -8,7 +9,6 @@ use serde::Serialize;
 use super::{map_err, now_utc, Store};
 use crate::error::Error;
 use crate::framework::*;
-use crate::period::FiscalPeriod;
 
 /// One stored version of the strategy.
 #[derive(Debug, Clone, Serialize)]
@@ -23,15 +23,6 @@ pub struct VersionInfo {
     pub source_file: Option<String>,
     pub nodes: usize,
     pub indicators: usize,
-}
-
-/// Which targets to read with a framework.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Targets {
-    All,
-    None,
-    /// Targets of the periods from the first through the second, by [`FiscalPeriod::key`].
-    Between(FiscalPeriod, FiscalPeriod),
 }
 
 /// What `load` did.
@@ -320,236 +311,5 @@ impl Store {
                 }
             }),
         }
-    }
-
-    /// The indicators of a version without their targets, baselines or prose: what checking a
-    /// recorded value needs (code, title, unit, direction, frequency, aggregation,
-    /// disaggregations). Cheap even for tens of thousands of indicators.
-    pub fn indicator_rules(&self, version: &VersionInfo) -> Result<Vec<Indicator>, Error> {
-        let ctx = format!("read the indicators of version `{}`", version.label);
-        let ctx = ctx.as_str();
-        let corrupt = || {
-            Error::database_with_hint(
-                format!("could not {ctx}: a stored indicator is damaged"),
-                "run `ics check`",
-            )
-        };
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT i.code, d.title, d.unit, d.direction, d.frequency, d.aggregation, \
-                 d.disaggregations FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
-                 WHERE d.version_id = ?1 ORDER BY d.position",
-            )
-            .map_err(|e| map_err(e, ctx))?;
-        let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
-        let mut out = Vec::with_capacity(version.indicators);
-        while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
-            let text =
-                |i: usize| -> Result<String, Error> { r.get(i).map_err(|e| map_err(e, ctx)) };
-            let disaggregations = text(6)?;
-            out.push(Indicator {
-                code: text(0)?,
-                title: text(1)?,
-                unit: text(2)?,
-                direction: Direction::parse(&text(3)?).ok_or_else(corrupt)?,
-                baseline: None,
-                targets: BTreeMap::new(),
-                frequency: Frequency::parse(&text(4)?).ok_or_else(corrupt)?,
-                aggregation: Aggregation::parse(&text(5)?).ok_or_else(corrupt)?,
-                disaggregations: if disaggregations == "{}" {
-                    BTreeMap::new()
-                } else {
-                    serde_json::from_str(&disaggregations).map_err(|_| corrupt())?
-                },
-                standard_code: None,
-                source: None,
-                definition: None,
-                illustrative: false,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Read a whole stored version back into a [`Framework`].
-    pub fn framework(&self, version: &VersionInfo) -> Result<Framework, Error> {
-        self.framework_with(version, Targets::All)
-    }
-
-    /// Read a stored version with only some of its targets: a report on one period needs
-    /// that period's targets, not every year's (20,000 indicators carry 500,000 of them).
-    pub fn framework_with(
-        &self,
-        version: &VersionInfo,
-        wanted: Targets,
-    ) -> Result<Framework, Error> {
-        let ctx = format!("read version `{}`", version.label);
-        let ctx = ctx.as_str();
-        let (strategy_json, settings_json): (String, String) = self
-            .conn
-            .query_row(
-                "SELECT strategy_json, settings_json FROM strategy_version WHERE id = ?1",
-                [version.id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(|e| map_err(e, ctx))?;
-        let corrupt = || {
-            Error::database_with_hint(
-                format!("could not {ctx}: its stored description is damaged"),
-                "run `ics check`",
-            )
-        };
-        let strategy: Strategy = serde_json::from_str(&strategy_json).map_err(|_| corrupt())?;
-        let settings: Settings = serde_json::from_str(&settings_json).map_err(|_| corrupt())?;
-
-        let mut nodes: Vec<Node> = Vec::with_capacity(version.nodes);
-        let mut index: HashMap<i64, usize> = HashMap::with_capacity(version.nodes);
-        {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT n.id, n.kind, n.code, p.code AS parent, n.title, n.description, \
-                     n.justification, n.result_type FROM node n LEFT JOIN node p ON p.id = n.parent_id \
-                     WHERE n.version_id = ?1 ORDER BY n.position",
-                )
-                .map_err(|e| map_err(e, ctx))?;
-            let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
-            while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
-                let kind: String = r.get("kind").map_err(|e| map_err(e, ctx))?;
-                let kind = NodeKind::parse(&kind).ok_or_else(corrupt)?;
-                let get = |c: &str| -> Result<Option<String>, Error> {
-                    r.get(c).map_err(|e| map_err(e, ctx))
-                };
-                let mut node = Node::new(
-                    kind,
-                    &get("code")?.unwrap_or_default(),
-                    &get("title")?.unwrap_or_default(),
-                    get("parent")?.as_deref(),
-                );
-                node.description = get("description")?;
-                node.justification = get("justification")?;
-                node.result_type = match get("result_type")? {
-                    Some(t) => Some(ResultType::parse(&t).ok_or_else(corrupt)?),
-                    None => None,
-                };
-                index.insert(r.get("id").map_err(|e| map_err(e, ctx))?, nodes.len());
-                nodes.push(node);
-            }
-        }
-        {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT l.from_id, l.relation, t.code FROM node_link l \
-                     JOIN node t ON t.id = l.to_id JOIN node f ON f.id = l.from_id \
-                     WHERE f.version_id = ?1 ORDER BY l.from_id, l.relation, l.position",
-                )
-                .map_err(|e| map_err(e, ctx))?;
-            let rows = stmt
-                .query_map([version.id], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                })
-                .map_err(|e| map_err(e, ctx))?;
-            for row in rows {
-                let (from, relation, to) = row.map_err(|e| map_err(e, ctx))?;
-                let node = &mut nodes[*index.get(&from).ok_or_else(corrupt)?];
-                match relation.as_str() {
-                    "supports" => node.supports.push(to),
-                    _ => node.applies_to.push(to),
-                }
-            }
-        }
-        {
-            let mut targets: HashMap<i64, BTreeMap<FiscalPeriod, f64>> = HashMap::new();
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT t.def_id, t.period, t.value FROM target t \
-                     JOIN indicator_def d ON d.id = t.def_id \
-                     WHERE d.version_id = ?1 AND t.period BETWEEN ?2 AND ?3",
-                )
-                .map_err(|e| map_err(e, ctx))?;
-            let (from, through) = match wanted {
-                Targets::All => (i64::MIN, i64::MAX),
-                Targets::None => (1, 0),
-                Targets::Between(a, b) => (a.key(), b.key()),
-            };
-            let rows = stmt
-                .query_map(rusqlite::params![version.id, from, through], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, f64>(2)?,
-                    ))
-                })
-                .map_err(|e| map_err(e, ctx))?;
-            for row in rows {
-                let (def, period, value) = row.map_err(|e| map_err(e, ctx))?;
-                let period = FiscalPeriod::from_key(period).ok_or_else(corrupt)?;
-                targets.entry(def).or_default().insert(period, value);
-            }
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT d.id, d.node_id, d.baseline_period, d.baseline_value, i.code, d.title, \
-                     d.unit, d.direction, d.frequency, d.aggregation, d.disaggregations, \
-                     d.standard_code, d.source, d.definition, d.illustrative \
-                     FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
-                     WHERE d.version_id = ?1 ORDER BY d.position",
-                )
-                .map_err(|e| map_err(e, ctx))?;
-            let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
-            // Columns by position, in the order of the SELECT above (reading 20,000 rows by
-            // column name spent a quarter of the time looking names up).
-            while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
-                let text =
-                    |c: usize| -> Result<String, Error> { r.get(c).map_err(|e| map_err(e, ctx)) };
-                let opt = |c: usize| -> Result<Option<String>, Error> {
-                    r.get(c).map_err(|e| map_err(e, ctx))
-                };
-                let def_id: i64 = r.get(0).map_err(|e| map_err(e, ctx))?;
-                let node_id: i64 = r.get(1).map_err(|e| map_err(e, ctx))?;
-                let baseline_period: Option<i64> = r.get(2).map_err(|e| map_err(e, ctx))?;
-                let baseline_value: Option<f64> = r.get(3).map_err(|e| map_err(e, ctx))?;
-                let baseline = match (baseline_period, baseline_value) {
-                    (Some(p), Some(value)) => Some(Baseline {
-                        period: FiscalPeriod::from_key(p).ok_or_else(corrupt)?,
-                        value,
-                    }),
-                    _ => None,
-                };
-                let disaggregations = text(10)?;
-                let indicator = Indicator {
-                    code: text(4)?,
-                    title: text(5)?,
-                    unit: text(6)?,
-                    direction: Direction::parse(&text(7)?).ok_or_else(corrupt)?,
-                    baseline,
-                    targets: targets.remove(&def_id).unwrap_or_default(),
-                    frequency: Frequency::parse(&text(8)?).ok_or_else(corrupt)?,
-                    aggregation: Aggregation::parse(&text(9)?).ok_or_else(corrupt)?,
-                    disaggregations: if disaggregations == "{}" {
-                        BTreeMap::new()
-                    } else {
-                        serde_json::from_str(&disaggregations).map_err(|_| corrupt())?
-                    },
-                    standard_code: opt(11)?,
-                    source: opt(12)?,
-                    definition: opt(13)?,
-                    illustrative: r.get(14).map_err(|e| map_err(e, ctx))?,
-                };
-                let node = &mut nodes[*index.get(&node_id).ok_or_else(corrupt)?];
-                node.indicators.push(indicator);
-            }
-        }
-        Ok(Framework {
-            strategy,
-            settings,
-            nodes,
-        })
     }
 }

@@ -10,6 +10,7 @@
 
 mod check;
 mod framework;
+mod framework_read;
 mod progress;
 #[cfg(test)]
 mod properties;
@@ -25,7 +26,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use crate::error::Error;
 
 pub use check::CheckReport;
-pub use framework::{SaveOutcome, Targets, VersionInfo};
+pub use framework::{SaveOutcome, VersionInfo};
+pub use framework_read::Targets;
 pub use standards::CurrentValue;
 pub use values::{Imported, NewValue, Replaced, StoredValue, ValueQuery, ValueWriter, Written};
 

@@ -278,6 +278,16 @@ pub(crate) fn map_err(e: rusqlite::Error, doing: &str) -> Error {
     Error::database(format!("could not {doing} (internal database error)"))
 }
 
+/// A period read back from the database, or the error for a damaged one.
+pub(crate) fn stored_period(key: i64, doing: &str) -> Result<crate::period::FiscalPeriod, Error> {
+    crate::period::FiscalPeriod::from_key(key).ok_or_else(|| {
+        Error::database_with_hint(
+            format!("could not {doing}: the database holds a damaged period (stored as {key})"),
+            "run `ics check`, or restore the database from a backup",
+        )
+    })
+}
+
 /// Now as an RFC 3339 UTC timestamp with microseconds; `ICS_NOW` overrides it (tests, demos).
 pub fn now_utc() -> String {
     if let Ok(fixed) = std::env::var("ICS_NOW") {

@@ -9,7 +9,7 @@
 
 use rusqlite::OptionalExtension;
 
-use super::{map_err, Store, VersionInfo};
+use super::{map_err, stored_period, Store, VersionInfo};
 use crate::error::Error;
 use crate::period::FiscalPeriod;
 use crate::progress::PeriodValue;
@@ -43,12 +43,7 @@ impl Store {
         let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(|e| map_err(e, &ctx))? {
             let key: i64 = r.get("period").map_err(|e| map_err(e, &ctx))?;
-            let Some(period) = FiscalPeriod::from_key(key) else {
-                return Err(Error::database_with_hint(
-                    format!("could not {ctx}: a stored period is damaged"),
-                    "run `ics check`",
-                ));
-            };
+            let period = stored_period(key, &ctx)?;
             out.push(PeriodValue {
                 indicator: r.get("code").map_err(|e| map_err(e, &ctx))?,
                 period,

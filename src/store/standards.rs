@@ -5,7 +5,7 @@
 
 use rusqlite::types::Value as Cell;
 
-use super::{map_err, Store};
+use super::{map_err, stored_period, Store};
 use crate::error::Error;
 use crate::period::FiscalPeriod;
 
@@ -38,7 +38,7 @@ impl Store {
         while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
             let indicator: String = r.get("code").map_err(|e| map_err(e, ctx))?;
             let key: i64 = r.get("period").map_err(|e| map_err(e, ctx))?;
-            let period = FiscalPeriod::from_key(key).ok_or_else(|| bad_period(&indicator, key))?;
+            let period = stored_period(key, ctx)?;
             let value = match r.get::<_, Cell>("value").map_err(|e| map_err(e, ctx))? {
                 Cell::Real(v) => Ok(v),
                 Cell::Integer(v) => Ok(v as f64),
@@ -74,18 +74,11 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (code, key) = row.map_err(|e| map_err(e, ctx))?;
-            let period = FiscalPeriod::from_key(key).ok_or_else(|| bad_period(&code, key))?;
+            let period = stored_period(key, ctx)?;
             out.push((code, period));
         }
         Ok(out)
     }
-}
-
-fn bad_period(indicator: &str, key: i64) -> Error {
-    Error::database_with_hint(
-        format!("a recorded value of `{indicator}` has a damaged period (stored as {key})"),
-        "run `ics check`, or restore the database from a backup",
-    )
 }
 
 #[cfg(test)]

@@ -192,12 +192,7 @@ fn each_row(
 ) -> Result<(), Error> {
     while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
         let key: i64 = r.get(2).map_err(|e| map_err(e, ctx))?;
-        let period = FiscalPeriod::from_key(key).ok_or_else(|| {
-            Error::database_with_hint(
-                format!("could not {ctx}: a stored period is damaged"),
-                "run `ics check`",
-            )
-        })?;
+        let period = super::stored_period(key, ctx)?;
         let value = (|| {
             Ok::<_, rusqlite::Error>(StoredValue {
                 id: r.get(0)?,

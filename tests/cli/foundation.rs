@@ -115,14 +115,17 @@ fn shipped_strategy_loads_with_every_node_and_link() {
         .unwrap()
         .starts_with("The National Security Strategy identifies TCOs as the most immediate threat to our hemisphere."));
     // Every title and justification is also in the source document, modulo line wrapping.
-    let source = std::fs::read_to_string(repo_file("../shared/seeds/004_e9c6204fff21d540.txt"));
-    if let Ok(source) = source {
-        let flat: String = source.split_whitespace().collect::<Vec<_>>().join(" ");
-        for o in objectives.iter().chain(goals.iter()) {
-            let title = o["title"].as_str().unwrap();
-            assert!(flat.contains(title), "title not verbatim: {title}");
-        }
+    // The seed is vendored (docs/sources/README.md), so this check always runs.
+    let source = std::fs::read_to_string(repo_file("docs/sources/004_e9c6204fff21d540.txt"))
+        .expect("the vendored seed document is part of the repository");
+    let flat: String = source.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut checked = 0;
+    for o in objectives.iter().chain(goals.iter()) {
+        let title = o["title"].as_str().unwrap();
+        assert!(flat.contains(title), "title not verbatim: {title}");
+        checked += 1;
     }
+    assert!(checked >= 13, "only {checked} titles checked");
 }
 
 #[test]

@@ -12,10 +12,10 @@ use std::process::Command;
 
 use crate::common::{repo_file, Env};
 
-/// The IATI schema, next to the repository (`<repo>/../shared/iati/`).
+/// The IATI 2.03 schema, vendored in the repository (see `vendor/iati/README.md`).
 const SCHEMA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/iati/iati-activities-schema.xsd"
+    "/vendor/iati/iati-activities-schema.xsd"
 );
 
 /// Validate `file` against the IATI 2.03 schema; a missing xmllint or schema fails loudly.
@@ -23,7 +23,7 @@ const SCHEMA: &str = concat!(
 pub fn validate(file: &Path) {
     assert!(
         Path::new(SCHEMA).exists(),
-        "the IATI schema is missing at {SCHEMA}: the repository must sit next to `shared/`"
+        "the IATI schema is missing at {SCHEMA}: restore `vendor/iati/` from the repository"
     );
     let out = Command::new("xmllint")
         .args(["--noout", "--schema", SCHEMA])

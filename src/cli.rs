@@ -88,8 +88,10 @@ pub enum Command {
         after_help = "Exit status: 0 with no findings, 1 with findings, 2 on error.\n\nSwitch a rule off in framework.toml, then load it again:\n  [settings.lint]\n  year-without-target = false\n\nExamples:\n  ics lint\n  ics lint --format json --version 2020-02-07"
     )]
     Lint(LintArgs),
-    /// Build a demo database from framework.toml and examples/peru-values.csv and show it
-    #[command(after_help = "Example:\n  cargo run --release -- demo")]
+    /// Build a demo database from the shipped Peru strategy and sample values, and show it
+    #[command(
+        after_help = "The shipped strategy and values are built into ics, so the demo runs from any folder.\n\nExamples:\n  ics demo\n  ics demo --db /tmp/try.db --framework my-strategy.toml --values my-values.csv"
+    )]
     Demo(DemoArgs),
     /// Check the database: SQLite integrity, foreign keys and the tracker's own invariants
     #[command(
@@ -293,12 +295,16 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// The framework file to load
-    #[arg(long, default_value = "framework.toml", value_name = "FILE")]
-    pub framework: PathBuf,
-    /// The values to import
-    #[arg(long, default_value = "examples/peru-values.csv", value_name = "FILE")]
-    pub values: PathBuf,
+    /// A framework file to load instead of the shipped Peru strategy
+    #[arg(long, value_name = "FILE")]
+    pub framework: Option<PathBuf>,
+    /// A values CSV to import instead of the shipped sample values
+    #[arg(long, value_name = "FILE")]
+    pub values: Option<PathBuf>,
+    /// Rebuild the demo database even though values or versions were added to it since the
+    /// demo built it (they are thrown away)
+    #[arg(long)]
+    pub replace: bool,
 }
 
 #[derive(Debug, Args)]

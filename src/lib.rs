@@ -17,6 +17,7 @@ pub mod period;
 pub mod progress;
 pub mod render;
 pub mod report;
+pub mod shipped;
 pub mod store;
 pub mod values;
 

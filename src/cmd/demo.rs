@@ -2,10 +2,12 @@
 //! print the tree and the progress table, and write the same review as `demo-report.html` beside
 //! the database.
 //!
-//! The demo uses its own database (`--db`, default `demo.db`) and ignores `ICS_DB`, so it never
-//! touches a real database; it replaces only a file that an earlier `ics demo` built. The new
-//! database is built beside the old one and renamed over it, so an interrupted demo leaves the
-//! previous one intact.
+//! The strategy and values are built into the binary ([`crate::shipped`]), so the demo runs from
+//! any folder; `--framework` and `--values` override them. The demo uses its own database
+//! (`--db`, default `demo.db`) and ignores `ICS_DB`, so it never touches a real database; it
+//! replaces only a file that an earlier `ics demo` built, and not one that has gained values or
+//! versions since (unless `--replace`). The new database is built beside the old one and renamed
+//! over it, so an interrupted demo leaves the previous one intact.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,8 @@ use super::{progress, report, tree, Context};
 use crate::cli::{DemoArgs, ProgressArgs, ProgressFormat, ReportArgs, TreeArgs, TreeFormat};
 use crate::error::Error;
 use crate::framework;
+use crate::render::plural;
+use crate::shipped;
 use crate::store::{OpenMode, Store};
 use crate::values::{self, Catalog};
 use crate::Outcome;
@@ -25,40 +29,33 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
         .clone()
         .unwrap_or_else(|| PathBuf::from("demo.db"));
     let shown = db.display().to_string();
-    if db.exists() && !Store::is_demo_database(&db) {
-        return Err(Error::input_with_hint(
-            format!(
-                "`{shown}` exists and was not made by `ics demo`; the demo will not replace it"
-            ),
-            "pass --db with another file name, e.g. `ics demo --db demo2.db`",
-        ));
+    if db.exists() {
+        refuse_to_replace(&db, &shown, args.replace)?;
     }
-    let in_repo = |p: &Path, what: &str| -> Result<(), Error> {
-        if p.exists() {
-            Ok(())
-        } else {
-            Err(Error::input_with_hint(
-                format!("cannot find the {what} `{}`", p.display()),
-                "run the demo from the repository folder, or pass --framework and --values",
-            ))
-        }
+    let (fw, framework_name) = match &args.framework {
+        Some(path) => (framework::read_file(path)?, path.display().to_string()),
+        None => (
+            framework::parse::parse_str(shipped::FRAMEWORK, shipped::FRAMEWORK_NAME)?,
+            shipped::FRAMEWORK_NAME.to_string(),
+        ),
     };
-    in_repo(&args.framework, "framework file")?;
-    in_repo(&args.values, "values file")?;
-    let fw = framework::read_file(&args.framework)?;
+    let values_name = match &args.values {
+        Some(path) => path.display().to_string(),
+        None => shipped::VALUES_NAME.to_string(),
+    };
 
     let building = PathBuf::from(format!("{shown}.building"));
     remove_database(&building)?;
     let summary = {
         let mut store = Store::open(&building, OpenMode::Create)?;
-        store.mark_demo()?;
-        store.save_version(
-            &fw,
-            &fw.strategy.version,
-            Some(&args.framework.display().to_string()),
-        )?;
+        store.save_version(&fw, &fw.strategy.version, Some(&framework_name))?;
         let catalog = Catalog::load(&store)?;
-        values::import_csv(&mut store, &catalog, &args.values, "demo", &mut |_| {})?
+        let summary = match &args.values {
+            Some(path) => values::import_csv(&mut store, &catalog, path, "demo", &mut |_| {})?,
+            None => import_shipped_values(&mut store, &catalog, &building)?,
+        };
+        store.mark_demo()?;
+        summary
     };
     remove_database(&db)?;
     std::fs::rename(&building, &db).map_err(|e| {
@@ -73,7 +70,7 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
         fw.strategy.title,
         fw.strategy.version,
         summary.added + summary.corrected + summary.unchanged,
-        args.values.display()
+        values_name
     )?;
     let demo_cx = Context {
         cli: cx.cli,
@@ -119,9 +116,63 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
     writeln!(
         out,
         "\nNext: `ics --db {shown} progress --period FY2024`, `ics --db {shown} history IND-TRADE-GOODS`, \
-         `ics diff framework.toml examples/framework-2022.toml`."
+         `ics --db {shown} lint`."
     )?;
     Ok(Outcome::Success)
+}
+
+/// Refuse to replace `db` unless an earlier demo built it and nothing was added since (or the
+/// user said `--replace`).
+fn refuse_to_replace(db: &Path, shown: &str, replace: bool) -> Result<(), Error> {
+    if !Store::is_demo_database(db) {
+        return Err(Error::input_with_hint(
+            format!(
+                "`{shown}` exists and was not made by `ics demo`; the demo will not replace it"
+            ),
+            "pass --db with another file name, e.g. `ics demo --db demo2.db`",
+        ));
+    }
+    let added = Store::demo_additions(db)?;
+    if added.is_empty() || replace {
+        return Ok(());
+    }
+    let mut what = Vec::new();
+    if added.values > 0 {
+        let mut v = plural(added.values as usize, "value", "values");
+        if let Some((by, which)) = &added.newest {
+            v.push_str(&format!(" (the newest: {which}, by {by})"));
+        }
+        what.push(v);
+    }
+    if added.versions > 0 {
+        what.push(plural(
+            added.versions as usize,
+            "strategy version",
+            "strategy versions",
+        ));
+    }
+    Err(Error::input_with_hint(
+        format!(
+            "`{shown}` holds {} recorded after the demo built it; the demo will not throw them away",
+            what.join(" and ")
+        ),
+        format!("keep them with `ics demo --db another.db`, or rebuild `{shown}` anyway with `ics demo --replace`"),
+    ))
+}
+
+/// Import the shipped sample values (built into the binary) through the CSV importer, from a
+/// temporary copy beside the database being built.
+fn import_shipped_values(
+    store: &mut Store,
+    catalog: &Catalog,
+    building: &Path,
+) -> Result<values::ImportSummary, Error> {
+    let tmp = PathBuf::from(format!("{}.values.csv", building.display()));
+    std::fs::write(&tmp, shipped::VALUES)
+        .map_err(|e| Error::input(format!("could not write `{}`: {e}", tmp.display())))?;
+    let result = values::import_csv(store, catalog, &tmp, "demo", &mut |_| {});
+    let _ = std::fs::remove_file(&tmp);
+    result
 }
 
 /// Remove a database file and its WAL companions, if present.

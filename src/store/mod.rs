@@ -9,6 +9,7 @@
 //! A server-backed store would replace this module and nothing else.
 
 mod check;
+mod demo;
 mod framework;
 mod framework_read;
 mod progress;
@@ -26,6 +27,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use crate::error::Error;
 
 pub use check::CheckReport;
+pub use demo::DemoAdditions;
 pub use framework::{SaveOutcome, VersionInfo};
 pub use framework_read::Targets;
 pub use standards::CurrentValue;
@@ -191,31 +193,6 @@ impl Store {
         tx.commit()
             .map_err(|e| map_err(e, "upgrade the database schema"))?;
         Ok(())
-    }
-
-    /// Mark this database as one built by `ics demo`, which may later replace it.
-    pub fn mark_demo(&mut self) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "INSERT INTO meta (key, value) VALUES ('demo', '1') \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [],
-            )
-            .map_err(|e| map_err(e, "mark the demo database"))?;
-        Ok(())
-    }
-
-    /// Whether the file at `path` is a database that `ics demo` built. Anything that is not
-    /// (another ics database, another file, an unreadable one) is `false`.
-    pub fn is_demo_database(path: &Path) -> bool {
-        let Ok(conn) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY) else {
-            return false;
-        };
-        conn.query_row("SELECT value FROM meta WHERE key = 'demo'", [], |r| {
-            r.get::<_, String>(0)
-        })
-        .map(|v| v == "1")
-        .unwrap_or(false)
     }
 
     /// Start the one write transaction of a command: the lock is taken up front.

@@ -565,11 +565,68 @@ fn demo_refuses_to_replace_a_database_it_did_not_make() {
 }
 
 #[test]
-fn demo_outside_the_repository_says_where_to_run_it() {
+fn demo_runs_from_any_folder_with_the_strategy_built_in() {
+    // The temp directory holds no framework.toml and no examples/: the binary carries them.
     let env = Env::new();
+    assert!(!env.path("framework.toml").exists());
+    let run = env.ics(&["demo"]).ok();
+    assert!(
+        run.stdout
+            .contains("13 values from `examples/peru-values.csv`"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("Progress for FY2022"), "{}", run.stdout);
+    assert!(env.path("demo-report.html").exists());
+    assert!(!env.path("demo.db.building").exists());
+    assert!(!env.path("demo.db.building.values.csv").exists());
+    let versions = env
+        .ics(&["--db", "demo.db", "versions", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(versions[0]["source_file"], "framework.toml", "{versions}");
+    // The built-in strategy is the repository's framework.toml, byte for byte.
+    let shown = env
+        .ics(&["--db", "demo.db", "tree", "--format", "json"])
+        .ok();
+    let env2 = Env::new();
+    env2.load_shipped();
+    let from_file = env2.ics(&["tree", "--format", "json"]).ok();
+    assert_eq!(shown.stdout, from_file.stdout);
+}
+
+#[test]
+fn demo_will_not_throw_away_a_value_recorded_in_it() {
+    let env = Env::new();
+    env.ics(&["demo"]).ok();
+    // Rebuilding an untouched demo is fine.
+    env.ics(&["demo"]).ok();
+    env.ics_env(
+        &["--db", "demo.db", "record", "IND-POVERTY", "FY2022", "25"],
+        &[("USER", "maria")],
+    )
+    .ok();
+    let before = std::fs::read(env.path("demo.db")).unwrap();
     env.ics(&["demo"])
         .fails()
-        .stderr_has("cannot find the framework file `framework.toml`")
-        .stderr_has("run the demo from the repository folder");
-    assert!(!env.path("demo.db").exists());
+        .stderr_has("`demo.db` holds 1 value (the newest: IND-POVERTY FY2022, by maria) recorded after the demo built it")
+        .stderr_has("help: keep them with `ics demo --db another.db`");
+    assert_eq!(before, std::fs::read(env.path("demo.db")).unwrap());
+    // --replace throws them away, as asked.
+    env.ics(&["demo", "--replace"]).ok();
+    let json = env
+        .ics(&[
+            "--db",
+            "demo.db",
+            "history",
+            "IND-POVERTY",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
+    assert!(
+        !json.to_string().contains("maria"),
+        "the demo was rebuilt: {json}"
+    );
 }

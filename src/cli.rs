@@ -26,6 +26,14 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `--version LABEL`: which stored version of the strategy a command reads.
+#[derive(Debug, Clone, Default, Args)]
+pub struct VersionSel {
+    /// Which stored version of the strategy: a label, @latest or @previous [default: @latest]
+    #[arg(long = "version", value_name = "LABEL")]
+    pub label: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -132,9 +140,8 @@ pub enum TreeFormat {
 
 #[derive(Debug, Args)]
 pub struct TreeArgs {
-    /// Which stored version to show: a label, @latest or @previous [default: @latest]
-    #[arg(long, value_name = "LABEL")]
-    pub version: Option<String>,
+    #[command(flatten)]
+    pub version: VersionSel,
     /// Show this many levels (1 = the top-level nodes only)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub depth: Option<u32>,
@@ -251,9 +258,8 @@ pub struct ProgressArgs {
     /// Keep only rows with this status (repeat for several)
     #[arg(long, value_enum)]
     pub status: Vec<StatusArg>,
-    /// Which stored version of the strategy: a label, @latest or @previous [default: @latest]
-    #[arg(long, value_name = "LABEL")]
-    pub version: Option<String>,
+    #[command(flatten)]
+    pub version: VersionSel,
     /// Output format
     #[arg(long, value_enum, default_value_t = ProgressFormat::Table)]
     pub format: ProgressFormat,
@@ -267,9 +273,8 @@ pub struct ReportArgs {
     /// Keep one subtree: a goal, objective or DO code
     #[arg(long, value_name = "CODE")]
     pub node: Option<String>,
-    /// Which stored version of the strategy: a label, @latest or @previous [default: @latest]
-    #[arg(long, value_name = "LABEL")]
-    pub version: Option<String>,
+    #[command(flatten)]
+    pub version: VersionSel,
     /// The HTML file to write (an earlier report there is replaced)
     #[arg(long, value_name = "FILE.html")]
     pub out: PathBuf,
@@ -325,9 +330,8 @@ pub enum ExportTarget {
 
 #[derive(Debug, Args)]
 pub struct ExportIatiArgs {
-    /// Which stored version of the strategy: a label, @latest or @previous [default: @latest]
-    #[arg(long, value_name = "LABEL")]
-    pub version: Option<String>,
+    #[command(flatten)]
+    pub version: VersionSel,
     /// The XML file to write (an existing file is replaced only once the export has succeeded)
     #[arg(long, value_name = "FILE.xml")]
     pub out: PathBuf,
@@ -344,7 +348,6 @@ pub struct LintArgs {
     /// Output format: text for people, json (an array of {rule, code, kind, message, fix})
     #[arg(long, value_enum, default_value_t = LintFormat::Text)]
     pub format: LintFormat,
-    /// Which stored version of the strategy: a label, @latest or @previous [default: @latest]
-    #[arg(long, value_name = "LABEL")]
-    pub version: Option<String>,
+    #[command(flatten)]
+    pub version: VersionSel,
 }

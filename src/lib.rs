@@ -7,6 +7,7 @@
 //! [`report`] (the HTML review page), and [`cmd`] (one thin module per command).
 
 pub mod cli;
+pub mod clock;
 pub mod cmd;
 pub mod diff;
 pub mod error;

@@ -198,6 +198,15 @@ impl FiscalPeriod {
         }
     }
 
+    /// The first and the last period this one covers: a fiscal year covers itself and its four
+    /// quarters, a quarter only itself. Values of a fiscal year are selected with it.
+    pub fn span(&self) -> (FiscalPeriod, FiscalPeriod) {
+        match self.quarter {
+            Some(_) => (*self, *self),
+            None => (*self, FiscalPeriod::quarter(self.year, 4)),
+        }
+    }
+
     /// The four quarters of this period's fiscal year.
     pub fn quarters(&self) -> [FiscalPeriod; 4] {
         [1, 2, 3, 4].map(|q| FiscalPeriod::quarter(self.year, q))

@@ -22,7 +22,7 @@ mod tests {
     #[test]
     fn the_shipped_strategy_reads_and_every_value_cites_a_source_document() {
         let fw = crate::framework::parse::parse_str(FRAMEWORK, FRAMEWORK_NAME).unwrap();
-        assert_eq!(fw.strategy.code, "PER-ICS");
+        assert_eq!(fw.strategy.code, "peru-ics");
         let mut rows = csv::Reader::from_reader(VALUES.as_bytes());
         let headers = rows.headers().unwrap().clone();
         let source = headers.iter().position(|h| h == "source").unwrap();

@@ -13,7 +13,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{progress, report, tree, Context};
-use crate::cli::{DemoArgs, ProgressArgs, ProgressFormat, ReportArgs, TreeArgs, TreeFormat};
+use crate::cli::{
+    DemoArgs, ProgressArgs, ProgressFormat, ReportArgs, TreeArgs, TreeFormat, VersionSel,
+};
 use crate::error::Error;
 use crate::framework;
 use crate::render::plural;
@@ -80,7 +82,7 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
     tree::run(
         &demo_cx,
         &TreeArgs {
-            version: None,
+            version: VersionSel::default(),
             depth: None,
             indicators: false,
             format: TreeFormat::Text,
@@ -96,7 +98,7 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
             period: period.clone(),
             node: None,
             status: Vec::new(),
-            version: None,
+            version: VersionSel::default(),
             format: ProgressFormat::Table,
         },
         out,
@@ -108,7 +110,7 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
         &ReportArgs {
             period,
             node: None,
-            version: None,
+            version: VersionSel::default(),
             out: db.with_file_name("demo-report.html"),
         },
         out,

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 
 use super::Context;
 use crate::cli::{ExportArgs, ExportIatiArgs, ExportTarget};
+use crate::clock::now_utc;
 use crate::error::Error;
 use crate::iati;
 use crate::render::plural;
-use crate::store::now_utc;
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &ExportArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
@@ -25,7 +25,7 @@ fn run_iati(cx: &Context, args: &ExportIatiArgs, out: &mut dyn Write) -> Result<
     let shown = args.out.display().to_string();
     let dir = target_dir(&args.out)?;
     let store = cx.open_existing()?;
-    let version = store.resolve_version(args.version.as_deref())?;
+    let version = super::version(&store, &args.version)?;
     let fw = store.framework(&version)?;
     let values = store.current_values()?;
     let (xml, summary) = iati::export(&fw, &version.label, &values, &now_utc())?;

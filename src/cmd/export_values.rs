@@ -5,7 +5,6 @@ use std::io::Write;
 use super::Context;
 use crate::cli::ExportValuesArgs;
 use crate::error::Error;
-use crate::period;
 use crate::render::values::ExportWriter;
 use crate::store::ValueQuery;
 use crate::values::Catalog;
@@ -26,17 +25,8 @@ pub fn run(cx: &Context, args: &ExportValuesArgs, out: &mut dyn Write) -> Result
             indicators.push(id);
         }
     }
-    let periods = match &args.period {
-        None => None,
-        Some(p) => {
-            // A date selects the fiscal year it falls in; a fiscal year includes its quarters.
-            let p = period::parse(p).map_err(Error::input)?.resolve(false);
-            Some(match p.quarter {
-                Some(_) => (p.key(), p.key()),
-                None => (p.key(), p.key() + 4),
-            })
-        }
-    };
+    // A date selects the fiscal year it falls in; a fiscal year includes its quarters.
+    let periods = super::period_arg(args.period.as_deref(), false)?.map(|p| p.span());
     let query = ValueQuery {
         indicators,
         periods,

@@ -6,7 +6,6 @@ use super::Context;
 use crate::cli::{HistoryArgs, ListFormat};
 use crate::error::Error;
 use crate::framework::Frequency;
-use crate::period;
 use crate::render::values::{history_table, write_history_json};
 use crate::store::ValueQuery;
 use crate::values::Catalog;
@@ -23,18 +22,9 @@ pub fn run(cx: &Context, args: &HistoryArgs, out: &mut dyn Write) -> Result<Outc
         )
     })?;
     let indicator = catalog.newest(code);
-    let periods = match &args.period {
-        None => None,
-        Some(p) => {
-            let quarterly = indicator.is_some_and(|i| i.frequency == Frequency::Quarterly);
-            let p = period::parse(p).map_err(Error::input)?.resolve(quarterly);
-            // A fiscal year includes its quarters.
-            Some(match p.quarter {
-                Some(_) => (p.key(), p.key()),
-                None => (p.key(), p.key() + 4),
-            })
-        }
-    };
+    let quarterly = indicator.is_some_and(|i| i.frequency == Frequency::Quarterly);
+    // A fiscal year includes its quarters.
+    let periods = super::period_arg(args.period.as_deref(), quarterly)?.map(|p| p.span());
     let query = ValueQuery {
         indicators: vec![id],
         periods,

@@ -14,7 +14,7 @@ use crate::Outcome;
 
 pub fn run(cx: &Context, args: &LintArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let store = cx.open_existing()?;
-    let version = store.resolve_version(args.version.as_deref())?;
+    let version = super::version(&store, &args.version)?;
     let fw = store.framework(&version)?;
     let report = lint::lint(&fw, &store.value_periods()?);
     match args.format {

@@ -20,10 +20,14 @@ mod versions;
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, VersionSel};
+use crate::clock;
 use crate::error::Error;
+use crate::framework::Framework;
+use crate::period::{self, FiscalPeriod};
+
 use crate::render::Term;
-use crate::store::{OpenMode, Store};
+use crate::store::{OpenMode, Store, VersionInfo};
 use crate::Outcome;
 
 /// What every command may need besides its own arguments.
@@ -53,6 +57,35 @@ impl Context<'_> {
     pub fn open_existing(&self) -> Result<Store, Error> {
         Store::open(&self.db_path(), OpenMode::Existing)
     }
+}
+
+/// The stored version `--version` names (a label, `@latest`, `@previous`; default the newest).
+pub fn version(store: &Store, sel: &VersionSel) -> Result<VersionInfo, Error> {
+    store.resolve_version(sel.label.as_deref())
+}
+
+/// A `--period` argument: a fiscal year, a quarter, or a date, which means the quarter it falls
+/// in for a quarterly indicator (`quarterly`) and otherwise the fiscal year.
+pub fn period_arg(given: Option<&str>, quarterly: bool) -> Result<Option<FiscalPeriod>, Error> {
+    given
+        .map(|p| Ok(period::parse(p).map_err(Error::input)?.resolve(quarterly)))
+        .transpose()
+}
+
+/// The period a review reports on: the one given, else the latest fiscal year with a target or
+/// an actual, else the fiscal year of today ([`clock::today`]).
+pub fn review_period(
+    given: Option<FiscalPeriod>,
+    store: &Store,
+    version: &VersionInfo,
+    fw: &Framework,
+) -> Result<FiscalPeriod, Error> {
+    Ok(match given {
+        Some(p) => p,
+        None => {
+            crate::progress::default_period(fw, store.latest_value_year(version)?, clock::today())
+        }
+    })
 }
 
 pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {

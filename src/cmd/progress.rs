@@ -5,10 +5,10 @@ use std::io::Write;
 use super::Context;
 use crate::cli::{ProgressArgs, ProgressFormat, StatusArg};
 use crate::error::Error;
-use crate::period::{self, FiscalPeriod};
+use crate::period::FiscalPeriod;
 use crate::progress::{self, PeriodValue, Selection, Status};
 use crate::render::progress as render;
-use crate::store::{self, Store, Targets, VersionInfo};
+use crate::store::{Store, Targets, VersionInfo};
 use crate::Outcome;
 
 fn status(s: StatusArg) -> Status {
@@ -19,13 +19,6 @@ fn status(s: StatusArg) -> Status {
         StatusArg::NoData => Status::NoData,
         StatusArg::NoTarget => Status::NoTarget,
     }
-}
-
-/// Today, from the store's clock (so `ICS_NOW` pins it in tests and demos).
-pub(super) fn today() -> chrono::NaiveDate {
-    let now = store::now_utc();
-    chrono::NaiveDate::parse_from_str(now.get(..10).unwrap_or_default(), "%Y-%m-%d")
-        .unwrap_or_else(|_| chrono::Utc::now().date_naive())
 }
 
 /// The values the report needs: the period's fiscal year (with its quarters) and, for the
@@ -49,13 +42,9 @@ fn values(
 }
 
 pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
-    let period = match &args.period {
-        // A date means the fiscal year it falls in.
-        Some(p) => Some(period::parse(p).map_err(Error::input)?.resolve(false)),
-        None => None,
-    };
+    let period = super::period_arg(args.period.as_deref(), false)?;
     let store = cx.open_existing()?;
-    let version = store.resolve_version(args.version.as_deref())?;
+    let version = super::version(&store, &args.version)?;
     // With a period given, only that fiscal year's targets are needed (the default period
     // looks at every target).
     let targets = match period {
@@ -66,10 +55,7 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     if let Some(code) = &args.node {
         progress::find_node(&fw, code)?;
     }
-    let period = match period {
-        Some(p) => p,
-        None => progress::default_period(&fw, store.latest_value_year(&version)?, today()),
-    };
+    let period = super::review_period(period, &store, &version, &fw)?;
     let trend = args.format == ProgressFormat::Table;
     let years = if trend {
         fw.strategy.fiscal_years()

@@ -4,9 +4,10 @@ use std::io::Write;
 
 use super::Context;
 use crate::cli::RecordArgs;
+use crate::clock::now_utc;
 use crate::error::Error;
 use crate::render::values::{number, time, with_unit};
-use crate::store::{now_utc, NewValue, Written};
+use crate::store::{NewValue, Written};
 use crate::values::{self, clean_text, Catalog};
 use crate::Outcome;
 

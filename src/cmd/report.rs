@@ -14,30 +14,18 @@ use crate::period::{self, FiscalPeriod};
 use crate::progress;
 use crate::render::plural;
 use crate::report;
-use crate::store;
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &ReportArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
-    let period = match &args.period {
-        // A date means the fiscal year it falls in.
-        Some(p) => Some(period::parse(p).map_err(Error::input)?.resolve(false)),
-        None => None,
-    };
+    let period = super::period_arg(args.period.as_deref(), false)?;
     check_target(&args.out)?;
     let store = cx.open_existing()?;
-    let version = store.resolve_version(args.version.as_deref())?;
+    let version = super::version(&store, &args.version)?;
     let fw = store.framework(&version)?;
     if let Some(code) = &args.node {
         progress::find_node(&fw, code)?;
     }
-    let period = match period {
-        Some(p) => p,
-        None => progress::default_period(
-            &fw,
-            store.latest_value_year(&version)?,
-            super::progress::today(),
-        ),
-    };
+    let period = super::review_period(period, &store, &version, &fw)?;
     let values = store.current_totals(
         &version,
         FiscalPeriod::year(period::MIN_YEAR),
@@ -49,7 +37,7 @@ pub fn run(cx: &Context, args: &ReportArgs, out: &mut dyn Write) -> Result<Outco
         period,
         &values,
         args.node.as_deref(),
-        &store::now_utc(),
+        &crate::clock::now_utc(),
     )?;
     write_atomically(&args.out, report::html::page(&page).as_bytes())?;
     let cards = page.cards().count();

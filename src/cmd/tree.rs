@@ -11,7 +11,7 @@ use crate::Outcome;
 
 pub fn run(cx: &Context, args: &TreeArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let store = cx.open_existing()?;
-    let version = store.resolve_version(args.version.as_deref())?;
+    let version = super::version(&store, &args.version)?;
     // The text tree shows no targets; JSON lists them.
     let targets = match args.format {
         TreeFormat::Json => Targets::All,

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::{map_err, now_utc, Store};
+use super::{map_err, Store};
+use crate::clock::now_utc;
 use crate::error::Error;
 use crate::framework::*;
 

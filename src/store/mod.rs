@@ -264,18 +264,3 @@ pub(crate) fn stored_period(key: i64, doing: &str) -> Result<crate::period::Fisc
         )
     })
 }
-
-/// Now as an RFC 3339 UTC timestamp with microseconds; `ICS_NOW` overrides it (tests, demos).
-pub fn now_utc() -> String {
-    if let Ok(fixed) = std::env::var("ICS_NOW") {
-        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&fixed) {
-            return t
-                .with_timezone(&chrono::Utc)
-                .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-                .to_string();
-        }
-    }
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
-}

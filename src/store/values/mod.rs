@@ -43,8 +43,9 @@ pub struct StoredValue {
 pub struct ValueQuery {
     /// Only these indicators (store ids); empty for all.
     pub indicators: Vec<i64>,
-    /// Only periods whose key lies in this inclusive range.
-    pub periods: Option<(i64, i64)>,
+    /// Only periods from the first to the last, inclusive, in period order (a fiscal year
+    /// sorts before its quarters: see [`FiscalPeriod::span`]).
+    pub periods: Option<(FiscalPeriod, FiscalPeriod)>,
     /// Replaced values too, not only current ones.
     pub include_replaced: bool,
     /// Newest first (by recording order) instead of by indicator code, period,
@@ -119,7 +120,9 @@ impl Store {
         mut f: impl FnMut(StoredValue) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let ctx = "read the recorded values";
-        let (lo, hi) = q.periods.unwrap_or((i64::MIN, i64::MAX));
+        let (lo, hi) = q
+            .periods
+            .map_or((i64::MIN, i64::MAX), |(lo, hi)| (lo.key(), hi.key()));
         if !q.include_replaced && !q.newest_first {
             // Current values in code order: one walk of the "current" index per indicator,
             // already in period and disaggregation order, so nothing is sorted.

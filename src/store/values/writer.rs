@@ -28,7 +28,7 @@ pub struct NewValue<'a> {
     pub note: Option<&'a str>,
     pub source: Option<&'a str>,
     pub recorded_by: &'a str,
-    /// UTC, as [`super::now_utc`] writes it.
+    /// UTC, as [`crate::clock::now_utc`] writes it.
     pub recorded_at: &'a str,
 }
 

@@ -26,9 +26,10 @@ use csv::ByteRecord;
 use self::rows::{Batch, Columns};
 use self::tracking::Tracker;
 use super::Catalog;
+use crate::clock::now_utc;
 use crate::error::Error;
 use crate::framework::parse::file_error;
-use crate::store::{now_utc, Imported, NewValue, Store, ValueWriter};
+use crate::store::{Imported, NewValue, Store, ValueWriter};
 
 pub use self::rows::ACCEPTED_COLUMNS;
 

@@ -14,6 +14,7 @@ use super::{progress, report, tree, Context};
 use crate::cli::{DemoArgs, ProgressArgs, ProgressFormat, ReportArgs, TreeArgs, TreeFormat};
 use crate::error::Error;
 use crate::framework;
+use crate::render::safe;
 use crate::store::{OpenMode, Store};
 use crate::values::{self, Catalog};
 use crate::Outcome;
@@ -70,10 +71,10 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
     writeln!(
         out,
         "Demo database `{shown}`: {} ({}) with {} values from `{}`.\n",
-        fw.strategy.title,
-        fw.strategy.version,
+        safe(&fw.strategy.title),
+        safe(&fw.strategy.version),
         summary.added + summary.corrected + summary.unchanged,
-        args.values.display()
+        safe(&args.values.display().to_string())
     )?;
     let demo_cx = Context {
         cli: cx.cli,

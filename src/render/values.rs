@@ -13,8 +13,7 @@ use comfy_table::{
 };
 use serde::Serialize;
 
-use super::{plural, Style, Term};
-use crate::cli::ExportFormat;
+use super::{cell, plural, safe, Style, Term};
 use crate::error::Error;
 use crate::framework::Indicator;
 use crate::store::StoredValue;
@@ -63,8 +62,8 @@ pub fn history_table(
         Some(ind) => format!(
             "{} {} ({})\n",
             term.paint(code, Style::Bold),
-            ind.title,
-            ind.unit
+            safe(&ind.title),
+            safe(&ind.unit)
         ),
         None => format!(
             "{} (not in the newest version of the strategy)\n",
@@ -129,7 +128,7 @@ pub fn history_table(
         if with_source {
             cells.push(r.source.clone().unwrap_or_default());
         }
-        table.add_row(cells);
+        table.add_row(cells.into_iter().map(cell));
     }
     // Short columns keep their width; notes and sources wrap instead.
     let fixed = if with_disaggregation { 4 } else { 3 };
@@ -208,6 +207,13 @@ pub fn write_history_json(out: &mut dyn Write, rows: &[StoredValue]) -> Result<(
     serde_json::to_writer_pretty(&mut *out, &list).map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// The `export-values` formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
 }
 
 /// Writes `export-values` output one value at a time, so an export of any size streams.

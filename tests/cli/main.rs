@@ -5,6 +5,7 @@ mod bench;
 mod common;
 mod diff;
 mod foundation;
+mod hostile;
 mod progress;
 mod reliability;
 mod report;

@@ -8,6 +8,7 @@
 //! cells cannot forget it.
 
 pub mod diff;
+pub mod history;
 pub mod lint;
 pub mod progress;
 pub mod safe;

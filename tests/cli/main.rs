@@ -10,4 +10,5 @@ mod progress;
 mod reliability;
 mod report;
 mod standards;
+mod trial;
 mod values;

@@ -141,3 +141,40 @@ fn shell_words(line: &str) -> Vec<String> {
     }
     words
 }
+
+#[test]
+fn the_review_page_keeps_headings_with_their_cards_and_lists_links() {
+    let env = demo_env();
+    env.ics(&["report", "--period", "FY2022", "--out", "review.html"])
+        .ok();
+    let html = std::fs::read_to_string(env.path("review.html")).unwrap();
+    // "Supports" and "Supported by" list their objectives; no title's full stop runs into a
+    // separator.
+    assert!(
+        !html.contains(".;") && !html.contains(".</bdi>;"),
+        "a `.;` is left"
+    );
+    assert!(
+        html.contains("<div class=\"links\">Supports <ul><li>"),
+        "{html}"
+    );
+    // Each node's heading, links and first card sit in one block that is not split across
+    // printed pages.
+    assert!(html.contains(".keep { break-inside: avoid; page-break-inside: avoid; }"));
+    let sections: Vec<&str> = html.split("<section class=\"node ").skip(1).collect();
+    assert!(sections.len() > 10);
+    let mut with_cards = 0;
+    for section in sections {
+        let section = &section[..section.find("</section>").unwrap()];
+        let keep = section.find("<div class=\"keep\">").expect("a keep block");
+        assert!(keep < section.find("<h").unwrap(), "{section}");
+        if let Some(end) = section.find("</article>\n") {
+            with_cards += 1;
+            assert!(
+                section[end..].starts_with("</article>\n</div>\n"),
+                "the first card is not in the heading's block:\n{section}"
+            );
+        }
+    }
+    assert!(with_cards > 5);
+}

@@ -98,16 +98,18 @@ impl Error {
         }
     }
 
-    /// Write the error as the user sees it.
+    /// Write the error as the user sees it. Messages quote user values, so each line passes
+    /// through [`crate::render::safe`]: control characters in them are shown, not obeyed.
     pub fn report(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        use crate::render::safe;
         if let Error::Located { diagnostics, .. } = self {
             for d in diagnostics {
-                writeln!(out, "{d}")?;
+                writeln!(out, "{}", safe(&d.to_string()))?;
             }
         }
-        writeln!(out, "error: {self}")?;
+        writeln!(out, "error: {}", safe(&self.to_string()))?;
         if let Some(hint) = self.hint() {
-            writeln!(out, "help: {hint}")?;
+            writeln!(out, "help: {}", safe(hint))?;
         }
         Ok(())
     }

@@ -101,8 +101,9 @@ pub struct Report {
 /// Units that say the unit is not decided yet.
 const PLACEHOLDER_UNITS: [&str; 9] = ["", "tbd", "tbc", "n/a", "na", "none", "unknown", "?", "-"];
 
-/// Check `fw`; `value_periods` holds every (indicator code, period) with a current value.
-pub fn lint(fw: &Framework, value_periods: &[(String, FiscalPeriod)]) -> Report {
+/// Check `fw`; `value_periods` holds every (indicator code, period) with a current value;
+/// `file` names the framework file in fix hints (the file the version was loaded from).
+pub fn lint(fw: &Framework, value_periods: &[(String, FiscalPeriod)], file: &str) -> Report {
     let switched_off: Vec<Rule> = Rule::ALL
         .into_iter()
         .filter(|r| !fw.settings.lint_rule_on(r.name()))
@@ -112,7 +113,7 @@ pub fn lint(fw: &Framework, value_periods: &[(String, FiscalPeriod)]) -> Report 
         if switched_off.contains(&rule) {
             continue;
         }
-        check(rule, fw, value_periods, &mut findings);
+        check(rule, fw, value_periods, file, &mut findings);
     }
     Report {
         findings,
@@ -120,7 +121,13 @@ pub fn lint(fw: &Framework, value_periods: &[(String, FiscalPeriod)]) -> Report 
     }
 }
 
-fn check(rule: Rule, fw: &Framework, values: &[(String, FiscalPeriod)], out: &mut Vec<Finding>) {
+fn check(
+    rule: Rule,
+    fw: &Framework,
+    values: &[(String, FiscalPeriod)],
+    file: &str,
+    out: &mut Vec<Finding>,
+) {
     let mut push = |code: &str, kind: &str, message: String, fix: String| {
         out.push(Finding {
             rule,
@@ -140,7 +147,7 @@ fn check(rule: Rule, fw: &Framework, values: &[(String, FiscalPeriod)], out: &mu
                         node.kind.as_str(),
                         format!("{} `{}` has no indicator", node.kind.label(), node.code),
                         format!(
-                            "add a `[[{}.indicator]]` table under `{}` in framework.toml",
+                            "add a `[[{}.indicator]]` table under `{}` in {file}",
                             toml_header(fw, node),
                             node.code
                         ),
@@ -347,7 +354,7 @@ fn check(rule: Rule, fw: &Framework, values: &[(String, FiscalPeriod)], out: &mu
                         if one { "has" } else { "have" }
                     ),
                     format!(
-                        "add a target for {} to `{}` in framework.toml, or correct the value's period (see `ics history {}`)",
+                        "add a target for {} to `{}` in {file}, or correct the value's period (see `ics history {}`)",
                         if one { "it" } else { "each" },
                         i.code,
                         i.code

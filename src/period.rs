@@ -57,6 +57,19 @@ impl FromStr for PeriodInput {
 /// Parse a period: `FY2020`, `FY2020Q3` (any case) or an ISO date `2020-03-15`.
 pub fn parse(input: &str) -> Result<PeriodInput, String> {
     let s = input.trim();
+    // `FY2024 Q2`: say what is wrong, not that the year lacks digits.
+    if s.contains(char::is_whitespace) {
+        let joined: String = s.split_whitespace().collect();
+        if let Ok(p) = parse(&joined) {
+            let fixed = match p {
+                PeriodInput::Period(p) => p.to_string(),
+                PeriodInput::Date(_) => joined,
+            };
+            return Err(format!(
+                "`{input}` is not a period: remove the space: `{fixed}`"
+            ));
+        }
+    }
     let reject = || format!("`{input}` is not a period; use {ACCEPTED_FORMS}");
     if s.len() >= 2 && s.is_char_boundary(2) && s[..2].eq_ignore_ascii_case("FY") {
         let rest = &s[2..];

@@ -18,7 +18,7 @@ use crate::cli::{
 };
 use crate::error::Error;
 use crate::framework;
-use crate::render::plural;
+use crate::render::{plural, safe};
 use crate::shipped;
 use crate::store::{OpenMode, Store};
 use crate::values::{self, Catalog};
@@ -69,10 +69,10 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
     writeln!(
         out,
         "Demo database `{shown}`: {} ({}) with {} values from `{}`.\n",
-        fw.strategy.title,
-        fw.strategy.version,
+        safe(&fw.strategy.title),
+        safe(&fw.strategy.version),
         summary.added + summary.corrected + summary.unchanged,
-        values_name
+        safe(&values_name)
     )?;
     let demo_cx = Context {
         cli: cx.cli,

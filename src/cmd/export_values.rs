@@ -5,7 +5,7 @@ use std::io::Write;
 use super::Context;
 use crate::cli::ExportValuesArgs;
 use crate::error::Error;
-use crate::render::values::ExportWriter;
+use crate::render::values::{ExportFormat, ExportWriter};
 use crate::store::ValueQuery;
 use crate::values::Catalog;
 use crate::Outcome;
@@ -33,7 +33,11 @@ pub fn run(cx: &Context, args: &ExportValuesArgs, out: &mut dyn Write) -> Result
         include_replaced: args.all,
         newest_first: false,
     };
-    let mut writer = ExportWriter::new(args.format, args.all, out)?;
+    let format = match args.format {
+        crate::cli::ExportFormat::Csv => ExportFormat::Csv,
+        crate::cli::ExportFormat::Json => ExportFormat::Json,
+    };
+    let mut writer = ExportWriter::new(format, args.all, out)?;
     store.each_value(&query, |v| writer.row(&v))?;
     writer.finish()?;
     Ok(Outcome::Success)

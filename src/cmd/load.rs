@@ -25,9 +25,13 @@ pub fn run(cx: &Context, args: &LoadArgs, out: &mut dyn Write) -> Result<Outcome
         .label
         .clone()
         .unwrap_or_else(|| fw.strategy.version.clone());
-    if label.trim().is_empty() {
-        return Err(Error::input("a version label cannot be empty"));
-    }
+    framework::check_label(&label).map_err(|problem| match args.label {
+        Some(_) => Error::input_with_hint(problem, "choose another --label"),
+        None => Error::input_with_hint(
+            format!("{problem} (from `strategy.version`)"),
+            "change `strategy.version` in the file, or pass --label with another label",
+        ),
+    })?;
     let mut store = Store::open(&cx.db_path(), OpenMode::Create)?;
     let shown = args.file.display().to_string();
     match store.save_version(&fw, &label, Some(&shown))? {

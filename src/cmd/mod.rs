@@ -25,7 +25,7 @@ use crate::clock;
 use crate::error::Error;
 use crate::framework::Framework;
 use crate::period::{self, FiscalPeriod};
-
+use crate::render::safe::SafeWriter;
 use crate::render::Term;
 use crate::store::{OpenMode, Store, VersionInfo};
 use crate::Outcome;
@@ -91,24 +91,30 @@ pub fn review_period(
 pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
     let cx = Context {
         cli,
-        term: Term::detect(cli.color),
+        term: Term::detect(match cli.color {
+            crate::cli::ColorChoice::Auto => crate::render::ColorChoice::Auto,
+            crate::cli::ColorChoice::Always => crate::render::ColorChoice::Always,
+            crate::cli::ColorChoice::Never => crate::render::ColorChoice::Never,
+        }),
         db_override: None,
     };
     match &cli.command {
-        Command::Load(args) => load::run(&cx, args, out),
+        // Commands whose output is plain text write through `SafeWriter`: the text they
+        // quote from files and the database cannot reach the terminal raw.
+        Command::Load(args) => load::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Tree(args) => tree::run(&cx, args, out),
         Command::Versions(args) => versions::run(&cx, args, out),
-        Command::Record(args) => record::run(&cx, args, out),
-        Command::ImportValues(args) => import_values::run(&cx, args, out),
+        Command::Record(args) => record::run(&cx, args, &mut SafeWriter::new(out)),
+        Command::ImportValues(args) => import_values::run(&cx, args, &mut SafeWriter::new(out)),
         Command::History(args) => history::run(&cx, args, out),
         Command::ExportValues(args) => export_values::run(&cx, args, out),
         Command::Progress(args) => progress::run(&cx, args, out),
-        Command::Report(args) => report::run(&cx, args, out),
+        Command::Report(args) => report::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Diff(args) => diff::run(&cx, args, out),
-        Command::Export(args) => export::run(&cx, args, out),
+        Command::Export(args) => export::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Lint(args) => lint::run(&cx, args, out),
         Command::Demo(args) => demo::run(&cx, args, out),
-        Command::Check => check::run(&cx, out),
+        Command::Check => check::run(&cx, &mut SafeWriter::new(out)),
         Command::Completions(args) => docs::completions(args.shell, out),
         Command::Man => docs::man(out),
     }

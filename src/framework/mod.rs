@@ -1,9 +1,13 @@
 //! The strategy framework: its data model and the reading of framework files.
 
 pub mod dump;
+mod label;
+mod levels;
 pub mod model;
 pub mod parse;
 
+pub use label::{check_label, unprintable};
+pub use levels::LevelCounts;
 pub use model::*;
 pub use parse::{parse_bytes, parse_str, read_file};
 

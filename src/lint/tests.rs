@@ -93,10 +93,10 @@ fn p(s: &str) -> FiscalPeriod {
 
 /// Lint `text` with the given values, and the same text with `rule = false`.
 fn with_and_without(text: &str, values: &[(String, FiscalPeriod)], rule: Rule) -> (Report, Report) {
-    let on = lint(&fw(text), values);
+    let on = lint(&fw(text), values, "framework.toml");
     let mut off_fw = fw(text);
     off_fw.settings.lint.insert(rule.name().to_string(), false);
-    let off = lint(&off_fw, values);
+    let off = lint(&off_fw, values, "framework.toml");
     (on, off)
 }
 
@@ -127,7 +127,7 @@ fn the_clean_framework_passes_every_rule() {
         // Values of indicators no longer in the framework are not lint's concern.
         ("OLD".to_string(), p("FY2030")),
     ];
-    let report = lint(&fw(CLEAN), &values);
+    let report = lint(&fw(CLEAN), &values, "framework.toml");
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     assert!(report.switched_off.is_empty());
 }
@@ -166,7 +166,7 @@ fn objective_without_indicator_covers_dos_irs_and_management_objectives() {
          [[development_objective]]\ncode = \"D2\"\ntitle = \"D\"\nsupports = [\"O1\"]\n\n\
          [[development_objective.result]]\ncode = \"IR2\"\ntitle = \"R\"\n"
     );
-    let report = lint(&fw(&text), &[]);
+    let report = lint(&fw(&text), &[], "framework.toml");
     let codes: Vec<String> = ["M2", "D2", "IR2"].map(String::from).to_vec();
     assert_eq!(
         rules_found(&report),
@@ -190,7 +190,7 @@ fn an_objective_measured_through_its_sub_objective_passes() {
     // O1 has no indicator of its own, only through O1.a: no finding (the clean framework).
     let f = fw(CLEAN);
     assert!(f.node("O1").unwrap().indicators.is_empty());
-    assert!(lint(&f, &[]).findings.is_empty());
+    assert!(lint(&f, &[], "framework.toml").findings.is_empty());
 }
 
 #[test]
@@ -210,7 +210,7 @@ fn indicator_missing_unit() {
     assert!(f.message.contains("TBD"), "{}", f.message);
     // A real unit that merely looks short is fine.
     let text = CLEAN.replace("unit = \"hectares\"", "unit = \"ha\"");
-    assert!(lint(&fw(&text), &[]).findings.is_empty());
+    assert!(lint(&fw(&text), &[], "framework.toml").findings.is_empty());
 }
 
 #[test]
@@ -265,7 +265,7 @@ fn a_year_with_only_quarter_targets_has_a_target() {
     let f = fw(CLEAN);
     let i2 = f.indicator("I2").unwrap().1;
     assert!(!i2.targets.contains_key(&p("FY2020")));
-    assert!(lint(&f, &[]).findings.is_empty());
+    assert!(lint(&f, &[], "framework.toml").findings.is_empty());
 }
 
 #[test]
@@ -318,7 +318,7 @@ fn findings_come_in_rule_order_then_file_order() {
         .replace("source = \"Partner GIS\"\n", "")
         .replace("source = \"Implementing partner reports\"\n", "")
         .replace("supports = [\"O1\"]", "supports = []");
-    let report = lint(&fw(&text), &[]);
+    let report = lint(&fw(&text), &[], "framework.toml");
     assert_eq!(
         rules_found(&report),
         vec![
@@ -337,7 +337,7 @@ fn a_rule_switched_on_explicitly_still_runs() {
             "[[goal]]",
             "[settings.lint]\ndo-supports-nothing = true\nyear-without-target = false\n\n[[goal]]",
         );
-    let report = lint(&fw(&text), &[]);
+    let report = lint(&fw(&text), &[], "framework.toml");
     assert_eq!(
         rules_found(&report),
         vec![("do-supports-nothing", "D1".to_string())]
@@ -348,7 +348,7 @@ fn a_rule_switched_on_explicitly_still_runs() {
 #[test]
 fn the_json_shape_is_the_contract() {
     let text = CLEAN.replace("supports = [\"O1\"]", "supports = []");
-    let report = lint(&fw(&text), &[]);
+    let report = lint(&fw(&text), &[], "framework.toml");
     let json = serde_json::to_value(&report.findings).unwrap();
     let keys: Vec<&str> = json[0]
         .as_object()

@@ -1,14 +1,33 @@
 //! Rendering for people and machines: colour and width decisions, and the per-report renderers.
-//! Renderers take plain rows or the framework model and know nothing of SQL.
+//! Renderers take plain rows or the framework model and know nothing of SQL, nor of the command
+//! line: they have their own option types ([`ColorChoice`] here, the formats beside each
+//! renderer), which the commands map from the parsed arguments.
+//!
+//! Text that came from a file or the database passes through [`safe`] before it reaches a
+//! terminal (see [`mod@safe`]): [`Term::paint`] and [`cell`] apply it, so styled text and table
+//! cells cannot forget it.
 
 pub mod diff;
+pub mod history;
+pub mod lint;
 pub mod progress;
+pub mod safe;
 pub mod tree;
 pub mod values;
+pub mod versions;
 
+use std::borrow::Cow;
 use std::io::IsTerminal;
 
-use crate::cli::ColorChoice;
+pub use safe::safe;
+
+/// When to colour: the renderer's own copy of `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
 
 /// Terminal facts a renderer needs: whether to colour, and how wide to be.
 #[derive(Debug, Clone, Copy)]
@@ -49,10 +68,12 @@ impl Term {
         }
     }
 
-    /// Wrap `text` in an SGR style when colour is on.
+    /// Wrap `text` in an SGR style when colour is on; control characters in `text` are
+    /// escaped first ([`safe`]), so the only escape sequences out are the style's own.
     pub fn paint(&self, text: &str, style: Style) -> String {
+        let text = safe(text);
         if !self.color || text.is_empty() {
-            return text.to_string();
+            return text.into_owned();
         }
         format!("\x1b[{}m{text}\x1b[0m", style.sgr())
     }
@@ -81,6 +102,12 @@ impl Style {
             Style::Cyan => "36",
         }
     }
+}
+
+/// A table cell holding `text` made [`safe`].
+pub fn cell<'a>(text: impl Into<Cow<'a, str>>) -> comfy_table::Cell {
+    let text = text.into();
+    comfy_table::Cell::new(safe(&text))
 }
 
 /// Display width of a string in terminal columns.

@@ -7,7 +7,8 @@
 
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement};
 
-use super::{plural, Term};
+use super::safe::markdown as md_text;
+use super::{cell, plural, safe, Term};
 use crate::framework::Direction;
 use crate::progress::{Counts, Line, ProgressRow, Report, Rollup, Status};
 
@@ -20,11 +21,13 @@ pub const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', 
 /// The mark for a year with no value.
 pub const GAP: char = '·';
 
-/// A sparkline of `values`, scaled between their minimum and maximum; a gap mark for `None`.
+/// A sparkline of `values`, scaled from zero (or from the lowest value, when one is below
+/// zero) to the highest, so that a small change looks small (22 then 23 is `██`, not `▁█`);
+/// a gap mark for `None`.
 pub fn sparkline(values: &[Option<f64>]) -> String {
     let present = values.iter().flatten().copied();
-    let min = present.clone().fold(f64::INFINITY, f64::min);
-    let max = present.fold(f64::NEG_INFINITY, f64::max);
+    let min = present.clone().fold(0.0, f64::min);
+    let max = present.fold(0.0, f64::max);
     values
         .iter()
         .map(|v| match v {
@@ -71,9 +74,19 @@ fn opt_number(x: Option<f64>) -> String {
     x.map_or_else(|| MISSING.to_string(), number)
 }
 
-/// Percent rounded to one decimal, with a `%` sign.
+/// Percent rounded to one decimal, with a `%` sign; never `-0.0%` (a value that rounds to
+/// zero is `0.0%`).
 pub fn percent(x: Option<f64>) -> String {
-    x.map_or_else(|| MISSING.to_string(), |p| format!("{p:.1}%"))
+    x.map_or_else(
+        || MISSING.to_string(),
+        |p| {
+            let shown = format!("{p:.1}");
+            match shown.strip_prefix('-') {
+                Some(zero) if zero.trim_matches(['0', '.']).is_empty() => format!("{zero}%"),
+                _ => format!("{shown}%"),
+            }
+        },
+    )
 }
 
 /// "2 indicators: 1 on target, 1 below", or "no indicators".
@@ -136,7 +149,9 @@ fn status_word(r: &ProgressRow) -> String {
 fn heading(report: &Report) -> String {
     format!(
         "Progress for {}: {} (version {})",
-        report.period, report.strategy_title, report.version
+        report.period,
+        safe(&report.strategy_title),
+        safe(&report.version)
     )
 }
 
@@ -166,7 +181,7 @@ fn legend(report: &Report, markdown: bool) -> Vec<String> {
         report.trend_years.last(),
     ) {
         lines.push(format!(
-            "Trend: the actual of each fiscal year {first} to {last}; {GAP} marks a year with no value."
+            "Trend: the actual of each fiscal year {first} to {last}, bars rising from zero; {GAP} marks a year with no value."
         ));
     }
     lines
@@ -223,6 +238,15 @@ pub fn table(report: &Report, term: Term) -> String {
         header.push("Trend");
     }
     let bold = |s: String| {
+        let c = cell(s);
+        if term.color {
+            c.add_attribute(Attribute::Bold)
+        } else {
+            c
+        }
+    };
+    // For text already made safe that holds line breaks of ours.
+    let bold_lines = |s: String| {
         let c = Cell::new(s);
         if term.color {
             c.add_attribute(Attribute::Bold)
@@ -239,39 +263,41 @@ pub fn table(report: &Report, term: Term) -> String {
     for line in &report.lines {
         match line {
             Line::Row(r) => {
-                let mut status = Cell::new(status_word(r));
+                let mut status = cell(status_word(r));
                 if term.color {
                     status = status.fg(status_color(r.status));
                 }
                 let mut cells = vec![
-                    Cell::new(&r.node),
+                    cell(&r.node),
+                    // Made safe part by part: the line break between code and title is ours.
                     Cell::new(format!(
                         "{}\n{} · {} · {}",
-                        r.indicator,
-                        r.title,
-                        r.unit,
+                        safe(&r.indicator),
+                        safe(&r.title),
+                        safe(&r.unit),
                         direction_words(r.direction)
                     )),
-                    Cell::new(opt_number(r.baseline)),
-                    Cell::new(opt_number(r.target)),
-                    Cell::new(opt_number(r.actual)),
-                    Cell::new(percent(r.percent)),
+                    cell(opt_number(r.baseline)),
+                    cell(opt_number(r.target)),
+                    cell(opt_number(r.actual)),
+                    cell(percent(r.percent)),
                     status,
                 ];
                 if trend {
-                    cells.push(Cell::new(sparkline(&r.trend)));
+                    cells.push(cell(sparkline(&r.trend)));
                 }
                 t.add_row(cells);
             }
             Line::Summary(s) => {
                 let mut cells = vec![
                     bold(s.code.clone()),
-                    bold(match summary_parts(s) {
-                        (own, Some(linked)) => format!("Σ {own}\n{linked}"),
-                        (own, None) => format!("Σ {own}"),
+                    // Made safe part by part: the line break is ours.
+                    bold_lines(match summary_parts(s) {
+                        (own, Some(linked)) => format!("Σ {}\n{}", safe(&own), safe(&linked)),
+                        (own, None) => format!("Σ {}", safe(&own)),
                     }),
                 ];
-                cells.resize_with(header.len(), || Cell::new(""));
+                cells.resize_with(header.len(), || cell(""));
                 t.add_row(cells);
             }
         }
@@ -317,12 +343,9 @@ fn wrap(text: &str, width: Option<usize>) -> Vec<String> {
     lines
 }
 
+/// A markdown table cell: the one markdown escaper ([`super::safe::markdown`]), trimmed.
 fn md_cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
-        .trim()
-        .to_string()
+    md_text(s.trim())
 }
 
 /// One markdown table row; empty cells stay `| |`.
@@ -385,8 +408,9 @@ pub fn markdown(report: &Report) -> String {
         out.push_str(&md_row(&cells));
     }
     out.push('\n');
+    // The legend is our own text (its emphasis is meant); it quotes nothing from the data.
     for l in legend(report, true) {
-        out.push_str(&format!("- {}\n", md_cell(&l)));
+        out.push_str(&format!("- {l}\n"));
     }
     out
 }
@@ -406,14 +430,22 @@ mod tests {
         assert_eq!(number(100.0), "100");
         assert_eq!(percent(Some(77.88461538)), "77.9%");
         assert_eq!(percent(None), "—");
+        assert_eq!(percent(Some(-0.04)), "0.0%");
+        assert_eq!(percent(Some(-0.0)), "0.0%");
+        assert_eq!(percent(Some(-0.06)), "-0.1%");
     }
 
     #[test]
     fn sparkline_scales_and_marks_gaps() {
-        assert_eq!(sparkline(&[Some(1.0), None, Some(8.0)]), "▁·█");
-        assert_eq!(sparkline(&[Some(5.0), Some(5.0)]), "▄▄");
+        assert_eq!(sparkline(&[Some(1.0), None, Some(8.0)]), "▂·█");
+        assert_eq!(sparkline(&[Some(5.0), Some(5.0)]), "██");
+        assert_eq!(sparkline(&[Some(0.0), Some(0.0)]), "▄▄");
         assert_eq!(sparkline(&[None, None]), "··");
         assert_eq!(sparkline(&[Some(0.0), Some(0.5), Some(1.0)]), "▁▅█");
+        // Scaled from zero: a small change looks small, a doubling looks like one.
+        assert_eq!(sparkline(&[Some(22.0), Some(23.0)]), "██");
+        assert_eq!(sparkline(&[Some(10.0), Some(20.0)]), "▅█");
+        assert_eq!(sparkline(&[Some(-2.0), Some(2.0)]), "▁█");
     }
 
     #[test]
@@ -425,5 +457,6 @@ mod tests {
     #[test]
     fn markdown_cells_escape_pipes() {
         assert_eq!(md_cell("a | b\nc"), "a \\| b c");
+        assert_eq!(md_cell("<i>`x`</i>"), "\\<i\\>\\`x\\`\\</i\\>");
     }
 }

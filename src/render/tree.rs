@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{plural, truncate, width, Style, Term};
+use super::{plural, safe, truncate, width, Style, Term};
 use crate::framework::{Framework, Node, NodeKind};
 
 /// Options for the tree.
@@ -21,8 +21,8 @@ pub fn text(fw: &Framework, label: &str, opts: TreeOptions, term: Term) -> Vec<S
     lines.push(format!(
         "{} ({}), version {}",
         term.paint(&s.title, Style::Bold),
-        s.code,
-        label
+        safe(&s.code),
+        safe(label)
     ));
     let top: Vec<&Node> = fw.children_of(None).collect();
     for (i, node) in top.iter().enumerate() {
@@ -111,7 +111,7 @@ fn walk(
                 branch,
                 &format!("▪ {code}"),
                 title,
-                &format!("  ({unit})"),
+                &format!("  ({})", safe(unit)),
                 Style::Blue,
                 term,
             )),
@@ -135,7 +135,7 @@ fn code_style(kind: NodeKind) -> Style {
     }
 }
 
-/// One line: prefix, branch, code, title (cut to fit the width), suffix.
+/// One line: prefix, branch, code, title (made [`safe`], then cut to fit the width), suffix.
 fn entry(
     prefix: &str,
     branch: &str,
@@ -145,14 +145,15 @@ fn entry(
     style: Style,
     term: Term,
 ) -> String {
-    let fixed = width(prefix) + width(branch) + width(code) + 1 + width(suffix);
+    let (code, title) = (safe(code), safe(title));
+    let fixed = width(prefix) + width(branch) + width(&code) + 1 + width(suffix);
     let title = match term.width {
-        Some(w) if fixed + width(title) > w => truncate(title, w.saturating_sub(fixed).max(8)),
-        _ => title.to_string(),
+        Some(w) if fixed + width(&title) > w => truncate(&title, w.saturating_sub(fixed).max(8)),
+        _ => title.into_owned(),
     };
     format!(
         "{prefix}{branch}{} {title}{}",
-        term.paint(code, style),
+        term.paint(&code, style),
         term.paint(suffix, Style::Dim)
     )
 }

@@ -1,5 +1,5 @@
-//! Recorded values for people and machines: the `history` table and JSON, the `export-values`
-//! CSV and JSON, and how numbers and times are shown.
+//! Recorded values for people and machines: the `history` JSON (its table is in
+//! [`super::history`]), the `export-values` CSV and JSON, and how numbers and times are shown.
 //!
 //! The export formats are a contract (CONTRACT item 10): fixed columns in a fixed order, numbers
 //! unrounded, CSV text cells guarded against spreadsheet formulas (item 11) and read back
@@ -8,15 +8,9 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use comfy_table::{
-    presets::UTF8_FULL_CONDENSED, CellAlignment, ColumnConstraint, ContentArrangement, Table,
-};
 use serde::Serialize;
 
-use super::{plural, Style, Term};
-use crate::cli::ExportFormat;
 use crate::error::Error;
-use crate::framework::Indicator;
 use crate::store::StoredValue;
 use crate::values::guard;
 
@@ -46,104 +40,10 @@ pub fn time(stored: &str) -> String {
 }
 
 /// For each value id, the id of the value it corrected (the one it replaced).
-fn corrects(rows: &[StoredValue]) -> HashMap<i64, i64> {
+pub(super) fn corrects(rows: &[StoredValue]) -> HashMap<i64, i64> {
     rows.iter()
         .filter_map(|r| r.replaced_by.map(|by| (by, r.id)))
         .collect()
-}
-
-/// The `history` table: a title line, a count line and one row per value, newest first.
-pub fn history_table(
-    code: &str,
-    indicator: Option<&Indicator>,
-    rows: &[StoredValue],
-    term: Term,
-) -> String {
-    let mut text = match indicator {
-        Some(ind) => format!(
-            "{} {} ({})\n",
-            term.paint(code, Style::Bold),
-            ind.title,
-            ind.unit
-        ),
-        None => format!(
-            "{} (not in the newest version of the strategy)\n",
-            term.paint(code, Style::Bold)
-        ),
-    };
-    let corrections = rows.iter().filter(|r| r.replaced_by.is_some()).count();
-    text.push_str(&format!(
-        "{}, {}\n",
-        plural(rows.len(), "value recorded", "values recorded"),
-        plural(corrections, "corrected", "corrected")
-    ));
-    let corrects = corrects(rows);
-    let with_disaggregation = rows.iter().any(|r| !r.disaggregation.is_empty());
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(w) = term.width {
-        table.set_width(w as u16);
-    }
-    let mut header = vec!["#", "period"];
-    if with_disaggregation {
-        header.push("disaggregation");
-    }
-    header.extend(["value", "status", "recorded by", "recorded at (UTC)"]);
-    // Notes and sources only when there are some: they take the width that is left.
-    let with_note = rows.iter().any(|r| r.note.is_some());
-    let with_source = rows.iter().any(|r| r.source.is_some());
-    if with_note {
-        header.push("note");
-    }
-    if with_source {
-        header.push("source");
-    }
-    table.set_header(header);
-    for r in rows {
-        let mut status = match r.replaced_by {
-            None => "current".to_string(),
-            Some(by) => format!("replaced by #{by}"),
-        };
-        if let Some(old) = corrects.get(&r.id) {
-            status.push_str(&format!("; corrects #{old}"));
-        }
-        let mut cells = vec![format!("#{}", r.id), r.period.to_string()];
-        if with_disaggregation {
-            cells.push(if r.disaggregation.is_empty() {
-                "total".to_string()
-            } else {
-                r.disaggregation.clone()
-            });
-        }
-        cells.extend([
-            number(r.value),
-            status,
-            r.recorded_by.clone(),
-            time(&r.recorded_at).trim_end_matches(" UTC").to_string(),
-        ]);
-        if with_note {
-            cells.push(r.note.clone().unwrap_or_default());
-        }
-        if with_source {
-            cells.push(r.source.clone().unwrap_or_default());
-        }
-        table.add_row(cells);
-    }
-    // Short columns keep their width; notes and sources wrap instead.
-    let fixed = if with_disaggregation { 4 } else { 3 };
-    for i in (0..fixed).chain([fixed + 2]) {
-        if let Some(column) = table.column_mut(i) {
-            column.set_constraint(ColumnConstraint::ContentWidth);
-        }
-    }
-    if let Some(column) = table.column_mut(fixed - 1) {
-        column.set_cell_alignment(CellAlignment::Right);
-    }
-    text.push_str(&table.to_string());
-    text.push('\n');
-    text
 }
 
 /// One exported value as JSON (CONTRACT item 10), keys in the CSV's column order.
@@ -208,6 +108,13 @@ pub fn write_history_json(out: &mut dyn Write, rows: &[StoredValue]) -> Result<(
     serde_json::to_writer_pretty(&mut *out, &list).map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// The `export-values` formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
 }
 
 /// Writes `export-values` output one value at a time, so an export of any size streams.

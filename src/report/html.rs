@@ -338,9 +338,11 @@ fn tree(s: &mut String, p: &Page) {
 
 fn node(s: &mut String, p: &Page, n: &NodeEntry) {
     let h = (n.depth + 3).min(5);
+    // The heading, its links and the first card print together (`.keep` avoids a page break
+    // inside it): a heading never ends a printed page apart from what it heads.
     let _ = write!(
         s,
-        "<section class=\"node d{}\" id=\"{}\">\n<h{h}><span class=\"kind\">{}</span> <span class=\"code\"><bdi>{}</bdi></span> <bdi>{}</bdi></h{h}>\n",
+        "<section class=\"node d{}\" id=\"{}\">\n<div class=\"keep\">\n<h{h}><span class=\"kind\">{}</span> <span class=\"code\"><bdi>{}</bdi></span> <bdi>{}</bdi></h{h}>\n",
         n.depth.min(2),
         esc(&anchor("n", &n.code)),
         n.kind.label(),
@@ -351,8 +353,15 @@ fn node(s: &mut String, p: &Page, n: &NodeEntry) {
         if list.is_empty() {
             return String::new();
         }
-        let refs: Vec<String> = list.iter().map(|(c, t)| node_ref(p, c, t)).collect();
-        format!("<p class=\"links\">{label} {}</p>\n", refs.join("; "))
+        // A list, not text joined with "; ": titles end in their own full stop.
+        let refs: Vec<String> = list
+            .iter()
+            .map(|(c, t)| format!("<li>{}</li>", node_ref(p, c, t)))
+            .collect();
+        format!(
+            "<div class=\"links\">{label} <ul>{}</ul></div>\n",
+            refs.join(" ")
+        )
     };
     s.push_str(&links("Supported by", &n.supported_by));
     s.push_str(&links("Supports", &n.supports));
@@ -365,7 +374,12 @@ fn node(s: &mut String, p: &Page, n: &NodeEntry) {
     if n.indicators.is_empty() && n.kind != NodeKind::Theme {
         s.push_str("<p class=\"muted\">No indicators of its own.</p>\n");
     }
-    for c in &n.indicators {
+    let mut cards = n.indicators.iter();
+    if let Some(first) = cards.next() {
+        indicator(s, first);
+    }
+    s.push_str("</div>\n");
+    for c in cards {
         indicator(s, c);
     }
     s.push_str("</section>\n");

@@ -160,12 +160,12 @@ pub fn chart(c: &Chart, id: &str, code: &str) -> String {
                 f(bw),
                 f(h.max(0.8))
             );
-            let ly = if a < 0.0 { top + h + 12.0 } else { top - 4.0 };
+            let ly = label_y(top, top + h, a < 0.0, p.target.map(y));
             let _ = write!(
                 s,
                 r#"<text x="{}" y="{}" text-anchor="middle" class="value" stroke="white" stroke-width="3" paint-order="stroke">{}</text>"#,
                 f(cx),
-                f(ly.clamp(TOP + 8.0, H - BOTTOM - 2.0)),
+                f(ly),
                 esc(&compact(a))
             );
         }
@@ -203,6 +203,46 @@ pub fn chart(c: &Chart, id: &str, code: &str) -> String {
     }
     s.push_str("</svg>");
     s
+}
+
+/// How far a value label's glyphs reach above and below its baseline, and how far a target
+/// mark (3 units of ink on a 5-unit white halo) reaches either side of its line, plus a gap.
+const LABEL_ASCENT: f64 = 9.0;
+const LABEL_DESCENT: f64 = 2.0;
+const MARK_HALF: f64 = 3.5;
+
+/// Where a bar's value label sits (its text baseline): just past the bar's end (above a
+/// positive bar, below a negative one), unless the year's target mark would run through it;
+/// then past the mark, or else inside the bar's end. Always inside the plot.
+fn label_y(bar_top: f64, bar_bottom: f64, negative: bool, target: Option<f64>) -> f64 {
+    let clamp = |y: f64| y.clamp(TOP + LABEL_ASCENT - 1.0, H - BOTTOM - LABEL_DESCENT);
+    let clear = |y: f64| {
+        target.is_none_or(|t| y + LABEL_DESCENT < t - MARK_HALF || y - LABEL_ASCENT > t + MARK_HALF)
+    };
+    let candidates = if negative {
+        let below_mark = target.map_or(bar_bottom, |t| t.max(bar_bottom)) + MARK_HALF;
+        let above_mark = target.map_or(bar_bottom, |t| t.min(bar_bottom)) - MARK_HALF;
+        [
+            bar_bottom + LABEL_ASCENT + 3.0,
+            below_mark + LABEL_ASCENT + 1.0,
+            bar_bottom - LABEL_DESCENT - 3.0,
+            above_mark - LABEL_DESCENT - 1.0,
+        ]
+    } else {
+        let above_mark = target.map_or(bar_top, |t| t.min(bar_top)) - MARK_HALF;
+        let below_mark = target.map_or(bar_top, |t| t.max(bar_top)) + MARK_HALF;
+        [
+            bar_top - 4.0,
+            above_mark - LABEL_DESCENT - 1.0,
+            bar_top + LABEL_ASCENT + 3.0,
+            below_mark + LABEL_ASCENT + 1.0,
+        ]
+    };
+    candidates
+        .into_iter()
+        .map(clamp)
+        .find(|y| clear(*y))
+        .unwrap_or_else(|| clamp(candidates[0]))
 }
 
 /// The chart's data in words, for screen readers.
@@ -330,6 +370,52 @@ mod tests {
         // A negative actual's bar hangs below zero, labelled.
         let svg = chart_of(&[(2022, Some(-5.0), Some(3.0))], false);
         assert!(svg.contains(">-5<") && svg.contains(">-6<"), "{svg}");
+    }
+
+    /// The baseline of the value label and the y of the target mark, of a one-year chart.
+    fn label_and_mark(svg: &str) -> (f64, f64) {
+        let attr = |from: &str, name: &str| -> f64 {
+            let rest = &from[from.find(&format!("{name}=\"")).unwrap() + name.len() + 2..];
+            rest[..rest.find('"').unwrap()].parse().unwrap()
+        };
+        let text = &svg[..svg.find(r#"class="value""#).unwrap()];
+        let label = attr(&text[text.rfind("<text").unwrap()..], "y");
+        let mark = svg
+            .match_indices("<line ")
+            .map(|(i, _)| &svg[i..i + svg[i..].find("/>").unwrap()])
+            .filter(|l| l.contains(&format!("stroke=\"{TARGET_COLOUR}\"")))
+            .map(|l| attr(l, "y1"))
+            .find(|y| *y != 10.0)
+            .unwrap();
+        (label, mark)
+    }
+
+    #[test]
+    fn value_labels_keep_clear_of_target_marks() {
+        // Just below, at, and just above the target; positive and negative; near the top.
+        for (a, t) in [
+            (22.0, 23.0),
+            (23.0, 23.0),
+            (24.0, 23.0),
+            (95.0, 100.0),
+            (100.0, 99.0),
+            (-5.0, -5.5),
+            (-5.0, -4.5),
+            (2.0, 100.0),
+        ] {
+            let svg = chart_of(&[(2022, Some(a), Some(t))], false);
+            let (label, mark) = label_and_mark(&svg);
+            let clear =
+                label + LABEL_DESCENT < mark - MARK_HALF || label - LABEL_ASCENT > mark + MARK_HALF;
+            assert!(
+                clear,
+                "actual {a}, target {t}: label at {label}, mark at {mark}"
+            );
+            assert!(
+                label - LABEL_ASCENT >= TOP - 2.0 && label <= H - BOTTOM,
+                "{label}"
+            );
+        }
     }
 
     #[test]

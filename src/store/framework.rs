@@ -62,6 +62,7 @@ impl Store {
         source_file: Option<&str>,
     ) -> Result<SaveOutcome, Error> {
         let ctx = "store the strategy";
+        crate::framework::check_label(label).map_err(Error::input)?;
         let hash = fw.content_hash();
         let tx = self.write_tx(ctx)?;
         let newest: Option<(String, String, String)> = tx

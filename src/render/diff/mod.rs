@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use crate::diff::{summary, Change, ChangeType, DiffReport, Kind};
 use crate::framework::NodeKind;
-use crate::render::{Style, Term};
+use crate::render::safe::{markdown as md_escape, markdown_code};
+use crate::render::{safe, Style, Term};
 
 /// Fields holding prose, shown with a word-level difference.
 const PROSE_FIELDS: [&str; 5] = [
@@ -265,11 +266,11 @@ fn spans_text(spans: &[Span], term: Term) -> String {
     spans
         .iter()
         .map(|s| match s {
-            Span::Text(x) | Span::Code(x) => x.clone(),
+            Span::Text(x) | Span::Code(x) => safe(x).into_owned(),
             Span::Del(x) if term.color => term.paint(x, Style::Red),
             Span::Ins(x) if term.color => term.paint(x, Style::Green),
-            Span::Del(x) => format!("[-{x}-]"),
-            Span::Ins(x) => format!("{{+{x}+}}"),
+            Span::Del(x) => format!("[-{}-]", safe(x)),
+            Span::Ins(x) => format!("{{+{}+}}", safe(x)),
         })
         .collect()
 }
@@ -304,27 +305,12 @@ pub fn text(report: &DiffReport, term: Term) -> Vec<String> {
     out
 }
 
-/// Escape text for markdown.
-fn md_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '~' | '|' | '#'
-        ) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn spans_markdown(spans: &[Span]) -> String {
     spans
         .iter()
         .map(|s| match s {
             Span::Text(x) => md_escape(x),
-            Span::Code(x) => format!("`{x}`"),
+            Span::Code(x) => markdown_code(x),
             Span::Del(x) => format!("~~{}~~", md_escape(x)),
             Span::Ins(x) => format!("**{}**", md_escape(x)),
         })
@@ -336,8 +322,9 @@ pub fn markdown(report: &DiffReport) -> Vec<String> {
     let mut out = Vec::new();
     if !report.is_empty() {
         out.push(format!(
-            "## Changes from `{}` to `{}`",
-            report.from, report.to
+            "## Changes from {} to {}",
+            markdown_code(&report.from),
+            markdown_code(&report.to)
         ));
         for section in layout(report) {
             out.push(String::new());

@@ -110,7 +110,8 @@ fn trend_draws_the_strategy_years() {
         "indicator,period,value\nUP,FY2019,10\nUP,FY2021,100\nUP,FY2022,55\n",
     );
     let t = env.ics(&["progress", "--period", "FY2021"]).ok().stdout;
-    assert!(t.contains("▁·█▅"), "FY2019..FY2022, FY2020 missing: {t}");
+    // Bars rise from zero: 10 is low, 55 about half of 100.
+    assert!(t.contains("▂·█▅"), "FY2019..FY2022, FY2020 missing: {t}");
     assert!(t.contains("FY2019 to FY2022"), "{t}");
 }
 

@@ -1,0 +1,180 @@
+//! Integration tests: the small things a first trial found (issue 12 item 20): `history` at
+//! common terminal widths, the man page's references, the `FY2024 Q2` message, and the
+//! `record --help` examples on the shipped strategy.
+
+#[allow(unused_imports)]
+use crate::common::*;
+
+/// The shipped strategy with its sample values and a corrected value with a long note.
+fn demo_env() -> Env {
+    let env = Env::new();
+    env.load_shipped();
+    let values = repo_file("examples/peru-values.csv");
+    env.ics(&["import-values", values.to_str().unwrap()]).ok();
+    env.ics(&[
+        "record",
+        "IND-POVERTY",
+        "FY2022",
+        "21",
+        "--note",
+        "revised after the ENAHO survey came out in May",
+        "--source",
+        "INEI ENAHO 2022 technical report",
+        "--by",
+        "M&E team",
+    ])
+    .ok();
+    env
+}
+
+#[test]
+fn history_fits_common_widths_without_breaking_words() {
+    let env = demo_env();
+    for columns in (80..=100).step_by(5).chain([120, 160]) {
+        let run = env
+            .ics_env(
+                &["history", "IND-POVERTY"],
+                &[("COLUMNS", &columns.to_string())],
+            )
+            .ok();
+        for line in run.stdout.lines() {
+            assert!(
+                width(line) <= columns,
+                "a line wider than {columns}:\n{}",
+                run.stdout
+            );
+        }
+        // Headers, statuses, names, times and the words of notes and sources stay whole.
+        for word in [
+            "recorded",
+            "current;",
+            "corrects",
+            "replaced",
+            "M&E",
+            "team",
+            "tester",
+            "12:00:00",
+            "revised",
+            "ENAHO",
+            "survey",
+            "technical",
+            "report",
+            "percent",
+        ] {
+            let whole = run
+                .stdout
+                .split(|c: char| c.is_whitespace() || "│┆\"".contains(c))
+                .any(|w| w == word || w.trim_end_matches([',', '.', ';', ':']) == word);
+            assert!(
+                whole,
+                "`{word}` broken at {columns} columns:\n{}",
+                run.stdout
+            );
+        }
+        // Nothing is lost: every note is shown, in the table or under it.
+        run.stdout_has("revised after the")
+            .stdout_has("INEI ENAHO 2022");
+    }
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+#[test]
+fn the_man_page_refers_to_no_missing_page() {
+    let env = Env::new();
+    let man = env.ics(&["man"]).ok().stdout;
+    assert!(!man.contains("ics\\-load"), "{man}");
+    assert!(!man.contains("ics-load"), "{man}");
+}
+
+#[test]
+fn a_space_inside_a_period_is_named() {
+    let env = demo_env();
+    env.ics(&["record", "IND-POVERTY", "FY2024 Q2", "3"])
+        .fails()
+        .stderr_has("remove the space: `FY2024Q2`");
+    env.ics(&["history", "IND-POVERTY", "--period", "fy2021  q3"])
+        .fails()
+        .stderr_has("remove the space: `FY2021Q3`");
+}
+
+#[test]
+fn every_record_help_example_runs_on_the_shipped_strategy() {
+    let env = Env::new();
+    env.load_shipped();
+    let help = env.ics(&["record", "--help"]).ok().stdout;
+    let examples: Vec<&str> = help
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("ics record "))
+        .collect();
+    assert!(!examples.is_empty(), "{help}");
+    for example in examples {
+        // An example may end in a comment in parentheses.
+        let example = example.split("   (").next().unwrap_or(example);
+        let args = shell_words(example.trim_start_matches("ics "));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        env.ics(&args).ok();
+    }
+}
+
+/// Split a help example like a shell would (double quotes only).
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !cur.is_empty() {
+                    words.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+#[test]
+fn the_review_page_keeps_headings_with_their_cards_and_lists_links() {
+    let env = demo_env();
+    env.ics(&["report", "--period", "FY2022", "--out", "review.html"])
+        .ok();
+    let html = std::fs::read_to_string(env.path("review.html")).unwrap();
+    // "Supports" and "Supported by" list their objectives; no title's full stop runs into a
+    // separator.
+    assert!(
+        !html.contains(".;") && !html.contains(".</bdi>;"),
+        "a `.;` is left"
+    );
+    assert!(
+        html.contains("<div class=\"links\">Supports <ul><li>"),
+        "{html}"
+    );
+    // Each node's heading, links and first card sit in one block that is not split across
+    // printed pages.
+    assert!(html.contains(".keep { break-inside: avoid; page-break-inside: avoid; }"));
+    let sections: Vec<&str> = html.split("<section class=\"node ").skip(1).collect();
+    assert!(sections.len() > 10);
+    let mut with_cards = 0;
+    for section in sections {
+        let section = &section[..section.find("</section>").unwrap()];
+        let keep = section.find("<div class=\"keep\">").expect("a keep block");
+        assert!(keep < section.find("<h").unwrap(), "{section}");
+        if let Some(end) = section.find("</article>\n") {
+            with_cards += 1;
+            assert!(
+                section[end..].starts_with("</article>\n</div>\n"),
+                "the first card is not in the heading's block:\n{section}"
+            );
+        }
+    }
+    assert!(with_cards > 5);
+}

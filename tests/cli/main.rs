@@ -10,3 +10,4 @@ mod reliability;
 mod report;
 mod standards;
 mod values;
+mod values_strict;

@@ -3,6 +3,8 @@
 //! Columns (CONTRACT item 10): `indicator,period,value` and any of `disaggregation`, `note`,
 //! `source`, `recorded_by`, `recorded_at`, `current`, `replaced_by`, in any order. A UTF-8 BOM,
 //! CRLF line ends and blank lines are accepted, and one formula-guard `'` is removed from cells.
+//! Broken quoting, which the csv crate would silently repair, is refused ([`quotes`]), and so is
+//! a row with fewer or more cells than the header.
 //! Every row is validated; rows are written as they come, and if any row is bad the transaction
 //! is rolled back, so either every row goes in or none does.
 //!
@@ -15,6 +17,7 @@
 //! `export-values --all` file, whose corrections follow the values they replace, recreates the
 //! same history. Its `current`/`replaced_by` columns are checked against that order.
 
+mod quotes;
 mod rows;
 mod tracking;
 
@@ -23,6 +26,7 @@ use std::sync::mpsc;
 
 use csv::ByteRecord;
 
+use self::quotes::QuoteCheck;
 use self::rows::{Batch, Columns};
 use self::tracking::Tracker;
 use super::Catalog;
@@ -65,7 +69,7 @@ pub fn import_csv(
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 18)
-        .from_reader(file);
+        .from_reader(QuoteCheck::new(file));
     let mut record = ByteRecord::new();
     // The header: the first line that is not blank.
     let columns = loop {
@@ -79,7 +83,10 @@ pub fn import_csv(
             ));
         }
         if !rows::is_blank(&record) {
-            break Columns::from_header(&record, &shown)?;
+            let next_line = reader.position().line();
+            let line = record.position().map_or(1, |p| p.line());
+            let quoting = reader.get_mut().take_for_row(line, next_line);
+            break Columns::from_header(&record, &shown, quoting)?;
         }
     };
     let now = now_utc();

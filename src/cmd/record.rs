@@ -6,7 +6,7 @@ use super::Context;
 use crate::cli::RecordArgs;
 use crate::error::Error;
 use crate::render::values::{number, time, with_unit};
-use crate::store::{now_utc, NewValue, Written};
+use crate::store::{now_utc, Keep, NewValue, Written};
 use crate::values::{self, clean_text, Catalog};
 use crate::Outcome;
 
@@ -30,16 +30,23 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
         Some(name) => name.to_string(),
         None => values::login_name(),
     };
+    let note = given_text(args.note.as_deref(), "note")?;
+    let source = given_text(args.source.as_deref(), "source")?;
     let recorded_at = now_utc();
     let new = NewValue {
         indicator_id: rule.id,
         period,
         disaggregation: &disaggregation,
         value,
-        note: clean_text(args.note.as_deref()),
-        source: clean_text(args.source.as_deref()),
+        note,
+        source,
         recorded_by: &recorded_by,
         recorded_at: &recorded_at,
+        // Without `--note`, the same value keeps its note; `--clear-note` removes it.
+        keep: Keep {
+            note: !args.clear_note,
+            source: !args.clear_source,
+        },
     };
     let written = store.write_values(false, |w| w.put(&new))?;
     let ind = &rule.indicator;
@@ -58,10 +65,33 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
             old.recorded_by,
             time(&old.recorded_at)
         )?,
+        Written::Unchanged
+            if args.note.is_none()
+                && args.source.is_none()
+                && !args.clear_note
+                && !args.clear_source =>
+        {
+            writeln!(
+            out,
+            "unchanged: {what} is already {shown}; its note and source stay as they are; nothing recorded"
+        )?
+        }
         Written::Unchanged => writeln!(
             out,
             "unchanged: {what} is already {shown} with the same note and source; nothing recorded"
         )?,
     }
     Ok(Outcome::Success)
+}
+
+/// The text of `--note` or `--source`, trimmed: an empty one is refused, since leaving the flag
+/// out keeps the current text and `--clear-note`/`--clear-source` removes it.
+fn given_text<'a>(text: Option<&'a str>, flag: &str) -> Result<Option<&'a str>, Error> {
+    match text {
+        Some(t) if clean_text(Some(t)).is_none() => Err(Error::input_with_hint(
+            format!("`--{flag}` is empty"),
+            format!("leave `--{flag}` out to keep the current {flag}, or use `--clear-{flag}` to remove it"),
+        )),
+        t => Ok(clean_text(t)),
+    }
 }

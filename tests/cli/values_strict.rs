@@ -107,3 +107,168 @@ fn short_rows_and_lone_carriage_returns_are_errors() {
         &["cr.csv:1: a line ends with a carriage return alone"],
     );
 }
+
+/// `needs_explanation` of one indicator in `progress --period P --format json`.
+fn needs_explanation(env: &Env, period: &str, code: &str) -> serde_json::Value {
+    let json = env
+        .ics(&["progress", "--period", period, "--format", "json"])
+        .ok()
+        .json();
+    let row = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["indicator"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {json}"))
+        .clone();
+    row["needs_explanation"].clone()
+}
+
+#[test]
+fn re_recording_the_same_value_without_a_note_keeps_the_note() {
+    let env = Env::new();
+    env.load_shipped();
+    // The sequence.
+    env.ics(&["record", "IND-POVERTY", "FY2022", "25", "--note", "X"])
+        .ok();
+    assert_eq!(needs_explanation(&env, "FY2022", "IND-POVERTY"), false);
+    let before = env.fingerprint();
+    env.ics(&["record", "IND-POVERTY", "FY2022", "25"])
+        .ok()
+        .stdout_has("unchanged: `IND-POVERTY` FY2022 is already 25 percent");
+    assert_eq!(
+        env.fingerprint(),
+        before,
+        "an unchanged value wrote something"
+    );
+    let history = env
+        .ics(&["history", "IND-POVERTY", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
+    assert_eq!(history[0]["note"], "X");
+    assert_eq!(needs_explanation(&env, "FY2022", "IND-POVERTY"), false);
+    // A plain import row of the same value leaves it unchanged too.
+    let file = env.write(
+        "same.csv",
+        "indicator,period,value,note,source\nIND-POVERTY,FY2022,25,,\n",
+    );
+    env.ics(&["import-values", file.to_str().unwrap()])
+        .ok()
+        .stdout_has("0 added, 0 corrected, 1 unchanged");
+    assert_eq!(
+        env.fingerprint(),
+        before,
+        "an unchanged row wrote something"
+    );
+}
+
+#[test]
+fn notes_and_sources_change_only_when_given_and_clear_only_when_asked() {
+    let env = env();
+    let current = |env: &Env| {
+        let json = env.ics(&["export-values", "--format", "json"]).ok().json();
+        (
+            json[0]["value"].clone(),
+            json[0]["note"].clone(),
+            json[0]["source"].clone(),
+        )
+    };
+    env.ics(&[
+        "record", "I1", "FY2021", "25", "--note", "X", "--source", "S",
+    ])
+    .ok();
+    // A new note for the same value keeps the source.
+    env.ics(&["record", "I1", "FY2021", "25", "--note", "Y"])
+        .ok()
+        .stdout_has("corrected");
+    assert_eq!(current(&env), (25.0.into(), "Y".into(), "S".into()));
+    // Removing them takes a flag.
+    env.ics(&["record", "I1", "FY2021", "25", "--clear-note"])
+        .ok()
+        .stdout_has("corrected");
+    assert_eq!(
+        current(&env),
+        (25.0.into(), serde_json::Value::Null, "S".into())
+    );
+    env.ics(&["record", "I1", "FY2021", "25", "--clear-note"])
+        .ok()
+        .stdout_has("unchanged");
+    env.ics(&[
+        "record",
+        "I1",
+        "FY2021",
+        "25",
+        "--clear-source",
+        "--note",
+        "Z",
+    ])
+    .ok()
+    .stdout_has("corrected");
+    assert_eq!(
+        current(&env),
+        (25.0.into(), "Z".into(), serde_json::Value::Null)
+    );
+    // An empty --note is not a way to remove one: it says which flag is.
+    let before = env.fingerprint();
+    env.ics(&["record", "I1", "FY2021", "25", "--note", " "])
+        .fails()
+        .stderr_has("error: `--note` is empty")
+        .stderr_has("--clear-note");
+    env.ics(&[
+        "record",
+        "I1",
+        "FY2021",
+        "25",
+        "--note",
+        "W",
+        "--clear-note",
+    ])
+    .fails();
+    assert_eq!(env.fingerprint(), before);
+    // A new value starts without the old value's note and source, which described the old value.
+    env.ics(&["record", "I1", "FY2021", "26"])
+        .ok()
+        .stdout_has("corrected");
+    assert_eq!(
+        current(&env),
+        (
+            26.0.into(),
+            serde_json::Value::Null,
+            serde_json::Value::Null
+        )
+    );
+}
+
+#[test]
+fn import_rows_keep_notes_like_record_and_dated_rows_are_taken_as_written() {
+    let env = env();
+    env.ics(&[
+        "record", "I1", "FY2021", "25", "--note", "X", "--source", "S",
+    ])
+    .ok();
+    // Same value, a new source and an empty note cell: the note stays.
+    let file = env.write(
+        "partner.csv",
+        "indicator,period,value,note,source\nI1,FY2021,25,,T\n",
+    );
+    env.ics(&["import-values", file.to_str().unwrap()])
+        .ok()
+        .stdout_has("0 added, 1 corrected, 0 unchanged");
+    let json = env.ics(&["export-values", "--format", "json"]).ok().json();
+    assert_eq!(json[0]["note"], "X");
+    assert_eq!(json[0]["source"], "T");
+    // A history with a removed note survives an export --all round trip: rows that carry
+    // their own recorded_at are copies of recorded values, taken exactly as written.
+    env.ics(&["record", "I1", "FY2021", "25", "--clear-note"])
+        .ok()
+        .stdout_has("corrected");
+    let all = env.ics(&["export-values", "--all"]).ok().stdout;
+    let again = self::env();
+    let file = again.write("all.csv", &all);
+    again
+        .ics(&["import-values", file.to_str().unwrap()])
+        .ok()
+        .stdout_has("1 added, 2 corrected, 0 unchanged");
+    assert_eq!(again.ics(&["export-values", "--all"]).ok().stdout, all);
+}

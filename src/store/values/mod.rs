@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::period::FiscalPeriod;
 
 use writer::CTX;
-pub use writer::{Imported, NewValue, Replaced, ValueWriter, Written};
+pub use writer::{Imported, Keep, NewValue, Replaced, ValueWriter, Written};
 
 /// A stored value, as history and export show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -265,6 +265,7 @@ title = "G"
             source: None,
             recorded_by: "me",
             recorded_at: "2026-01-15T12:00:00.000000Z",
+            keep: Keep::AS_GIVEN,
         }
     }
 

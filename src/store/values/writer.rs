@@ -30,6 +30,44 @@ pub struct NewValue<'a> {
     pub recorded_by: &'a str,
     /// UTC, as [`super::now_utc`] writes it.
     pub recorded_at: &'a str,
+    /// Which of `note` and `source`, when `None`, were left unsaid rather than removed.
+    pub keep: Keep,
+}
+
+/// Which texts of a [`NewValue`] were left unsaid: an unsaid (`None`) note or source of a value
+/// equal to the current one keeps the current text, so re-recording the same value without a
+/// note is `unchanged`. A new value never inherits texts: they described the old value.
+/// `record` without `--note` leaves the note unsaid (`--clear-note` removes it); an import row
+/// leaves empty cells unsaid unless it carries its own `recorded_at` (a copy of a recorded
+/// value, taken exactly as written).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Keep {
+    pub note: bool,
+    pub source: bool,
+}
+
+impl Keep {
+    /// Both texts, where `None`, are kept.
+    pub const UNSAID: Keep = Keep {
+        note: true,
+        source: true,
+    };
+    /// `None` means none.
+    pub const AS_GIVEN: Keep = Keep {
+        note: false,
+        source: false,
+    };
+}
+
+impl NewValue<'_> {
+    /// Whether the note (or source), being `None`, is to stay as it is.
+    fn keeps_note(&self) -> bool {
+        self.keep.note && self.note.is_none()
+    }
+
+    fn keeps_source(&self) -> bool {
+        self.keep.source && self.source.is_none()
+    }
 }
 
 /// The value a correction replaced.
@@ -142,11 +180,13 @@ impl<'c> ValueWriter<'c> {
              recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
              ON CONFLICT DO NOTHING",
         )?;
-        // Replace the current value if it differs; `changes()` says whether it did.
+        // Replace the current value if it differs; `changes()` says whether it did. A kept
+        // (unsaid) note or source (?8, ?9) does not make the same value differ.
         let replace = prepare(
             "UPDATE value SET replaced_by = ?1 WHERE indicator_id = ?2 AND period = ?3 \
              AND disaggregation = ?4 AND replaced_by IS NULL \
-             AND (value IS NOT ?5 OR note IS NOT ?6 OR source IS NOT ?7)",
+             AND (value IS NOT ?5 OR (NOT ?8 AND note IS NOT ?6) \
+             OR (NOT ?9 AND source IS NOT ?7))",
         )?;
         let current = prepare(
             "SELECT id, value, note, source, recorded_by, recorded_at FROM value \
@@ -216,11 +256,43 @@ impl<'c> ValueWriter<'c> {
         for (param, text) in self.replace_texts.iter_mut().zip([v.note, v.source]) {
             param.bind(s, text)?;
         }
+        bind(s.raw_bind_parameter(8, v.keeps_note()))?;
+        bind(s.raw_bind_parameter(9, v.keeps_source()))?;
         Ok(s.raw_execute().map_err(|e| map_err(e, CTX))? == 1)
     }
 
-    /// Insert the correction of a value just marked as replaced.
+    /// Insert the correction of a value just marked as replaced, with the replaced value's
+    /// note or source where `v` keeps them and has the same value.
     fn insert_correction(&mut self, v: &NewValue<'_>) -> Result<i64, Error> {
+        if v.keeps_note() || v.keeps_source() {
+            let (value, note, source): (f64, Option<String>, Option<String>) = self
+                .conn
+                .prepare_cached("SELECT value, note, source FROM value WHERE replaced_by = ?1")
+                .and_then(|mut s| {
+                    s.query_row([self.next_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                })
+                .map_err(|e| map_err(e, CTX))?;
+            if value == v.value {
+                let merged = NewValue {
+                    note: if v.keeps_note() {
+                        note.as_deref()
+                    } else {
+                        v.note
+                    },
+                    source: if v.keeps_source() {
+                        source.as_deref()
+                    } else {
+                        v.source
+                    },
+                    ..*v
+                };
+                return self.insert_exact_correction(&merged);
+            }
+        }
+        self.insert_exact_correction(v)
+    }
+
+    fn insert_exact_correction(&mut self, v: &NewValue<'_>) -> Result<i64, Error> {
         let id = self.next_id;
         if !self.insert(v)? {
             return Err(Error::database(
@@ -310,8 +382,8 @@ impl<'c> ValueWriter<'c> {
                     let source: Option<String> = r.get(3)?;
                     let value: f64 = r.get(1)?;
                     let same = value == v.value
-                        && note.as_deref() == v.note
-                        && source.as_deref() == v.source;
+                        && (v.keeps_note() || note.as_deref() == v.note)
+                        && (v.keeps_source() || source.as_deref() == v.source);
                     Ok((
                         Replaced {
                             id: r.get(0)?,

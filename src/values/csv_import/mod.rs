@@ -32,7 +32,7 @@ use self::tracking::Tracker;
 use super::Catalog;
 use crate::error::Error;
 use crate::framework::parse::file_error;
-use crate::store::{now_utc, Imported, NewValue, Store, ValueWriter};
+use crate::store::{now_utc, Imported, Keep, NewValue, Store, ValueWriter};
 
 pub use self::rows::ACCEPTED_COLUMNS;
 
@@ -152,6 +152,12 @@ impl Import<'_, '_> {
                 source: row.source.map(text),
                 recorded_by: row.recorded_by.map_or(self.default_by, text),
                 recorded_at,
+                // A row with its own `recorded_at` is a copy of a recorded value: as written.
+                // Otherwise an empty note or source is unsaid, as in `record`.
+                keep: match row.recorded_at {
+                    Some(_) => Keep::AS_GIVEN,
+                    None => Keep::UNSAID,
+                },
             };
             let id = match self.writer.import(&new, row.recorded_at.is_some())? {
                 Imported::Added { id } => {

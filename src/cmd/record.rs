@@ -7,7 +7,7 @@ use crate::cli::RecordArgs;
 use crate::error::Error;
 use crate::render::values::{number, time, with_unit};
 use crate::store::{now_utc, Keep, NewValue, Written};
-use crate::values::{self, clean_text, Catalog};
+use crate::values::{self, clean_text, control_char, Catalog};
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
@@ -30,6 +30,12 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
         Some(name) => name.to_string(),
         None => values::login_name(),
     };
+    if let Some(c) = control_char(&recorded_by, false) {
+        return Err(control_error(
+            "the name of who records it (`--by` or $USER)",
+            c,
+        ));
+    }
     let note = given_text(args.note.as_deref(), "note")?;
     let source = given_text(args.source.as_deref(), "source")?;
     let recorded_at = now_utc();
@@ -92,6 +98,20 @@ fn given_text<'a>(text: Option<&'a str>, flag: &str) -> Result<Option<&'a str>, 
             format!("`--{flag}` is empty"),
             format!("leave `--{flag}` out to keep the current {flag}, or use `--clear-{flag}` to remove it"),
         )),
-        t => Ok(clean_text(t)),
+        Some(t) => match control_char(t, true) {
+            Some(c) => Err(control_error(&format!("`--{flag}`"), c)),
+            None => Ok(clean_text(Some(t))),
+        },
+        None => Ok(None),
     }
+}
+
+fn control_error(what: &str, c: char) -> Error {
+    Error::input_with_hint(
+        format!(
+            "{what} holds a control character (U+{:04X}), which ics does not store",
+            c as u32
+        ),
+        "notes and sources may hold tabs and line breaks, but no other control characters",
+    )
 }

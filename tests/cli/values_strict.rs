@@ -324,3 +324,85 @@ fn a_committed_write_whose_confirmation_cannot_be_printed_exits_0_with_a_warning
         .fails()
         .stderr_has("could not write the output");
 }
+
+#[test]
+fn a_number_that_underflows_to_zero_is_refused_like_one_that_overflows() {
+    let env = env();
+    let before = env.fingerprint();
+    env.ics(&["record", "I1", "FY2021", "1e-400"])
+        .fails()
+        .stderr_has("`1e-400` is too small to record");
+    let file = env.write("tiny.csv", "indicator,period,value\nI1,FY2021,-2.5E-999\n");
+    env.ics(&["import-values", file.to_str().unwrap()])
+        .fails()
+        .stderr_has("tiny.csv:2: `-2.5E-999` is too small to record");
+    assert_eq!(env.fingerprint(), before);
+    for zero in ["0e5", "0.0", "-0", "-0.0e-400"] {
+        env.ics(&["record", "I1", "FY2021", "--", zero]).ok();
+        let json = env.ics(&["export-values", "--format", "json"]).ok().json();
+        assert_eq!(json[0]["value"].to_string(), "0.0", "{zero}");
+    }
+}
+
+#[test]
+fn a_header_with_thousands_of_unknown_columns_lists_the_first_hundred() {
+    let env = env();
+    let mut header = String::from("indicator,period,value");
+    for i in 0..10_000 {
+        header.push_str(&format!(",extra{i}"));
+    }
+    let run = refused(
+        &env,
+        "wide.csv",
+        &format!("{header}\n"),
+        &[
+            "wide.csv:1: unknown column `extra0`",
+            "wide.csv:1: unknown column `extra99`",
+            "error: the header of `",
+            "10000 problems; the first 100 are listed",
+        ],
+    );
+    assert!(!run.stderr.contains("`extra100`"), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 101, "{}", run.stderr);
+}
+
+#[test]
+fn control_characters_are_refused_in_texts_and_never_written_raw_to_csv() {
+    let env = env();
+    let before = env.fingerprint();
+    // (A NUL cannot be passed as an argument at all.)
+    for (flag, text) in [
+        ("--source", "bell\u{7}"),
+        ("--note", "\u{1b}[2J"),
+        ("--by", "me\tyou"),
+    ] {
+        env.ics(&["record", "I1", "FY2021", "1", flag, text])
+            .fails()
+            .stderr_has("control character");
+    }
+    let file = env.write(
+        "nul.csv",
+        "indicator,period,value,note,recorded_by\nI1,FY2021,1,a\u{0}b,\nI1,FY2020,1,,x\u{1}\n",
+    );
+    env.ics(&["import-values", file.to_str().unwrap()])
+        .fails()
+        .stderr_has("nul.csv:2: the note holds a control character (U+0000)")
+        .stderr_has("nul.csv:3: `recorded_by` holds a control character (U+0001)");
+    assert_eq!(env.fingerprint(), before);
+    // Tabs and line breaks in notes are text.
+    env.ics(&["record", "I1", "FY2021", "1", "--note", "a\tb\r\nc"])
+        .ok();
+    // A control character that an older ics stored is shown, not written raw, in CSV.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute(
+        "UPDATE value SET note = 'a' || char(0) || 'b' || char(27)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let csv = env.ics(&["export-values"]).ok().stdout;
+    assert!(csv.contains(",a\u{2400}b\u{241b},"), "{csv:?}");
+    assert!(!csv.contains('\u{0}') && !csv.contains('\u{1b}'), "{csv:?}");
+    let json = env.ics(&["export-values", "--format", "json"]).ok().json();
+    assert_eq!(json[0]["note"], "a\u{0}b\u{1b}");
+}

@@ -11,7 +11,7 @@ use super::quotes::QuoteCheck;
 use super::tracking::{self, Claim, MAX_LISTED};
 use crate::error::{Diagnostic, Error};
 use crate::period::{FiscalPeriod, ACCEPTED_FORMS};
-use crate::values::{clean_text, parse_timestamp, trim, unguard, Catalog, Rule};
+use crate::values::{clean_text, control_char, parse_timestamp, trim, unguard, Catalog, Rule};
 
 /// The columns `import-values` accepts, in `export-values --all` order.
 pub const ACCEPTED_COLUMNS: [&str; 10] = [
@@ -109,15 +109,23 @@ impl Columns {
             ));
         }
         if !problems.is_empty() {
+            // Listed like bad rows: the first MAX_LISTED, the rest counted.
+            let summary = match problems.len() {
+                n if n > MAX_LISTED => format!(
+                    "the header of `{shown}` is not valid ({n} problems; the first {MAX_LISTED} are listed); nothing was imported"
+                ),
+                _ => format!("the header of `{shown}` is not valid; nothing was imported"),
+            };
             return Err(Error::Located {
                 diagnostics: problems
                     .into_iter()
+                    .take(MAX_LISTED)
                     .map(|message| Diagnostic {
                         location: format!("{shown}:{line}"),
                         message,
                     })
                     .collect(),
-                summary: format!("the header of `{shown}` is not valid; nothing was imported"),
+                summary,
             });
         }
         Ok(Columns {
@@ -338,6 +346,18 @@ impl<'a> Checker<'a> {
             cells[REPLACED_BY],
             cols.index[CURRENT].is_some(),
         )?;
+        for (cell, what, breaks) in [
+            (NOTE, "the note", true),
+            (SOURCE, "the source", true),
+            (RECORDED_BY, "`recorded_by`", false),
+        ] {
+            if let Some(c) = control_char(cells[cell], breaks) {
+                return Err(format!(
+                    "{what} holds a control character (U+{:04X}), which ics does not store; notes and sources may hold tabs and line breaks, but no other control characters",
+                    c as u32
+                ));
+            }
+        }
         let disaggregation = self.disaggregation(rule, cells[DISAGGREGATION], batch)?;
         if self.problems > 0 {
             return Ok(()); // nothing will be written: check only

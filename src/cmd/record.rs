@@ -71,21 +71,21 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
             old.recorded_by,
             time(&old.recorded_at)
         )?,
-        Written::Unchanged
-            if args.note.is_none()
+        Written::Unchanged => {
+            let texts = if args.note.is_none()
                 && args.source.is_none()
                 && !args.clear_note
-                && !args.clear_source =>
-        {
+                && !args.clear_source
+            {
+                "; its note and source stay as they are"
+            } else {
+                " with the same note and source"
+            };
             writeln!(
-            out,
-            "unchanged: {what} is already {shown}; its note and source stay as they are; nothing recorded"
-        )?
+                out,
+                "unchanged: {what} is already {shown}{texts}; nothing recorded"
+            )?
         }
-        Written::Unchanged => writeln!(
-            out,
-            "unchanged: {what} is already {shown} with the same note and source; nothing recorded"
-        )?,
     }
     Ok(Outcome::Success)
 }

@@ -43,7 +43,12 @@ pub(super) struct QuoteCheck<R> {
     noted_line: u64,
     problems: VecDeque<(u64, String)>,
     ended: bool,
+    /// How many bytes of a UTF-8 byte-order mark the file started with, while it may still be
+    /// one (the csv reader skips it too); `None` once past it.
+    bom: Option<usize>,
 }
+
+const BOM: &[u8; 3] = b"\xEF\xBB\xBF";
 
 impl<R: Read> QuoteCheck<R> {
     pub fn new(inner: R) -> Self {
@@ -56,6 +61,7 @@ impl<R: Read> QuoteCheck<R> {
             noted_line: 0,
             problems: VecDeque::new(),
             ended: false,
+            bom: Some(0),
         }
     }
 
@@ -95,6 +101,16 @@ impl<R: Read> QuoteCheck<R> {
 
     fn scan(&mut self, bytes: &[u8]) {
         for &b in bytes {
+            if let Some(n) = self.bom {
+                if b == BOM[n] {
+                    self.bom = (n + 1 < BOM.len()).then_some(n + 1);
+                    continue;
+                }
+                self.bom = None;
+                if n > 0 {
+                    self.state = State::Unquoted; // half a mark: text, as the csv reader sees it
+                }
+            }
             if self.after_cr {
                 self.after_cr = false;
                 if b != b'\n' {
@@ -206,6 +222,7 @@ mod tests {
             "a\n\"line one\nline two\"\n\"\"\n",
             "a,b\n\"last\r\nrow\"",
             "a,b\n,\n\n\r\n",
+            "\u{feff}\"a\",b\n\"1\",2\n",
             "",
         ] {
             assert_eq!(lines(text), Vec::<u64>::new(), "{text:?}");
@@ -219,6 +236,7 @@ mod tests {
         assert_eq!(lines("a,b\n1,\"quoted\" trailing\n2,3\n"), [2]);
         assert_eq!(lines("a,b\n1,abc\"def\n2,\"ok\"\n"), [2]);
         assert_eq!(lines("a,b\n1, \"x\"\n"), [2]);
+        assert_eq!(lines("\u{feff}\u{feff}\"a\"\n"), [1]); // only one mark is skipped
         assert_eq!(lines("a,b\r1,2\r"), [1]);
         assert_eq!(lines("a,b\n1,2\r"), [2]);
         // One problem per line, and the unterminated quote after a stray one.

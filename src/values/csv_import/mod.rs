@@ -65,6 +65,12 @@ pub fn import_csv(
         )));
     }
     let file = std::fs::File::open(path).map_err(|e| file_error(&shown, &e))?;
+    // The reader's settings, audited for silent repairs: quotes on, `""` for a quote inside a
+    // quoted cell (RFC 4180, what spreadsheets write); no escape or comment character and no
+    // trimming, so `\`, `#` and spaces stay text (the row checker trims cells, as documented);
+    // `flexible`, so a row of the wrong width reaches the row checker, which reports it with
+    // its line. What the csv crate repairs silently (an unclosed quote, text after a closing
+    // quote, a lone CR ending a row) QuoteCheck refuses.
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

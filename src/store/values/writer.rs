@@ -70,6 +70,36 @@ impl NewValue<'_> {
     }
 }
 
+/// The texts a correction takes from the value it replaces: those it leaves unsaid, when its
+/// value is the same (see [`Keep`]).
+#[derive(Debug, Default)]
+struct Inherited {
+    note: Option<String>,
+    source: Option<String>,
+}
+
+impl Inherited {
+    /// What `v` inherits from a current value of `value` whose texts `note` and `source` read
+    /// (read only if needed).
+    fn of<E>(
+        v: &NewValue<'_>,
+        value: f64,
+        note: impl FnOnce() -> Result<Option<String>, E>,
+        source: impl FnOnce() -> Result<Option<String>, E>,
+    ) -> Result<Inherited, E> {
+        let mut inherited = Inherited::default();
+        if value == v.value {
+            if v.keeps_note() {
+                inherited.note = note()?;
+            }
+            if v.keeps_source() {
+                inherited.source = source()?;
+            }
+        }
+        Ok(inherited)
+    }
+}
+
 /// The value a correction replaced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Replaced {
@@ -243,10 +273,11 @@ impl<'c> ValueWriter<'c> {
         Ok(true)
     }
 
-    /// Point the current value of `v`'s key at the next id if it differs from `v`; whether it
-    /// did. (One update by key: with foreign keys enforced, SQLite would give it a statement
-    /// journal, which is why a bulk write checks its links itself; see [`Self::verify`].)
-    fn replace_if_different(&mut self, v: &NewValue<'_>) -> Result<bool, Error> {
+    /// Point the current value of `v`'s key at the next id if it differs from `v`: `None` if it
+    /// did not, else the texts the correction inherits. (One update by key: with foreign keys
+    /// enforced, SQLite would give it a statement journal, which is why a bulk write checks its
+    /// links itself; see [`Self::verify`].)
+    fn replace_if_different(&mut self, v: &NewValue<'_>) -> Result<Option<Inherited>, Error> {
         let s = &mut self.replace;
         bind(s.raw_bind_parameter(1, self.next_id))?;
         bind(s.raw_bind_parameter(2, v.indicator_id))?;
@@ -258,38 +289,43 @@ impl<'c> ValueWriter<'c> {
         }
         bind(s.raw_bind_parameter(8, v.keeps_note()))?;
         bind(s.raw_bind_parameter(9, v.keeps_source()))?;
-        Ok(s.raw_execute().map_err(|e| map_err(e, CTX))? == 1)
+        if s.raw_execute().map_err(|e| map_err(e, CTX))? == 0 {
+            return Ok(None);
+        }
+        if v.keeps_note() == v.keeps_source() {
+            // Both kept: only a different value is replaced, and it inherits nothing. Neither
+            // kept: nothing to inherit. (`UPDATE ... RETURNING` would save this branch's read,
+            // but cost every correction a third more CPU.)
+            return Ok(Some(Inherited::default()));
+        }
+        let inherited = self
+            .conn
+            .prepare_cached("SELECT value, note, source FROM value WHERE replaced_by = ?1")
+            .and_then(|mut s| {
+                s.query_row([self.next_id], |r| {
+                    Inherited::of(v, r.get(0)?, || r.get(1), || r.get(2))
+                })
+            })
+            .map_err(|e| map_err(e, CTX))?;
+        Ok(Some(inherited))
     }
 
-    /// Insert the correction of a value just marked as replaced, with the replaced value's
-    /// note or source where `v` keeps them and has the same value.
-    fn insert_correction(&mut self, v: &NewValue<'_>) -> Result<i64, Error> {
-        if v.keeps_note() || v.keeps_source() {
-            let (value, note, source): (f64, Option<String>, Option<String>) = self
-                .conn
-                .prepare_cached("SELECT value, note, source FROM value WHERE replaced_by = ?1")
-                .and_then(|mut s| {
-                    s.query_row([self.next_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                })
-                .map_err(|e| map_err(e, CTX))?;
-            if value == v.value {
-                let merged = NewValue {
-                    note: if v.keeps_note() {
-                        note.as_deref()
-                    } else {
-                        v.note
-                    },
-                    source: if v.keeps_source() {
-                        source.as_deref()
-                    } else {
-                        v.source
-                    },
-                    ..*v
-                };
-                return self.insert_exact_correction(&merged);
-            }
-        }
-        self.insert_exact_correction(v)
+    /// Insert the correction of a value just marked as replaced, with the texts it inherits.
+    fn insert_correction(&mut self, v: &NewValue<'_>, inherited: &Inherited) -> Result<i64, Error> {
+        let merged = NewValue {
+            note: if v.keeps_note() {
+                inherited.note.as_deref()
+            } else {
+                v.note
+            },
+            source: if v.keeps_source() {
+                inherited.source.as_deref()
+            } else {
+                v.source
+            },
+            ..*v
+        };
+        self.insert_exact_correction(&merged)
     }
 
     fn insert_exact_correction(&mut self, v: &NewValue<'_>) -> Result<i64, Error> {
@@ -316,16 +352,16 @@ impl<'c> ValueWriter<'c> {
                 Imported::Added { id }
             } else if dated && self.in_history(v)? {
                 Imported::AlreadyRecorded
-            } else if self.replace_if_different(v)? {
+            } else if let Some(inherited) = self.replace_if_different(v)? {
                 Imported::Corrected {
-                    id: self.insert_correction(v)?,
+                    id: self.insert_correction(v, &inherited)?,
                 }
             } else {
                 Imported::Unchanged
             }
-        } else if self.replace_if_different(v)? {
+        } else if let Some(inherited) = self.replace_if_different(v)? {
             Imported::Corrected {
-                id: self.insert_correction(v)?,
+                id: self.insert_correction(v, &inherited)?,
             }
         } else {
             let id = self.next_id;
@@ -384,6 +420,8 @@ impl<'c> ValueWriter<'c> {
                     let same = value == v.value
                         && (v.keeps_note() || note.as_deref() == v.note)
                         && (v.keeps_source() || source.as_deref() == v.source);
+                    let inherited =
+                        Inherited::of(v, value, || Ok::<_, rusqlite::Error>(note), || Ok(source))?;
                     Ok((
                         Replaced {
                             id: r.get(0)?,
@@ -392,6 +430,7 @@ impl<'c> ValueWriter<'c> {
                             recorded_at: r.get(5)?,
                         },
                         same,
+                        inherited,
                     ))
                 },
             )
@@ -407,12 +446,12 @@ impl<'c> ValueWriter<'c> {
                 }
                 Ok(Written::Added { id })
             }
-            Some((_, true)) => Ok(Written::Unchanged),
-            Some((old, false)) => {
+            Some((_, true, _)) => Ok(Written::Unchanged),
+            Some((old, false, inherited)) => {
                 self.replace_id
                     .execute(params![self.next_id, old.id])
                     .map_err(|e| map_err(e, CTX))?;
-                let id = self.insert_correction(v)?;
+                let id = self.insert_correction(v, &inherited)?;
                 Ok(Written::Corrected { id, old })
             }
         }
@@ -486,6 +525,53 @@ impl<'c> ValueWriter<'c> {
 mod tests {
     use super::super::tests::{store_with_indicator, value};
     use super::*;
+
+    #[test]
+    fn unsaid_texts_of_the_same_value_are_kept_and_a_new_value_inherits_none() {
+        let (_, id) = store_with_indicator();
+        let texts = |note, source, keep| NewValue {
+            source,
+            keep,
+            ..value(id, 1.0, note)
+        };
+        let current = |w: &ValueWriter<'_>| -> (f64, Option<String>, Option<String>) {
+            w.conn
+                .query_row(
+                    "SELECT value, note, source FROM value WHERE replaced_by IS NULL",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .unwrap()
+        };
+        for bulk in [true, false] {
+            let (mut store, _) = store_with_indicator();
+            store
+                .write_values(bulk, |w| {
+                    fn write(w: &mut ValueWriter<'_>, bulk: bool, v: &NewValue<'_>) -> bool {
+                        match bulk {
+                            true => w.import(v, false).unwrap() != Imported::Unchanged,
+                            false => w.put(v).unwrap() != Written::Unchanged,
+                        }
+                    }
+                    assert!(write(w, bulk, &texts(Some("n"), Some("s"), Keep::AS_GIVEN)));
+                    assert!(!write(w, bulk, &texts(None, None, Keep::UNSAID)));
+                    assert!(write(w, bulk, &texts(None, Some("t"), Keep::UNSAID)));
+                    let (v, note, source) = current(w);
+                    assert_eq!(
+                        (v, note.as_deref(), source.as_deref()),
+                        (1.0, Some("n"), Some("t"))
+                    );
+                    let new_value = NewValue {
+                        value: 2.0,
+                        ..texts(None, None, Keep::UNSAID)
+                    };
+                    assert!(write(w, bulk, &new_value));
+                    assert_eq!(current(w), (2.0, None, None));
+                    Ok(())
+                })
+                .unwrap();
+        }
+    }
 
     #[test]
     fn a_bulk_write_with_a_dangling_link_is_refused() {

@@ -35,6 +35,8 @@ pub(super) struct QuoteCheck<R> {
     state: State,
     /// The line being read (1-based, counted at `\n`).
     line: u64,
+    /// The last byte read was a `\n` (so `line` has no text yet).
+    at_line_start: bool,
     /// The line of the quote that opened the current quoted cell.
     open_line: u64,
     /// A carriage return outside quotes was the last byte: a `\n` must follow.
@@ -56,6 +58,7 @@ impl<R: Read> QuoteCheck<R> {
             inner,
             state: State::CellStart,
             line: 1,
+            at_line_start: true,
             open_line: 0,
             after_cr: false,
             noted_line: 0,
@@ -117,6 +120,7 @@ impl<R: Read> QuoteCheck<R> {
                     self.lone_cr();
                 }
             }
+            self.at_line_start = b == b'\n';
             if b == b'\n' {
                 self.line += 1;
             }
@@ -165,7 +169,7 @@ impl<R: Read> QuoteCheck<R> {
             self.lone_cr();
         }
         if self.state == State::Quoted {
-            let swallowed = self.line - self.open_line;
+            let swallowed = self.line - self.open_line - u64::from(self.at_line_start);
             let rest = match swallowed {
                 0 => "the rest of the line".to_string(),
                 1 => "the rest of the file (1 more line)".to_string(),
@@ -242,8 +246,15 @@ mod tests {
         // One problem per line, and the unterminated quote after a stray one.
         assert_eq!(lines("a\n\"x\"y\"z\"\n"), [2]);
         assert_eq!(lines("a\nb\"c,\"d\n"), [2, 2]);
-        let p = problems("a\n\"open\nx\ny\n", 4096);
-        assert!(p[0].1.contains("(3 more lines)"), "{}", p[0].1);
+        for (text, says) in [
+            ("a\n\"open\nx\ny\n", "(2 more lines)"),
+            ("a\n\"open\nx\ny", "(2 more lines)"),
+            ("a\n\"open\nx", "(1 more line)"),
+            ("a\n\"open\n", "the rest of the line"),
+        ] {
+            let p = problems(text, 4096);
+            assert!(p[0].1.contains(says), "{text:?}: {}", p[0].1);
+        }
     }
 
     #[test]

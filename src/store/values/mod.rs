@@ -7,6 +7,7 @@
 //! [`ValueWriter`] inside one `BEGIN IMMEDIATE` transaction, so a bulk import is all or nothing
 //! and costs one statement per new value.
 
+mod keep;
 mod writer;
 
 use std::collections::HashMap;

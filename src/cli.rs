@@ -177,12 +177,19 @@ pub struct RecordArgs {
     /// A disaggregation the indicator declares, e.g. sex=female (repeat for several)
     #[arg(long = "disagg", value_name = "KEY=VALUE")]
     pub disagg: Vec<String>,
-    /// Explanation or comment on the value (clears "needs explanation")
+    /// Explanation or comment on the value (clears "needs explanation"); without it, re-recording
+    /// the same value keeps its note
     #[arg(long)]
     pub note: Option<String>,
-    /// Where the figure comes from
+    /// Where the figure comes from; without it, re-recording the same value keeps its source
     #[arg(long)]
     pub source: Option<String>,
+    /// Remove the current value's note (recorded as a correction; the history keeps it)
+    #[arg(long, conflicts_with = "note")]
+    pub clear_note: bool,
+    /// Remove the current value's source (recorded as a correction; the history keeps it)
+    #[arg(long, conflicts_with = "source")]
+    pub clear_source: bool,
     /// Who records it [default: your login name]
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,

@@ -37,13 +37,33 @@ pub enum Outcome {
 
 /// Run a parsed command line and return the process exit code: 0 success, 1 differences or
 /// findings, 2 error.
+///
+/// A command that stores something (see [`stores`]) prints into a buffer, which is printed only
+/// after the command has succeeded, when its changes are saved for good. If printing it then
+/// fails, the command still succeeded: a warning says so on stderr and the exit code stays 0,
+/// so a script never retries a write that was done.
 pub fn run(cli: cli::Cli) -> i32 {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let result = cmd::dispatch(&cli, &mut out).and_then(|o| {
-        out.flush().map_err(Error::from)?;
-        Ok(o)
-    });
+    let result = if stores(&cli.command) {
+        let mut buffer = Vec::new();
+        let result = cmd::dispatch(&cli, &mut buffer);
+        let printed = out.write_all(&buffer).and_then(|()| out.flush());
+        if let (Ok(_), Err(e)) = (&result, &printed) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "warning: the command succeeded and its changes are saved, but its confirmation could not be printed: {e}"
+                );
+            }
+        }
+        result
+    } else {
+        cmd::dispatch(&cli, &mut out).and_then(|o| {
+            out.flush().map_err(Error::from)?;
+            Ok(o)
+        })
+    };
     match result {
         Ok(Outcome::Success) => 0,
         Ok(Outcome::Findings) => 1,
@@ -52,5 +72,16 @@ pub fn run(cli: cli::Cli) -> i32 {
             let _ = e.report(&mut std::io::stderr().lock());
             2
         }
+    }
+}
+
+/// Whether a command stores something (in the database or an output file) before it prints its
+/// confirmation. Every command is listed, so a new one must be decided here.
+fn stores(command: &cli::Command) -> bool {
+    use cli::Command::*;
+    match command {
+        Load(_) | Record(_) | ImportValues(_) | Report(_) | Export(_) | Demo(_) => true,
+        Tree(_) | Versions(_) | History(_) | ExportValues(_) | Progress(_) | Diff(_) | Lint(_)
+        | Check | Completions(_) | Man => false,
     }
 }

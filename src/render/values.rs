@@ -5,6 +5,7 @@
 //! unrounded, CSV text cells guarded against spreadsheet formulas (item 11) and read back
 //! unchanged by `import-values`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 
@@ -12,7 +13,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::store::StoredValue;
-use crate::values::guard;
+use crate::values::{guard, visible_controls};
 
 /// A value as written everywhere: the shortest text that reads back as the same number.
 pub fn number(v: f64) -> String {
@@ -130,6 +131,16 @@ pub enum ExportWriter<'w> {
     },
 }
 
+/// A text as a CSV cell: guarded against formulas, and with any control character an older ics
+/// stored (NUL, ESC...) shown as its control picture (`␀`), never written raw. Tabs and line
+/// breaks stay: quoting carries them.
+fn text_cell(s: &str) -> Cow<'_, str> {
+    match visible_controls(s) {
+        Cow::Borrowed(s) => guard(s),
+        Cow::Owned(shown) => Cow::Owned(guard(&shown).into_owned()),
+    }
+}
+
 /// A CSV write error as an output error, keeping the I/O kind (a closed pipe is no error).
 fn csv_err(e: csv::Error) -> Error {
     match e.into_kind() {
@@ -171,14 +182,14 @@ impl<'w> ExportWriter<'w> {
                 let period = r.period.to_string();
                 let value = number(r.value);
                 let mut cells = [
-                    guard(&r.indicator),
+                    text_cell(&r.indicator),
                     guard(&period),
-                    guard(&r.disaggregation),
+                    text_cell(&r.disaggregation),
                     value.as_str().into(), // a number: never guarded
-                    guard(r.note.as_deref().unwrap_or("")),
-                    guard(r.source.as_deref().unwrap_or("")),
-                    guard(&r.recorded_by),
-                    guard(&r.recorded_at),
+                    text_cell(r.note.as_deref().unwrap_or("")),
+                    text_cell(r.source.as_deref().unwrap_or("")),
+                    text_cell(&r.recorded_by),
+                    text_cell(&r.recorded_at),
                     "".into(),
                     "".into(),
                 ];

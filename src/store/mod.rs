@@ -31,7 +31,9 @@ pub use demo::DemoAdditions;
 pub use framework::{SaveOutcome, VersionInfo};
 pub use framework_read::Targets;
 pub use standards::CurrentValue;
-pub use values::{Imported, NewValue, Replaced, StoredValue, ValueQuery, ValueWriter, Written};
+pub use values::{
+    Imported, Keep, NewValue, Replaced, StoredValue, ValueQuery, ValueWriter, Written,
+};
 
 /// How long a writer waits for another writer before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

@@ -103,6 +103,7 @@ proptest! {
                         source: None,
                         recorded_by: "prop",
                         recorded_at: &at,
+                        keep: super::Keep::AS_GIVEN,
                     };
                     out.push(w.put(&v)?);
                 }

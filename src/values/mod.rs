@@ -15,7 +15,7 @@ mod text;
 use std::collections::HashMap;
 
 pub use csv_import::{import_csv, ImportSummary, ACCEPTED_COLUMNS};
-pub use text::{clean_text, guard, parse_timestamp, unguard};
+pub use text::{clean_text, control_char, guard, parse_timestamp, unguard, visible_controls};
 
 use crate::error::Error;
 use crate::framework::{Frequency, Indicator};
@@ -283,6 +283,18 @@ pub fn parse_number(input: &str) -> Result<f64, String> {
         ));
     }
     match s.parse::<f64>() {
+        // A literal with a non-zero digit before its exponent is not zero: it underflowed.
+        Ok(v)
+            if v == 0.0
+                && s.split(['e', 'E'])
+                    .next()
+                    .is_some_and(|m| m.bytes().any(|b| matches!(b, b'1'..=b'9'))) =>
+        {
+            Err(format!(
+                "`{s}` is too small to record (it would be stored as 0); {how}"
+            ))
+        }
+        // `-0` is stored as 0.
         Ok(v) if v.is_finite() => Ok(if v == 0.0 { 0.0 } else { v }),
         Ok(_) if s.bytes().any(|b| b.is_ascii_digit()) => {
             Err(format!("`{s}` is too large to record; {how}"))
@@ -338,6 +350,10 @@ mod tests {
         assert_eq!(parse_number("-3"), Ok(-3.0));
         assert_eq!(parse_number("1e6"), Ok(1e6));
         assert_eq!(parse_number("-0").unwrap().to_string(), "0");
+        for zero in ["0e5", "0.0", "-0.0e-400", "000", "0e-999"] {
+            assert_eq!(parse_number(zero).unwrap().to_string(), "0", "{zero}");
+        }
+        assert!(parse_number("1e-310").unwrap() > 0.0); // subnormal, but not zero
         for (bad, says) in [
             ("1,5", "dot for decimals"),
             ("1.000,5", "no thousands separators"),
@@ -346,6 +362,8 @@ mod tests {
             ("inf", "not a number"),
             ("-infinity", "not a number"),
             ("1e400", "too large"),
+            ("1e-400", "too small"),
+            ("-2.5E-999", "too small"),
             ("", "missing"),
             ("   ", "missing"),
             ("12%", "without the `%` sign"),

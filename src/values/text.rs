@@ -41,6 +41,38 @@ pub fn unguard(s: &str) -> &str {
     }
 }
 
+/// The first control character in `s` that no stored text may hold: C0 controls (NUL, ESC,
+/// BEL...), DEL and C1 controls. Notes and sources (`breaks`) may hold tabs and line breaks.
+/// They are refused on input because they do harm on output: a NUL cuts a CSV cell short in
+/// many programs, and ESC or BEL drive the terminal that prints them.
+pub fn control_char(s: &str, breaks: bool) -> Option<char> {
+    if !s.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
+        return None; // the usual text, checked without decoding
+    }
+    s.chars()
+        .find(|&c| c.is_control() && !(breaks && matches!(c, '\t' | '\n' | '\r')))
+}
+
+/// `s` with each control character that [`control_char`] refuses (tabs and line breaks are
+/// kept) shown as its Unicode control picture (NUL as `␀`, ESC as `␛`, DEL as `␡`; a C1
+/// control as `�`), for text an older ics stored before such characters were refused.
+pub fn visible_controls(s: &str) -> Cow<'_, str> {
+    if control_char(s, true).is_none() {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                '\t' | '\n' | '\r' => c,
+                '\0'..='\x1f' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+                '\x7f' => '\u{2421}',
+                c if c.is_control() => '\u{fffd}',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
 /// A note or source as stored: trimmed, and `None` when empty.
 pub fn clean_text(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
@@ -123,6 +155,23 @@ mod tests {
             let err = parse_timestamp(bad, &mut out).unwrap_err();
             assert!(err.contains("2026-01-15T12:00:00Z"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn control_characters() {
+        assert_eq!(control_char("plain text, ünïcode 🙂", false), None);
+        assert_eq!(control_char("a\tb\r\nc", true), None);
+        assert_eq!(control_char("a\tb", false), Some('\t'));
+        assert_eq!(control_char("a\0b", true), Some('\0'));
+        assert_eq!(control_char("\x1b[2J", true), Some('\x1b'));
+        assert_eq!(control_char("del\x7f", true), Some('\x7f'));
+        assert_eq!(control_char("csi\u{9b}", true), Some('\u{9b}'));
+        assert_eq!(control_char("é à ¢", true), None); // 0xC2 lead bytes that are not C1
+        assert_eq!(
+            visible_controls("a\0b\x1b\x7f\u{85}\tz\r\n"),
+            "a\u{2400}b\u{241b}\u{2421}\u{fffd}\tz\r\n"
+        );
+        assert!(matches!(visible_controls("plain"), Cow::Borrowed(_)));
     }
 
     #[test]

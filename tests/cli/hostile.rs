@@ -55,27 +55,42 @@ fn env() -> Env {
 fn every_text_output_escapes_control_sequences() {
     let env = env();
     let evil = "\x1b[2J\x1b]8;;http://evil.example\x07click\x1b]8;;\x07\x1b[31mred\u{202e}";
+    // `record` and `import-values` refuse control characters in what they store; the refusal
+    // itself quotes the text harmlessly.
     let run = env
         .ics(&["record", "I1", "FY2020", "15", "--note", evil, "--by", evil])
-        .ok();
+        .fails();
+    harmless("record (refused)", &run);
+    let run = env.ics(&["record", "I1", "FY2020", "15"]).ok();
     harmless("record", &run);
     assert!(run.stdout.contains(r"people\u{1b}[2J"), "{}", run.stdout);
-    // A correction quotes the earlier value's recorded_by.
-    let run = env
-        .ics(&["record", "I1", "FY2020", "16", "--source", evil])
-        .ok();
+    // Values stored before that check (or planted in a damaged file) are shown escaped: a
+    // correction quotes the earlier value's recorded_by.
+    rusqlite::Connection::open(env.db())
+        .unwrap()
+        .execute("UPDATE value SET note = ?1, recorded_by = ?1", [evil])
+        .unwrap();
+    let run = env.ics(&["record", "I1", "FY2020", "16"]).ok();
     harmless("record (correction)", &run);
     assert!(
         run.stdout.contains(r"recorded by \u{1b}[2J"),
         "{}",
         run.stdout
     );
-    // A values file whose name and cells are hostile.
+    // A values file whose name and cells are hostile: refused, and the message is harmless.
     let csv_name = "values\x1b[2J.csv";
     env.write(
         csv_name,
         &format!("indicator,period,value,note\nI1,FY2021,25,\"{evil}\"\n"),
     );
+    let run = env.ics(&["import-values", csv_name]).fails();
+    harmless("import-values (refused)", &run);
+    assert!(
+        run.stderr.contains(r"values\u{1b}[2J.csv"),
+        "{}",
+        run.stderr
+    );
+    env.write(csv_name, "indicator,period,value,note\nI1,FY2021,25,fine\n");
     let run = env.ics(&["import-values", csv_name]).ok();
     harmless("import-values", &run);
     assert!(

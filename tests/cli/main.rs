@@ -12,3 +12,4 @@ mod report;
 mod standards;
 mod trial;
 mod values;
+mod values_strict;

@@ -7,6 +7,7 @@
 //! [`ValueWriter`] inside one `BEGIN IMMEDIATE` transaction, so a bulk import is all or nothing
 //! and costs one statement per new value.
 
+mod keep;
 mod writer;
 
 use std::collections::HashMap;
@@ -18,7 +19,7 @@ use crate::error::Error;
 use crate::period::FiscalPeriod;
 
 use writer::CTX;
-pub use writer::{Imported, NewValue, Replaced, ValueWriter, Written};
+pub use writer::{Imported, Keep, NewValue, Replaced, ValueWriter, Written};
 
 /// A stored value, as history and export show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -268,6 +269,7 @@ title = "G"
             source: None,
             recorded_by: "me",
             recorded_at: "2026-01-15T12:00:00.000000Z",
+            keep: Keep::AS_GIVEN,
         }
     }
 

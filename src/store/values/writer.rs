@@ -16,6 +16,9 @@ use super::super::map_err;
 use crate::error::Error;
 use crate::period::FiscalPeriod;
 
+use super::keep::Inherited;
+pub use super::keep::Keep;
+
 /// A value about to be written; the caller has validated it.
 #[derive(Debug, Clone, Copy)]
 pub struct NewValue<'a> {
@@ -30,6 +33,8 @@ pub struct NewValue<'a> {
     pub recorded_by: &'a str,
     /// UTC, as [`crate::clock::now_utc`] writes it.
     pub recorded_at: &'a str,
+    /// Which of `note` and `source`, when `None`, were left unsaid rather than removed.
+    pub keep: Keep,
 }
 
 /// The value a correction replaced.
@@ -75,7 +80,7 @@ pub enum Imported {
 /// id (the foreign key is checked at commit). The writer hands out ids itself: it holds the
 /// write lock, so nobody else inserts meanwhile.
 pub struct ValueWriter<'c> {
-    conn: &'c Connection,
+    pub(super) conn: &'c Connection,
     add: CachedStatement<'c>,
     replace: CachedStatement<'c>,
     current: CachedStatement<'c>,
@@ -142,11 +147,13 @@ impl<'c> ValueWriter<'c> {
              recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
              ON CONFLICT DO NOTHING",
         )?;
-        // Replace the current value if it differs; `changes()` says whether it did.
+        // Replace the current value if it differs; `changes()` says whether it did. A kept
+        // (unsaid) note or source (?8, ?9) does not make the same value differ.
         let replace = prepare(
             "UPDATE value SET replaced_by = ?1 WHERE indicator_id = ?2 AND period = ?3 \
              AND disaggregation = ?4 AND replaced_by IS NULL \
-             AND (value IS NOT ?5 OR note IS NOT ?6 OR source IS NOT ?7)",
+             AND (value IS NOT ?5 OR (NOT ?8 AND note IS NOT ?6) \
+             OR (NOT ?9 AND source IS NOT ?7))",
         )?;
         let current = prepare(
             "SELECT id, value, note, source, recorded_by, recorded_at FROM value \
@@ -203,10 +210,11 @@ impl<'c> ValueWriter<'c> {
         Ok(true)
     }
 
-    /// Point the current value of `v`'s key at the next id if it differs from `v`; whether it
-    /// did. (One update by key: with foreign keys enforced, SQLite would give it a statement
-    /// journal, which is why a bulk write checks its links itself; see [`Self::verify`].)
-    fn replace_if_different(&mut self, v: &NewValue<'_>) -> Result<bool, Error> {
+    /// Point the current value of `v`'s key at the next id if it differs from `v`: `None` if it
+    /// did not, else the texts the correction inherits. (One update by key: with foreign keys
+    /// enforced, SQLite would give it a statement journal, which is why a bulk write checks its
+    /// links itself; see [`Self::verify`].)
+    fn replace_if_different(&mut self, v: &NewValue<'_>) -> Result<Option<Inherited>, Error> {
         let s = &mut self.replace;
         bind(s.raw_bind_parameter(1, self.next_id))?;
         bind(s.raw_bind_parameter(2, v.indicator_id))?;
@@ -216,11 +224,48 @@ impl<'c> ValueWriter<'c> {
         for (param, text) in self.replace_texts.iter_mut().zip([v.note, v.source]) {
             param.bind(s, text)?;
         }
-        Ok(s.raw_execute().map_err(|e| map_err(e, CTX))? == 1)
+        bind(s.raw_bind_parameter(8, v.keeps_note()))?;
+        bind(s.raw_bind_parameter(9, v.keeps_source()))?;
+        if s.raw_execute().map_err(|e| map_err(e, CTX))? == 0 {
+            return Ok(None);
+        }
+        if v.keeps_note() == v.keeps_source() {
+            // Both kept: only a different value is replaced, and it inherits nothing. Neither
+            // kept: nothing to inherit. (`UPDATE ... RETURNING` would save this branch's read,
+            // but cost every correction a third more CPU.)
+            return Ok(Some(Inherited::default()));
+        }
+        let inherited = self
+            .conn
+            .prepare_cached("SELECT value, note, source FROM value WHERE replaced_by = ?1")
+            .and_then(|mut s| {
+                s.query_row([self.next_id], |r| {
+                    Inherited::of(v, r.get(0)?, || r.get(1), || r.get(2))
+                })
+            })
+            .map_err(|e| map_err(e, CTX))?;
+        Ok(Some(inherited))
     }
 
-    /// Insert the correction of a value just marked as replaced.
-    fn insert_correction(&mut self, v: &NewValue<'_>) -> Result<i64, Error> {
+    /// Insert the correction of a value just marked as replaced, with the texts it inherits.
+    fn insert_correction(&mut self, v: &NewValue<'_>, inherited: &Inherited) -> Result<i64, Error> {
+        let merged = NewValue {
+            note: if v.keeps_note() {
+                inherited.note.as_deref()
+            } else {
+                v.note
+            },
+            source: if v.keeps_source() {
+                inherited.source.as_deref()
+            } else {
+                v.source
+            },
+            ..*v
+        };
+        self.insert_exact_correction(&merged)
+    }
+
+    fn insert_exact_correction(&mut self, v: &NewValue<'_>) -> Result<i64, Error> {
         let id = self.next_id;
         if !self.insert(v)? {
             return Err(Error::database(
@@ -244,16 +289,16 @@ impl<'c> ValueWriter<'c> {
                 Imported::Added { id }
             } else if dated && self.in_history(v)? {
                 Imported::AlreadyRecorded
-            } else if self.replace_if_different(v)? {
+            } else if let Some(inherited) = self.replace_if_different(v)? {
                 Imported::Corrected {
-                    id: self.insert_correction(v)?,
+                    id: self.insert_correction(v, &inherited)?,
                 }
             } else {
                 Imported::Unchanged
             }
-        } else if self.replace_if_different(v)? {
+        } else if let Some(inherited) = self.replace_if_different(v)? {
             Imported::Corrected {
-                id: self.insert_correction(v)?,
+                id: self.insert_correction(v, &inherited)?,
             }
         } else {
             let id = self.next_id;
@@ -310,8 +355,10 @@ impl<'c> ValueWriter<'c> {
                     let source: Option<String> = r.get(3)?;
                     let value: f64 = r.get(1)?;
                     let same = value == v.value
-                        && note.as_deref() == v.note
-                        && source.as_deref() == v.source;
+                        && (v.keeps_note() || note.as_deref() == v.note)
+                        && (v.keeps_source() || source.as_deref() == v.source);
+                    let inherited =
+                        Inherited::of(v, value, || Ok::<_, rusqlite::Error>(note), || Ok(source))?;
                     Ok((
                         Replaced {
                             id: r.get(0)?,
@@ -320,6 +367,7 @@ impl<'c> ValueWriter<'c> {
                             recorded_at: r.get(5)?,
                         },
                         same,
+                        inherited,
                     ))
                 },
             )
@@ -335,12 +383,12 @@ impl<'c> ValueWriter<'c> {
                 }
                 Ok(Written::Added { id })
             }
-            Some((_, true)) => Ok(Written::Unchanged),
-            Some((old, false)) => {
+            Some((_, true, _)) => Ok(Written::Unchanged),
+            Some((old, false, inherited)) => {
                 self.replace_id
                     .execute(params![self.next_id, old.id])
                     .map_err(|e| map_err(e, CTX))?;
-                let id = self.insert_correction(v)?;
+                let id = self.insert_correction(v, &inherited)?;
                 Ok(Written::Corrected { id, old })
             }
         }

@@ -3,6 +3,8 @@
 //! Columns (CONTRACT item 10): `indicator,period,value` and any of `disaggregation`, `note`,
 //! `source`, `recorded_by`, `recorded_at`, `current`, `replaced_by`, in any order. A UTF-8 BOM,
 //! CRLF line ends and blank lines are accepted, and one formula-guard `'` is removed from cells.
+//! Broken quoting, which the csv crate would silently repair, is refused ([`quotes`]), and so is
+//! a row with fewer or more cells than the header.
 //! Every row is validated; rows are written as they come, and if any row is bad the transaction
 //! is rolled back, so either every row goes in or none does.
 //!
@@ -15,6 +17,7 @@
 //! `export-values --all` file, whose corrections follow the values they replace, recreates the
 //! same history. Its `current`/`replaced_by` columns are checked against that order.
 
+mod quotes;
 mod rows;
 mod tracking;
 
@@ -23,13 +26,14 @@ use std::sync::mpsc;
 
 use csv::ByteRecord;
 
+use self::quotes::QuoteCheck;
 use self::rows::{Batch, Columns};
 use self::tracking::Tracker;
 use super::Catalog;
 use crate::clock::now_utc;
 use crate::error::Error;
 use crate::framework::parse::file_error;
-use crate::store::{Imported, NewValue, Store, ValueWriter};
+use crate::store::{Imported, Keep, NewValue, Store, ValueWriter};
 
 pub use self::rows::ACCEPTED_COLUMNS;
 
@@ -62,11 +66,17 @@ pub fn import_csv(
         )));
     }
     let file = std::fs::File::open(path).map_err(|e| file_error(&shown, &e))?;
+    // The reader's settings, audited for silent repairs: quotes on, `""` for a quote inside a
+    // quoted cell (RFC 4180, what spreadsheets write); no escape or comment character and no
+    // trimming, so `\`, `#` and spaces stay text (the row checker trims cells, as documented);
+    // `flexible`, so a row of the wrong width reaches the row checker, which reports it with
+    // its line. What the csv crate repairs silently (an unclosed quote, text after a closing
+    // quote, a lone CR ending a row) QuoteCheck refuses.
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 18)
-        .from_reader(file);
+        .from_reader(QuoteCheck::new(file));
     let mut record = ByteRecord::new();
     // The header: the first line that is not blank.
     let columns = loop {
@@ -80,7 +90,10 @@ pub fn import_csv(
             ));
         }
         if !rows::is_blank(&record) {
-            break Columns::from_header(&record, &shown)?;
+            let next_line = reader.position().line();
+            let line = record.position().map_or(1, |p| p.line());
+            let quoting = reader.get_mut().take_for_row(line, next_line);
+            break Columns::from_header(&record, &shown, quoting)?;
         }
     };
     let now = now_utc();
@@ -146,6 +159,12 @@ impl Import<'_, '_> {
                 source: row.source.map(text),
                 recorded_by: row.recorded_by.map_or(self.default_by, text),
                 recorded_at,
+                // A row with its own `recorded_at` is a copy of a recorded value: as written.
+                // Otherwise an empty note or source is unsaid, as in `record`.
+                keep: match row.recorded_at {
+                    Some(_) => Keep::AS_GIVEN,
+                    None => Keep::UNSAID,
+                },
             };
             let id = match self.writer.import(&new, row.recorded_at.is_some())? {
                 Imported::Added { id } => {

@@ -7,10 +7,11 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use csv::ByteRecord;
 
+use super::quotes::QuoteCheck;
 use super::tracking::{self, Claim, MAX_LISTED};
 use crate::error::{Diagnostic, Error};
 use crate::period::{FiscalPeriod, ACCEPTED_FORMS};
-use crate::values::{clean_text, parse_timestamp, trim, unguard, Catalog, Rule};
+use crate::values::{clean_text, control_char, parse_timestamp, trim, unguard, Catalog, Rule};
 
 /// The columns `import-values` accepts, in `export-values --all` order.
 pub const ACCEPTED_COLUMNS: [&str; 10] = [
@@ -61,10 +62,15 @@ pub(super) struct Columns {
 }
 
 impl Columns {
-    pub fn from_header(header: &ByteRecord, shown: &str) -> Result<Columns, Error> {
+    /// The columns a header names; `quoting` is a problem of its quotes, if any.
+    pub fn from_header(
+        header: &ByteRecord,
+        shown: &str,
+        quoting: Option<(u64, String)>,
+    ) -> Result<Columns, Error> {
         let line = header.position().map_or(1, |p| p.line());
         let mut index = [None; ACCEPTED_COLUMNS.len()];
-        let mut problems = Vec::new();
+        let mut problems: Vec<String> = quoting.into_iter().map(|(_, m)| m).collect();
         let accepted = ACCEPTED_COLUMNS.join(", ");
         for (i, raw) in header.iter().enumerate() {
             let raw = match i {
@@ -103,15 +109,23 @@ impl Columns {
             ));
         }
         if !problems.is_empty() {
+            // Listed like bad rows: the first MAX_LISTED, the rest counted.
+            let summary = match problems.len() {
+                n if n > MAX_LISTED => format!(
+                    "the header of `{shown}` is not valid ({n} problems; the first {MAX_LISTED} are listed); nothing was imported"
+                ),
+                _ => format!("the header of `{shown}` is not valid; nothing was imported"),
+            };
             return Err(Error::Located {
                 diagnostics: problems
                     .into_iter()
+                    .take(MAX_LISTED)
                     .map(|message| Diagnostic {
                         location: format!("{shown}:{line}"),
                         message,
                     })
                     .collect(),
-                summary: format!("the header of `{shown}` is not valid; nothing was imported"),
+                summary,
             });
         }
         Ok(Columns {
@@ -190,7 +204,7 @@ impl Batch {
 /// on `empty`. Stops at the end of the file, on a read error (sent on), or when the writing
 /// side hangs up.
 pub(super) fn read_all<R: std::io::Read>(
-    mut reader: csv::Reader<R>,
+    mut reader: csv::Reader<QuoteCheck<R>>,
     catalog: &Catalog,
     columns: &Columns,
     shown: &str,
@@ -226,13 +240,24 @@ pub(super) fn read_all<R: std::io::Read>(
             }
             batch.rows_read += 1;
             let line = record.position().map_or(0, |p| p.line());
-            if let Err(message) = check.row(&record, line, &mut batch) {
-                check.problems += 1;
-                if check.problems <= MAX_LISTED as u64 {
-                    batch.problems.push((line, message));
-                } else {
-                    batch.unlisted_problems += 1;
-                }
+            let next_line = reader.position().line();
+            // A row whose quoting is broken is reported for that alone: its cells are not
+            // what the file meant.
+            let problem = match reader.get_mut().take_for_row(line, next_line) {
+                Some(quoting) => Some(quoting),
+                None => check
+                    .row(&record, line, &mut batch)
+                    .err()
+                    .map(|m| (line, m)),
+            };
+            if let Some(problem) = problem {
+                check.problem(problem, &mut batch);
+            }
+        }
+        if done {
+            // Problems the rows did not take (a row that was blank but for a stray quote).
+            for problem in reader.get_mut().take_all().collect::<Vec<_>>() {
+                check.problem(problem, &mut batch);
             }
         }
         batch.bytes = reader.position().byte();
@@ -257,12 +282,29 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
+    /// Note a bad row in the batch: listed while fewer than [`MAX_LISTED`], else counted.
+    fn problem(&mut self, (line, message): (u64, String), batch: &mut Batch) {
+        self.problems += 1;
+        if self.problems <= MAX_LISTED as u64 {
+            batch.problems.push((line, message));
+        } else {
+            batch.unlisted_problems += 1;
+        }
+    }
+
     /// Check one row and add it to `batch`.
     fn row(&mut self, record: &ByteRecord, line: u64, batch: &mut Batch) -> Result<(), String> {
         let cols = self.columns;
         if record.len() > cols.width && record.iter().skip(cols.width).any(|c| !c.is_empty()) {
             return Err(format!(
                 "this row has {} cells but the header has {} columns; put text that contains commas in double quotes",
+                record.len(),
+                cols.width
+            ));
+        }
+        if record.len() < cols.width {
+            return Err(format!(
+                "this row has {} cells but the header has {} columns; give every column a cell, even an empty one (`,,`)",
                 record.len(),
                 cols.width
             ));
@@ -304,6 +346,18 @@ impl<'a> Checker<'a> {
             cells[REPLACED_BY],
             cols.index[CURRENT].is_some(),
         )?;
+        for (cell, what, breaks) in [
+            (NOTE, "the note", true),
+            (SOURCE, "the source", true),
+            (RECORDED_BY, "`recorded_by`", false),
+        ] {
+            if let Some(c) = control_char(cells[cell], breaks) {
+                return Err(format!(
+                    "{what} holds a control character (U+{:04X}), which ics does not store; notes and sources may hold tabs and line breaks, but no other control characters",
+                    c as u32
+                ));
+            }
+        }
         let disaggregation = self.disaggregation(rule, cells[DISAGGREGATION], batch)?;
         if self.problems > 0 {
             return Ok(()); // nothing will be written: check only

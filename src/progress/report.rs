@@ -209,7 +209,7 @@ pub fn build(
         first,
         rows,
         statuses,
-        lines: Vec::new(),
+        lines: Vec::with_capacity(count + fw.nodes.len()),
     };
     for n in &fw.nodes {
         walk.children

@@ -246,8 +246,7 @@ fn recode(fw: &Framework, count: usize) -> Framework {
         .collect();
     let wanted_objectives = (count / 2).min(objectives.len());
     let mut renamed: BTreeMap<String, String> = BTreeMap::new();
-    if wanted_objectives > 0 {
-        let step = objectives.len() / wanted_objectives;
+    if let Some(step) = objectives.len().checked_div(wanted_objectives) {
         for &i in objectives.iter().step_by(step).take(wanted_objectives) {
             let node = &mut r.nodes[i];
             let new = format!("R-{}", node.code);
@@ -266,8 +265,7 @@ fn recode(fw: &Framework, count: usize) -> Framework {
     }
     let wanted_indicators = count - wanted_objectives;
     let total = r.indicator_count();
-    if wanted_indicators > 0 {
-        let step = total / wanted_indicators;
+    if let Some(step) = total.checked_div(wanted_indicators) {
         let mut k = 0usize;
         let mut done = 0usize;
         for node in &mut r.nodes {

@@ -136,6 +136,9 @@ fn node_index(items: &[Item]) -> HashMap<String, usize> {
     map
 }
 
+/// The unmatched items of one kind under one (OLD) parent: the third pass's candidates.
+type SiblingKey<'a> = (Kind, Option<&'a str>);
+
 /// Pair OLD and NEW items (CONTRACT 18).
 pub fn match_items(old: &[Item], new: &[Item]) -> Matching {
     let mut m = Matching {
@@ -191,7 +194,7 @@ pub fn match_items(old: &[Item], new: &[Item]) -> Matching {
 
     // 3. Same kind, same parent, similar title.
     // Each bucket holds (OLD item, its title in `titles`), in OLD order.
-    let mut by_parent: HashMap<(Kind, Option<&str>), Vec<(usize, usize)>> = HashMap::new();
+    let mut by_parent: HashMap<SiblingKey, Vec<(usize, usize)>> = HashMap::new();
     let mut titles: Vec<Title> = Vec::new();
     for (o, item) in old.iter().enumerate() {
         if m.old_to_new[o].is_none() {

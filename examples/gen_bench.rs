@@ -2,14 +2,17 @@
 //!
 //! ```text
 //! cargo run --release --example gen-bench -- --indicators 20000 --years 25 --out DIR \
-//!     [--history-quarters N] [--seed 42]
+//!     [--history-quarters N] [--recode N] [--seed 42]
 //! ```
 //! writes `DIR/framework.toml` (goals of 10 objectives of 10 quarterly indicators each, one DO
 //! per 10 goals linked to objectives, a baseline and a target per fiscal year),
 //! `DIR/framework-b.toml` (the same with 1 % of nodes changed: retitled, re-targeted, removed or
 //! added) and `DIR/values.csv` (`indicator,period,value`: every indicator, every quarter of the
 //! last `--years` fiscal years ending FY2024, or only the last `--history-quarters` quarters: the
-//! same strategy with a shorter history).
+//! same strategy with a shorter history). With `--recode N` it also writes
+//! `DIR/framework-r.toml`: the same strategy with `N` codes changed and nothing else, half of
+//! them objectives (the DOs' `supports` follow them) and half indicators, spread evenly (what
+//! renumbering a strategy in a revision looks like to `ics diff`).
 
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
@@ -38,6 +41,7 @@ struct Options {
     indicators: usize,
     years: i32,
     history_quarters: Option<i32>,
+    recode: usize,
     out: PathBuf,
     seed: u64,
 }
@@ -47,6 +51,7 @@ fn parse_args() -> Result<Options, String> {
         indicators: 20_000,
         years: 25,
         history_quarters: None,
+        recode: 0,
         out: PathBuf::from("bench-data"),
         seed: 42,
     };
@@ -66,10 +71,12 @@ fn parse_args() -> Result<Options, String> {
                         .map_err(|_| "--history-quarters takes a number")?,
                 )
             }
+            "--recode" => o.recode = val()?.parse().map_err(|_| "--recode takes a number")?,
             "--seed" => o.seed = val()?.parse().map_err(|_| "--seed takes a number")?,
             _ => {
                 return Err(format!(
-                    "unknown argument `{a}`; use --indicators N --years N --out DIR --seed N"
+                    "unknown argument `{a}`; use --indicators N --years N --out DIR \
+                     --history-quarters N --recode N --seed N"
                 ))
             }
         }
@@ -79,6 +86,13 @@ fn parse_args() -> Result<Options, String> {
             "--indicators must be a multiple of 100 (10 objectives x 10 indicators per goal)"
                 .into(),
         );
+    }
+    if o.recode > o.indicators / 10 + o.indicators / 2 {
+        return Err(format!(
+            "--recode takes at most {} codes for {} indicators (half objectives, half indicators)",
+            o.indicators / 10 + o.indicators / 2,
+            o.indicators
+        ));
     }
     Ok(o)
 }
@@ -221,6 +235,52 @@ fn revise(fw: &Framework, rng: &mut Rng) -> Framework {
     b
 }
 
+/// The same strategy with `count` codes changed and nothing else: half of them objectives
+/// (every k-th, so the DOs' `supports` are rewritten to follow) and the rest indicators, spread
+/// evenly. Titles stay, so `ics diff` must find each one as `recoded` by its title.
+fn recode(fw: &Framework, count: usize) -> Framework {
+    let mut r = fw.clone();
+    r.strategy.version = "bench-r".into();
+    let objectives: Vec<usize> = (0..r.nodes.len())
+        .filter(|&i| r.nodes[i].kind == NodeKind::Objective)
+        .collect();
+    let wanted_objectives = (count / 2).min(objectives.len());
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
+    if let Some(step) = objectives.len().checked_div(wanted_objectives) {
+        for &i in objectives.iter().step_by(step).take(wanted_objectives) {
+            let node = &mut r.nodes[i];
+            let new = format!("R-{}", node.code);
+            renamed.insert(std::mem::replace(&mut node.code, new.clone()), new);
+        }
+    }
+    for node in &mut r.nodes {
+        if let Some(new) = node.parent.as_ref().and_then(|p| renamed.get(p)) {
+            node.parent = Some(new.clone());
+        }
+        for s in &mut node.supports {
+            if let Some(n) = renamed.get(s) {
+                *s = n.clone();
+            }
+        }
+    }
+    let wanted_indicators = count - wanted_objectives;
+    let total = r.indicator_count();
+    if let Some(step) = total.checked_div(wanted_indicators) {
+        let mut k = 0usize;
+        let mut done = 0usize;
+        for node in &mut r.nodes {
+            for ind in &mut node.indicators {
+                if k.is_multiple_of(step) && done < wanted_indicators {
+                    ind.code = format!("R-{}", ind.code);
+                    done += 1;
+                }
+                k += 1;
+            }
+        }
+    }
+    r
+}
+
 fn main() {
     let o = match parse_args() {
         Ok(o) => o,
@@ -245,6 +305,9 @@ fn main() {
     };
     write("framework.toml", to_toml(&fw));
     write("framework-b.toml", to_toml(&fw_b));
+    if o.recode > 0 {
+        write("framework-r.toml", to_toml(&recode(&fw, o.recode)));
+    }
     let path = o.out.join("values.csv");
     let file = std::fs::File::create(&path).unwrap_or_else(|e| {
         eprintln!("error: cannot write `{}`: {e}", path.display());

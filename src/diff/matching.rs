@@ -14,12 +14,14 @@
 //!
 //! Every pass works on hash maps keyed by code, by (kind, title) or by (kind, parent), so the
 //! cost grows with the number of items, and the similarity scoring only with the number of
-//! unmatched siblings.
+//! unmatched siblings; [`fuzzy`](super::fuzzy) bounds that scoring so that a parent with
+//! thousands of retitled children stays fast.
 
 use std::collections::HashMap;
 
 use crate::framework::{Framework, Indicator, Node};
 
+use super::fuzzy::{best_match, Scratch, Title};
 use super::Kind;
 
 /// The title similarity from which an unmatched node under the same parent counts as the same
@@ -36,14 +38,16 @@ pub fn title_similarity(a: &str, b: &str) -> f64 {
 }
 
 /// Whether the lengths alone rule out a similarity of [`SIMILAR_TITLE`]: the distance is at
-/// least the difference in length.
-fn lengths_rule_out(a: &str, b: &str) -> bool {
+/// least the difference in length. (The third pass applies the same test in [`fuzzy`].)
+#[cfg(test)]
+pub(super) fn lengths_rule_out(a: &str, b: &str) -> bool {
     let (la, lb) = (a.chars().count(), b.chars().count());
     let longer = la.max(lb) as f64;
     longer > 0.0 && (la.abs_diff(lb) as f64) / longer > 1.0 - SIMILAR_TITLE + TOLERANCE
 }
 
 /// Rounding slack when comparing a similarity with [`SIMILAR_TITLE`].
+#[cfg(test)]
 const TOLERANCE: f64 = 1e-9;
 
 /// A node or an indicator of one framework.
@@ -132,6 +136,9 @@ fn node_index(items: &[Item]) -> HashMap<String, usize> {
     map
 }
 
+/// The unmatched items of one kind under one (OLD) parent: the third pass's candidates.
+type SiblingKey<'a> = (Kind, Option<&'a str>);
+
 /// Pair OLD and NEW items (CONTRACT 18).
 pub fn match_items(old: &[Item], new: &[Item]) -> Matching {
     let mut m = Matching {
@@ -186,15 +193,19 @@ pub fn match_items(old: &[Item], new: &[Item]) -> Matching {
     }
 
     // 3. Same kind, same parent, similar title.
-    let mut by_parent: HashMap<(Kind, Option<&str>), Vec<usize>> = HashMap::new();
+    // Each bucket holds (OLD item, its title in `titles`), in OLD order.
+    let mut by_parent: HashMap<SiblingKey, Vec<(usize, usize)>> = HashMap::new();
+    let mut titles: Vec<Title> = Vec::new();
     for (o, item) in old.iter().enumerate() {
         if m.old_to_new[o].is_none() {
             by_parent
                 .entry((item.kind, item.parent))
                 .or_default()
-                .push(o);
+                .push((o, titles.len()));
+            titles.push(Title::new(item.title));
         }
     }
+    let mut scratch = Scratch::default();
     if !by_parent.is_empty() {
         for (n, item) in new.iter().enumerate() {
             if m.new_to_old[n].is_some() {
@@ -211,24 +222,21 @@ pub fn match_items(old: &[Item], new: &[Item]) -> Matching {
             let Some(bucket) = by_parent.get_mut(&(item.kind, old_parent)) else {
                 continue;
             };
-            let mut best: Option<(usize, f64)> = None;
-            for (pos, &o) in bucket.iter().enumerate() {
-                if lengths_rule_out(old[o].title, item.title) {
-                    continue;
-                }
-                let score = title_similarity(old[o].title, item.title);
-                if score >= SIMILAR_TITLE - TOLERANCE && best.is_none_or(|(_, b)| score > b) {
-                    best = Some((pos, score));
-                }
+            if bucket.is_empty() {
+                continue;
             }
-            if let Some((pos, _)) = best {
-                let o = bucket.remove(pos);
+            let candidates = bucket.iter().map(|&(_, t)| &titles[t]);
+            if let Some(pos) = best_match(&Title::new(item.title), candidates, &mut scratch) {
+                let (o, _) = bucket.remove(pos);
                 m.pair(o, n);
             }
         }
     }
     m
 }
+
+#[cfg(test)]
+mod oracle;
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@
 //! is not part of the JSON.
 
 mod fields;
+mod fuzzy;
 mod matching;
 mod order;
 

@@ -154,10 +154,19 @@ pub fn build(
         Some(code) => vec![find_node(fw, code)?],
         None => fw.children_of(None).collect(),
     };
-    let mut by_indicator: HashMap<&str, Vec<&PeriodValue>> = HashMap::new();
-    for v in values {
-        by_indicator.entry(&v.indicator).or_default().push(v);
+    // Each indicator's number in document order, and the first number of each node's.
+    let count = fw.indicator_count();
+    let mut number: HashMap<&str, usize> = HashMap::with_capacity(count);
+    let mut first = Vec::with_capacity(fw.nodes.len());
+    let mut next = 0;
+    for n in &fw.nodes {
+        first.push(next);
+        for ind in &n.indicators {
+            number.entry(&ind.code).or_insert(next);
+            next += 1;
+        }
     }
+    let grouped = Grouped::new(values, &number, count);
     let trend_years = if sel.trend {
         fw.strategy.fiscal_years()
     } else {
@@ -172,16 +181,20 @@ pub fn build(
         };
         paths.insert(&n.code, path);
     }
-    let mut rows: HashMap<&str, ProgressRow> = HashMap::with_capacity(fw.indicator_count());
+    let mut rows: Vec<Option<ProgressRow>> = Vec::with_capacity(count);
+    let mut statuses: Vec<Status> = Vec::with_capacity(count);
     for (node, ind) in fw.indicators() {
-        let vals = by_indicator.get(ind.code.as_str()).map_or(&[][..], |v| v);
+        let vals = number
+            .get(ind.code.as_str())
+            .map_or(&[][..], |&i| grouped.of(i));
         let path = paths.get(node.code.as_str()).cloned().unwrap_or_default();
         let mut r = row_at(fw, node, ind, period, vals, path);
         r.trend = trend_years
             .iter()
             .map(|y| actual(ind, *y, vals).map(|a| a.value))
             .collect();
-        rows.insert(&ind.code, r);
+        statuses.push(r.status);
+        rows.push(Some(r));
     }
     let mut walk = Walk {
         sel,
@@ -193,8 +206,10 @@ pub fn build(
             .enumerate()
             .map(|(i, n)| (n.code.as_str(), i))
             .collect(),
+        first,
         rows,
-        lines: Vec::new(),
+        statuses,
+        lines: Vec::with_capacity(count + fw.nodes.len()),
     };
     for n in &fw.nodes {
         walk.children
@@ -218,6 +233,49 @@ pub fn build(
     })
 }
 
+/// The values grouped by indicator number (from the code), in their given order within each
+/// indicator: one list and an offset per indicator rather than a list each.
+struct Grouped<'v> {
+    start: Vec<usize>,
+    values: Vec<&'v PeriodValue>,
+}
+
+impl<'v> Grouped<'v> {
+    fn new(values: &'v [PeriodValue], number: &HashMap<&str, usize>, count: usize) -> Self {
+        let of: Vec<Option<usize>> = values
+            .iter()
+            .map(|v| number.get(v.indicator.as_str()).copied())
+            .collect();
+        let mut start = vec![0usize; count + 1];
+        for &i in of.iter().flatten() {
+            start[i + 1] += 1;
+        }
+        for i in 0..count {
+            start[i + 1] += start[i];
+        }
+        let mut next = start.clone();
+        let mut grouped = match values.first() {
+            Some(v) => vec![v; start[count]],
+            None => Vec::new(),
+        };
+        for (v, i) in values.iter().zip(&of) {
+            if let Some(i) = *i {
+                grouped[next[i]] = v;
+                next[i] += 1;
+            }
+        }
+        Grouped {
+            start,
+            values: grouped,
+        }
+    }
+
+    /// The values of indicator number `i`.
+    fn of(&self, i: usize) -> &[&'v PeriodValue] {
+        &self.values[self.start[i]..self.start[i + 1]]
+    }
+}
+
 struct Walk<'a> {
     sel: &'a Selection,
     children: HashMap<Option<&'a str>, Vec<&'a Node>>,
@@ -225,7 +283,12 @@ struct Walk<'a> {
     supporters: HashMap<&'a str, Vec<&'a Node>>,
     /// Each node's index in framework order.
     position: HashMap<&'a str, usize>,
-    rows: HashMap<&'a str, ProgressRow>,
+    /// The number of each node's first indicator (indicators numbered in document order).
+    first: Vec<usize>,
+    /// Each indicator's row, taken when it is placed in the report (each is placed once).
+    rows: Vec<Option<ProgressRow>>,
+    /// Each indicator's status, for the counts.
+    statuses: Vec<Status>,
     lines: Vec<Line>,
 }
 
@@ -247,14 +310,21 @@ impl<'a> Walk<'a> {
         out
     }
 
+    /// The numbers of a node's indicators.
+    fn numbers(&self, node: &'a Node) -> std::ops::Range<usize> {
+        let first = self
+            .position
+            .get(node.code.as_str())
+            .map_or(0, |&p| self.first[p]);
+        first..first + node.indicators.len()
+    }
+
     fn count(&self, nodes: &[&'a Node]) -> Counts {
         let mut c = Counts::default();
         for n in nodes {
-            for ind in &n.indicators {
-                if let Some(r) = self.rows.get(ind.code.as_str()) {
-                    if self.kept(r.status) {
-                        c.add(r.status);
-                    }
+            for &status in &self.statuses[self.numbers(n)] {
+                if self.kept(status) {
+                    c.add(status);
                 }
             }
         }
@@ -262,10 +332,10 @@ impl<'a> Walk<'a> {
     }
 
     fn node(&mut self, node: &'a Node) {
-        for ind in &node.indicators {
-            if let Some(r) = self.rows.get(ind.code.as_str()) {
-                if self.kept(r.status) {
-                    self.lines.push(Line::Row(r.clone()));
+        for i in self.numbers(node) {
+            if self.kept(self.statuses[i]) {
+                if let Some(r) = self.rows[i].take() {
+                    self.lines.push(Line::Row(r));
                 }
             }
         }

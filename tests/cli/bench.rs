@@ -29,10 +29,14 @@ fn the_benchmark_script_runs_at_tiny_sizes() {
     let report = std::fs::read_to_string(&out).unwrap();
     for needle in [
         "# Benchmarks (smoke run)",
-        "| 400 values | `ics import-values` |",
+        "| 400 quarterly values | `ics import-values` |",
         "sqlite3 `.import`",
-        "| 800 values | `ics progress --period FY2024 --format csv` |",
-        "## Bounds (issue 6)",
+        "| 800 quarterly values | `ics progress --period FY2024 --format csv` |",
+        "| 800 quarterly values | `ics diff` (two frameworks, 20 codes changed) |",
+        "## Bounds (issues 6 and 12)",
+        "| progress on the smaller database, ratio to the sqlite3 query |",
+        "| diff of the big frameworks with codes changed (s) |",
+        "| tree of the big strategy (ms) |",
         "| record on the shipped strategy (ms) |",
     ] {
         assert!(
@@ -61,4 +65,51 @@ fn the_benchmark_script_runs_at_tiny_sizes() {
         std::fs::read(env.path("work/n400/framework.toml")).unwrap(),
         std::fs::read(again.join("framework.toml")).unwrap()
     );
+}
+
+/// `gen-bench --recode N` changes exactly N codes (objectives and indicators) and nothing else,
+/// so `ics diff` finds N recodes: the benchmark's recode case measures what it says.
+#[test]
+fn the_recoded_benchmark_framework_differs_only_in_codes() {
+    let env = Env::new();
+    let ics = std::path::Path::new(env!("CARGO_BIN_EXE_ics"));
+    let gen = ics.parent().unwrap().join("examples").join("gen-bench");
+    let dir = env.path("data");
+    let status = std::process::Command::new(&gen)
+        .args([
+            "--indicators",
+            "200",
+            "--years",
+            "2",
+            "--recode",
+            "30",
+            "--out",
+        ])
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = env.ics(&[
+        "diff",
+        "data/framework.toml",
+        "data/framework-r.toml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json = run.json();
+    let changes = json["changes"].as_array().unwrap();
+    let kinds = |kind: &str| {
+        changes
+            .iter()
+            .filter(|c| c["change"] == "recoded" && c["kind"] == kind)
+            .count()
+    };
+    assert_eq!((kinds("objective"), kinds("indicator")), (15, 15));
+    // Besides the version, nothing but recodes.
+    let others: Vec<&serde_json::Value> = changes
+        .iter()
+        .filter(|c| c["change"] != "recoded" && c["field"] != "version")
+        .collect();
+    assert!(others.is_empty(), "{others:#?}");
 }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cmd;
 pub mod diff;
 pub mod error;
+pub mod files;
 pub mod framework;
 pub mod iati;
 pub mod lint;

@@ -5,6 +5,7 @@ mod bench;
 mod common;
 mod diff;
 mod foundation;
+mod outfile;
 mod progress;
 mod reliability;
 mod report;

@@ -3,10 +3,13 @@
 //! [`output`] writes every `--out` file: it refuses the open database (and its `-wal`, `-shm`
 //! and `-journal` companions), the files the command reads, and anything that is not a regular
 //! file; it replaces only an earlier output of the same kind, atomically, keeping the old file's
-//! permissions and writing through a symbolic link to its target. [`io_reason`] turns an I/O
-//! error into the few words a message ends with, so no user ever sees a bare `os error 28`.
+//! permissions and writing through a symbolic link to its target. [`input`] reads input files
+//! with the size limit enforced on the bytes actually read, so a device or a pipe (`/dev/zero`)
+//! cannot make `ics` read without end. [`io_reason`] turns an I/O error into the few words a
+//! message ends with, so no user ever sees a bare `os error 28`.
 
 mod atomic;
+pub mod input;
 pub mod output;
 
 use std::io::ErrorKind;

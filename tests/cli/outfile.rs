@@ -1,4 +1,5 @@
-//! Integration tests: the one output-file policy of every `--out` (issue 12 items 2 and 11).
+//! Integration tests: the one output-file policy of every `--out` (issue 12 items 2 and 11) and
+//! the input limits on bytes actually read (item 9).
 
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
@@ -257,4 +258,44 @@ fn an_earlier_export_is_replaced_and_another_file_is_not() {
     assert!(std::fs::read_to_string(env.path("out.xml"))
         .unwrap()
         .starts_with("<?xml"));
+}
+
+// ---- inputs: limits on bytes actually read (item 9) ----
+
+#[test]
+fn endless_devices_as_input_fail_fast_with_the_limit() {
+    let env = loaded();
+    let before = env.fingerprint();
+    let limit = Duration::from_secs(20);
+    let run = ics_within(&env, &["load", "/dev/zero"], Stdio::piped(), limit);
+    run.fails()
+        .stderr_has("`/dev/zero` is larger than 64 MiB; a framework file may be at most 64 MiB");
+    let run = ics_within(
+        &env,
+        &["diff", "/dev/zero", "framework.toml"],
+        Stdio::piped(),
+        limit,
+    );
+    run.fails().stderr_has("`/dev/zero` is larger than 64 MiB");
+    let run = ics_within(&env, &["import-values", "/dev/zero"], Stdio::piped(), limit);
+    run.fails()
+        .stderr_has("/dev/zero:1: this row is longer than 1 MiB")
+        .stderr_has("nothing was imported");
+    assert_eq!(env.fingerprint(), before);
+}
+
+#[test]
+fn a_huge_cell_is_located_and_refused_with_the_limit() {
+    let env = loaded();
+    let before = env.fingerprint();
+    // A quoted note of 2 MiB over many short lines, after a good row: one row of the file.
+    let mut csv = String::from("indicator,period,value,note\nI1,FY2020,21,fine\n\nI1,FY2021,22,\"");
+    csv.push_str(&"a long note\n".repeat(2 * 1024 * 1024 / 12 + 1));
+    csv.push_str("\"\nI1,FY2022,23,\n");
+    env.write("big.csv", &csv);
+    env.ics(&["import-values", "big.csv"])
+        .fails()
+        .stderr_has("big.csv:4: this row is longer than 1 MiB")
+        .stderr_has("error: `big.csv` has a row longer than 1 MiB; nothing was imported");
+    assert_eq!(env.fingerprint(), before);
 }

@@ -26,7 +26,8 @@ use csv::ByteRecord;
 use self::rows::{Batch, Columns};
 use self::tracking::Tracker;
 use super::Catalog;
-use crate::error::Error;
+use crate::error::{Diagnostic, Error};
+use crate::files::input::{describe_limit, Overlong, RowLimit, MAX_ROW_BYTES};
 use crate::framework::parse::file_error;
 use crate::store::{now_utc, Imported, NewValue, Store, ValueWriter};
 
@@ -61,6 +62,9 @@ pub fn import_csv(
         )));
     }
     let file = std::fs::File::open(path).map_err(|e| file_error(&shown, &e))?;
+    // Rows are bounded as they are read, so an endless or huge one costs at most the limit.
+    let (file, overlong) = RowLimit::new(file, MAX_ROW_BYTES);
+    let overlong = |e: Error| overlong_error(&overlong, &shown).unwrap_or(e);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -71,7 +75,7 @@ pub fn import_csv(
     let columns = loop {
         if !reader
             .read_byte_record(&mut record)
-            .map_err(|e| rows::read_error(&shown, e))?
+            .map_err(|e| overlong(rows::read_error(&shown, e)))?
         {
             return Err(Error::input_with_hint(
                 format!("`{shown}` is empty"),
@@ -84,7 +88,7 @@ pub fn import_csv(
     };
     let now = now_utc();
     let tracking = columns.tracking;
-    store.write_values(true, |writer| {
+    let imported = store.write_values(true, |writer| {
         std::thread::scope(|scope| {
             let (full_tx, full_rx) = mpsc::sync_channel::<Result<Batch, Error>>(BATCHES_IN_FLIGHT);
             let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
@@ -109,6 +113,22 @@ pub fn import_csv(
             }
             import.track.finish(shown, import.summary)
         })
+    });
+    imported.map_err(overlong)
+}
+
+/// The error for a row over [`MAX_ROW_BYTES`], if the reader stopped at one.
+fn overlong_error(overlong: &Overlong, shown: &str) -> Option<Error> {
+    let line = overlong.line()?;
+    let limit = describe_limit(MAX_ROW_BYTES);
+    Some(Error::Located {
+        diagnostics: vec![Diagnostic {
+            location: format!("{shown}:{line}"),
+            message: format!(
+                "this row is longer than {limit}, the most one row may hold (is a quote left open?)"
+            ),
+        }],
+        summary: format!("`{shown}` has a row longer than {limit}; nothing was imported"),
     })
 }
 

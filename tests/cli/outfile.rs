@@ -1,5 +1,5 @@
-//! Integration tests: the one output-file policy of every `--out` (issue 12 items 2 and 11) and
-//! the input limits on bytes actually read (item 9).
+//! Integration tests: the one output-file policy of every `--out` (issue 12 items 2 and 11),
+//! the input limits on bytes actually read (item 9) and `--db` as a plain path (item 16).
 
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{Env, Run, MINI};
+use crate::common::{fingerprint, Env, Run, MINI};
 
 /// A MINI database loaded from `framework.toml` in the scratch folder (a relative name, as a
 /// user would type it).
@@ -298,4 +298,42 @@ fn a_huge_cell_is_located_and_refused_with_the_limit() {
         .stderr_has("big.csv:4: this row is longer than 1 MiB")
         .stderr_has("error: `big.csv` has a row longer than 1 MiB; nothing was imported");
     assert_eq!(env.fingerprint(), before);
+}
+
+// ---- `--db` is a plain path (item 16) ----
+
+#[test]
+fn a_db_path_that_looks_like_a_uri_is_a_plain_file_name() {
+    let env = Env::new();
+    env.write("framework.toml", MINI);
+    for db in ["file:x.db?mode=memory", "file:u.db", ":memory:"] {
+        env.ics(&["--db", db, "load", "framework.toml"]).ok();
+        assert!(env.path(db).is_file(), "no file named `{db}`");
+        env.ics(&["--db", db, "tree"])
+            .ok()
+            .stdout_has("Mini strategy");
+        assert!(fingerprint(&env.path(db)).contains("Indicator one"));
+    }
+    assert!(!env.path("x.db").exists() && !env.path("u.db").exists());
+}
+
+#[test]
+fn a_db_path_that_is_not_a_regular_file_is_refused() {
+    let env = Env::new();
+    env.write("framework.toml", MINI);
+    let journal = Path::new("/dev/null-journal");
+    let had_journal = journal.exists();
+    for args in [["--db", "/dev/null", "tree"], ["--db", "/dev/null", "load"]] {
+        let mut args = args.to_vec();
+        if args[2] == "load" {
+            args.push("framework.toml");
+        }
+        env.ics(&args)
+            .fails()
+            .stderr_has("error: the database path `/dev/null` is a device, not a regular file")
+            .stderr_has("help: give --db a file name");
+    }
+    if !had_journal {
+        assert!(!journal.exists(), "`/dev/null-journal` was left behind");
+    }
 }

@@ -1,5 +1,6 @@
-//! Integration tests: the one output-file policy of every `--out` (issue 12 items 2 and 11),
-//! the input limits on bytes actually read (item 9) and `--db` as a plain path (item 16).
+//! Integration tests: the one output-file policy of every `--out` (issue 12 items 2, 11 and the
+//! "os error 28" of 15), the input limits on bytes actually read (item 9) and `--db` as a plain
+//! path (item 16).
 
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
@@ -258,6 +259,20 @@ fn an_earlier_export_is_replaced_and_another_file_is_not() {
     assert!(std::fs::read_to_string(env.path("out.xml"))
         .unwrap()
         .starts_with("<?xml"));
+}
+
+#[test]
+fn a_full_stdout_is_reported_in_words_not_as_os_error_28() {
+    let env = loaded();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let run = ics_within(&env, &["tree"], Stdio::from(full), Duration::from_secs(10));
+    let run = run
+        .fails()
+        .stderr_has("error: could not write the output: the disk is full");
+    assert!(!run.stderr.contains("os error"), "{}", run.stderr);
 }
 
 // ---- inputs: limits on bytes actually read (item 9) ----

@@ -54,7 +54,7 @@ pub fn describe_limit(limit: u64) -> String {
 
 /// A reader of CSV text that fails at the first row longer than `limit` bytes.
 ///
-/// Rows end at a line feed outside double quotes (CSV's `""` inside a quoted cell toggles twice,
+/// Rows end at a line feed or carriage return outside double quotes (CSV's `""` inside a quoted cell toggles twice,
 /// so counting quotes is enough); a quoted cell may span lines and still counts as one row.
 /// When it trips, the reader returns an [`io::ErrorKind::InvalidData`] error and records the
 /// line the row starts on in its [`Overlong`] handle, which outlives the reader.
@@ -108,8 +108,10 @@ impl<R: Read> Read for RowLimit<R> {
             self.row_bytes += 1;
             if b == b'"' {
                 self.in_quotes = !self.in_quotes;
-            } else if b == b'\n' {
-                self.line += 1;
+            } else if b == b'\n' || b == b'\r' {
+                // Lines are counted at line feeds, as the CSV reader counts them; a carriage
+                // return alone also ends a row (old Mac files).
+                self.line += u64::from(b == b'\n');
                 if !self.in_quotes {
                     self.row_bytes = 0;
                     self.row_line = self.line;
@@ -150,6 +152,14 @@ mod tests {
         let text = b"a,b\n1,\"two\nlines\"\n\n3,\"say \"\"hi\"\"\"\n";
         let (result, line) = read_through(text, 16);
         assert_eq!(result.unwrap(), text);
+        assert_eq!(line, None);
+    }
+
+    #[test]
+    fn rows_ended_by_carriage_returns_alone_are_rows_too() {
+        let text = "a,b\r".to_string() + &"1,2\r".repeat(100);
+        let (result, line) = read_through(text.as_bytes(), 16);
+        assert_eq!(result.unwrap(), text.as_bytes());
         assert_eq!(line, None);
     }
 

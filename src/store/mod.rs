@@ -222,8 +222,12 @@ impl Store {
     }
 
     /// Whether the file at `path` is a database that `ics demo` built. Anything that is not
-    /// (another ics database, another file, an unreadable one) is `false`.
+    /// (another ics database, another file, an unreadable one, a FIFO or a device, which are
+    /// never opened) is `false`.
     pub fn is_demo_database(path: &Path) -> bool {
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            return false;
+        }
         let Ok(conn) =
             Connection::open_with_flags(literal_path(path), OpenFlags::SQLITE_OPEN_READ_ONLY)
         else {

@@ -352,3 +352,30 @@ fn a_db_path_that_is_not_a_regular_file_is_refused() {
         assert!(!journal.exists(), "`/dev/null-journal` was left behind");
     }
 }
+
+#[test]
+fn demo_with_a_fifo_as_its_database_is_refused_and_does_not_hang() {
+    let env = Env::new();
+    let fifo = env.path("demo.db");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let fw = crate::common::repo_file("framework.toml");
+    let values = crate::common::repo_file("examples/peru-values.csv");
+    let run = ics_within(
+        &env,
+        &[
+            "demo",
+            "--framework",
+            fw.to_str().unwrap(),
+            "--values",
+            values.to_str().unwrap(),
+        ],
+        Stdio::piped(),
+        Duration::from_secs(10),
+    );
+    run.fails()
+        .stderr_has("`demo.db` exists and was not made by `ics demo`");
+}

@@ -322,7 +322,7 @@ pub struct ExportIatiArgs {
     /// Which stored version of the strategy: a label, @latest or @previous [default: @latest]
     #[arg(long, value_name = "LABEL")]
     pub version: Option<String>,
-    /// The XML file to write (an existing file is replaced only once the export has succeeded)
+    /// The XML file to write (an earlier export there is replaced once the export has succeeded)
     #[arg(long, value_name = "FILE.xml")]
     pub out: PathBuf,
 }

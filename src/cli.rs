@@ -339,7 +339,7 @@ pub enum ExportTarget {
 pub struct ExportIatiArgs {
     #[command(flatten)]
     pub version: VersionSel,
-    /// The XML file to write (an existing file is replaced only once the export has succeeded)
+    /// The XML file to write (an earlier export there is replaced once the export has succeeded)
     #[arg(long, value_name = "FILE.xml")]
     pub out: PathBuf,
 }

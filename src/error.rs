@@ -37,7 +37,7 @@ pub enum Error {
         summary: String,
     },
     /// Writing the output failed (a closed pipe is not reported).
-    #[error("could not write the output: {0}")]
+    #[error("could not write the output: {}", crate::files::io_reason(.0))]
     Output(#[from] std::io::Error),
     /// The database could not be opened, read or written.
     #[error("{message}")]

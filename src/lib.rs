@@ -11,6 +11,7 @@ pub mod clock;
 pub mod cmd;
 pub mod diff;
 pub mod error;
+pub mod files;
 pub mod framework;
 pub mod iati;
 pub mod lint;

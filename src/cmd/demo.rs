@@ -54,7 +54,14 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
         let catalog = Catalog::load(&store)?;
         let summary = match &args.values {
             Some(path) => values::import_csv(&mut store, &catalog, path, "demo", &mut |_| {})?,
-            None => import_shipped_values(&mut store, &catalog, &building)?,
+            None => values::import_reader(
+                &mut store,
+                &catalog,
+                shipped::VALUES.as_bytes(),
+                shipped::VALUES_NAME,
+                "demo",
+                &mut |_| {},
+            )?,
         };
         store.mark_demo()?;
         summary
@@ -160,21 +167,6 @@ fn refuse_to_replace(db: &Path, shown: &str, replace: bool) -> Result<(), Error>
         ),
         format!("keep them with `ics demo --db another.db`, or rebuild `{shown}` anyway with `ics demo --replace`"),
     ))
-}
-
-/// Import the shipped sample values (built into the binary) through the CSV importer, from a
-/// temporary copy beside the database being built.
-fn import_shipped_values(
-    store: &mut Store,
-    catalog: &Catalog,
-    building: &Path,
-) -> Result<values::ImportSummary, Error> {
-    let tmp = PathBuf::from(format!("{}.values.csv", building.display()));
-    std::fs::write(&tmp, shipped::VALUES)
-        .map_err(|e| Error::input(format!("could not write `{}`: {e}", tmp.display())))?;
-    let result = values::import_csv(store, catalog, &tmp, "demo", &mut |_| {});
-    let _ = std::fs::remove_file(&tmp);
-    result
 }
 
 /// Remove a database file and its WAL companions, if present.

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-use super::{map_err, Store};
+use super::{literal_path, map_err, Store};
 use crate::error::Error;
 
 /// What was added to a demo database after `ics demo` built it.
@@ -46,9 +46,15 @@ impl Store {
     }
 
     /// Whether the file at `path` is a database that `ics demo` built. Anything that is not
-    /// (another ics database, another file, an unreadable one) is `false`.
+    /// (another ics database, another file, an unreadable one, a FIFO or a device, which are
+    /// never opened) is `false`.
     pub fn is_demo_database(path: &Path) -> bool {
-        let Ok(conn) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY) else {
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            return false;
+        }
+        let Ok(conn) =
+            Connection::open_with_flags(literal_path(path), OpenFlags::SQLITE_OPEN_READ_ONLY)
+        else {
             return false;
         };
         conn.query_row("SELECT value FROM meta WHERE key = 'demo'", [], |r| {
@@ -62,8 +68,9 @@ impl Store {
     /// from before the high-water marks counts values recorded by anyone but the demo.
     pub fn demo_additions(path: &Path) -> Result<DemoAdditions, Error> {
         let doing = "read the demo database";
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|e| map_err(e, doing))?;
+        let conn =
+            Connection::open_with_flags(literal_path(path), OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| map_err(e, doing))?;
         let mark = |key: &str| -> Result<Option<i64>, Error> {
             conn.query_row(
                 "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1",

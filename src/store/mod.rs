@@ -56,11 +56,28 @@ impl Store {
     /// Open (or create) the database at `path` and bring its schema up to date.
     pub fn open(path: &Path, mode: OpenMode) -> Result<Store, Error> {
         let shown = path.display().to_string();
+        if path.as_os_str().is_empty() {
+            return Err(Error::input_with_hint(
+                "the database path is empty",
+                "give a file name with --db, for example `--db strategy.db`",
+            ));
+        }
         let exists = match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => {
                 return Err(Error::input_with_hint(
                     format!("the database path `{shown}` is a directory"),
                     "give a file name with --db, for example `--db strategy.db`",
+                ))
+            }
+            // A device, FIFO or socket: SQLite would put its journal beside it (`/dev/null`
+            // leaves `/dev/null-journal`), or block on a FIFO.
+            Ok(m) if !m.is_file() => {
+                return Err(Error::input_with_hint(
+                    format!(
+                        "the database path `{shown}` is {}, not a regular file",
+                        special_file(&m)
+                    ),
+                    "give --db a file name, for example `--db strategy.db`",
                 ))
             }
             Ok(m) => {
@@ -79,13 +96,12 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI
             | if mode == OpenMode::Create {
                 OpenFlags::SQLITE_OPEN_CREATE
             } else {
                 OpenFlags::empty()
             };
-        let conn = Connection::open_with_flags(path, flags)
+        let conn = Connection::open_with_flags(literal_path(path), flags)
             .map_err(|e| map_err(e, &format!("open the database `{shown}`")))?;
         let mut store = Store {
             conn,
@@ -202,6 +218,32 @@ impl Store {
         self.conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| map_err(e, what))
+    }
+}
+
+/// `path` as SQLite must be given it to read it as a plain file name: the bundled SQLite reads
+/// names starting `file:` as URIs (`file:x.db?mode=memory` would be an in-memory database) and
+/// `:memory:` as no file at all, so a relative path is given as `./path`.
+fn literal_path(path: &Path) -> PathBuf {
+    if path.is_relative() {
+        Path::new(".").join(path)
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// What a file that is neither a regular file nor a folder is, for messages.
+fn special_file(m: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = m.file_type();
+    if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
     }
 }
 

@@ -6,6 +6,7 @@ mod common;
 mod diff;
 mod foundation;
 mod hostile;
+mod outfile;
 mod progress;
 mod reliability;
 mod report;

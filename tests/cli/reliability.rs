@@ -298,7 +298,7 @@ fn a_50_megabyte_garbage_framework_is_rejected_without_a_crash() {
     f.set_len(65 * 1024 * 1024).unwrap();
     env.ics(&["load", "bigger.toml"])
         .fails()
-        .stderr_has("may be at most 64 MB");
+        .stderr_has("may be at most 64 MiB");
 }
 
 #[test]

@@ -298,7 +298,7 @@ fn bad_targets_and_arguments_are_one_line_errors_that_change_nothing() {
         .stderr_has("the folder `no/such/folder` does not exist");
     env.ics(&["report", "--out", "ics.db"])
         .fails()
-        .stderr_has("`ics.db` exists and is not an HTML page")
+        .stderr_has("`ics.db` is the database this command uses")
         .stderr_has("help: ");
     std::fs::create_dir(env.path("sub")).unwrap();
     env.ics(&["report", "--out", "sub"])

@@ -16,14 +16,16 @@ mod iati;
 mod indicator;
 
 use crate::error::{Diagnostic, Error};
+use crate::files::{input, io_reason};
 use crate::framework::model::{Framework, NodeKind};
 use check::Checker;
 use toml::de::DeTable;
 
 pub use fields::closest;
 
-/// Largest framework file read at all (the contract sets no cap below 64 MiB).
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest framework file read at all (the contract sets no cap below 64 MiB), counted in
+/// bytes actually read, so a device or a pipe is bounded too.
+pub const MAX_FILE_BYTES: u64 = crate::files::input::MAX_INPUT_BYTES;
 
 /// Read and validate a framework file from disk.
 pub fn read_file(path: &std::path::Path) -> Result<Framework, Error> {
@@ -34,14 +36,16 @@ pub fn read_file(path: &std::path::Path) -> Result<Framework, Error> {
             "`{shown}` is a directory, not a framework file"
         )));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Error::input(format!(
-            "`{shown}` is {} MB; a framework file may be at most {} MB",
-            meta.len() / (1024 * 1024),
-            MAX_FILE_BYTES / (1024 * 1024)
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| file_error(&shown, &e))?;
+    let bytes = match input::read_bounded(path, MAX_FILE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(input::BoundedReadError::Io(e)) => return Err(file_error(&shown, &e)),
+        Err(input::BoundedReadError::TooLarge) => {
+            let limit = input::describe_limit(MAX_FILE_BYTES);
+            return Err(Error::input(format!(
+                "`{shown}` is larger than {limit}; a framework file may be at most {limit}"
+            )));
+        }
+    };
     parse_bytes(&bytes, &shown)
 }
 
@@ -51,7 +55,7 @@ pub fn file_error(shown: &str, e: &std::io::Error) -> Error {
         std::io::ErrorKind::PermissionDenied => {
             Error::input(format!("permission denied reading `{shown}`"))
         }
-        _ => Error::input(format!("cannot read `{shown}`: {e}")),
+        _ => Error::input(format!("cannot read `{shown}`: {}", io_reason(e))),
     }
 }
 

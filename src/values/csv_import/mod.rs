@@ -31,7 +31,8 @@ use self::rows::{Batch, Columns};
 use self::tracking::Tracker;
 use super::Catalog;
 use crate::clock::now_utc;
-use crate::error::Error;
+use crate::error::{Diagnostic, Error};
+use crate::files::input::{describe_limit, Overlong, RowLimit, MAX_ROW_BYTES};
 use crate::framework::parse::file_error;
 use crate::store::{Imported, Keep, NewValue, Store, ValueWriter};
 
@@ -66,6 +67,23 @@ pub fn import_csv(
         )));
     }
     let file = std::fs::File::open(path).map_err(|e| file_error(&shown, &e))?;
+    import_reader(store, catalog, file, &shown, default_by, progress)
+}
+
+/// Import CSV text from `input` (a file, or the demo's built-in values): all rows or none.
+/// `shown` names the input in messages (`FILE:LINE: ...`).
+pub fn import_reader<R: std::io::Read + Send>(
+    store: &mut Store,
+    catalog: &Catalog,
+    input: R,
+    shown: &str,
+    default_by: &str,
+    progress: &mut dyn FnMut(u64),
+) -> Result<ImportSummary, Error> {
+    let shown = shown.to_string();
+    // Rows are bounded as they are read, so an endless or huge one costs at most the limit.
+    let (file, overlong) = RowLimit::new(input, MAX_ROW_BYTES);
+    let overlong = |e: Error| overlong_error(&overlong, &shown).unwrap_or(e);
     // The reader's settings, audited for silent repairs: quotes on, `""` for a quote inside a
     // quoted cell (RFC 4180, what spreadsheets write); no escape or comment character and no
     // trimming, so `\`, `#` and spaces stay text (the row checker trims cells, as documented);
@@ -82,7 +100,7 @@ pub fn import_csv(
     let columns = loop {
         if !reader
             .read_byte_record(&mut record)
-            .map_err(|e| rows::read_error(&shown, e))?
+            .map_err(|e| overlong(rows::read_error(&shown, e)))?
         {
             return Err(Error::input_with_hint(
                 format!("`{shown}` is empty"),
@@ -98,7 +116,7 @@ pub fn import_csv(
     };
     let now = now_utc();
     let tracking = columns.tracking;
-    store.write_values(true, |writer| {
+    let imported = store.write_values(true, |writer| {
         std::thread::scope(|scope| {
             let (full_tx, full_rx) = mpsc::sync_channel::<Result<Batch, Error>>(BATCHES_IN_FLIGHT);
             let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
@@ -123,6 +141,22 @@ pub fn import_csv(
             }
             import.track.finish(shown, import.summary)
         })
+    });
+    imported.map_err(overlong)
+}
+
+/// The error for a row over [`MAX_ROW_BYTES`], if the reader stopped at one.
+fn overlong_error(overlong: &Overlong, shown: &str) -> Option<Error> {
+    let line = overlong.line()?;
+    let limit = describe_limit(MAX_ROW_BYTES);
+    Some(Error::Located {
+        diagnostics: vec![Diagnostic {
+            location: format!("{shown}:{line}"),
+            message: format!(
+                "this row is longer than {limit}, the most one row may hold (is a quote left open?)"
+            ),
+        }],
+        summary: format!("`{shown}` has a row longer than {limit}; nothing was imported"),
     })
 }
 

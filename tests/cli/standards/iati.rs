@@ -271,11 +271,14 @@ fn a_stored_value_that_is_not_a_number_is_caught_before_writing() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     // An earlier export is left as it was.
-    env.write("bad.xml", "earlier export");
-    env.ics(&["export", "iati", "--out", "bad.xml"]).fails();
+    let earlier = "<?xml version=\"1.0\"?>\n<iati-activities/>\n";
+    env.write("bad.xml", earlier);
+    env.ics(&["export", "iati", "--out", "bad.xml"])
+        .fails()
+        .stderr_has("which is not a number");
     assert_eq!(
         std::fs::read_to_string(env.path("bad.xml")).unwrap(),
-        "earlier export"
+        earlier
     );
     assert_eq!(env.fingerprint(), before);
 }
@@ -325,7 +328,7 @@ fn export_replaces_an_earlier_file_and_reports_what_it_wrote() {
     let env = Env::new();
     let f = env.write("mini.toml", MINI);
     env.ics(&["load", f.to_str().unwrap()]).ok();
-    env.write("out.xml", "old");
+    env.write("out.xml", "<?xml version=\"1.0\"?>\n<iati-activities/>\n");
     let run = env.ics(&["export", "iati", "--out", "out.xml"]).ok();
     assert_eq!(
         run.stdout.trim(),

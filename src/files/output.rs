@@ -1,0 +1,391 @@
+//! Writing an output file: one policy for every `--out`.
+//!
+//! An [`OutputFile`] names the target, the [`OutputKind`] written there, and the files that must
+//! never be replaced: the database the command uses (with its `-wal`, `-shm` and `-journal`
+//! companions) and the files the command reads. [`OutputFile::check`] decides, without opening
+//! anything but an existing regular file, whether the target may be written; commands call it
+//! before any work. [`OutputFile::write`] checks again and writes. The policy:
+//!
+//! - the database, its companions and the command's inputs are refused (compared by device and
+//!   inode, and by resolved path for files not yet there);
+//! - only a regular file or a missing one is written: folders, FIFOs, devices and sockets are
+//!   refused from their metadata, so a FIFO is never opened and never hangs;
+//! - an existing file is replaced only if it is empty or an earlier output of the same kind, and
+//!   only if it is writable (a file made read-only is kept as it is);
+//! - the bytes go to a temporary file beside the target, which is synced, renamed over the
+//!   target, and the folder synced: a reader sees the old file or the new one, never half;
+//! - the new file keeps the old one's permission bits;
+//! - a symbolic link is followed: its target is replaced and the link stays a link;
+//! - on any error the temporary file is removed and the earlier file is untouched.
+//!
+//! The writing itself, and the sweeping of temporary files left by killed runs, is in
+//! [`super::atomic`].
+
+use std::fs::{self, Metadata, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use super::atomic::{sweep_stale, write_atomically};
+use super::io_reason;
+use crate::error::Error;
+
+/// How many bytes of an existing file are read to recognise an earlier output.
+const HEAD_BYTES: usize = 512;
+
+/// What an output is, so that an earlier output of the same kind may be replaced.
+#[derive(Debug, Clone, Copy)]
+pub struct OutputKind {
+    /// What is written, for messages: "the report".
+    pub noun: &'static str,
+    /// What an earlier output looks like, for messages: "an HTML page".
+    pub looks_like: &'static str,
+    /// A file name to suggest in hints.
+    pub example: &'static str,
+    /// Whether the first bytes of an existing, non-empty file show an earlier output.
+    pub recognise: fn(&[u8]) -> bool,
+}
+
+/// The review page of `ics report`.
+pub const HTML_REPORT: OutputKind = OutputKind {
+    noun: "the report",
+    looks_like: "an HTML page",
+    example: "review.html",
+    recognise: |head| starts_with_any(head, &["<!doctype html", "<html"]),
+};
+
+/// The IATI activity file of `ics export iati`.
+pub const IATI_XML: OutputKind = OutputKind {
+    noun: "the IATI export",
+    looks_like: "an IATI XML file",
+    example: "iati.xml",
+    recognise: |head| starts_with_any(head, &["<?xml", "<iati-activities"]),
+};
+
+/// Whether `head`, after a byte-order mark and white space, starts with one of `prefixes`
+/// (ASCII, compared without case).
+pub fn starts_with_any(head: &[u8], prefixes: &[&str]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let head = &head[start..];
+    prefixes
+        .iter()
+        .any(|p| head.len() >= p.len() && head[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+}
+
+/// A file a command is about to write, and the files it must not replace.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    path: PathBuf,
+    kind: OutputKind,
+    /// Files never replaced, each with what it is ("is the database this command uses").
+    protected: Vec<(PathBuf, String)>,
+}
+
+/// Where a checked output goes.
+#[derive(Debug)]
+pub(super) struct Target {
+    /// The file to replace or create, symbolic links resolved.
+    pub path: PathBuf,
+    pub folder: PathBuf,
+    /// The permission bits of the file replaced, if there is one.
+    pub mode: Option<u32>,
+}
+
+impl OutputFile {
+    pub fn new(path: &Path, kind: OutputKind) -> OutputFile {
+        OutputFile {
+            path: path.to_path_buf(),
+            kind,
+            protected: Vec::new(),
+        }
+    }
+
+    /// Protect the database at `db` and its companion files.
+    pub fn database(mut self, db: &Path) -> OutputFile {
+        let shown = db.display();
+        self.protected
+            .push((db.to_path_buf(), "is the database this command uses".into()));
+        for (suffix, what) in [
+            ("-wal", "write-ahead log"),
+            ("-shm", "shared-memory index"),
+            ("-journal", "rollback journal"),
+        ] {
+            let mut name = db.as_os_str().to_owned();
+            name.push(suffix);
+            self.protected.push((
+                PathBuf::from(name),
+                format!("is the {what} of the database `{shown}`"),
+            ));
+        }
+        self
+    }
+
+    /// Protect a file the command reads; `what` says which ("the framework file version `v1`
+    /// was loaded from").
+    pub fn input(mut self, path: &Path, what: &str) -> OutputFile {
+        self.protected
+            .push((path.to_path_buf(), format!("is {what}")));
+        self
+    }
+
+    /// Protect the framework file a stored version was loaded from, if `load` recorded one.
+    pub fn loaded_from(self, source: Option<&str>, label: &str) -> OutputFile {
+        match source {
+            Some(source) => self.input(
+                Path::new(source),
+                &format!("the framework file version `{label}` was loaded from"),
+            ),
+            None => self,
+        }
+    }
+
+    /// Refuse a target that must not or cannot be written, before any work is done.
+    pub fn check(&self) -> Result<(), Error> {
+        self.target().map(|_| ())
+    }
+
+    /// Check the target again, then write `bytes` to it atomically.
+    pub fn write(&self, bytes: &[u8]) -> Result<(), Error> {
+        let target = self.target()?;
+        sweep_stale(&target.folder);
+        write_atomically(&target, bytes).map_err(|e| {
+            let shown = self.path.display();
+            let kept = if target.mode.is_some() {
+                " and the earlier file is untouched"
+            } else {
+                ""
+            };
+            let hint = match e.kind() {
+                io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+                    "free some space, or choose an --out on another disk"
+                }
+                io::ErrorKind::PermissionDenied => {
+                    "check that you may write to that folder, or choose another --out"
+                }
+                io::ErrorKind::ReadOnlyFilesystem => "choose an --out on a writable disk",
+                _ => "choose another --out",
+            };
+            Error::input_with_hint(
+                format!(
+                    "could not write {} to `{shown}`: {}; nothing was written{kept}",
+                    self.kind.noun,
+                    io_reason(&e)
+                ),
+                hint,
+            )
+        })
+    }
+
+    /// Where the output goes, or why it may not go there.
+    fn target(&self) -> Result<Target, Error> {
+        let shown = self.path.display().to_string();
+        let noun = self.kind.noun;
+        let example = self.kind.example;
+        let folder_error = || {
+            Error::input_with_hint(
+                format!("`{shown}` is a folder; --out needs a file name"),
+                format!("for example `--out {}`", self.path.join(example).display()),
+            )
+        };
+        if self.path.as_os_str().is_empty() {
+            return Err(Error::input_with_hint(
+                "--out needs a file name",
+                format!("for example `--out {example}`"),
+            ));
+        }
+        // What the path is, links followed, from metadata alone: nothing is opened yet.
+        let (path, existing) = match fs::metadata(&self.path) {
+            Ok(m) if m.is_dir() => return Err(folder_error()),
+            Ok(m) if !m.is_file() => return Err(self.not_regular(&m)),
+            Ok(m) => {
+                let path = fs::canonicalize(&self.path).map_err(|e| self.cannot_use(&e))?;
+                (path, Some(m))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => (
+                resolve_links(&self.path).map_err(|e| self.cannot_use(&e))?,
+                None,
+            ),
+            Err(e) => return Err(self.cannot_use(&e)),
+        };
+        if self.path.as_os_str().as_bytes().ends_with(b"/") {
+            return Err(folder_error());
+        }
+        if path.file_name().is_none() {
+            return Err(folder_error());
+        }
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if existing.is_none() && !folder.is_dir() {
+            return Err(Error::input_with_hint(
+                format!(
+                    "cannot write {noun} to `{shown}`: the folder `{}` does not exist",
+                    folder.display()
+                ),
+                "create the folder first, or choose another --out",
+            ));
+        }
+        for (protected, what) in &self.protected {
+            if same_file(&path, existing.as_ref(), protected) {
+                return Err(Error::input_with_hint(
+                    format!("`{shown}` {what}; {noun} will not overwrite it"),
+                    format!("choose another --out file name, for example `--out {example}`"),
+                ));
+            }
+        }
+        let mode = match &existing {
+            None => None,
+            Some(m) => {
+                if m.permissions().readonly() {
+                    return Err(Error::input_with_hint(
+                        format!(
+                            "`{shown}` is read-only (mode {:04o}); {noun} will not replace it",
+                            m.mode() & 0o7777
+                        ),
+                        format!(
+                            "make it writable (`chmod u+w {shown}`) if it may be replaced, or choose another --out"
+                        ),
+                    ));
+                }
+                if m.len() > 0 && !self.holds_earlier_output(&path) {
+                    return Err(Error::input_with_hint(
+                        format!(
+                            "`{shown}` exists and is not {}; {noun} will not replace it",
+                            self.kind.looks_like
+                        ),
+                        "choose another --out file name, or remove that file first",
+                    ));
+                }
+                Some(m.mode() & 0o7777)
+            }
+        };
+        Ok(Target { path, folder, mode })
+    }
+
+    /// Whether the regular file at `path` starts like an earlier output of this kind. It is
+    /// opened without blocking and checked again once open, in case it was swapped for a FIFO.
+    fn holds_earlier_output(&self, path: &Path) -> bool {
+        let Ok(mut file) = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+            .open(path)
+        else {
+            return false;
+        };
+        if !file.metadata().is_ok_and(|m| m.is_file()) {
+            return false;
+        }
+        let mut head = Vec::with_capacity(HEAD_BYTES);
+        if (&mut file)
+            .take(HEAD_BYTES as u64)
+            .read_to_end(&mut head)
+            .is_err()
+        {
+            return false;
+        }
+        head.is_empty() || (self.kind.recognise)(&head)
+    }
+
+    fn not_regular(&self, m: &Metadata) -> Error {
+        let shown = self.path.display().to_string();
+        let t = m.file_type();
+        let what = if t.is_fifo() {
+            "a named pipe (FIFO)"
+        } else if t.is_char_device() || t.is_block_device() {
+            "a device"
+        } else if t.is_socket() {
+            "a socket"
+        } else {
+            "not a regular file"
+        };
+        let stdio = ["/dev/std", "/dev/fd/", "/proc/self/fd/"]
+            .iter()
+            .any(|p| shown.starts_with(p));
+        let hint = if stdio {
+            format!(
+                "--out writes a file, not to a terminal or a pipe: write `--out {}` and read that file",
+                self.kind.example
+            )
+        } else {
+            format!(
+                "--out replaces only a regular file; choose a file name, for example `--out {}`",
+                self.kind.example
+            )
+        };
+        Error::input_with_hint(
+            format!(
+                "`{shown}` is {what}, not a regular file; {} will not write to it",
+                self.kind.noun
+            ),
+            hint,
+        )
+    }
+
+    fn cannot_use(&self, e: &io::Error) -> Error {
+        Error::input_with_hint(
+            format!(
+                "cannot write {} to `{}`: {}; nothing was written",
+                self.kind.noun,
+                self.path.display(),
+                io_reason(e)
+            ),
+            "choose another --out",
+        )
+    }
+}
+
+/// Follow a chain of symbolic links from `path` to the name the file would be created under.
+fn resolve_links(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let next = fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(parent) if next.is_relative() => parent.join(next),
+                    _ => next,
+                };
+            }
+            Ok(_) => return Ok(current),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(current),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::from_raw_os_error(libc::ELOOP))
+}
+
+/// Whether `target` (resolved; `meta` if it exists) is the same file as `other`: the same
+/// device and inode when both exist, else the same resolved location.
+fn same_file(target: &Path, meta: Option<&Metadata>, other: &Path) -> bool {
+    if let (Some(a), Ok(b)) = (meta, fs::metadata(other)) {
+        return a.dev() == b.dev() && a.ino() == b.ino();
+    }
+    match (location(target), location(other)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The absolute, resolved path of `p`, or of its folder joined with its name if `p` is missing.
+fn location(p: &Path) -> Option<PathBuf> {
+    if let Ok(full) = fs::canonicalize(p) {
+        return Some(full);
+    }
+    let p = resolve_links(p).ok()?;
+    let name = p.file_name()?;
+    let folder = match p.parent() {
+        Some(f) if !f.as_os_str().is_empty() => f,
+        _ => Path::new("."),
+    };
+    Some(fs::canonicalize(folder).ok()?.join(name))
+}
+
+#[cfg(test)]
+#[path = "output_tests.rs"]
+mod tests;

@@ -371,9 +371,20 @@ fn needs_indicator(kind: NodeKind) -> bool {
     )
 }
 
-/// Whether the node or any node below it has an indicator.
+/// Whether the node or any node below it has an indicator. A walk with a visited set, not a
+/// recursion: a damaged framework whose nodes are each other's parents must not loop.
 fn measured(fw: &Framework, node: &Node) -> bool {
-    !node.indicators.is_empty() || fw.children_of(Some(&node.code)).any(|c| measured(fw, c))
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if !n.indicators.is_empty() {
+            return true;
+        }
+        if seen.insert(n.code.as_str()) {
+            stack.extend(fw.children_of(Some(&n.code)));
+        }
+    }
+    false
 }
 
 /// A target for the period itself, or for the fiscal year of a quarter.
@@ -401,13 +412,19 @@ fn list(periods: &[FiscalPeriod]) -> String {
 }
 
 /// The table header a node is written under in framework.toml: `goal.objective`.
+/// The walk up stops after as many steps as there are nodes, so a parent cycle cannot loop.
 fn toml_header(fw: &Framework, node: &Node) -> String {
-    fw.path(&node.code)
-        .iter()
-        .filter_map(|code| fw.node(code))
-        .map(|n| n.kind.as_str())
-        .collect::<Vec<_>>()
-        .join(".")
+    let mut kinds = vec![node.kind.as_str()];
+    let mut cur = node;
+    while let Some(parent) = cur.parent.as_deref().and_then(|p| fw.node(p)) {
+        if kinds.len() > fw.nodes.len() {
+            break;
+        }
+        kinds.push(parent.kind.as_str());
+        cur = parent;
+    }
+    kinds.reverse();
+    kinds.join(".")
 }
 
 #[cfg(test)]

@@ -361,3 +361,34 @@ fn the_json_shape_is_the_contract() {
     assert_eq!(sorted, ["code", "fix", "kind", "message", "rule"]);
     assert_eq!(json[0]["rule"], "do-supports-nothing");
 }
+
+#[test]
+fn a_parent_cycle_neither_loops_nor_overflows() {
+    // A damaged database can hand lint nodes that are each other's parents; lint must end.
+    let mut f = fw(CLEAN_FOR_CYCLE);
+    let n = f.nodes.len();
+    for i in 0..n {
+        f.nodes[i].indicators.clear();
+        f.nodes[i].parent = Some(f.nodes[(i + 1) % n].code.clone());
+    }
+    let report = lint(&f, &[]);
+    assert!(report
+        .findings
+        .iter()
+        .any(|x| x.rule == Rule::ObjectiveWithoutIndicator));
+}
+
+const CLEAN_FOR_CYCLE: &str = r#"
+[strategy]
+code = "c"
+title = "Cycle"
+version = "v1"
+
+[[goal]]
+code = "G1"
+title = "Goal"
+
+  [[goal.objective]]
+  code = "O1"
+  title = "Objective"
+"#;

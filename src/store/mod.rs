@@ -272,18 +272,64 @@ pub(crate) fn map_err(e: rusqlite::Error, doing: &str) -> Error {
             ErrorCode::SystemIoFailure => {
                 Error::database(format!("could not {doing}: the disk reported an I/O error"))
             }
+            // The SQL is fixed at build time, so a plain SQL error means a table or column
+            // is not what ics made.
+            ErrorCode::Unknown => damaged(doing, "its tables are not the ones ics made"),
             _ => Error::database(format!("could not {doing} (database error {code:?})")),
         };
     }
-    Error::database(format!("could not {doing} (internal database error)"))
+    match e {
+        rusqlite::Error::InvalidColumnType(_, column, found) => damaged(
+            doing,
+            &format!(
+                "the column `{column}` holds {} where ics wrote another type",
+                type_name(found)
+            ),
+        ),
+        rusqlite::Error::FromSqlConversionFailure(_, found, _) => damaged(
+            doing,
+            &format!("a stored {} cannot be read back", type_name(found)),
+        ),
+        rusqlite::Error::IntegralValueOutOfRange(_, n) => {
+            damaged(doing, &format!("the stored number {n} is out of range"))
+        }
+        _ => Error::database(format!("could not {doing} (internal database error)")),
+    }
+}
+
+/// The hint of every "the database is damaged" error: `check` lists all the damage.
+pub(crate) const DAMAGED_HINT: &str =
+    "run `ics check` to list the damage, then restore the file from a backup";
+
+/// The error for a damaged row: what we were doing, what is wrong, and where to look next.
+pub(crate) fn damaged(doing: &str, what: &str) -> Error {
+    Error::database_with_hint(
+        format!("could not {doing}: the database is damaged: {what}"),
+        DAMAGED_HINT,
+    )
+}
+
+fn type_name(t: rusqlite::types::Type) -> &'static str {
+    use rusqlite::types::Type;
+    match t {
+        Type::Null => "an empty value",
+        Type::Integer => "an integer",
+        Type::Real => "a number",
+        Type::Text => "text",
+        Type::Blob => "binary data",
+    }
 }
 
 /// A period read back from the database, or the error for a damaged one.
 pub(crate) fn stored_period(key: i64, doing: &str) -> Result<crate::period::FiscalPeriod, Error> {
     crate::period::FiscalPeriod::from_key(key).ok_or_else(|| {
-        Error::database_with_hint(
-            format!("could not {doing}: the database holds a damaged period (stored as {key})"),
-            "run `ics check`, or restore the database from a backup",
+        damaged(
+            doing,
+            &format!(
+                "the period stored as {key} is not a fiscal year or quarter from FY{} to FY{}",
+                crate::period::MIN_YEAR,
+                crate::period::MAX_YEAR
+            ),
         )
     })
 }

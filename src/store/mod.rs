@@ -165,6 +165,14 @@ impl Store {
                 "install the newer ics; this one will not touch the file",
             ));
         }
+        if version < 0 {
+            return Err(Error::database_with_hint(
+                format!(
+                    "`{shown}` is damaged: its schema version ({version}) is not one ics writes"
+                ),
+                "restore the file from a backup; this ics will not touch it",
+            ));
+        }
         if version == schema::CURRENT_VERSION {
             return Ok(());
         }
@@ -177,11 +185,19 @@ impl Store {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| map_err(e, ctx))?;
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-            tx.execute_batch(sql).map_err(|e| {
-                map_err(
+            tx.execute_batch(sql).map_err(|e| match error_code(&e) {
+                // The migration's SQL is fixed: it fails only on tables that are not what
+                // schema `version` made (a wrong user_version). Nothing was changed.
+                Some(ErrorCode::Unknown) => Error::database_with_hint(
+                    format!(
+                        "`{shown}` is damaged: it says it has schema version {version}, but its tables are not that version's"
+                    ),
+                    "restore the file from a backup; this ics has not changed it",
+                ),
+                _ => map_err(
                     e,
                     &format!("upgrade the database schema to version {}", i + 1),
-                )
+                ),
             })?;
         }
         tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
@@ -247,7 +263,7 @@ fn check_header(path: &Path, shown: &str) -> Result<(), Error> {
 
 /// Turn an SQLite error into a sentence saying what we were doing.
 pub(crate) fn map_err(e: rusqlite::Error, doing: &str) -> Error {
-    if let Some(code) = e.sqlite_error_code() {
+    if let Some(code) = error_code(&e) {
         return match code {
             ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Error::database_with_hint(
                 format!("could not {doing}: the database is busy (another ics is writing to it)"),
@@ -294,6 +310,15 @@ pub(crate) fn map_err(e: rusqlite::Error, doing: &str) -> Error {
             damaged(doing, &format!("the stored number {n} is out of range"))
         }
         _ => Error::database(format!("could not {doing} (internal database error)")),
+    }
+}
+
+/// SQLite's error code, also for an error found while preparing a batch (which
+/// `sqlite_error_code` leaves out).
+fn error_code(e: &rusqlite::Error) -> Option<ErrorCode> {
+    match e {
+        rusqlite::Error::SqlInputError { error, .. } => Some(error.code),
+        _ => e.sqlite_error_code(),
     }
 }
 

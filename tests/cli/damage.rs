@@ -257,3 +257,47 @@ fn a_corrupt_file_is_reported_by_check_itself() {
         }
     }
 }
+
+/// Set `PRAGMA user_version` of the env's database.
+fn set_user_version(env: &Env, version: i64) {
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.pragma_update(None, "user_version", version).unwrap();
+}
+
+#[test]
+fn a_wrong_schema_version_is_a_sentence_and_the_file_is_left_alone() {
+    for (version, says) in [
+        (
+            1,
+            "it says it has schema version 1, but its tables are not that version's",
+        ),
+        (
+            0,
+            "it says it has schema version 0, but its tables are not that version's",
+        ),
+        (-1, "its schema version (-1) is not one ics writes"),
+        (99, "was created by a newer ics (schema 99"),
+    ] {
+        let env = damaged("");
+        set_user_version(&env, version);
+        let before = env.fingerprint();
+        for args in [
+            &["check"][..],
+            &["tree"],
+            &["versions"],
+            &["record", "IND-POVERTY", "FY2024", "5"],
+        ] {
+            let run = env.ics(args).fails().stderr_has(says);
+            assert!(!run.stderr.contains("Unknown"), "{}", run.stderr);
+            if args[0] == "check" {
+                assert!(!run.stderr.contains("ics check"), "{}", run.stderr);
+            }
+        }
+        assert_eq!(env.fingerprint(), before, "user_version {version}");
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        let now: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(now, version, "the schema version was rewritten");
+    }
+}

@@ -14,6 +14,7 @@ pub mod framework;
 pub mod iati;
 pub mod lint;
 pub mod period;
+pub mod pipe;
 pub mod progress;
 pub mod render;
 pub mod report;
@@ -37,7 +38,8 @@ pub enum Outcome {
 /// findings, 2 error.
 pub fn run(cli: cli::Cli) -> i32 {
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // A closed pipe is not an error, and must not turn findings into success (see `pipe`).
+    let mut out = pipe::PipeOut::new(stdout.lock());
     let result = cmd::dispatch(&cli, &mut out).and_then(|o| {
         out.flush().map_err(Error::from)?;
         Ok(o)

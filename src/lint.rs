@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::framework::rule_names::LINT_RULE_NAMES;
 use crate::framework::{Framework, Indicator, Node, NodeKind};
 use crate::period::FiscalPeriod;
 
@@ -44,26 +45,15 @@ impl Rule {
         Rule::ValueWithoutTarget,
     ];
 
-    /// The stable name, as shown and as written under `[settings.lint]`.
+    /// The stable name, as shown and as written under `[settings.lint]`; the framework owns
+    /// the list ([`LINT_RULE_NAMES`], in the order of [`Rule::ALL`]).
     pub fn name(self) -> &'static str {
-        match self {
-            Rule::ObjectiveWithoutIndicator => "objective-without-indicator",
-            Rule::IndicatorMissingDefinition => "indicator-missing-definition",
-            Rule::IndicatorMissingUnit => "indicator-missing-unit",
-            Rule::IndicatorMissingSource => "indicator-missing-source",
-            Rule::IndicatorMissingBaseline => "indicator-missing-baseline",
-            Rule::StrategyWithoutPeriod => "strategy-without-period",
-            Rule::YearWithoutTarget => "year-without-target",
-            Rule::TargetOutsidePeriod => "target-outside-period",
-            Rule::DoSupportsNothing => "do-supports-nothing",
-            Rule::ThemeAppliesToNothing => "theme-applies-to-nothing",
-            Rule::ValueWithoutTarget => "value-without-target",
-        }
+        LINT_RULE_NAMES[self as usize]
     }
 
     /// Every rule name, in rule order.
     pub fn names() -> Vec<&'static str> {
-        Rule::ALL.iter().map(|r| r.name()).collect()
+        LINT_RULE_NAMES.to_vec()
     }
 
     pub fn parse(name: &str) -> Option<Rule> {

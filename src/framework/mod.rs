@@ -3,6 +3,7 @@
 pub mod dump;
 pub mod model;
 pub mod parse;
+pub mod rule_names;
 
 pub use model::*;
 pub use parse::{parse_bytes, parse_str, read_file};

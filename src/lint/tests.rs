@@ -141,6 +141,16 @@ fn rule_names_are_stable_kebab_case_and_parse_back() {
     }
     assert_eq!(Rule::names().len(), Rule::ALL.len());
     assert_eq!(Rule::parse("no-such-rule"), None);
+    // Names come from the framework's list by position: the order of ALL is the order of
+    // the enum, and the first and last names are pinned.
+    for (i, rule) in Rule::ALL.into_iter().enumerate() {
+        assert_eq!(rule as usize, i);
+    }
+    assert_eq!(
+        Rule::ObjectiveWithoutIndicator.name(),
+        "objective-without-indicator"
+    );
+    assert_eq!(Rule::ValueWithoutTarget.name(), "value-without-target");
 }
 
 #[test]

@@ -301,3 +301,13 @@ fn a_wrong_schema_version_is_a_sentence_and_the_file_is_left_alone() {
         assert_eq!(now, version, "the schema version was rewritten");
     }
 }
+
+#[test]
+fn an_infinite_number_is_caught() {
+    let env = damaged("UPDATE value SET value = 9e999 WHERE id = (SELECT min(id) FROM value)");
+    let run = env.ics(&["check"]).fails().stdout_has(
+        "problem: 1 row(s) of the table `value` hold an infinite number in the column `value`",
+    );
+    assert!(!run.stderr.contains("ics check"), "{}", run.stderr);
+    env.ics(&["export", "iati", "--out", "iati.xml"]).fails();
+}

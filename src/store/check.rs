@@ -37,12 +37,15 @@ type Shape = (BTreeMap<String, Vec<(String, String)>>, BTreeSet<String>);
 
 const CTX: &str = "check the database";
 
+/// One stage of the check: adds what it checked and what it found to the report.
+type Stage = fn(&Store, &mut CheckReport) -> Result<(), Error>;
+
 impl Store {
     /// Check the database. Only a busy database is an error; everything wrong with the file
     /// itself is a problem in the report.
     pub fn check(&self) -> Result<CheckReport, Error> {
         let mut report = CheckReport::default();
-        let stages: [fn(&Store, &mut CheckReport) -> Result<(), Error>; 4] = [
+        let stages: [Stage; 4] = [
             Store::check_sqlite,
             Store::check_shape,
             Store::check_invariants,

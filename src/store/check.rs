@@ -175,9 +175,14 @@ impl Store {
             Ok(())
         };
         query(
-            "SELECT i.code, count(*) FROM value v JOIN indicator i ON i.id = v.indicator_id \
-             WHERE NOT EXISTS (SELECT 1 FROM indicator_def d WHERE d.indicator_id = v.indicator_id) \
-             GROUP BY i.code",
+            // By indicator, not by value: `NOT EXISTS` per value scanned indicator_def (no index
+            // leads with indicator_id) for each of 2,000,000 values, for many minutes. A
+            // value's key always has a current value (checked next), so the "current" index
+            // finds whether an indicator has values; only orphans are counted in full.
+            "SELECT i.code, (SELECT count(*) FROM value v WHERE v.indicator_id = i.id) \
+             FROM indicator i WHERE i.id NOT IN (SELECT indicator_id FROM indicator_def) \
+             AND EXISTS (SELECT 1 FROM value v WHERE v.indicator_id = i.id AND v.replaced_by IS NULL) \
+             ORDER BY i.code",
             &|r| {
                 Ok(format!(
                     "{} value(s) of `{}`, an indicator no stored version defines",

@@ -16,6 +16,7 @@ pub mod framework;
 pub mod iati;
 pub mod lint;
 pub mod period;
+pub mod pipe;
 pub mod progress;
 pub mod render;
 pub mod report;
@@ -45,18 +46,18 @@ pub enum Outcome {
 /// so a script never retries a write that was done.
 pub fn run(cli: cli::Cli) -> i32 {
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // A closed pipe is not an error, and must not turn findings into success (see `pipe`).
+    let mut out = pipe::PipeOut::new(stdout.lock());
     let result = if stores(&cli.command) {
         let mut buffer = Vec::new();
         let result = cmd::dispatch(&cli, &mut buffer);
         let printed = out.write_all(&buffer).and_then(|()| out.flush());
         if let (Ok(_), Err(e)) = (&result, &printed) {
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
-                let _ = writeln!(
-                    std::io::stderr().lock(),
-                    "warning: the command succeeded and its changes are saved, but its confirmation could not be printed: {e}"
-                );
-            }
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "warning: the command succeeded and its changes are saved, but its confirmation could not be printed: {}",
+                files::io_reason(e)
+            );
         }
         result
     } else {

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::framework::rule_names::LINT_RULE_NAMES;
 use crate::framework::{Framework, Indicator, Node, NodeKind};
 use crate::period::FiscalPeriod;
 
@@ -44,26 +45,15 @@ impl Rule {
         Rule::ValueWithoutTarget,
     ];
 
-    /// The stable name, as shown and as written under `[settings.lint]`.
+    /// The stable name, as shown and as written under `[settings.lint]`; the framework owns
+    /// the list ([`LINT_RULE_NAMES`], in the order of [`Rule::ALL`]).
     pub fn name(self) -> &'static str {
-        match self {
-            Rule::ObjectiveWithoutIndicator => "objective-without-indicator",
-            Rule::IndicatorMissingDefinition => "indicator-missing-definition",
-            Rule::IndicatorMissingUnit => "indicator-missing-unit",
-            Rule::IndicatorMissingSource => "indicator-missing-source",
-            Rule::IndicatorMissingBaseline => "indicator-missing-baseline",
-            Rule::StrategyWithoutPeriod => "strategy-without-period",
-            Rule::YearWithoutTarget => "year-without-target",
-            Rule::TargetOutsidePeriod => "target-outside-period",
-            Rule::DoSupportsNothing => "do-supports-nothing",
-            Rule::ThemeAppliesToNothing => "theme-applies-to-nothing",
-            Rule::ValueWithoutTarget => "value-without-target",
-        }
+        LINT_RULE_NAMES[self as usize]
     }
 
     /// Every rule name, in rule order.
     pub fn names() -> Vec<&'static str> {
-        Rule::ALL.iter().map(|r| r.name()).collect()
+        LINT_RULE_NAMES.to_vec()
     }
 
     pub fn parse(name: &str) -> Option<Rule> {
@@ -378,9 +368,20 @@ fn needs_indicator(kind: NodeKind) -> bool {
     )
 }
 
-/// Whether the node or any node below it has an indicator.
+/// Whether the node or any node below it has an indicator. A walk with a visited set, not a
+/// recursion: a damaged framework whose nodes are each other's parents must not loop.
 fn measured(fw: &Framework, node: &Node) -> bool {
-    !node.indicators.is_empty() || fw.children_of(Some(&node.code)).any(|c| measured(fw, c))
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if !n.indicators.is_empty() {
+            return true;
+        }
+        if seen.insert(n.code.as_str()) {
+            stack.extend(fw.children_of(Some(&n.code)));
+        }
+    }
+    false
 }
 
 /// A target for the period itself, or for the fiscal year of a quarter.
@@ -408,13 +409,19 @@ fn list(periods: &[FiscalPeriod]) -> String {
 }
 
 /// The table header a node is written under in framework.toml: `goal.objective`.
+/// The walk up stops after as many steps as there are nodes, so a parent cycle cannot loop.
 fn toml_header(fw: &Framework, node: &Node) -> String {
-    fw.path(&node.code)
-        .iter()
-        .filter_map(|code| fw.node(code))
-        .map(|n| n.kind.as_str())
-        .collect::<Vec<_>>()
-        .join(".")
+    let mut kinds = vec![node.kind.as_str()];
+    let mut cur = node;
+    while let Some(parent) = cur.parent.as_deref().and_then(|p| fw.node(p)) {
+        if kinds.len() > fw.nodes.len() {
+            break;
+        }
+        kinds.push(parent.kind.as_str());
+        cur = parent;
+    }
+    kinds.reverse();
+    kinds.join(".")
 }
 
 #[cfg(test)]

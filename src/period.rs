@@ -200,9 +200,14 @@ impl FiscalPeriod {
         self.year as i64 * 10 + self.quarter.unwrap_or(0) as i64
     }
 
-    /// The inverse of [`FiscalPeriod::key`]; `None` for a key no period has.
+    /// The inverse of [`FiscalPeriod::key`]; `None` for a key no period has, including a
+    /// year outside [`MIN_YEAR`]..=[`MAX_YEAR`]: a stored key is held to the range the parser
+    /// accepts, so whatever is read back can be printed, exported and imported again.
     pub fn from_key(key: i64) -> Option<Self> {
         let year = i32::try_from(key.div_euclid(10)).ok()?;
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return None;
+        }
         let q = key.rem_euclid(10) as u8;
         match q {
             0 => Some(FiscalPeriod::year(year)),
@@ -351,6 +356,19 @@ mod tests {
         assert!(p("FY2020").key() < p("FY2020Q1").key());
         assert!(p("FY2020Q4").key() < p("FY2021").key());
         assert_eq!(FiscalPeriod::from_key(20205), None);
+    }
+
+    #[test]
+    fn keys_outside_the_calendar_are_not_periods() {
+        // A damaged database: FY9999 prints but cannot be parsed back; a huge year has no
+        // dates at all (`start()` would panic).
+        for key in [99990, 99_999_990, -10, 18990, 22010, i64::MAX, i64::MIN] {
+            assert_eq!(FiscalPeriod::from_key(key), None, "{key}");
+        }
+        for key in [19000, 22004] {
+            let p = FiscalPeriod::from_key(key).unwrap();
+            assert_eq!(p.to_string().parse::<FiscalPeriod>().unwrap().key(), key);
+        }
     }
 
     #[test]

@@ -1,4 +1,8 @@
-//! `ics check`: SQLite's integrity and foreign-key checks plus the tracker's own invariants.
+//! `ics check`: SQLite's integrity and foreign-key checks, the file's shape, the tracker's own
+//! invariants, and a read of everything through the commands' own readers.
+//!
+//! Other commands answer damage with "run `ics check`"; check itself must not, so every error
+//! it meets carries the next step beyond it: a backup, or SQLite's own recovery.
 
 use std::io::Write;
 
@@ -7,8 +11,8 @@ use crate::error::Error;
 use crate::Outcome;
 
 pub fn run(cx: &Context, out: &mut dyn Write) -> Result<Outcome, Error> {
-    let store = cx.open_existing()?;
-    let report = store.check()?;
+    let store = cx.open_existing().map_err(|e| beyond_check(e, cx))?;
+    let report = store.check().map_err(|e| beyond_check(e, cx))?;
     for line in &report.checked {
         writeln!(out, "ok: {line}")?;
     }
@@ -26,6 +30,22 @@ pub fn run(cx: &Context, out: &mut dyn Write) -> Result<Outcome, Error> {
             report.problems.len(),
             if report.problems.len() == 1 { "" } else { "s" }
         ),
-        "restore the file from a backup, or export what is readable with `ics export-values --all`",
+        recovery(cx),
     ))
+}
+
+/// An error whose hint sends the user to `ics check` gets the step after it instead.
+fn beyond_check(e: Error, cx: &Context) -> Error {
+    if e.hint().is_some_and(|h| h.contains("ics check")) {
+        e.with_hint(recovery(cx))
+    } else {
+        e
+    }
+}
+
+fn recovery(cx: &Context) -> String {
+    format!(
+        "restore `{}` from a backup, or salvage what SQLite can still read with the `.recover` command of its shell",
+        cx.db_path().display()
+    )
 }

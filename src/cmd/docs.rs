@@ -10,7 +10,11 @@ use crate::Outcome;
 
 pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<Outcome, Error> {
     let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "ics", out);
+    // clap_complete panics when its writer fails (a closed pipe, a full disk): generate into
+    // memory, which cannot fail, and write through our own error path.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "ics", &mut script);
+    out.write_all(&script)?;
     Ok(Outcome::Success)
 }
 

@@ -5,6 +5,7 @@ mod label;
 mod levels;
 pub mod model;
 pub mod parse;
+pub mod rule_names;
 
 pub use label::{check_label, unprintable};
 pub use levels::LevelCounts;

@@ -158,7 +158,8 @@ fn framework() -> impl Strategy<Value = Framework> {
         (
             proptest::option::of(iati()),
             proptest::collection::btree_map(
-                proptest::sample::select(crate::lint::Rule::names()).prop_map(str::to_string),
+                proptest::sample::select(&super::rule_names::LINT_RULE_NAMES[..])
+                    .prop_map(str::to_string),
                 any::<bool>(),
                 0..4,
             ),

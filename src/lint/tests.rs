@@ -141,6 +141,16 @@ fn rule_names_are_stable_kebab_case_and_parse_back() {
     }
     assert_eq!(Rule::names().len(), Rule::ALL.len());
     assert_eq!(Rule::parse("no-such-rule"), None);
+    // Names come from the framework's list by position: the order of ALL is the order of
+    // the enum, and the first and last names are pinned.
+    for (i, rule) in Rule::ALL.into_iter().enumerate() {
+        assert_eq!(rule as usize, i);
+    }
+    assert_eq!(
+        Rule::ObjectiveWithoutIndicator.name(),
+        "objective-without-indicator"
+    );
+    assert_eq!(Rule::ValueWithoutTarget.name(), "value-without-target");
 }
 
 #[test]
@@ -361,3 +371,34 @@ fn the_json_shape_is_the_contract() {
     assert_eq!(sorted, ["code", "fix", "kind", "message", "rule"]);
     assert_eq!(json[0]["rule"], "do-supports-nothing");
 }
+
+#[test]
+fn a_parent_cycle_neither_loops_nor_overflows() {
+    // A damaged database can hand lint nodes that are each other's parents; lint must end.
+    let mut f = fw(CLEAN_FOR_CYCLE);
+    let n = f.nodes.len();
+    for i in 0..n {
+        f.nodes[i].indicators.clear();
+        f.nodes[i].parent = Some(f.nodes[(i + 1) % n].code.clone());
+    }
+    let report = lint(&f, &[], "framework.toml");
+    assert!(report
+        .findings
+        .iter()
+        .any(|x| x.rule == Rule::ObjectiveWithoutIndicator));
+}
+
+const CLEAN_FOR_CYCLE: &str = r#"
+[strategy]
+code = "c"
+title = "Cycle"
+version = "v1"
+
+[[goal]]
+code = "G1"
+title = "Goal"
+
+  [[goal.objective]]
+  code = "O1"
+  title = "Objective"
+"#;

@@ -254,14 +254,19 @@ impl Store {
             .conn
             .prepare_cached("SELECT kind, count(*) FROM node WHERE version_id = ?1 GROUP BY kind")
             .map_err(|e| map_err(e, ctx))?;
-        let mut counts: Vec<(NodeKind, usize)> = stmt
+        let rows = stmt
             .query_map([version.id], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize))
             })
-            .map_err(|e| map_err(e, ctx))?
-            .filter_map(|r| r.ok())
-            .filter_map(|(k, c)| NodeKind::parse(&k).map(|k| (k, c)))
-            .collect();
+            .map_err(|e| map_err(e, ctx))?;
+        let mut counts = Vec::new();
+        for row in rows {
+            let (kind, count) = row.map_err(|e| map_err(e, ctx))?;
+            let kind = NodeKind::parse(&kind).ok_or_else(|| {
+                super::damaged(ctx, &format!("a node has the unknown kind `{kind}`"))
+            })?;
+            counts.push((kind, count));
+        }
         counts.sort();
         Ok(counts)
     }

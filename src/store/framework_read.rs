@@ -1,9 +1,13 @@
 //! Reading a stored version back: whole, with only some of its targets, or just the
 //! indicator rules that checking a recorded value needs.
+//!
+//! A damaged row (an unknown kind, unreadable JSON, a period outside the calendar, a parent in
+//! another version or a parent cycle) is an error naming what is wrong, never a panic and never
+//! a node silently left out of the tree.
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{map_err, Store, VersionInfo};
+use super::{damaged, map_err, stored_period, Store, VersionInfo};
 use crate::error::Error;
 use crate::framework::*;
 use crate::period::FiscalPeriod;
@@ -51,10 +55,7 @@ impl Store {
         let ctx = format!("read the indicators of version `{}`", version.label);
         let ctx = ctx.as_str();
         let corrupt = || {
-            Error::database_with_hint(
-                format!("could not {ctx}: a stored indicator is damaged"),
-                "run `ics check`",
-            )
+            damaged(ctx, "a stored indicator has an unknown direction, frequency, aggregation or disaggregation list")
         };
         let mut stmt = self
             .conn
@@ -116,13 +117,16 @@ impl Store {
             )
             .map_err(|e| map_err(e, ctx))?;
         let corrupt = || {
-            Error::database_with_hint(
-                format!("could not {ctx}: its stored description is damaged"),
-                "run `ics check`",
-            )
+            damaged(ctx, "a stored node or indicator has an unknown kind, type, direction, frequency, aggregation or disaggregation list")
         };
-        let strategy: Strategy = serde_json::from_str(&strategy_json).map_err(|_| corrupt())?;
-        let settings: Settings = serde_json::from_str(&settings_json).map_err(|_| corrupt())?;
+        let strategy: Strategy = serde_json::from_str(&strategy_json).map_err(|e| {
+            damaged(
+                ctx,
+                &format!("its stored strategy description is unreadable ({e})"),
+            )
+        })?;
+        let settings: Settings = serde_json::from_str(&settings_json)
+            .map_err(|e| damaged(ctx, &format!("its stored settings are unreadable ({e})")))?;
 
         let mut nodes: Vec<Node> = Vec::with_capacity(version.nodes);
         let mut index: HashMap<i64, usize> = HashMap::with_capacity(version.nodes);
@@ -131,7 +135,8 @@ impl Store {
                 .conn
                 .prepare_cached(
                     "SELECT n.id, n.kind, n.code, p.code AS parent, n.title, n.description, \
-                     n.justification, n.result_type FROM node n LEFT JOIN node p ON p.id = n.parent_id \
+                     n.justification, n.result_type, n.parent_id, p.version_id AS parent_version \
+                     FROM node n LEFT JOIN node p ON p.id = n.parent_id \
                      WHERE n.version_id = ?1 ORDER BY n.position",
                 )
                 .map_err(|e| map_err(e, ctx))?;
@@ -142,6 +147,18 @@ impl Store {
                 let get = |c: &str| -> Result<Option<String>, Error> {
                     r.get(c).map_err(|e| map_err(e, ctx))
                 };
+                let parent_id: Option<i64> = r.get("parent_id").map_err(|e| map_err(e, ctx))?;
+                let parent_version: Option<i64> =
+                    r.get("parent_version").map_err(|e| map_err(e, ctx))?;
+                if parent_id.is_some() && parent_version != Some(version.id) {
+                    return Err(damaged(
+                        ctx,
+                        &format!(
+                            "the node `{}` has a parent outside this version",
+                            get("code")?.unwrap_or_default()
+                        ),
+                    ));
+                }
                 let mut node = Node::new(
                     kind,
                     &get("code")?.unwrap_or_default(),
@@ -156,6 +173,12 @@ impl Store {
                 };
                 index.insert(r.get("id").map_err(|e| map_err(e, ctx))?, nodes.len());
                 nodes.push(node);
+            }
+            if let Some(cycle) = parent_cycle(&nodes) {
+                return Err(damaged(
+                    ctx,
+                    &format!("the nodes {cycle} are each other's parents (a cycle)"),
+                ));
             }
         }
         {
@@ -211,7 +234,7 @@ impl Store {
                 .map_err(|e| map_err(e, ctx))?;
             for row in rows {
                 let (def, period, value) = row.map_err(|e| map_err(e, ctx))?;
-                let period = FiscalPeriod::from_key(period).ok_or_else(corrupt)?;
+                let period = stored_period(period, ctx)?;
                 targets.entry(def).or_default().insert(period, value);
             }
             let mut stmt = self
@@ -235,7 +258,7 @@ impl Store {
                 let baseline_value: Option<f64> = r.get(3).map_err(|e| map_err(e, ctx))?;
                 let baseline = match (baseline_period, baseline_value) {
                     (Some(p), Some(value)) => Some(Baseline {
-                        period: FiscalPeriod::from_key(p).ok_or_else(corrupt)?,
+                        period: stored_period(p, ctx)?,
                         value,
                     }),
                     _ => None,
@@ -282,6 +305,37 @@ impl Store {
             nodes,
         })
     }
+}
+
+/// A parent cycle among `nodes`, as `` `A` → `B` → `A` ``, or `None`. Parents are codes of the
+/// same version (checked as the rows are read). Each walk up stops after `nodes.len()` steps, so
+/// a cycle cannot loop, and a walk that gets that far has entered one.
+fn parent_cycle(nodes: &[Node]) -> Option<String> {
+    let parent: HashMap<&str, &str> = nodes
+        .iter()
+        .filter_map(|n| Some((n.code.as_str(), n.parent.as_deref()?)))
+        .collect();
+    let up = |code: &str| parent.get(code).copied();
+    for n in nodes {
+        let mut cur = n.code.as_str();
+        let mut steps = 0;
+        while let Some(p) = up(cur) {
+            cur = p;
+            steps += 1;
+            if steps > nodes.len() {
+                // `cur` is on the cycle: walk it once to name it.
+                let mut names = vec![format!("`{cur}`")];
+                let mut at = up(cur)?;
+                while at != cur {
+                    names.push(format!("`{at}`"));
+                    at = up(at)?;
+                }
+                names.push(format!("`{cur}`"));
+                return Some(names.join(" → "));
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -341,6 +395,41 @@ mod tests {
         assert!(
             !plan.iter().any(|step| step.contains("TEMP B-TREE")),
             "{plan:?}"
+        );
+    }
+
+    fn node(code: &str, parent: Option<&str>) -> Node {
+        Node::new(NodeKind::Goal, code, code, parent)
+    }
+
+    #[test]
+    fn a_parent_cycle_is_named() {
+        let nodes = [
+            node("G1", None),
+            node("A", Some("C")),
+            node("B", Some("A")),
+            node("C", Some("B")),
+            node("D", Some("A")),
+        ];
+        let cycle = parent_cycle(&nodes).expect("a cycle");
+        assert_eq!(cycle.matches('→').count(), 3, "{cycle}");
+        for code in ["`A`", "`B`", "`C`"] {
+            assert!(cycle.contains(code), "{cycle}");
+        }
+        assert!(!cycle.contains("`D`"), "{cycle}");
+    }
+
+    #[test]
+    fn a_tree_has_no_cycle() {
+        let nodes = [
+            node("G1", None),
+            node("O1", Some("G1")),
+            node("O2", Some("O1")),
+        ];
+        assert_eq!(parent_cycle(&nodes), None);
+        assert_eq!(
+            parent_cycle(&[node("G", Some("G"))]).as_deref(),
+            Some("`G` → `G`")
         );
     }
 }

@@ -185,6 +185,14 @@ impl Store {
                 "install the newer ics; this one will not touch the file",
             ));
         }
+        if version < 0 {
+            return Err(Error::database_with_hint(
+                format!(
+                    "`{shown}` is damaged: its schema version ({version}) is not one ics writes"
+                ),
+                "restore the file from a backup; this ics will not touch it",
+            ));
+        }
         if version == schema::CURRENT_VERSION {
             return Ok(());
         }
@@ -197,11 +205,19 @@ impl Store {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| map_err(e, ctx))?;
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-            tx.execute_batch(sql).map_err(|e| {
-                map_err(
+            tx.execute_batch(sql).map_err(|e| match error_code(&e) {
+                // The migration's SQL is fixed: it fails only on tables that are not what
+                // schema `version` made (a wrong user_version). Nothing was changed.
+                Some(ErrorCode::Unknown) => Error::database_with_hint(
+                    format!(
+                        "`{shown}` is damaged: it says it has schema version {version}, but its tables are not that version's"
+                    ),
+                    "restore the file from a backup; this ics has not changed it",
+                ),
+                _ => map_err(
                     e,
                     &format!("upgrade the database schema to version {}", i + 1),
-                )
+                ),
             })?;
         }
         tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
@@ -268,7 +284,7 @@ fn check_header(path: &Path, shown: &str) -> Result<(), Error> {
 
 /// Turn an SQLite error into a sentence saying what we were doing.
 pub(crate) fn map_err(e: rusqlite::Error, doing: &str) -> Error {
-    if let Some(code) = e.sqlite_error_code() {
+    if let Some(code) = error_code(&e) {
         return match code {
             ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Error::database_with_hint(
                 format!("could not {doing}: the database is busy (another ics is writing to it)"),
@@ -293,18 +309,73 @@ pub(crate) fn map_err(e: rusqlite::Error, doing: &str) -> Error {
             ErrorCode::SystemIoFailure => {
                 Error::database(format!("could not {doing}: the disk reported an I/O error"))
             }
+            // The SQL is fixed at build time, so a plain SQL error means a table or column
+            // is not what ics made.
+            ErrorCode::Unknown => damaged(doing, "its tables are not the ones ics made"),
             _ => Error::database(format!("could not {doing} (database error {code:?})")),
         };
     }
-    Error::database(format!("could not {doing} (internal database error)"))
+    match e {
+        rusqlite::Error::InvalidColumnType(_, column, found) => damaged(
+            doing,
+            &format!(
+                "the column `{column}` holds {} where ics wrote another type",
+                type_name(found)
+            ),
+        ),
+        rusqlite::Error::FromSqlConversionFailure(_, found, _) => damaged(
+            doing,
+            &format!("a stored {} cannot be read back", type_name(found)),
+        ),
+        rusqlite::Error::IntegralValueOutOfRange(_, n) => {
+            damaged(doing, &format!("the stored number {n} is out of range"))
+        }
+        _ => Error::database(format!("could not {doing} (internal database error)")),
+    }
+}
+
+/// SQLite's error code, also for an error found while preparing a batch (which
+/// `sqlite_error_code` leaves out).
+fn error_code(e: &rusqlite::Error) -> Option<ErrorCode> {
+    match e {
+        rusqlite::Error::SqlInputError { error, .. } => Some(error.code),
+        _ => e.sqlite_error_code(),
+    }
+}
+
+/// The hint of every "the database is damaged" error: `check` lists all the damage.
+pub(crate) const DAMAGED_HINT: &str =
+    "run `ics check` to list the damage, then restore the file from a backup";
+
+/// The error for a damaged row: what we were doing, what is wrong, and where to look next.
+pub(crate) fn damaged(doing: &str, what: &str) -> Error {
+    Error::database_with_hint(
+        format!("could not {doing}: the database is damaged: {what}"),
+        DAMAGED_HINT,
+    )
+}
+
+fn type_name(t: rusqlite::types::Type) -> &'static str {
+    use rusqlite::types::Type;
+    match t {
+        Type::Null => "an empty value",
+        Type::Integer => "an integer",
+        Type::Real => "a number",
+        Type::Text => "text",
+        Type::Blob => "binary data",
+    }
 }
 
 /// A period read back from the database, or the error for a damaged one.
 pub(crate) fn stored_period(key: i64, doing: &str) -> Result<crate::period::FiscalPeriod, Error> {
     crate::period::FiscalPeriod::from_key(key).ok_or_else(|| {
-        Error::database_with_hint(
-            format!("could not {doing}: the database holds a damaged period (stored as {key})"),
-            "run `ics check`, or restore the database from a backup",
+        damaged(
+            doing,
+            &format!(
+                "the period stored as {key} is not a fiscal year or quarter from FY{} to FY{}",
+                crate::period::MIN_YEAR,
+                crate::period::MAX_YEAR
+            ),
         )
     })
 }

@@ -81,7 +81,8 @@ impl Store {
             })
             .map(Option::flatten)
             .map_err(|e| map_err(e, ctx))?;
-        Ok(key.and_then(FiscalPeriod::from_key).map(|p| p.year))
+        key.map(|k| stored_period(k, ctx).map(|p| p.year))
+            .transpose()
     }
 }
 

@@ -154,7 +154,11 @@ title = "Goal"
     fn a_damaged_period_is_a_clear_error() {
         let store = store_with_values(&[(20215, "", "1", None)]);
         let err = store.current_values().unwrap_err();
-        assert!(err.to_string().contains("damaged period"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("the database is damaged: the period stored as 20215"),
+            "{err}"
+        );
         assert!(store.value_periods().is_err());
     }
 }

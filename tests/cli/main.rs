@@ -3,6 +3,7 @@
 
 mod bench;
 mod common;
+mod damage;
 mod diff;
 mod foundation;
 mod hostile;

@@ -389,3 +389,92 @@ fn a_database_from_the_first_schema_keeps_every_value_after_upgrade() {
     env.ics(&["record", "IND-TRADE-GOODS", "FY2022", "18.1"])
         .ok();
 }
+
+/// Run `ics` in `env` with stdout a pipe whose reader is already closed (`ics ... | true`
+/// where `true` has exited): every write fails with a broken pipe.
+fn ics_into_closed_pipe(env: &Env, args: &[&str]) -> Run {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    ics_with_stdout(env, args, writer.into())
+}
+
+fn ics_with_stdout(env: &Env, args: &[&str], stdout: std::process::Stdio) -> Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ics"))
+        .args(args)
+        .current_dir(env.dir.path())
+        .env_remove("ICS_DB")
+        .env("NO_COLOR", "1")
+        .env("ICS_NOW", "2026-01-15T12:00:00Z")
+        .env("RUST_BACKTRACE", "0")
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run ics");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::new(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_every_command_quietly_and_keeps_its_exit_code() {
+    let env = Env::new();
+    env.load_shipped();
+    let values = repo_file("examples/peru-values.csv");
+    env.ics(&["import-values", values.to_str().unwrap()]).ok();
+    let older = repo_file("examples/framework-2022.toml");
+    env.ics(&["load", older.to_str().unwrap()]).ok();
+    // (command, exit code with stdout intact): findings and differences stay exit 1.
+    let commands: &[(&[&str], i32)] = &[
+        (&["completions", "bash"], 0),
+        (&["completions", "zsh"], 0),
+        (&["completions", "fish"], 0),
+        (&["completions", "powershell"], 0),
+        (&["man"], 0),
+        (&["--help"], 0),
+        (&["tree"], 0),
+        (&["versions"], 0),
+        (&["history", "IND-POVERTY"], 0),
+        (&["export-values", "--all"], 0),
+        (&["export-values", "--format", "json"], 0),
+        (&["progress"], 0),
+        (&["progress", "--format", "markdown"], 0),
+        (&["check"], 0),
+        (&["lint"], 1),
+        (&["lint", "--format", "json"], 1),
+        (&["diff", "@previous", "@latest"], 1),
+        (&["diff", "@previous", "@latest", "--format", "json"], 1),
+    ];
+    for (args, code) in commands {
+        assert_eq!(
+            env.ics(args).code,
+            *code,
+            "`{}` on a terminal",
+            args.join(" ")
+        );
+        let run = ics_into_closed_pipe(&env, args);
+        assert_eq!(
+            run.code,
+            *code,
+            "`{} | true` exit code:\n{}",
+            args.join(" "),
+            run.stderr
+        );
+        assert_eq!(run.stderr, "", "`{} | true` is not quiet", args.join(" "));
+    }
+}
+
+#[test]
+fn completions_into_a_full_disk_are_an_error_not_a_panic() {
+    let env = Env::new();
+    for args in [&["completions", "bash"][..], &["man"]] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        ics_with_stdout(&env, args, full.into())
+            .fails()
+            .stderr_has("could not write the output");
+    }
+}

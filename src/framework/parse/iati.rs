@@ -138,7 +138,7 @@ impl Checker {
         let Some(t) = self.table(v, "lint", "[settings.lint]") else {
             return out;
         };
-        let names = crate::lint::Rule::names();
+        let names = crate::framework::rule_names::LINT_RULE_NAMES;
         for (key, val) in t {
             let k = key.get_ref().as_ref();
             if !names.contains(&k) {

@@ -1,0 +1,49 @@
+//! The names of the lint rules: the keys `[settings.lint]` accepts.
+//!
+//! The framework owns this list so that reading a framework file needs nothing from `lint`:
+//! `lint` depends on `framework`, never the reverse. `lint::Rule` takes each rule's name from
+//! here, by its position in [`LINT_RULE_NAMES`], which is the order of `lint::Rule::ALL`.
+
+/// Every lint rule name, in rule order (stable kebab-case, as shown and as written under
+/// `[settings.lint]`).
+pub const LINT_RULE_NAMES: [&str; 11] = [
+    "objective-without-indicator",
+    "indicator-missing-definition",
+    "indicator-missing-unit",
+    "indicator-missing-source",
+    "indicator-missing-baseline",
+    "strategy-without-period",
+    "year-without-target",
+    "target-outside-period",
+    "do-supports-nothing",
+    "theme-applies-to-nothing",
+    "value-without-target",
+];
+
+#[cfg(test)]
+mod tests {
+    /// The layering holds by construction: no framework module refers to `lint`.
+    #[test]
+    fn the_framework_does_not_depend_on_lint() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/framework");
+        let mut stack = vec![dir];
+        let mut seen = 0;
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    seen += 1;
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    assert!(
+                        !text.contains(concat!("crate::", "lint")),
+                        "{} uses the lint module",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(seen > 5, "only {seen} framework files found");
+    }
+}

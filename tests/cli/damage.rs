@@ -1,0 +1,313 @@
+//! Integration tests: damaged databases (issue 12, items 7, 8 and 15). Each test damages a
+//! database holding the shipped strategy and its sample values, then runs every read command:
+//! `check` must name the damage (exit 2, without sending the user back to `check`), the
+//! commands that read the damaged rows must refuse with a clear error, none may panic, and
+//! none may change the file.
+
+use crate::common::*;
+
+/// Every command that only reads, as run against a damaged database.
+const READERS: &[&[&str]] = &[
+    &["tree"],
+    &["versions"],
+    &["history", "IND-COCA-MONZON"],
+    &["history", "IND-TRADE-GOODS"],
+    &["export-values"],
+    &["export-values", "--all", "--format", "json"],
+    &["progress"],
+    &["progress", "--format", "csv"],
+    &["progress", "--period", "FY2021", "--format", "json"],
+    &["report", "--out", "review.html"],
+    &["export", "iati", "--out", "iati.xml"],
+    &["lint"],
+    &["diff", "@latest", "@latest"],
+];
+
+/// The commands of [`READERS`] that read a whole stored version.
+const VERSION_READERS: &[&str] = &[
+    "tree",
+    "progress",
+    "progress --format csv",
+    "progress --period FY2021 --format json",
+    "report --out review.html",
+    "export iati --out iati.xml",
+    "lint",
+    "diff @latest @latest",
+];
+
+/// The shipped strategy with its sample values, damaged by `sql` (foreign keys off, as a
+/// careless `sqlite3` session would have them).
+fn damaged(sql: &str) -> Env {
+    let env = Env::new();
+    env.load_shipped();
+    let values = repo_file("examples/peru-values.csv");
+    env.ics(&["import-values", values.to_str().unwrap()]).ok();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(sql).unwrap();
+    drop(conn);
+    env
+}
+
+/// `check` names the damage; the commands in `must_fail` (whole command lines from
+/// [`READERS`]) refuse it as damage; no command panics or changes the file.
+#[track_caller]
+fn refused_everywhere(env: &Env, problem: &str, must_fail: &[&str]) {
+    let before = env.fingerprint();
+    let check = env.ics(&["check"]).fails().stdout_has(problem);
+    assert!(
+        !check.stderr.contains("ics check"),
+        "check points at itself:\n{}",
+        check.stderr
+    );
+    for args in READERS {
+        let run = env.ics(args);
+        assert!(
+            !run.stderr.contains("panicked") && (0..=2).contains(&run.code),
+            "`{}` crashed (exit {}):\n{}",
+            args.join(" "),
+            run.code,
+            run.stderr
+        );
+        if must_fail.contains(&args.join(" ").as_str()) {
+            run.fails()
+                .stderr_has("the database is damaged")
+                .stderr_has("help: run `ics check`");
+        } else if run.code == 2 {
+            run.fails();
+        }
+    }
+    assert_eq!(env.fingerprint(), before, "a read command changed the file");
+}
+
+#[test]
+fn a_period_beyond_the_calendar_is_refused_not_a_panic() {
+    let env = damaged("UPDATE value SET period = 99999990 WHERE id = (SELECT min(id) FROM value)");
+    refused_everywhere(
+        &env,
+        "problem: the period stored as 99999990 in the table `value` is not a fiscal year or quarter from FY1900 to FY2200",
+        &[
+            "report --out review.html",
+            "export iati --out iati.xml",
+            "export-values",
+            "export-values --all --format json",
+            "lint",
+            "progress",
+            "progress --format csv",
+        ],
+    );
+}
+
+#[test]
+fn fy9999_cannot_be_exported_as_a_value_that_import_would_refuse() {
+    let env = damaged("UPDATE value SET period = 99990 WHERE id = (SELECT min(id) FROM value)");
+    refused_everywhere(
+        &env,
+        "the period stored as 99990 in the table `value`",
+        &[
+            "export-values",
+            "export-values --all --format json",
+            "export iati --out iati.xml",
+        ],
+    );
+}
+
+#[test]
+fn a_target_or_baseline_beyond_the_calendar_is_caught() {
+    let env = damaged(
+        "UPDATE target SET period = 30000 WHERE period = 20210; \
+         UPDATE indicator_def SET baseline_period = 8 WHERE id = 1;",
+    );
+    let run = env.ics(&["check"]).fails();
+    assert!(
+        run.stdout.contains("in the table `target`")
+            && run
+                .stdout
+                .contains("the period stored as 8 in the table `indicator_def`"),
+        "{}",
+        run.stdout
+    );
+    env.ics(&["tree"])
+        .fails()
+        .stderr_has("the database is damaged");
+}
+
+#[test]
+fn a_parent_cycle_is_caught_and_no_goal_is_dropped() {
+    let env = damaged(
+        "UPDATE node SET parent_id = (SELECT id FROM node WHERE code = 'MO1.1') WHERE code = 'MG1'",
+    );
+    refused_everywhere(&env, "are each other's parents (a cycle)", VERSION_READERS);
+}
+
+#[test]
+fn a_parent_in_another_version_is_caught() {
+    let env = damaged("");
+    let older = repo_file("examples/framework-2022.toml");
+    env.ics(&["load", older.to_str().unwrap()]).ok();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "UPDATE node SET parent_id = (SELECT min(id) FROM node WHERE parent_id IS NULL) \
+         WHERE id = (SELECT max(id) FROM node WHERE parent_id IS NOT NULL)",
+    )
+    .unwrap();
+    drop(conn);
+    env.ics(&["check"])
+        .fails()
+        .stdout_has("has a parent outside this version");
+    env.ics(&["tree"])
+        .fails()
+        .stderr_has("the database is damaged");
+}
+
+#[test]
+fn text_where_a_number_belongs_is_caught() {
+    let env = damaged("UPDATE value SET value = 'abc' WHERE id = (SELECT min(id) FROM value)");
+    refused_everywhere(
+        &env,
+        "problem: 1 row(s) of the table `value` hold something other than a number in the column `value`",
+        &["export-values", "report --out review.html"],
+    );
+}
+
+#[test]
+fn binary_data_where_a_number_belongs_is_caught() {
+    let env = damaged("UPDATE indicator_def SET baseline_value = x'00ff' WHERE id = 1");
+    refused_everywhere(
+        &env,
+        "the table `indicator_def` hold something other than a number in the column `baseline_value`",
+        VERSION_READERS,
+    );
+}
+
+#[test]
+fn binary_data_where_text_belongs_is_caught() {
+    let env = damaged("UPDATE node SET title = x'4142' WHERE code = 'MG1'");
+    refused_everywhere(
+        &env,
+        "hold something other than text in the column `title`",
+        VERSION_READERS,
+    );
+}
+
+#[test]
+fn unreadable_settings_are_caught() {
+    let env = damaged("UPDATE strategy_version SET settings_json = '{\"deviation_threshold\": '");
+    refused_everywhere(&env, "its stored settings are unreadable", VERSION_READERS);
+}
+
+#[test]
+fn an_unreadable_disaggregation_list_is_caught() {
+    let env = damaged("UPDATE indicator_def SET disaggregations = '[1' WHERE id = 1");
+    refused_everywhere(
+        &env,
+        "unknown kind, type, direction, frequency, aggregation or disaggregation list",
+        VERSION_READERS,
+    );
+}
+
+#[test]
+fn an_unknown_node_kind_is_caught_and_not_dropped_from_the_counts() {
+    let env = damaged("UPDATE node SET kind = 'bogus' WHERE code = 'MG1'");
+    refused_everywhere(
+        &env,
+        "unknown kind",
+        &[VERSION_READERS, &["versions"]].concat(),
+    );
+}
+
+#[test]
+fn a_missing_table_or_index_is_caught() {
+    let env = damaged("DROP TABLE meta; DROP INDEX value_current;");
+    let run = env.ics(&["check"]).fails();
+    assert!(
+        run.stdout.contains("problem: the table `meta` is missing")
+            && run
+                .stdout
+                .contains("problem: the index `value_current` is missing"),
+        "{}",
+        run.stdout
+    );
+    refused_everywhere(&env, "the table `meta` is missing", &["export-values"]);
+    env.ics(&["export-values"])
+        .fails()
+        .stderr_has("its tables are not the ones ics made");
+}
+
+#[test]
+fn a_corrupt_file_is_reported_by_check_itself() {
+    let env = damaged("");
+    // Overwrite pages in the middle of the file, as a failing disk would.
+    let mut bytes = std::fs::read(env.db()).unwrap();
+    assert!(bytes.len() > 4 * 4096, "the test database is too small");
+    for b in &mut bytes[2 * 4096..4 * 4096] {
+        *b = 0xde;
+    }
+    std::fs::write(env.db(), &bytes).unwrap();
+    let check = env
+        .ics(&["check"])
+        .fails()
+        .stdout_has("problem: SQLite cannot read the file: it is corrupt")
+        .stderr_has(".recover");
+    assert!(!check.stderr.contains("ics check"), "{}", check.stderr);
+    for args in READERS {
+        let run = env.ics(args);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        if run.code != 0 {
+            run.fails();
+        }
+    }
+}
+
+/// Set `PRAGMA user_version` of the env's database.
+fn set_user_version(env: &Env, version: i64) {
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.pragma_update(None, "user_version", version).unwrap();
+}
+
+#[test]
+fn a_wrong_schema_version_is_a_sentence_and_the_file_is_left_alone() {
+    for (version, says) in [
+        (
+            1,
+            "it says it has schema version 1, but its tables are not that version's",
+        ),
+        (
+            0,
+            "it says it has schema version 0, but its tables are not that version's",
+        ),
+        (-1, "its schema version (-1) is not one ics writes"),
+        (99, "was created by a newer ics (schema 99"),
+    ] {
+        let env = damaged("");
+        set_user_version(&env, version);
+        let before = env.fingerprint();
+        for args in [
+            &["check"][..],
+            &["tree"],
+            &["versions"],
+            &["record", "IND-POVERTY", "FY2024", "5"],
+        ] {
+            let run = env.ics(args).fails().stderr_has(says);
+            assert!(!run.stderr.contains("Unknown"), "{}", run.stderr);
+            if args[0] == "check" {
+                assert!(!run.stderr.contains("ics check"), "{}", run.stderr);
+            }
+        }
+        assert_eq!(env.fingerprint(), before, "user_version {version}");
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        let now: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(now, version, "the schema version was rewritten");
+    }
+}
+
+#[test]
+fn an_infinite_number_is_caught() {
+    let env = damaged("UPDATE value SET value = 9e999 WHERE id = (SELECT min(id) FROM value)");
+    let run = env.ics(&["check"]).fails().stdout_has(
+        "problem: 1 row(s) of the table `value` hold an infinite number in the column `value`",
+    );
+    assert!(!run.stderr.contains("ics check"), "{}", run.stderr);
+    env.ics(&["export", "iati", "--out", "iati.xml"]).fails();
+}

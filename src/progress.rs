@@ -3,7 +3,7 @@
 //! Fed the framework and the current total values (no disaggregation) of its indicators, it
 //! makes one [`ProgressRow`] per indicator in strategy order and a [`Rollup`] under each goal,
 //! objective, Management Objective and DO (see [`report`]). The definitions are a contract (issue 4 and
-//! CONTRACT.md items 12-17): percent is `(actual - baseline) * 100 / (target - baseline)`, or
+//! docs/decisions.md items 12-17): percent is `(actual - baseline) * 100 / (target - baseline)`, or
 //! `actual * 100 / target` (`increase`) and `target * 100 / actual` (`decrease`) without a
 //! baseline; it is compared with `100 ± T` with a tolerance of [`TOLERANCE`]; where it is
 //! undefined, actual and target are compared directly. No SQL and no terminal here.

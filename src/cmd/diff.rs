@@ -1,6 +1,6 @@
 //! `ics diff OLD NEW`: what changed between two revisions of the strategy.
 //!
-//! Each side resolves as CONTRACT 20 says: `@latest`/`@previous`, then an existing file path,
+//! Each side resolves as docs/decisions.md item 20 says: `@latest`/`@previous`, then an existing file path,
 //! then a stored version label. The database is opened (never created) only when a side needs
 //! it, so two files need no database at all. Exit 0 when the two are the same, 1 when they
 //! differ (diff(1)).
@@ -65,7 +65,7 @@ pub fn run(cx: &Context, args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome
     Ok(outcome)
 }
 
-/// Whether a side names a framework file (CONTRACT 20: `@latest`/`@previous` come first).
+/// Whether a side names a framework file (docs/decisions.md item 20: `@latest`/`@previous` come first).
 fn is_file(spec: &str) -> bool {
     spec != "@latest" && spec != "@previous" && Path::new(spec).exists()
 }

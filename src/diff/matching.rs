@@ -1,4 +1,4 @@
-//! Which OLD item is which NEW item (CONTRACT 18).
+//! Which OLD item is which NEW item (docs/decisions.md item 18).
 //!
 //! Nodes and indicators are flattened into [`Item`]s in document order (each node, then its
 //! indicators), so parents always come before their children. Matching runs in three passes:
@@ -139,7 +139,7 @@ fn node_index(items: &[Item]) -> HashMap<String, usize> {
 /// The unmatched items of one kind under one (OLD) parent: the third pass's candidates.
 type SiblingKey<'a> = (Kind, Option<&'a str>);
 
-/// Pair OLD and NEW items (CONTRACT 18).
+/// Pair OLD and NEW items (docs/decisions.md item 18).
 pub fn match_items(old: &[Item], new: &[Item]) -> Matching {
     let mut m = Matching {
         old_to_new: vec![None; old.len()],

@@ -1,7 +1,7 @@
 //! What changed between two frameworks (issue 5): the pure comparison behind `ics diff`.
 //!
 //! [`compare`] takes two [`Framework`]s and returns a [`Change`] list, with no SQL and no
-//! terminal. Matching follows CONTRACT 18 (see [`matching`]): nodes and indicators match by code;
+//! terminal. Matching follows docs/decisions.md item 18 (see [`matching`]): nodes and indicators match by code;
 //! among the rest, the same kind and the same title (anywhere) is one `recoded` change (plus
 //! `moved` if the parent differs); failing that, the same kind, the same parent and a title
 //! similarity of at least [`SIMILAR_TITLE`] is `recoded` plus a `modified` title.
@@ -9,7 +9,7 @@
 //! The list is in strategy order: strategy metadata and settings first, then each top-level node
 //! (goal, management objective, DO, theme) in the NEW side's order with everything under it;
 //! a removed node keeps its OLD position. Each change object carries the six contract keys
-//! (CONTRACT 19) plus the context a memo needs (the item's title and its top-level group), which
+//! (docs/decisions.md item 19) plus the context a memo needs (the item's title and its top-level group), which
 //! is not part of the JSON.
 
 mod fields;
@@ -110,7 +110,7 @@ pub struct Group {
     pub title: String,
 }
 
-/// One change, in the contract's shape (CONTRACT 19), plus memo context.
+/// One change, in the contract's shape (docs/decisions.md item 19), plus memo context.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
     pub change: ChangeType,

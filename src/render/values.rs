@@ -1,7 +1,7 @@
 //! Recorded values for people and machines: the `history` JSON (its table is in
 //! [`super::history`]), the `export-values` CSV and JSON, and how numbers and times are shown.
 //!
-//! The export formats are a contract (CONTRACT item 10): fixed columns in a fixed order, numbers
+//! The export formats are a contract (docs/decisions.md item 10): fixed columns in a fixed order, numbers
 //! unrounded, CSV text cells guarded against spreadsheet formulas (item 11) and read back
 //! unchanged by `import-values`.
 
@@ -47,7 +47,7 @@ pub(super) fn corrects(rows: &[StoredValue]) -> HashMap<i64, i64> {
         .collect()
 }
 
-/// One exported value as JSON (CONTRACT item 10), keys in the CSV's column order.
+/// One exported value as JSON (docs/decisions.md item 10), keys in the CSV's column order.
 #[derive(Serialize)]
 struct ExportJson<'a> {
     indicator: &'a str,

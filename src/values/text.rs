@@ -1,6 +1,6 @@
 //! Text cells of values: notes and sources, the spreadsheet formula guard, and timestamps.
 //!
-//! The guard (CONTRACT item 11): a CSV text cell that begins with `=`, `+`, `-`, `@`, tab or
+//! The guard (docs/decisions.md item 11): a CSV text cell that begins with `=`, `+`, `-`, `@`, tab or
 //! carriage return is written with a leading `'`, so a spreadsheet shows it as text instead of
 //! running it as a formula; import removes that `'`. A cell that itself begins with `'` followed
 //! by one of those characters (or another `'`) is guarded too, so every text survives the round

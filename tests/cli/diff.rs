@@ -1,5 +1,5 @@
 //! Integration tests: `ics diff` (issue 5). Pairs of frameworks are built from `MINI` by small
-//! edits, and each test asserts the exact change list (CONTRACT 18-20).
+//! edits, and each test asserts the exact change list (docs/decisions.md items 18-20).
 //!
 //! A change is written compactly as its six contract values in order, each as JSON
 //! (`change kind code field old new`), so `null`, strings and numbers stay distinct:

@@ -1,4 +1,4 @@
-//! `ics progress`: each definition of issue 4 and CONTRACT 12-17 pinned with small frameworks
+//! `ics progress`: each definition of issue 4 and docs/decisions.md items 12-17 pinned with small frameworks
 //! written here, values entered through the real `record` and `import-values` commands, and
 //! snapshots of the shipped demo data.
 

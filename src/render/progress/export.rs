@@ -1,5 +1,5 @@
 //! The progress report for machines: CSV through the csv crate (text cells formula-guarded,
-//! CONTRACT 11) and JSON (the contract's array of row objects). Both carry only the indicator
+//! docs/decisions.md item 11) and JSON (the contract's array of row objects). Both carry only the indicator
 //! rows, with unrounded numbers and machine status names (`on_target`). The guard is the one
 //! `export-values` uses ([`crate::values::guard`]).
 

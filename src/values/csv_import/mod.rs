@@ -1,6 +1,6 @@
 //! `import-values`: a CSV file of values, streamed into one transaction.
 //!
-//! Columns (CONTRACT item 10): `indicator,period,value` and any of `disaggregation`, `note`,
+//! Columns (docs/decisions.md item 10): `indicator,period,value` and any of `disaggregation`, `note`,
 //! `source`, `recorded_by`, `recorded_at`, `current`, `replaced_by`, in any order. A UTF-8 BOM,
 //! CRLF line ends and blank lines are accepted, and one formula-guard `'` is removed from cells.
 //! Broken quoting, which the csv crate would silently repair, is refused ([`quotes`]), and so is

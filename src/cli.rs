@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "ics",
     version,
     about = "Track a U.S. Integrated Country Strategy: goals, objectives, indicators and progress, in one SQLite file",
-    after_help = "Examples:\n  ics load framework.toml          store the strategy in ./ics.db\n  ics tree                         show goals, objectives and DOs\n  cargo run --release -- demo      build a demo database from the shipped Peru strategy",
+    after_help = "Examples:\n  ics load framework.toml          store the strategy in ./ics.db\n  ics tree                         show goals, objectives and DOs\n  ics demo                         build a demo database from the shipped Peru strategy",
     max_term_width = 100
 )]
 pub struct Cli {

@@ -17,7 +17,9 @@ use crate::cli::{
     DemoArgs, ProgressArgs, ProgressFormat, ReportArgs, TreeArgs, TreeFormat, VersionSel,
 };
 use crate::error::Error;
-use crate::framework;
+use crate::files;
+use crate::files::output::{self, OutputFile};
+use crate::framework::{self, Framework};
 use crate::render::{plural, safe};
 use crate::shipped;
 use crate::store::{OpenMode, Store};
@@ -42,40 +44,40 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
         ),
     };
     let values_name = match &args.values {
-        Some(path) => path.display().to_string(),
-        None => shipped::VALUES_NAME.to_string(),
+        Some(path) => format!("`{}`", path.display()),
+        None => format!("the built-in `{}`", shipped::VALUES_NAME),
     };
+
+    // The review page goes beside the database; a file there that is not an earlier page is
+    // refused now, before anything is built.
+    let report_path = db.with_file_name("demo-report.html");
+    OutputFile::new(&report_path, output::HTML_REPORT)
+        .database(&db)
+        .check()?;
 
     let building = PathBuf::from(format!("{shown}.building"));
     remove_database(&building)?;
-    let summary = {
-        let mut store = Store::open(&building, OpenMode::Create)?;
-        store.save_version(&fw, &fw.strategy.version, Some(&framework_name))?;
-        let catalog = Catalog::load(&store)?;
-        let summary = match &args.values {
-            Some(path) => values::import_csv(&mut store, &catalog, path, "demo", &mut |_| {})?,
-            None => values::import_reader(
-                &mut store,
-                &catalog,
-                shipped::VALUES.as_bytes(),
-                shipped::VALUES_NAME,
-                "demo",
-                &mut |_| {},
-            )?,
-        };
-        store.mark_demo()?;
-        summary
+    let built = build(&building, &fw, &framework_name, args.values.as_deref());
+    let summary = match built {
+        Ok(summary) => summary,
+        Err(e) => {
+            // Nothing half-built is left behind.
+            let _ = remove_database(&building);
+            return Err(e);
+        }
     };
     remove_database(&db)?;
     std::fs::rename(&building, &db).map_err(|e| {
+        let _ = remove_database(&building);
         Error::input(format!(
-            "could not move the new demo database into `{shown}`: {e}"
+            "could not move the new demo database into `{shown}`: {}",
+            files::io_reason(&e)
         ))
     })?;
 
     writeln!(
         out,
-        "Demo database `{shown}`: {} ({}) with {} values from `{}`.\n",
+        "Demo database `{shown}`: {} ({}) with {} values from {}.\n",
         safe(&fw.strategy.title),
         safe(&fw.strategy.version),
         summary.added + summary.corrected + summary.unchanged,
@@ -128,6 +130,32 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
          `ics --db {shown} lint`."
     )?;
     Ok(Outcome::Success)
+}
+
+/// Build the demo database at `building`: the strategy, then the values (a file, or the
+/// built-in sample values), then the demo marker.
+fn build(
+    building: &Path,
+    fw: &Framework,
+    framework_name: &str,
+    values_file: Option<&Path>,
+) -> Result<values::ImportSummary, Error> {
+    let mut store = Store::open(building, OpenMode::Create)?;
+    store.save_version(fw, &fw.strategy.version, Some(framework_name))?;
+    let catalog = Catalog::load(&store)?;
+    let summary = match values_file {
+        Some(path) => values::import_csv(&mut store, &catalog, path, "demo", &mut |_| {})?,
+        None => values::import_reader(
+            &mut store,
+            &catalog,
+            shipped::VALUES.as_bytes(),
+            shipped::VALUES_NAME,
+            "demo",
+            &mut |_| {},
+        )?,
+    };
+    store.mark_demo()?;
+    Ok(summary)
 }
 
 /// Refuse to replace `db` unless an earlier demo built it and nothing was added since (or the

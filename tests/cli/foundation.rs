@@ -572,7 +572,7 @@ fn demo_runs_from_any_folder_with_the_strategy_built_in() {
     let run = env.ics(&["demo"]).ok();
     assert!(
         run.stdout
-            .contains("13 values from `examples/peru-values.csv`"),
+            .contains("13 values from the built-in `examples/peru-values.csv`"),
         "{}",
         run.stdout
     );
@@ -629,4 +629,40 @@ fn demo_will_not_throw_away_a_value_recorded_in_it() {
         !json.to_string().contains("maria"),
         "the demo was rebuilt: {json}"
     );
+}
+
+#[test]
+fn demo_checks_its_report_file_before_building_anything() {
+    let env = Env::new();
+    env.write("demo-report.html", "my own notes\n");
+    env.ics(&["demo"]).fails().stderr_has("demo-report.html");
+    assert!(
+        !env.path("demo.db").exists(),
+        "the demo built a database it then failed on"
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.path("demo-report.html")).unwrap(),
+        "my own notes\n"
+    );
+    // Nor may the database be the report's file.
+    let env = Env::new();
+    env.ics(&["demo", "--db", "demo-report.html"]).fails();
+    assert!(!env.path("demo-report.html").exists());
+    assert!(!env.path("demo-report.html.building").exists());
+}
+
+#[test]
+fn a_failed_demo_leaves_no_half_built_database() {
+    let env = Env::new();
+    let bad = env.write("bad.csv", "indicator,period,value\nIND-NOPE,FY2021,1\n");
+    env.ics(&["demo", "--values", bad.to_str().unwrap()])
+        .fails();
+    assert!(!env.path("demo.db").exists());
+    for leftover in [
+        "demo.db.building",
+        "demo.db.building-wal",
+        "demo.db.building-shm",
+    ] {
+        assert!(!env.path(leftover).exists(), "{leftover} left behind");
+    }
 }

@@ -280,3 +280,22 @@ fn the_after_commit_warning_is_true_when_nothing_changed() {
         run.stderr
     );
 }
+
+#[test]
+fn a_period_near_miss_says_what_is_wrong() {
+    let env = demo_env();
+    let before = env.fingerprint();
+    for sep in ["-", "/", "_", "."] {
+        let period = format!("FY2024{sep}Q2");
+        let run = one_line_error(env.ics(&["record", "IND-POVERTY", &period, "3"]))
+            .stderr_has("write the quarter right after the year, as `FY2024Q2`");
+        assert!(!run.stderr.contains("four digits"), "{}", run.stderr);
+    }
+    one_line_error(env.ics(&["record", "IND-POVERTY", "FY2024x", "3"])).stderr_has(
+        "`FY2024x` is not a period: after the year comes nothing (a fiscal year) or Q1 to Q4",
+    );
+    let run = one_line_error(env.ics(&["history", "IND-POVERTY", "--period", "FY\x1b[2J"]))
+        .stderr_has("after `FY` comes the fiscal year in four digits");
+    assert!(!run.stderr.contains('\x1b'), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
+}

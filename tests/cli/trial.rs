@@ -299,3 +299,41 @@ fn a_period_near_miss_says_what_is_wrong() {
     assert!(!run.stderr.contains('\x1b'), "{}", run.stderr);
     assert_eq!(env.fingerprint(), before);
 }
+
+#[test]
+fn history_with_a_long_name_fits_narrow_terminals() {
+    let env = demo_env();
+    let name = "monitoring.evaluation.specialist.lima@state.gov";
+    env.ics(&["record", "IND-COUNTERFEIT", "FY2020", "23", "--by", name])
+        .ok();
+    // A correction makes the status column wide too, and a disaggregated value adds a column.
+    env.ics(&[
+        "record",
+        "IND-COUNTERFEIT",
+        "FY2020",
+        "24",
+        "--by",
+        name,
+        "--note",
+        "recount",
+    ])
+    .ok();
+    for columns in [60, 65, 70, 80, 90, 100] {
+        for code in ["IND-COUNTERFEIT", "IND-POVERTY"] {
+            let run = env
+                .ics_env(&["history", code], &[("COLUMNS", &columns.to_string())])
+                .ok();
+            for line in run.stdout.lines() {
+                assert!(
+                    width(line) <= columns,
+                    "a line wider than {columns}:\n{}",
+                    run.stdout
+                );
+            }
+            if code == "IND-COUNTERFEIT" {
+                // The name is shown in full somewhere: in the table or under it.
+                run.stdout_has(name);
+            }
+        }
+    }
+}

@@ -426,6 +426,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn long_names_and_disaggregations_are_cut_to_fit_and_kept_in_full() {
+        let col = |header: &str, cell: &str, cut_as| Column {
+            header: header.to_string(),
+            cells: vec![cell.to_string()],
+            wraps: false,
+            cut_as,
+        };
+        let name = "monitoring.evaluation.specialist.lima@state.gov";
+        let disagg = "sex=female; age=15-24; region=Loreto";
+        let mut cols = vec![
+            col("#", "#1", None),
+            col("disagg.", disagg, Some("disaggregation")),
+            col("recorded\nby", name, Some("recorded by")),
+        ];
+        let cut = cut_to_fit(&mut cols, 40);
+        assert!(fits(&cols, 40));
+        assert!(cols[1].cells[0].ends_with('…') && cols[2].cells[0].ends_with('…'));
+        assert_eq!(
+            cut,
+            [vec![
+                ("disaggregation", disagg.to_string()),
+                ("recorded by", name.to_string())
+            ]]
+        );
+        // Nothing is cut when the table fits.
+        let mut cols = vec![col("#", "#1", None), col("by", name, Some("recorded by"))];
+        assert_eq!(cut_to_fit(&mut cols, 80), [vec![]]);
+        assert_eq!(cols[1].cells[0], name);
+    }
+
+    #[test]
     fn notes_hang_under_their_value() {
         assert_eq!(
             hang("#14  ", 5, "note: a b c", Some(12)),

@@ -1,6 +1,7 @@
 //! `ics`: a command-line tracker for U.S. Integrated Country Strategies.
 //!
-//! The library holds all the logic; `main.rs` only parses the command line and calls [`run`].
+//! The library holds all the logic; `main.rs` only parses the command line ([`usage::parse`])
+//! and calls [`run`].
 //! Modules: [`framework`] (the strategy model and its TOML reading), [`period`] (fiscal
 //! periods), [`store`] (SQLite: the only module with SQL), [`render`] (terminal output),
 //! [`iati`] (the IATI 2.03 results export), [`lint`] (the review rules of `ics lint`),
@@ -22,6 +23,7 @@ pub mod render;
 pub mod report;
 pub mod shipped;
 pub mod store;
+pub mod usage;
 pub mod values;
 
 use std::io::Write;
@@ -41,7 +43,7 @@ pub enum Outcome {
 /// findings, 2 error.
 ///
 /// A command that stores something (see [`stores`]) prints into a buffer, which is printed only
-/// after the command has succeeded, when its changes are saved for good. If printing it then
+/// after the command has succeeded, when anything it changed is saved for good. If printing it then
 /// fails, the command still succeeded: a warning says so on stderr and the exit code stays 0,
 /// so a script never retries a write that was done.
 pub fn run(cli: cli::Cli) -> i32 {
@@ -55,7 +57,7 @@ pub fn run(cli: cli::Cli) -> i32 {
         if let (Ok(_), Err(e)) = (&result, &printed) {
             let _ = writeln!(
                 std::io::stderr().lock(),
-                "warning: the command succeeded and its changes are saved, but its confirmation could not be printed: {}",
+                "warning: the command succeeded (anything it changed is saved), but its confirmation could not be printed: {}",
                 files::io_reason(e)
             );
         }

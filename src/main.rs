@@ -1,8 +1,9 @@
 //! The `ics` binary: parse the command line, run it, turn the outcome into an exit code.
 
-use clap::Parser;
-
 fn main() {
-    let cli = ics::cli::Cli::parse();
-    std::process::exit(ics::run(cli));
+    let code = match ics::usage::parse(std::env::args_os()) {
+        Ok(cli) => ics::run(cli),
+        Err(code) => code,
+    };
+    std::process::exit(code);
 }

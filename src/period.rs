@@ -72,31 +72,7 @@ pub fn parse(input: &str) -> Result<PeriodInput, String> {
     }
     let reject = || format!("`{input}` is not a period; use {ACCEPTED_FORMS}");
     if s.len() >= 2 && s.is_char_boundary(2) && s[..2].eq_ignore_ascii_case("FY") {
-        let rest = &s[2..];
-        let (year_part, quarter) = match rest.find(['q', 'Q']) {
-            Some(i) => {
-                let q = &rest[i + 1..];
-                if q.len() != 1 || !q.as_bytes()[0].is_ascii_digit() {
-                    return Err(reject());
-                }
-                let q = q.as_bytes()[0] - b'0';
-                if !(1..=4).contains(&q) {
-                    return Err(format!(
-                        "`{input}` is not a period: a fiscal year has quarters Q1 to Q4; use {ACCEPTED_FORMS}"
-                    ));
-                }
-                (&rest[..i], Some(q))
-            }
-            None => (rest, None),
-        };
-        if year_part.len() != 4 || !year_part.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!(
-                "`{input}` is not a period: write the fiscal year with four digits; use {ACCEPTED_FORMS}"
-            ));
-        }
-        let year: i32 = year_part.parse().map_err(|_| reject())?;
-        check_year(year, input)?;
-        return Ok(PeriodInput::Period(FiscalPeriod { year, quarter }));
+        return fiscal(input, &s[2..]);
     }
     let looks_like_date = s.len() == 10
         && s.bytes().enumerate().all(|(i, b)| {
@@ -113,6 +89,51 @@ pub fn parse(input: &str) -> Result<PeriodInput, String> {
         return Ok(PeriodInput::Date(date));
     }
     Err(reject())
+}
+
+/// Parse what follows `FY` in `input`: four digits, then nothing or `Q1` to `Q4`. The error
+/// says which of these is wrong.
+fn fiscal(input: &str, rest: &str) -> Result<PeriodInput, String> {
+    let not_a_period =
+        |what: &str| format!("`{input}` is not a period: {what}; use {ACCEPTED_FORMS}");
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return Err(not_a_period(
+            "after `FY` comes the fiscal year in four digits, as `FY2024`",
+        ));
+    }
+    if digits != 4 {
+        return Err(not_a_period("write the fiscal year with four digits"));
+    }
+    let after = &rest[digits..];
+    let year: i32 = rest[..digits]
+        .parse()
+        .map_err(|_| not_a_period("write the fiscal year with four digits"))?;
+    let quarter = match after.strip_prefix(['q', 'Q']) {
+        None if after.is_empty() => None,
+        Some(q) if q.len() == 1 && q.as_bytes()[0].is_ascii_digit() => {
+            let q = q.as_bytes()[0] - b'0';
+            if !(1..=4).contains(&q) {
+                return Err(not_a_period("a fiscal year has quarters Q1 to Q4"));
+            }
+            Some(q)
+        }
+        _ => {
+            // `FY2024-Q2`, `FY2024/Q2`: a separator before a quarter that would be right.
+            let mut tail = after.chars();
+            let separated = tail.next().is_some_and(|c| !c.is_alphanumeric())
+                && tail.as_str().starts_with(['q', 'Q']);
+            let joined = format!("FY{}{}", &rest[..digits], tail.as_str());
+            return Err(match parse(&joined) {
+                Ok(PeriodInput::Period(p)) if separated => {
+                    not_a_period(&format!("write the quarter right after the year, as `{p}`"))
+                }
+                _ => not_a_period("after the year comes nothing (a fiscal year) or Q1 to Q4"),
+            });
+        }
+    };
+    check_year(year, input)?;
+    Ok(PeriodInput::Period(FiscalPeriod { year, quarter }))
 }
 
 fn check_year(year: i32, input: &str) -> Result<(), String> {
@@ -345,6 +366,45 @@ mod tests {
         ] {
             let err = parse(bad).expect_err(bad);
             assert!(err.contains("FY2020Q3"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_near_miss_is_told_what_is_wrong() {
+        for sep in ["-", "/", "_", ".", "–", "\\"] {
+            let input = format!("fy2024{sep}q2");
+            let err = parse(&input).expect_err(&input);
+            assert!(
+                err.contains("write the quarter right after the year, as `FY2024Q2`"),
+                "{input}: {err}"
+            );
+        }
+        for junk in [
+            "FY2024x",
+            "FY2024 x",
+            "FY2024-",
+            "FY2024Qx",
+            "FY2024–x",
+            "FY2024–",
+            "FY2024Q12",
+        ] {
+            let err = parse(junk).expect_err(junk);
+            assert!(
+                err.contains("after the year comes nothing (a fiscal year) or Q1 to Q4"),
+                "{junk}: {err}"
+            );
+        }
+        let err = parse("FY\x1b[2J").unwrap_err();
+        assert!(err.contains("after `FY` comes the fiscal year"), "{err}");
+        for short in ["FY20", "FY20200", "FY202Q1", "FY20x"] {
+            let err = parse(short).unwrap_err();
+            assert!(
+                err.contains("write the fiscal year with four digits"),
+                "{short}: {err}"
+            );
+        }
+        for err in [parse("FY2024-Q2"), parse("FY2024x"), parse("FY20")] {
+            assert!(err.unwrap_err().contains("FY2020Q3"));
         }
     }
 

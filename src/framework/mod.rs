@@ -1,7 +1,7 @@
 //! The strategy framework: its data model and the reading of framework files.
 
 pub mod dump;
-mod label;
+pub mod label;
 mod levels;
 pub mod model;
 pub mod parse;

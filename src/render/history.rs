@@ -3,15 +3,17 @@
 //! The table fits the terminal without breaking a word in its short columns. When the
 //! columns do not fit in one line each, it gives up width step by step, in this order: two-line
 //! headers and one status per line; the time under the date; the sources, then the notes,
-//! listed under the table instead of in it (nothing is dropped). Only notes and sources
-//! wrap, at spaces. Without a width (a pipe or a file) every column is shown in full.
+//! listed under the table instead of in it; narrower headers and statuses over two lines; and
+//! last the names and disaggregations cut short with `…`, each then shown in full under the
+//! table (nothing is dropped). Only notes, sources and the title wrap, at spaces. Without a
+//! width (a pipe or a file) every column is shown in full.
 
 use comfy_table::{
     presets::UTF8_FULL_CONDENSED, CellAlignment, ColumnConstraint, ContentArrangement, Table,
 };
 
 use super::values::{corrects, number, time};
-use super::{plural, safe, width, Style, Term};
+use super::{plural, safe, truncate, width, Style, Term};
 use crate::framework::Indicator;
 use crate::store::StoredValue;
 
@@ -19,6 +21,8 @@ use crate::store::StoredValue;
 const MIN_TEXT: usize = 16;
 /// A word longer than this in a note may be broken rather than widen its column.
 const LONG_WORD: usize = 24;
+/// The fewest columns a name or disaggregation is cut to.
+const MIN_CUT: usize = 6;
 
 /// How much width the table gives up (see the module doc).
 #[derive(Debug, Clone, Copy)]
@@ -27,38 +31,52 @@ struct Layout {
     time_under_date: bool,
     notes_in_table: bool,
     sources_in_table: bool,
+    /// Narrower headers, and a status over two lines.
+    narrow: bool,
 }
 
-const LAYOUTS: [Layout; 5] = [
+const LAYOUTS: [Layout; 6] = [
     Layout {
         compact: false,
         time_under_date: false,
         notes_in_table: true,
         sources_in_table: true,
+        narrow: false,
     },
     Layout {
         compact: true,
         time_under_date: false,
         notes_in_table: true,
         sources_in_table: true,
+        narrow: false,
     },
     Layout {
         compact: true,
         time_under_date: true,
         notes_in_table: true,
         sources_in_table: true,
+        narrow: false,
     },
     Layout {
         compact: true,
         time_under_date: true,
         notes_in_table: true,
         sources_in_table: false,
+        narrow: false,
     },
     Layout {
         compact: true,
         time_under_date: true,
         notes_in_table: false,
         sources_in_table: false,
+        narrow: false,
+    },
+    Layout {
+        compact: true,
+        time_under_date: true,
+        notes_in_table: false,
+        sources_in_table: false,
+        narrow: true,
     },
 ];
 
@@ -111,27 +129,58 @@ fn cell_width(s: &str) -> usize {
     s.lines().map(width).max().unwrap_or(0)
 }
 
-/// The columns of one layout: header and cells, and whether the column wraps (notes and
-/// sources) or keeps its content width.
-fn columns(rows: &[Row], layout: Layout) -> Vec<(String, Vec<String>, bool)> {
+/// One column of the table.
+struct Column {
+    header: String,
+    cells: Vec<String>,
+    /// Notes and sources wrap at spaces; other columns keep their content width.
+    wraps: bool,
+    /// For a column that may be cut short: what its full text is called under the table.
+    cut_as: Option<&'static str>,
+}
+
+/// The columns of one layout.
+fn columns(rows: &[Row], layout: Layout) -> Vec<Column> {
     let mut cols = Vec::new();
-    let col = |header: &str, f: &dyn Fn(&Row) -> String, wraps: bool| {
-        (header.to_string(), rows.iter().map(f).collect(), wraps)
+    let col = |header: &str, f: &dyn Fn(&Row) -> String, wraps: bool| Column {
+        header: header.to_string(),
+        cells: rows.iter().map(f).collect(),
+        wraps,
+        cut_as: None,
     };
     cols.push(col("#", &|r| r.id.clone(), false));
     cols.push(col("period", &|r| r.period.clone(), false));
     if rows.iter().any(|r| r.disaggregation != "total") {
-        cols.push(col("disaggregation", &|r| r.disaggregation.clone(), false));
+        let header = if layout.narrow {
+            "disagg."
+        } else {
+            "disaggregation"
+        };
+        cols.push(Column {
+            cut_as: Some("disaggregation"),
+            ..col(header, &|r| r.disaggregation.clone(), false)
+        });
     }
     cols.push(col("value", &|r| r.value.clone(), false));
-    let sep = if layout.compact { ";\n" } else { "; " };
-    cols.push(col("status", &|r| r.status.join(sep), false));
-    let (by, at) = if layout.compact {
-        ("recorded\nby", "recorded at\n(UTC)")
-    } else {
-        ("recorded by", "recorded at (UTC)")
+    let status = |r: &Row| match (layout.compact, layout.narrow) {
+        (false, _) => r.status.join("; "),
+        (true, false) => r.status.join(";\n"),
+        (true, true) => r
+            .status
+            .join(";\n")
+            .replace("replaced by ", "replaced\nby ")
+            .replace("corrects ", "corrects\n"),
     };
-    cols.push(col(by, &|r| r.by.clone(), false));
+    cols.push(col("status", &status, false));
+    let (by, at) = match (layout.compact, layout.narrow) {
+        (false, _) => ("recorded by", "recorded at (UTC)"),
+        (true, false) => ("recorded\nby", "recorded at\n(UTC)"),
+        (true, true) => ("recorded\nby", "recorded\nat (UTC)"),
+    };
+    cols.push(Column {
+        cut_as: Some("recorded by"),
+        ..col(by, &|r| r.by.clone(), false)
+    });
     if layout.time_under_date {
         cols.push(col(at, &|r| r.at.replacen(' ', "\n", 1), false));
     } else {
@@ -146,20 +195,57 @@ fn columns(rows: &[Row], layout: Layout) -> Vec<(String, Vec<String>, bool)> {
     cols
 }
 
+/// The widest cell of a column, header included.
+fn content_width(col: &Column) -> usize {
+    col.cells
+        .iter()
+        .map(|c| cell_width(c))
+        .chain([cell_width(&col.header)])
+        .max()
+        .unwrap_or(0)
+}
+
+/// Cut the widest of the columns that may be cut, a column at a time, until the table fits
+/// `max` or each is down to [`MIN_CUT`] (or its header). Returns, for each row, the full text
+/// of every cell that was cut.
+fn cut_to_fit(cols: &mut [Column], max: usize) -> Vec<Vec<(&'static str, String)>> {
+    let rows = cols.first().map_or(0, |c| c.cells.len());
+    let full: Vec<Vec<String>> = cols.iter().map(|c| c.cells.clone()).collect();
+    while !fits(cols, max) {
+        let widest = cols
+            .iter_mut()
+            .filter(|c| c.cut_as.is_some())
+            .map(|c| (content_width(c), c))
+            .filter(|(w, c)| *w > MIN_CUT.max(cell_width(&c.header)))
+            .max_by_key(|(w, _)| *w);
+        let Some((w, col)) = widest else { break };
+        for cell in &mut col.cells {
+            *cell = truncate(cell, w - 1);
+        }
+    }
+    let mut cut = vec![Vec::new(); rows];
+    for (col, full) in cols.iter().zip(full) {
+        if let Some(what) = col.cut_as {
+            for (i, (shown, full)) in col.cells.iter().zip(full).enumerate() {
+                if *shown != full {
+                    cut[i].push((what, full));
+                }
+            }
+        }
+    }
+    cut
+}
+
 /// Whether the columns fit `max` terminal columns with each wrapping column at least
 /// [`MIN_TEXT`] wide (or its longest word, or its content, if less).
-fn fits(cols: &[(String, Vec<String>, bool)], max: usize) -> bool {
+fn fits(cols: &[Column], max: usize) -> bool {
     // A border and one space each side of every column.
     let mut total = 1 + 3 * cols.len();
-    for (header, cells, wraps) in cols {
-        let content = cells
-            .iter()
-            .map(|c| cell_width(c))
-            .chain([cell_width(header)])
-            .max()
-            .unwrap_or(0);
-        total += if *wraps {
-            let longest_word = cells
+    for col in cols {
+        let content = content_width(col);
+        total += if col.wraps {
+            let longest_word = col
+                .cells
                 .iter()
                 .flat_map(|c| c.split_whitespace())
                 .map(width)
@@ -180,18 +266,25 @@ pub fn history_table(
     values: &[StoredValue],
     term: Term,
 ) -> String {
-    let mut text = match indicator {
-        Some(ind) => format!(
-            "{} {} ({})\n",
-            term.paint(code, Style::Bold),
-            safe(&ind.title),
-            safe(&ind.unit)
-        ),
-        None => format!(
-            "{} (not in the newest version of the strategy)\n",
-            term.paint(code, Style::Bold)
-        ),
+    // The code, then the title wrapped under it.
+    let title = match indicator {
+        Some(ind) => format!("{} ({})", safe(&ind.title), safe(&ind.unit)),
+        None => "(not in the newest version of the strategy)".to_string(),
     };
+    let shown_code = safe(code);
+    let mut text = String::new();
+    for (i, line) in hang(&format!("{shown_code} "), 2, &title, term.width)
+        .into_iter()
+        .enumerate()
+    {
+        if i == 0 {
+            text.push_str(&term.paint(code, Style::Bold));
+            text.push_str(&line[shown_code.len()..]);
+        } else {
+            text.push_str(&line);
+        }
+        text.push('\n');
+    }
     let corrections = values.iter().filter(|r| r.replaced_by.is_some()).count();
     text.push_str(&format!(
         "{}, {}\n",
@@ -206,7 +299,11 @@ pub fn history_table(
             .find(|l| fits(&columns(&rows, *l), w))
             .unwrap_or(LAYOUTS[LAYOUTS.len() - 1]),
     };
-    let cols = columns(&rows, layout);
+    let mut cols = columns(&rows, layout);
+    let cut = match term.width {
+        Some(w) => cut_to_fit(&mut cols, w),
+        None => vec![Vec::new(); rows.len()],
+    };
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
@@ -215,39 +312,58 @@ pub fn history_table(
         table.set_width(w.min(u16::MAX as usize) as u16);
     }
     // Cells are made safe above; line breaks in them are ours.
-    table.set_header(cols.iter().map(|(h, _, _)| comfy_table::Cell::new(h)));
+    table.set_header(cols.iter().map(|c| comfy_table::Cell::new(&c.header)));
     for i in 0..rows.len() {
-        table.add_row(
-            cols.iter()
-                .map(|(_, cells, _)| comfy_table::Cell::new(&cells[i])),
-        );
+        table.add_row(cols.iter().map(|c| comfy_table::Cell::new(&c.cells[i])));
     }
-    for (i, (header, _, wraps)) in cols.iter().enumerate() {
+    for (i, col) in cols.iter().enumerate() {
         if let Some(column) = table.column_mut(i) {
-            if !wraps {
+            if !col.wraps {
                 column.set_constraint(ColumnConstraint::ContentWidth);
             }
-            if header == "value" {
+            if col.header == "value" {
                 column.set_cell_alignment(CellAlignment::Right);
             }
         }
     }
     text.push_str(&table.to_string());
     text.push('\n');
-    text.push_str(&below(&rows, layout, term.width));
+    text.push_str(&below(&rows, layout, term.width, &cut));
     text
 }
 
-/// The notes and sources that did not fit in the table, one value at a time.
-fn below(rows: &[Row], layout: Layout, max: Option<usize>) -> String {
+/// What did not fit in the table, one value at a time: the notes and sources moved out of it,
+/// and the full text of every cell cut short (`cut`, by row).
+fn below(
+    rows: &[Row],
+    layout: Layout,
+    max: Option<usize>,
+    cut: &[Vec<(&'static str, String)>],
+) -> String {
     let mut lines = Vec::new();
-    for r in rows {
+    let mut kinds: Vec<&str> = Vec::new();
+    let mut kind = |k: &'static str| {
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    };
+    for (r, cut) in rows.iter().zip(cut) {
         let mut parts = Vec::new();
+        for (what, full) in cut {
+            parts.push(format!("{what}: {full}"));
+            kind(if *what == "recorded by" {
+                "names"
+            } else {
+                "disaggregations"
+            });
+        }
         if !layout.notes_in_table && !r.note.is_empty() {
             parts.push(format!("note: {}", r.note));
+            kind("notes");
         }
         if !layout.sources_in_table && !r.source.is_empty() {
             parts.push(format!("source: {}", r.source));
+            kind("sources");
         }
         for (i, part) in parts.into_iter().enumerate() {
             let lead = if i == 0 { r.id.as_str() } else { "" };
@@ -258,10 +374,10 @@ fn below(rows: &[Row], layout: Layout, max: Option<usize>) -> String {
     if lines.is_empty() {
         return String::new();
     }
-    let what = match (layout.notes_in_table, layout.sources_in_table) {
-        (false, false) => "notes and sources",
-        (true, false) => "sources",
-        _ => "notes",
+    let what = match kinds.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
     };
     let mut out = format!("{what} (too wide for the table at this width):\n");
     for l in lines {
@@ -286,8 +402,20 @@ fn hang(lead: &str, indent: usize, text: &str, max: Option<usize>) -> Vec<String
         if !empty {
             cur.push(' ');
         }
-        cur.push_str(word);
         empty = false;
+        // A word wider than a whole line is broken where the line ends.
+        match max {
+            Some(m) if m > indent + 1 && width(&cur) + width(word) > m => {
+                for c in word.chars() {
+                    if width(&cur) + width(c.encode_utf8(&mut [0; 4])) > m {
+                        lines.push(std::mem::take(&mut cur));
+                        cur = " ".repeat(indent);
+                    }
+                    cur.push(c);
+                }
+            }
+            _ => cur.push_str(word),
+        }
     }
     lines.push(cur);
     lines
@@ -298,11 +426,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn long_names_and_disaggregations_are_cut_to_fit_and_kept_in_full() {
+        let col = |header: &str, cell: &str, cut_as| Column {
+            header: header.to_string(),
+            cells: vec![cell.to_string()],
+            wraps: false,
+            cut_as,
+        };
+        let name = "monitoring.evaluation.specialist.lima@state.gov";
+        let disagg = "sex=female; age=15-24; region=Loreto";
+        let mut cols = vec![
+            col("#", "#1", None),
+            col("disagg.", disagg, Some("disaggregation")),
+            col("recorded\nby", name, Some("recorded by")),
+        ];
+        let cut = cut_to_fit(&mut cols, 40);
+        assert!(fits(&cols, 40));
+        assert!(cols[1].cells[0].ends_with('…') && cols[2].cells[0].ends_with('…'));
+        assert_eq!(
+            cut,
+            [vec![
+                ("disaggregation", disagg.to_string()),
+                ("recorded by", name.to_string())
+            ]]
+        );
+        // Nothing is cut when the table fits.
+        let mut cols = vec![col("#", "#1", None), col("by", name, Some("recorded by"))];
+        assert_eq!(cut_to_fit(&mut cols, 80), [vec![]]);
+        assert_eq!(cols[1].cells[0], name);
+    }
+
+    #[test]
     fn notes_hang_under_their_value() {
         assert_eq!(
             hang("#14  ", 5, "note: a b c", Some(12)),
             ["#14  note: a", "     b c"]
         );
         assert_eq!(hang("#1   ", 5, "x y", None), ["#1   x y"]);
+        // A word longer than a line is broken at the line's end.
+        assert_eq!(
+            hang("#1   ", 5, "by: abcdefghijkl", Some(10)),
+            ["#1   by:", "     abcde", "     fghij", "     kl"]
+        );
     }
 }

@@ -7,8 +7,10 @@
 //! literal, so it stays visible and does nothing: ESC as `\u{1b}`, BEL as `\u{7}`, a line feed
 //! as `\n`, tab `\t`, carriage return `\r`, NUL `\0`, U+202E as `\u{202e}`. Escaped are every
 //! control character (C0, DEL, C1), the bidi embeddings, overrides and isolates
-//! (U+202A-U+202E, U+2066-U+2069), the bidi marks (U+200E, U+200F, U+061C) and the line and
-//! paragraph separators (U+2028, U+2029). A backslash is left alone: text that already reads
+//! (U+202A-U+202E, U+2066-U+2069), the bidi marks (U+200E, U+200F, U+061C), the line and
+//! paragraph separators (U+2028, U+2029), and the invisible zero width space (U+200B), word
+//! joiner and invisible operators (U+2060-U+2064) and byte order mark (U+FEFF), which would
+//! otherwise make two different texts look alike. A backslash is left alone: text that already reads
 //! `\u{1b}` is just text. JSON output needs none of this (serde escapes controls), nor do the
 //! CSV exports, which must read back exactly what was stored.
 //!
@@ -155,6 +157,9 @@ mod tests {
         assert_eq!(safe("\u{9b}31m"), "\\u{9b}31m");
         assert_eq!(safe("abc\u{202e}def\u{2066}"), "abc\\u{202e}def\\u{2066}");
         assert_eq!(safe("\u{7f}"), "\\u{7f}");
+        assert_eq!(safe("a\u{200b}b\u{feff}"), "a\\u{200b}b\\u{feff}");
+        // Joiners and soft hyphens have uses in ordinary text.
+        assert!(matches!(safe("क्\u{200d}ष co\u{ad}op"), Cow::Borrowed(_)));
     }
 
     #[test]

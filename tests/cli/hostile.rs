@@ -205,6 +205,13 @@ fn reserved_and_unprintable_labels_are_refused() {
         ("v1\u{202e}", "control character"),
         ("   ", "empty"),
         ("", "empty"),
+        ("a\u{200b}b", "invisible character (U+200B)"),
+        ("v\u{feff}1", "invisible character (U+FEFF)"),
+        ("v\u{ad}1", "invisible character (U+00AD)"),
+        ("v\u{2060}", "invisible character (U+2060)"),
+        (" lead", "starts or ends with a space"),
+        ("trail ", "starts or ends with a space"),
+        ("v1\u{a0}", "starts or ends with a space"),
     ] {
         let run = env.ics(&["load", fw, "--label", label]).fails();
         harmless("load --label", &run);
@@ -222,4 +229,16 @@ fn reserved_and_unprintable_labels_are_refused() {
     run.stderr_has("control character").stderr_has("--label");
     // A label with inner spaces and punctuation is still fine.
     env.ics(&["load", fw, "--label", "2020-02-07 rev. 2"]).ok();
+}
+
+#[test]
+fn zero_width_characters_are_shown_in_text_output() {
+    let env = Env::new();
+    let fw = env.write(
+        "framework.toml",
+        &MINI.replace("Goal one", "Goal\u{200b}one\u{feff}"),
+    );
+    env.ics(&["load", fw.to_str().unwrap()]).ok();
+    let run = env.ics(&["tree"]).ok();
+    run.stdout_has(r"Goal\u{200b}one\u{feff}");
 }

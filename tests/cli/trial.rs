@@ -178,3 +178,162 @@ fn the_review_page_keeps_headings_with_their_cards_and_lists_links() {
     }
     assert!(with_cards > 5);
 }
+
+/// Run `ics` with stdout on `/dev/full`, where every write fails with "no space left".
+fn to_full_disk(env: &Env, args: &[&str]) -> Run {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ics"))
+        .args(args)
+        .current_dir(env.dir.path())
+        .env_remove("ICS_DB")
+        .env("NO_COLOR", "1")
+        .env("ICS_NOW", "2026-01-15T12:00:00Z")
+        .env("RUST_BACKTRACE", "0")
+        .stdout(full)
+        .output()
+        .expect("run ics");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::new(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Exit 2 with exactly one `error:` line and at most one `help:` line after it.
+#[track_caller]
+fn one_line_error(run: Run) -> Run {
+    let run = run.fails();
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(
+        (1..=2).contains(&lines.len())
+            && lines[0].starts_with("error: ")
+            && lines[1..].iter().all(|l| l.starts_with("help: ")),
+        "not one error line and one help line:\n{}",
+        run.stderr
+    );
+    run
+}
+
+#[test]
+fn command_line_mistakes_are_one_error_line_and_one_help_line() {
+    let env = Env::new();
+    one_line_error(env.ics(&["recrd"]))
+        .stderr_has("unrecognized subcommand `recrd`")
+        .stderr_has("help: ")
+        .stderr_has("`record`");
+    one_line_error(env.ics(&["record"]))
+        .stderr_has("`<INDICATOR>`")
+        .stderr_has("`<VALUE>`")
+        .stderr_has("help: run `ics record --help`");
+    one_line_error(env.ics(&["record", "I1", "FY2020", "1", "--note", "X", "--clear-note"]))
+        .stderr_has("`--clear-note`")
+        .stderr_has("help: run `ics record --help`");
+    one_line_error(env.ics(&["--db", "", "tree"])).stderr_has("`--db <PATH>`");
+    one_line_error(env.ics(&["progress", "--format", "foo"]))
+        .stderr_has("`foo`")
+        .stderr_has("help: possible values: table, csv, json, markdown");
+    one_line_error(env.ics(&[])).stderr_has("help: run `ics --help`");
+    // A control sequence in a mistyped argument is shown escaped.
+    let run = one_line_error(env.ics(&["history", "x", "--\x1b[2J"]));
+    assert!(!run.stderr.contains('\x1b'), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), "<none>");
+    // Help and version still go to stdout with exit 0.
+    env.ics(&["--help"]).ok().stdout_has("Usage: ics");
+    env.ics(&["record", "--help"])
+        .ok()
+        .stdout_has("Usage: ics record");
+    env.ics(&["--version"]).ok().stdout_has("ics ");
+}
+
+#[test]
+fn help_and_version_into_a_full_disk_are_an_error() {
+    let env = Env::new();
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["record", "--help"],
+        &["help"],
+    ] {
+        one_line_error(to_full_disk(&env, args)).stderr_has("the disk is full");
+    }
+}
+
+#[test]
+fn the_after_commit_warning_is_true_when_nothing_changed() {
+    let env = Env::new();
+    let fw = env.write("framework.toml", MINI);
+    env.ics(&["load", fw.to_str().unwrap()]).ok();
+    env.ics(&["record", "I1", "FY2021", "25"]).ok();
+    let before = env.fingerprint();
+    // The same value again changes nothing; the warning must not claim it saved changes.
+    let run = to_full_disk(&env, &["record", "I1", "FY2021", "25"]).ok();
+    assert_eq!(env.fingerprint(), before);
+    run.stderr_has("warning: the command succeeded (anything it changed is saved)")
+        .stderr_has("the disk is full");
+    let run = to_full_disk(&env, &["load", fw.to_str().unwrap()]).ok();
+    assert!(
+        !run.stderr.contains("its changes are saved"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_period_near_miss_says_what_is_wrong() {
+    let env = demo_env();
+    let before = env.fingerprint();
+    for sep in ["-", "/", "_", "."] {
+        let period = format!("FY2024{sep}Q2");
+        let run = one_line_error(env.ics(&["record", "IND-POVERTY", &period, "3"]))
+            .stderr_has("write the quarter right after the year, as `FY2024Q2`");
+        assert!(!run.stderr.contains("four digits"), "{}", run.stderr);
+    }
+    one_line_error(env.ics(&["record", "IND-POVERTY", "FY2024x", "3"])).stderr_has(
+        "`FY2024x` is not a period: after the year comes nothing (a fiscal year) or Q1 to Q4",
+    );
+    let run = one_line_error(env.ics(&["history", "IND-POVERTY", "--period", "FY\x1b[2J"]))
+        .stderr_has("after `FY` comes the fiscal year in four digits");
+    assert!(!run.stderr.contains('\x1b'), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
+}
+
+#[test]
+fn history_with_a_long_name_fits_narrow_terminals() {
+    let env = demo_env();
+    let name = "monitoring.evaluation.specialist.lima@state.gov";
+    env.ics(&["record", "IND-COUNTERFEIT", "FY2020", "23", "--by", name])
+        .ok();
+    // A correction makes the status column wide too, and a disaggregated value adds a column.
+    env.ics(&[
+        "record",
+        "IND-COUNTERFEIT",
+        "FY2020",
+        "24",
+        "--by",
+        name,
+        "--note",
+        "recount",
+    ])
+    .ok();
+    for columns in [60, 65, 70, 80, 90, 100] {
+        for code in ["IND-COUNTERFEIT", "IND-POVERTY"] {
+            let run = env
+                .ics_env(&["history", code], &[("COLUMNS", &columns.to_string())])
+                .ok();
+            for line in run.stdout.lines() {
+                assert!(
+                    width(line) <= columns,
+                    "a line wider than {columns}:\n{}",
+                    run.stdout
+                );
+            }
+            if code == "IND-COUNTERFEIT" {
+                // The name is shown in full somewhere: in the table or under it.
+                run.stdout_has(name);
+            }
+        }
+    }
+}

@@ -28,7 +28,7 @@ use crate::error::Error;
 
 pub use check::CheckReport;
 pub use demo::DemoAdditions;
-pub use framework::{SaveOutcome, VersionInfo};
+pub use framework::{capacity_hint, SaveOutcome, VersionInfo};
 pub use framework_read::Targets;
 pub use standards::CurrentValue;
 pub use values::{

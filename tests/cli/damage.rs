@@ -311,3 +311,44 @@ fn an_infinite_number_is_caught() {
     assert!(!run.stderr.contains("ics check"), "{}", run.stderr);
     env.ics(&["export", "iati", "--out", "iati.xml"]).fails();
 }
+
+#[test]
+fn a_negative_or_absurd_stored_count_is_refused_not_a_crash() {
+    for sql in [
+        "UPDATE strategy_version SET indicator_count = -4",
+        "UPDATE strategy_version SET node_count = -1",
+        "UPDATE strategy_version SET node_count = 1000000000000",
+        "UPDATE strategy_version SET indicator_count = 1000000000000",
+    ] {
+        let env = damaged(sql);
+        let before = env.fingerprint();
+        env.ics(&["check"]).fails().stdout_has("problem:");
+        for args in READERS {
+            let run = env.ics(args);
+            assert!(
+                !run.stderr.contains("panicked") && (0..=2).contains(&run.code),
+                "{sql}: `{}` crashed (exit {}):\n{}",
+                args.join(" "),
+                run.code,
+                run.stderr
+            );
+            if run.code == 2 {
+                run.fails();
+            }
+        }
+        assert_eq!(env.fingerprint(), before, "{sql}: the file changed");
+        let record = env.ics(&["record", "IND-POVERTY", "FY2030", "5"]);
+        assert!(
+            !record.stderr.contains("panicked") && (0..=2).contains(&record.code),
+            "{sql}: record crashed (exit {}):\n{}",
+            record.code,
+            record.stderr
+        );
+        if sql.contains('-') {
+            record
+                .fails()
+                .stderr_has("the database is damaged: the stored number -");
+            assert_eq!(env.fingerprint(), before, "{sql}: record changed the file");
+        }
+    }
+}

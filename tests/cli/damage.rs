@@ -352,3 +352,29 @@ fn a_negative_or_absurd_stored_count_is_refused_not_a_crash() {
         }
     }
 }
+
+#[test]
+fn ten_thousand_located_problems_print_a_hundred_lines_and_a_count() {
+    let env = Env::new();
+    let shipped = std::fs::read_to_string(repo_file("framework.toml")).unwrap();
+    let junk: String = (0..10_000).map(|i| format!("junk{i} = 1\n")).collect();
+    let bad = shipped.replacen("[strategy]\n", &format!("[strategy]\n{junk}"), 1);
+    env.write("bad.toml", &bad);
+    env.load_shipped();
+    for args in [&["load", "bad.toml"][..], &["diff", "@latest", "bad.toml"]] {
+        let run = env.ics(args).fails();
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert!(
+            lines.len() <= 103,
+            "`{}` printed {} lines",
+            args.join(" "),
+            lines.len()
+        );
+        assert!(lines[0].contains(": unknown key `junk0`"), "{}", lines[0]);
+        assert!(
+            run.stderr.contains("\n… and 9900 more problems\nerror: "),
+            "{}",
+            lines[98..].join("\n")
+        );
+    }
+}

@@ -378,3 +378,28 @@ fn ten_thousand_located_problems_print_a_hundred_lines_and_a_count() {
         );
     }
 }
+
+#[test]
+fn a_framework_number_that_underflows_is_refused_like_one_that_overflows() {
+    let env = Env::new();
+    let shipped = std::fs::read_to_string(repo_file("framework.toml")).unwrap();
+    for (number, says) in [
+        ("1e-400", "the FY2020 target `1e-400` is too small to store"),
+        (
+            "-2.5E-999",
+            "the FY2020 target `-2.5E-999` is too small to store",
+        ),
+        ("1e400", "the FY2020 target must be a finite number"),
+    ] {
+        let text = shipped.replacen("FY2020 = 23.0", &format!("FY2020 = {number}"), 1);
+        env.write("f.toml", &text);
+        env.ics(&["load", "f.toml"]).fails().stderr_has(says);
+        assert_eq!(env.fingerprint(), "<none>", "{number} was stored");
+    }
+    for zero in ["0.0", "0e-400", "-0.0"] {
+        let text = shipped.replacen("FY2020 = 23.0", &format!("FY2020 = {zero}"), 1);
+        env.write("f.toml", &text);
+        env.ics(&["load", "f.toml", "--label", &format!("z{}", zero.len())])
+            .ok();
+    }
+}

@@ -146,7 +146,18 @@ pub struct OutputFile {
     path: PathBuf,
     kind: OutputKind,
     /// Files never replaced, each with what it is ("is the database this command uses").
-    protected: Vec<(PathBuf, String)>,
+    protected: Vec<Protected>,
+}
+
+/// A file never replaced.
+#[derive(Debug, Clone)]
+struct Protected {
+    path: PathBuf,
+    /// What it is, for the message: "is the database this command uses".
+    what: String,
+    /// Whether a missing target at the same resolved path counts as this file (the database's
+    /// companions, not there yet); else only an existing target with its device and inode.
+    by_name: bool,
 }
 
 /// Where a checked output goes.
@@ -171,8 +182,11 @@ impl OutputFile {
     /// Protect the database at `db` and its companion files.
     pub fn database(mut self, db: &Path) -> OutputFile {
         let shown = db.display();
-        self.protected
-            .push((db.to_path_buf(), "is the database this command uses".into()));
+        self.protected.push(Protected {
+            path: db.to_path_buf(),
+            what: "is the database this command uses".into(),
+            by_name: true,
+        });
         for (suffix, what) in [
             ("-wal", "write-ahead log"),
             ("-shm", "shared-memory index"),
@@ -180,10 +194,11 @@ impl OutputFile {
         ] {
             let mut name = db.as_os_str().to_owned();
             name.push(suffix);
-            self.protected.push((
-                PathBuf::from(name),
-                format!("is the {what} of the database `{shown}`"),
-            ));
+            self.protected.push(Protected {
+                path: PathBuf::from(name),
+                what: format!("is the {what} of the database `{shown}`"),
+                by_name: true,
+            });
         }
         self
     }
@@ -191,20 +206,27 @@ impl OutputFile {
     /// Protect a file the command reads; `what` says which ("the framework file version `v1`
     /// was loaded from").
     pub fn input(mut self, path: &Path, what: &str) -> OutputFile {
-        self.protected
-            .push((path.to_path_buf(), format!("is {what}")));
+        self.protected.push(Protected {
+            path: path.to_path_buf(),
+            what: format!("is {what}"),
+            by_name: true,
+        });
         self
     }
 
     /// Protect the framework file a stored version was loaded from, if `load` recorded one.
-    pub fn loaded_from(self, source: Option<&str>, label: &str) -> OutputFile {
-        match source {
-            Some(source) => self.input(
-                Path::new(source),
-                &format!("the framework file version `{label}` was loaded from"),
-            ),
-            None => self,
+    /// `load` records the name as typed, relative to the folder it ran in, which may not be
+    /// this one: so only an existing target is compared with it, by device and inode (a
+    /// missing target cannot be that file), and by name only when the name is absolute.
+    pub fn loaded_from(mut self, source: Option<&str>, label: &str) -> OutputFile {
+        if let Some(source) = source {
+            self.protected.push(Protected {
+                path: PathBuf::from(source),
+                what: format!("is the framework file version `{label}` was loaded from"),
+                by_name: Path::new(source).is_absolute(),
+            });
         }
+        self
     }
 
     /// Refuse a target that must not or cannot be written, before any work is done.
@@ -294,8 +316,13 @@ impl OutputFile {
                 "create the folder first, or choose another --out",
             ));
         }
-        for (protected, what) in &self.protected {
-            if same_file(&path, existing.as_ref(), protected) {
+        for Protected {
+            path: protected,
+            what,
+            by_name,
+        } in &self.protected
+        {
+            if same_file(&path, existing.as_ref(), protected, *by_name) {
                 return Err(Error::input_with_hint(
                     format!("`{shown}` {what}; {noun} will not overwrite it"),
                     format!("choose another --out file name, for example `--out {example}`"),
@@ -424,10 +451,13 @@ fn resolve_links(path: &Path) -> io::Result<PathBuf> {
 }
 
 /// Whether `target` (resolved; `meta` if it exists) is the same file as `other`: the same
-/// device and inode when both exist, else the same resolved location.
-fn same_file(target: &Path, meta: Option<&Metadata>, other: &Path) -> bool {
+/// device and inode when both exist, else (if `by_name`) the same resolved location.
+fn same_file(target: &Path, meta: Option<&Metadata>, other: &Path, by_name: bool) -> bool {
     if let (Some(a), Ok(b)) = (meta, fs::metadata(other)) {
         return a.dev() == b.dev() && a.ino() == b.ino();
+    }
+    if !by_name {
+        return false;
     }
     match (location(target), location(other)) {
         (Some(a), Some(b)) => a == b,

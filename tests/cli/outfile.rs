@@ -427,3 +427,61 @@ fn an_html_page_ics_did_not_write_is_not_replaced_by_the_report() {
     env.ics(&["report", "--out", "review.html"]).ok();
     env.ics(&["report", "--out", "review.html"]).ok();
 }
+
+#[test]
+fn a_relative_loaded_from_name_is_not_taken_for_a_file_of_that_name_elsewhere() {
+    let env = Env::new();
+    for folder in ["i2", "other"] {
+        std::fs::create_dir(env.path(folder)).unwrap();
+    }
+    env.write("i2/framework.toml", MINI);
+    let run_in = |folder: &str, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_ics"))
+            .args(args)
+            .current_dir(env.path(folder))
+            .env_remove("ICS_DB")
+            .env("ICS_NOW", "2026-01-15T12:00:00Z")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(run_in("i2", &["load", "framework.toml"]).0, Some(0));
+    let (code, stderr) = run_in(
+        "other",
+        &[
+            "--db",
+            "../i2/ics.db",
+            "export",
+            "iati",
+            "--out",
+            "framework.toml",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let xml = std::fs::read_to_string(env.path("other/framework.toml")).unwrap();
+    assert!(xml.contains("US-GOV-11-mini"));
+    assert_eq!(
+        std::fs::read_to_string(env.path("i2/framework.toml")).unwrap(),
+        MINI
+    );
+    // The file it was loaded from, reached from elsewhere, is still kept (as a file ics did
+    // not write: the relative name stored says nothing about which folder it was in).
+    let (code, stderr) = run_in(
+        "other",
+        &[
+            "--db",
+            "../i2/ics.db",
+            "report",
+            "--out",
+            "../i2/framework.toml",
+        ],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(env.path("i2/framework.toml")).unwrap(),
+        MINI
+    );
+}

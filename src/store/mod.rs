@@ -9,6 +9,7 @@
 //! A server-backed store would replace this module and nothing else.
 
 mod check;
+mod check_values;
 mod demo;
 mod framework;
 mod framework_read;

@@ -403,3 +403,58 @@ fn a_framework_number_that_underflows_is_refused_like_one_that_overflows() {
             .ok();
     }
 }
+
+/// Damage that every reader takes, but that `export-values --all | import-values` would not.
+#[test]
+fn a_value_import_would_refuse_is_caught_by_check() {
+    for (sql, problem) in [
+        (
+            "UPDATE value SET disaggregation = 'sex=' WHERE id = 1",
+            "value 1 of `IND-TRADE-GOODS` FY2021: its disaggregation `sex=` is not one ics writes: `IND-TRADE-GOODS` declares no disaggregations",
+        ),
+        (
+            "UPDATE value SET recorded_at = 'yesterday' WHERE id = 2",
+            "its recorded time `yesterday` is not a UTC time as ics writes it",
+        ),
+        (
+            "UPDATE value SET value = 250 WHERE id = 4",
+            "value 4 of `IND-POVERTY` FY2020: 250 is outside 0 to 100, and `IND-POVERTY` is measured in percent; `import-values` would refuse it",
+        ),
+    ] {
+        let env = damaged(sql);
+        let before = env.fingerprint();
+        let check = env.ics(&["check"]).fails().stdout_has(problem);
+        assert!(!check.stderr.contains("ics check"), "{}", check.stderr);
+        // What check names is what a round trip through a fresh database refuses.
+        let exported = env
+            .ics(&["export-values", "--all", "--format", "csv"])
+            .ok()
+            .stdout;
+        env.write("all.csv", &exported);
+        let fresh = Env::new();
+        fresh.load_shipped();
+        let csv = env.path("all.csv");
+        fresh
+            .ics(&["import-values", csv.to_str().unwrap()])
+            .fails();
+        assert_eq!(env.fingerprint(), before, "{sql}");
+    }
+}
+
+#[test]
+fn an_indicator_on_a_node_of_another_version_has_its_own_message() {
+    let env = damaged("");
+    let older = repo_file("examples/framework-2022.toml");
+    env.ics(&["load", older.to_str().unwrap()]).ok();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "UPDATE indicator_def SET node_id = (SELECT max(id) FROM node) \
+         WHERE id = (SELECT min(id) FROM indicator_def)",
+    )
+    .unwrap();
+    drop(conn);
+    let check = env.ics(&["check"]).fails().stdout_has(
+        "the indicator `IND-COUNTERFEIT` of version `2020-02-07` is attached to the node `environment` of version `2022`, outside its own version",
+    );
+    assert!(!check.stdout.contains("unknown kind"), "{}", check.stdout);
+}

@@ -2,7 +2,8 @@
 //!
 //! Every failure reaches the user as one `error: ...` line on stderr, optionally followed by a
 //! `help: ...` line, and exit code 2. File problems carry their location and are printed one per
-//! line (`framework.toml:42:5: unknown key `foo``) before a closing `error:` line.
+//! line (`framework.toml:42:5: unknown key `foo``) before a closing `error:` line; after the
+//! first 100, one line counts the rest (`… and 9900 more problems`).
 //! Raw SQLite messages never reach the user: the store maps them to sentences first.
 
 use std::fmt;
@@ -20,6 +21,9 @@ impl fmt::Display for Diagnostic {
         write!(f, "{}: {}", self.location, self.message)
     }
 }
+
+/// How many located problems [`Error::report`] prints; the rest are counted in one line.
+pub const MAX_DIAGNOSTICS: usize = 100;
 
 /// What callers branch on.
 #[derive(Debug, thiserror::Error)]
@@ -103,8 +107,16 @@ impl Error {
     pub fn report(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
         use crate::render::safe;
         if let Error::Located { diagnostics, .. } = self {
-            for d in diagnostics {
+            for d in diagnostics.iter().take(MAX_DIAGNOSTICS) {
                 writeln!(out, "{}", safe(&d.to_string()))?;
+            }
+            if let Some(more) = diagnostics
+                .len()
+                .checked_sub(MAX_DIAGNOSTICS)
+                .filter(|&n| n > 0)
+            {
+                let noun = if more == 1 { "problem" } else { "problems" };
+                writeln!(out, "… and {more} more {noun}")?;
             }
         }
         writeln!(out, "error: {}", safe(&self.to_string()))?;

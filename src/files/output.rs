@@ -10,8 +10,10 @@
 //!   inode, and by resolved path for files not yet there);
 //! - only a regular file or a missing one is written: folders, FIFOs, devices and sockets are
 //!   refused from their metadata, so a FIFO is never opened and never hangs;
-//! - an existing file is replaced only if it is empty or an earlier output of the same kind, and
-//!   only if it is writable (a file made read-only is kept as it is);
+//! - an existing file is replaced only if it is empty or an earlier output of the same kind
+//!   that ics wrote (its marker within the first 4 KB: the review page's generator tag, the IATI
+//!   file's comment before its root), and only if it is writable (a file made read-only is kept
+//!   as it is);
 //! - the bytes go to a temporary file beside the target, which is synced, renamed over the
 //!   target, and the folder synced: a reader sees the old file or the new one, never half;
 //! - the new file keeps the old one's permission bits;
@@ -31,37 +33,98 @@ use super::atomic::{sweep_stale, write_atomically};
 use super::io_reason;
 use crate::error::Error;
 
-/// How many bytes of an existing file are read to recognise an earlier output.
-const HEAD_BYTES: usize = 512;
+/// How many bytes of an existing file are read to recognise an earlier output: enough for the
+/// review page's `<head>` up to its generator tag.
+const HEAD_BYTES: usize = 4096;
 
 /// What an output is, so that an earlier output of the same kind may be replaced.
 #[derive(Debug, Clone, Copy)]
 pub struct OutputKind {
     /// What is written, for messages: "the report".
     pub noun: &'static str,
-    /// What an earlier output looks like, for messages: "an HTML page".
+    /// What an earlier output is, for messages: "a review page written by ics".
     pub looks_like: &'static str,
     /// A file name to suggest in hints.
     pub example: &'static str,
-    /// Whether the first bytes of an existing, non-empty file show an earlier output.
+    /// Whether the first bytes of an existing, non-empty file show an earlier output of ics
+    /// (not merely a file of the same format).
     pub recognise: fn(&[u8]) -> bool,
 }
 
 /// The review page of `ics report`.
 pub const HTML_REPORT: OutputKind = OutputKind {
     noun: "the report",
-    looks_like: "an HTML page",
+    looks_like: "a review page written by ics",
     example: "review.html",
-    recognise: |head| starts_with_any(head, &["<!doctype html", "<html"]),
+    recognise: |head| {
+        starts_with_any(head, &["<!doctype html", "<html"]) && contains(head, HTML_MARKER)
+    },
 };
+
+/// What every review page carries in its `<head>` (`src/report/html.rs`), so that only a page
+/// ics wrote is replaced, never one the user made.
+pub const HTML_MARKER: &str = "<meta name=\"generator\" content=\"ics ";
+
+/// The comment every IATI export carries before its root element (`src/iati/xml.rs`).
+pub const IATI_MARKER: &str = "<!-- written by ics ";
 
 /// The IATI activity file of `ics export iati`.
 pub const IATI_XML: OutputKind = OutputKind {
     noun: "the IATI export",
-    looks_like: "an IATI XML file",
+    looks_like: "an IATI export written by ics",
     example: "iati.xml",
-    recognise: |head| starts_with_any(head, &["<?xml", "<iati-activities"]),
+    recognise: is_iati_export,
 };
+
+/// Whether `head` is the start of an IATI file ics wrote: after a byte-order mark, an XML
+/// declaration, comments and white space, the root `<iati-activities`, with the comment
+/// [`IATI_MARKER`] before it. Another tool's IATI file, or any other XML (a Maven `pom.xml`),
+/// is not replaced.
+fn is_iati_export(head: &[u8]) -> bool {
+    let mut rest = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let mut marked = false;
+    loop {
+        rest = trim_start(rest);
+        if let Some(after) = rest.strip_prefix(b"<?xml") {
+            let Some(end) = find(after, b"?>") else {
+                return false;
+            };
+            rest = &after[end + 2..];
+        } else if rest.starts_with(b"<!--") {
+            marked |= rest.starts_with(IATI_MARKER.as_bytes());
+            let Some(end) = find(&rest[4..], b"-->") else {
+                return false;
+            };
+            rest = &rest[4 + end + 3..];
+        } else {
+            break;
+        }
+    }
+    let root = b"<iati-activities";
+    marked
+        && rest.starts_with(root)
+        && rest
+            .get(root.len())
+            .is_some_and(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+}
+
+fn trim_start(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+/// Where `needle` first occurs in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Whether `needle` occurs in `hay`.
+fn contains(hay: &[u8], needle: &str) -> bool {
+    find(hay, needle.as_bytes()).is_some()
+}
 
 /// Whether `head`, after a byte-order mark and white space, starts with one of `prefixes`
 /// (ASCII, compared without case).
@@ -83,7 +146,18 @@ pub struct OutputFile {
     path: PathBuf,
     kind: OutputKind,
     /// Files never replaced, each with what it is ("is the database this command uses").
-    protected: Vec<(PathBuf, String)>,
+    protected: Vec<Protected>,
+}
+
+/// A file never replaced.
+#[derive(Debug, Clone)]
+struct Protected {
+    path: PathBuf,
+    /// What it is, for the message: "is the database this command uses".
+    what: String,
+    /// Whether a missing target at the same resolved path counts as this file (the database's
+    /// companions, not there yet); else only an existing target with its device and inode.
+    by_name: bool,
 }
 
 /// Where a checked output goes.
@@ -108,8 +182,11 @@ impl OutputFile {
     /// Protect the database at `db` and its companion files.
     pub fn database(mut self, db: &Path) -> OutputFile {
         let shown = db.display();
-        self.protected
-            .push((db.to_path_buf(), "is the database this command uses".into()));
+        self.protected.push(Protected {
+            path: db.to_path_buf(),
+            what: "is the database this command uses".into(),
+            by_name: true,
+        });
         for (suffix, what) in [
             ("-wal", "write-ahead log"),
             ("-shm", "shared-memory index"),
@@ -117,10 +194,11 @@ impl OutputFile {
         ] {
             let mut name = db.as_os_str().to_owned();
             name.push(suffix);
-            self.protected.push((
-                PathBuf::from(name),
-                format!("is the {what} of the database `{shown}`"),
-            ));
+            self.protected.push(Protected {
+                path: PathBuf::from(name),
+                what: format!("is the {what} of the database `{shown}`"),
+                by_name: true,
+            });
         }
         self
     }
@@ -128,20 +206,27 @@ impl OutputFile {
     /// Protect a file the command reads; `what` says which ("the framework file version `v1`
     /// was loaded from").
     pub fn input(mut self, path: &Path, what: &str) -> OutputFile {
-        self.protected
-            .push((path.to_path_buf(), format!("is {what}")));
+        self.protected.push(Protected {
+            path: path.to_path_buf(),
+            what: format!("is {what}"),
+            by_name: true,
+        });
         self
     }
 
     /// Protect the framework file a stored version was loaded from, if `load` recorded one.
-    pub fn loaded_from(self, source: Option<&str>, label: &str) -> OutputFile {
-        match source {
-            Some(source) => self.input(
-                Path::new(source),
-                &format!("the framework file version `{label}` was loaded from"),
-            ),
-            None => self,
+    /// `load` records the name as typed, relative to the folder it ran in, which may not be
+    /// this one: so only an existing target is compared with it, by device and inode (a
+    /// missing target cannot be that file), and by name only when the name is absolute.
+    pub fn loaded_from(mut self, source: Option<&str>, label: &str) -> OutputFile {
+        if let Some(source) = source {
+            self.protected.push(Protected {
+                path: PathBuf::from(source),
+                what: format!("is the framework file version `{label}` was loaded from"),
+                by_name: Path::new(source).is_absolute(),
+            });
         }
+        self
     }
 
     /// Refuse a target that must not or cannot be written, before any work is done.
@@ -231,8 +316,13 @@ impl OutputFile {
                 "create the folder first, or choose another --out",
             ));
         }
-        for (protected, what) in &self.protected {
-            if same_file(&path, existing.as_ref(), protected) {
+        for Protected {
+            path: protected,
+            what,
+            by_name,
+        } in &self.protected
+        {
+            if same_file(&path, existing.as_ref(), protected, *by_name) {
                 return Err(Error::input_with_hint(
                     format!("`{shown}` {what}; {noun} will not overwrite it"),
                     format!("choose another --out file name, for example `--out {example}`"),
@@ -361,10 +451,13 @@ fn resolve_links(path: &Path) -> io::Result<PathBuf> {
 }
 
 /// Whether `target` (resolved; `meta` if it exists) is the same file as `other`: the same
-/// device and inode when both exist, else the same resolved location.
-fn same_file(target: &Path, meta: Option<&Metadata>, other: &Path) -> bool {
+/// device and inode when both exist, else (if `by_name`) the same resolved location.
+fn same_file(target: &Path, meta: Option<&Metadata>, other: &Path, by_name: bool) -> bool {
     if let (Some(a), Ok(b)) = (meta, fs::metadata(other)) {
         return a.dev() == b.dev() && a.ino() == b.ino();
+    }
+    if !by_name {
+        return false;
     }
     match (location(target), location(other)) {
         (Some(a), Some(b)) => a == b,

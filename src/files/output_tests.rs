@@ -6,7 +6,15 @@ use std::fs::{File, Permissions};
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, SystemTime};
 
-const PAGE: &[u8] = b"<!DOCTYPE html><p>new</p>";
+const PAGE: &[u8] =
+    b"<!DOCTYPE html><head><meta name=\"generator\" content=\"ics 0.1.0\"></head><p>new</p>";
+
+/// An earlier review page, as ics writes its start.
+const OLD_PAGE: &str =
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta name=\"generator\" content=\"ics 0.1.0\">\n<p>old</p>";
+
+/// An earlier IATI export, as ics writes its start.
+const OLD_IATI: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- written by ics 0.1.0 -->\n<iati-activities version=\"2.03\">\n</iati-activities>\n";
 
 fn message(e: Error) -> String {
     let mut out = Vec::new();
@@ -83,18 +91,18 @@ fn folders_fifos_and_devices_are_refused_without_being_opened() {
 fn an_earlier_output_is_replaced_and_anything_else_is_kept() {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("r.html");
-    fs::write(&page, "\u{feff}  <!doctype HTML><p>old</p>").unwrap();
+    fs::write(&page, format!("\u{feff}  {}", OLD_PAGE.to_lowercase())).unwrap();
     OutputFile::new(&page, HTML_REPORT).write(PAGE).unwrap();
     assert_eq!(fs::read(&page).unwrap(), PAGE);
     let notes = dir.path().join("notes.html");
     fs::write(&notes, "my notes").unwrap();
     refused(
         &OutputFile::new(&notes, HTML_REPORT),
-        "exists and is not an HTML page",
+        "exists and is not a review page written by ics",
     );
     assert_eq!(fs::read(&notes).unwrap(), b"my notes");
     let xml = dir.path().join("x.xml");
-    fs::write(&xml, "<iati-activities/>").unwrap();
+    fs::write(&xml, OLD_IATI).unwrap();
     OutputFile::new(&xml, IATI_XML).write(b"<?xml?>").unwrap();
     let names: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
@@ -129,7 +137,7 @@ fn a_symbolic_link_is_written_through_and_stays_a_link() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir(dir.path().join("real")).unwrap();
     let real = dir.path().join("real/r.html");
-    fs::write(&real, "<html>old</html>").unwrap();
+    fs::write(&real, OLD_PAGE).unwrap();
     let link = dir.path().join("link.html");
     std::os::unix::fs::symlink("real/r.html", &link).unwrap();
     OutputFile::new(&link, HTML_REPORT).write(PAGE).unwrap();
@@ -230,4 +238,31 @@ fn a_missing_folder_and_an_empty_name_are_refused() {
         &OutputFile::new(&dir.path().join("new/"), HTML_REPORT),
         "is a folder",
     );
+}
+
+#[test]
+fn only_a_file_ics_wrote_is_taken_for_an_earlier_output() {
+    let recognised = |kind: OutputKind, text: &str| (kind.recognise)(text.as_bytes());
+    assert!(recognised(IATI_XML, OLD_IATI));
+    assert!(recognised(
+        IATI_XML,
+        "\u{feff}\n<!-- note -->\n<!-- written by ics 0.2.0 -->\n<iati-activities>"
+    ));
+    for other in [
+        "<?xml version=\"1.0\"?>\n<project/>\n",
+        "<?xml version=\"1.0\"?>\n<!-- written by ics 0.1.0 -->\n<project/>\n",
+        "<?xml version=\"1.0\"?>\n<iati-activities version=\"2.03\" generated-datetime=\"2026-01-01T00:00:00Z\">",
+        "<?xml version=\"1.0\"?>\n<iati-activities-list><!-- written by ics 0.1.0 -->",
+        "<?xml version=\"1.0\"?><!-- written by ics 0.1.0 --><iati-activitiesx>",
+        "<?xml version=\"1.0\"",
+        "<!-- written by ics 0.1.0 --",
+    ] {
+        assert!(!recognised(IATI_XML, other), "{other}");
+    }
+    assert!(recognised(HTML_REPORT, OLD_PAGE));
+    assert!(!recognised(HTML_REPORT, "<!DOCTYPE html><p>mine"));
+    assert!(!recognised(
+        HTML_REPORT,
+        "<p>mine</p><meta name=\"generator\" content=\"ics 0.1.0\">"
+    ));
 }

@@ -12,6 +12,13 @@ pub fn render(a: &Activity, generated: &str) -> String {
     let mut x = Xml::default();
     x.out
         .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    // The mark by which `--out` recognises an earlier export it may replace.
+    let _ = writeln!(
+        x.out,
+        "{}{} -->",
+        crate::files::output::IATI_MARKER,
+        env!("CARGO_PKG_VERSION")
+    );
     x.open(
         "iati-activities",
         &[("version", IATI_VERSION), ("generated-datetime", generated)],

@@ -76,7 +76,9 @@ pub fn page(p: &Page) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"ics {}\">\n<title>{}</title>\n<style>\n{STYLE}",
+         {}{}\">\n<title>{}</title>\n<style>\n{STYLE}",
+        // The mark by which `--out` recognises an earlier page it may replace.
+        crate::files::output::HTML_MARKER,
         env!("CARGO_PKG_VERSION"),
         esc(&heading)
     );

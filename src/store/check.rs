@@ -1,7 +1,7 @@
 //! `Store::check`: SQLite's own checks, the shape of the file, and the tracker's invariants.
 //!
 //! The promise: whatever would make another command refuse the database, `check` reports.
-//! It runs in four stages and stops after the first that finds a problem, since later stages
+//! It runs in five stages and stops after the first that finds a problem, since later stages
 //! read what earlier ones vouch for:
 //! 1. SQLite's integrity and foreign-key checks (a corrupt file is a problem, not an error);
 //! 2. the shape: every table, column and index the migrations make, and in every row a value
@@ -13,7 +13,9 @@
 //!    range; no stored number is infinite; every version holds the nodes and indicators it
 //!    says it holds;
 //! 4. a read of every version and every value through the very readers the commands use, so
-//!    anything they would refuse (unreadable JSON, an unknown kind, a parent cycle) is found.
+//!    anything they would refuse (unreadable JSON, an unknown kind, a parent cycle) is found;
+//! 5. every value as `import-values` would take it back (`check_values.rs`): its
+//!    disaggregation, recorded time and, for a percent unit, its range.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -45,11 +47,12 @@ impl Store {
     /// itself is a problem in the report.
     pub fn check(&self) -> Result<CheckReport, Error> {
         let mut report = CheckReport::default();
-        let stages: [Stage; 4] = [
+        let stages: [Stage; 5] = [
             Store::check_sqlite,
             Store::check_shape,
             Store::check_invariants,
             Store::check_readers,
+            Store::check_values,
         ];
         for stage in stages {
             match stage(self, &mut report) {
@@ -278,6 +281,23 @@ impl Store {
                 } else {
                     format!("version `{label}` is incomplete: {have_nodes} of {nodes} nodes and {have_inds} of {inds} indicators stored")
                 })
+            },
+        )?;
+        // The readers look an indicator's node up among its own version's nodes only.
+        query(
+            "SELECT s.label, i.code, n.code, o.label FROM indicator_def d \
+             JOIN strategy_version s ON s.id = d.version_id \
+             JOIN indicator i ON i.id = d.indicator_id JOIN node n ON n.id = d.node_id \
+             JOIN strategy_version o ON o.id = n.version_id \
+             WHERE n.version_id <> d.version_id ORDER BY d.id LIMIT 20",
+            &|r| {
+                Ok(format!(
+                    "the indicator `{}` of version `{}` is attached to the node `{}` of version `{}`, outside its own version",
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?
+                ))
             },
         )?;
         report.problems.retain(|p| !p.is_empty());

@@ -47,9 +47,26 @@ fn version_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VersionInfo> {
         loaded_at: r.get("loaded_at")?,
         content_hash: r.get("content_hash")?,
         source_file: r.get("source_file")?,
-        nodes: r.get::<_, i64>("node_count")? as usize,
-        indicators: r.get::<_, i64>("indicator_count")? as usize,
+        nodes: stored_count(r, "node_count")?,
+        indicators: stored_count(r, "indicator_count")?,
     })
+}
+
+/// A stored count, refused (as a damaged database) if negative. Readers never allocate by it
+/// unchecked: see [`capacity_hint`].
+fn stored_count(r: &rusqlite::Row<'_>, column: &str) -> rusqlite::Result<usize> {
+    let n: i64 = r.get(column)?;
+    usize::try_from(n).map_err(|_| {
+        let idx = r.as_ref().column_index(column).unwrap_or(0);
+        rusqlite::Error::IntegralValueOutOfRange(idx, n)
+    })
+}
+
+/// What to reserve in advance for `count` stored rows: a damaged count (a trillion nodes) must
+/// not abort the program on allocation, so at most 65,536; beyond that, collections grow as
+/// rows arrive.
+pub fn capacity_hint(count: usize) -> usize {
+    count.min(1 << 16)
 }
 
 impl Store {

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{damaged, map_err, stored_period, Store, VersionInfo};
+use super::{capacity_hint, damaged, map_err, stored_period, Store, VersionInfo};
 use crate::error::Error;
 use crate::framework::*;
 use crate::period::FiscalPeriod;
@@ -66,7 +66,7 @@ impl Store {
             )
             .map_err(|e| map_err(e, ctx))?;
         let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
-        let mut out = Vec::with_capacity(version.indicators);
+        let mut out = Vec::with_capacity(capacity_hint(version.indicators));
         while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
             let text =
                 |i: usize| -> Result<String, Error> { r.get(i).map_err(|e| map_err(e, ctx)) };
@@ -128,8 +128,8 @@ impl Store {
         let settings: Settings = serde_json::from_str(&settings_json)
             .map_err(|e| damaged(ctx, &format!("its stored settings are unreadable ({e})")))?;
 
-        let mut nodes: Vec<Node> = Vec::with_capacity(version.nodes);
-        let mut index: HashMap<i64, usize> = HashMap::with_capacity(version.nodes);
+        let mut nodes: Vec<Node> = Vec::with_capacity(capacity_hint(version.nodes));
+        let mut index: HashMap<i64, usize> = HashMap::with_capacity(capacity_hint(version.nodes));
         {
             let mut stmt = self
                 .conn

@@ -9,6 +9,7 @@
 //! A server-backed store would replace this module and nothing else.
 
 mod check;
+mod check_values;
 mod demo;
 mod framework;
 mod framework_read;
@@ -28,7 +29,7 @@ use crate::error::Error;
 
 pub use check::CheckReport;
 pub use demo::DemoAdditions;
-pub use framework::{SaveOutcome, VersionInfo};
+pub use framework::{capacity_hint, SaveOutcome, VersionInfo};
 pub use framework_read::Targets;
 pub use standards::CurrentValue;
 pub use values::{

@@ -46,7 +46,7 @@ impl Catalog {
     pub fn load(store: &Store) -> Result<Catalog, Error> {
         let version = store.resolve_version(None)?;
         let ids = store.indicator_ids()?;
-        let mut rules = HashMap::with_capacity(version.indicators);
+        let mut rules = HashMap::with_capacity(crate::store::capacity_hint(version.indicators));
         for indicator in store.indicator_rules(&version)? {
             if let Some(&id) = ids.get(&indicator.code) {
                 rules.insert(indicator.code.clone(), Rule { id, indicator });

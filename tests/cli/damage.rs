@@ -311,3 +311,150 @@ fn an_infinite_number_is_caught() {
     assert!(!run.stderr.contains("ics check"), "{}", run.stderr);
     env.ics(&["export", "iati", "--out", "iati.xml"]).fails();
 }
+
+#[test]
+fn a_negative_or_absurd_stored_count_is_refused_not_a_crash() {
+    for sql in [
+        "UPDATE strategy_version SET indicator_count = -4",
+        "UPDATE strategy_version SET node_count = -1",
+        "UPDATE strategy_version SET node_count = 1000000000000",
+        "UPDATE strategy_version SET indicator_count = 1000000000000",
+    ] {
+        let env = damaged(sql);
+        let before = env.fingerprint();
+        env.ics(&["check"]).fails().stdout_has("problem:");
+        for args in READERS {
+            let run = env.ics(args);
+            assert!(
+                !run.stderr.contains("panicked") && (0..=2).contains(&run.code),
+                "{sql}: `{}` crashed (exit {}):\n{}",
+                args.join(" "),
+                run.code,
+                run.stderr
+            );
+            if run.code == 2 {
+                run.fails();
+            }
+        }
+        assert_eq!(env.fingerprint(), before, "{sql}: the file changed");
+        let record = env.ics(&["record", "IND-POVERTY", "FY2030", "5"]);
+        assert!(
+            !record.stderr.contains("panicked") && (0..=2).contains(&record.code),
+            "{sql}: record crashed (exit {}):\n{}",
+            record.code,
+            record.stderr
+        );
+        if sql.contains('-') {
+            record
+                .fails()
+                .stderr_has("the database is damaged: the stored number -");
+            assert_eq!(env.fingerprint(), before, "{sql}: record changed the file");
+        }
+    }
+}
+
+#[test]
+fn ten_thousand_located_problems_print_a_hundred_lines_and_a_count() {
+    let env = Env::new();
+    let shipped = std::fs::read_to_string(repo_file("framework.toml")).unwrap();
+    let junk: String = (0..10_000).map(|i| format!("junk{i} = 1\n")).collect();
+    let bad = shipped.replacen("[strategy]\n", &format!("[strategy]\n{junk}"), 1);
+    env.write("bad.toml", &bad);
+    env.load_shipped();
+    for args in [&["load", "bad.toml"][..], &["diff", "@latest", "bad.toml"]] {
+        let run = env.ics(args).fails();
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert!(
+            lines.len() <= 103,
+            "`{}` printed {} lines",
+            args.join(" "),
+            lines.len()
+        );
+        assert!(lines[0].contains(": unknown key `junk0`"), "{}", lines[0]);
+        assert!(
+            run.stderr.contains("\n… and 9900 more problems\nerror: "),
+            "{}",
+            lines[98..].join("\n")
+        );
+    }
+}
+
+#[test]
+fn a_framework_number_that_underflows_is_refused_like_one_that_overflows() {
+    let env = Env::new();
+    let shipped = std::fs::read_to_string(repo_file("framework.toml")).unwrap();
+    for (number, says) in [
+        ("1e-400", "the FY2020 target `1e-400` is too small to store"),
+        (
+            "-2.5E-999",
+            "the FY2020 target `-2.5E-999` is too small to store",
+        ),
+        ("1e400", "the FY2020 target must be a finite number"),
+    ] {
+        let text = shipped.replacen("FY2020 = 23.0", &format!("FY2020 = {number}"), 1);
+        env.write("f.toml", &text);
+        env.ics(&["load", "f.toml"]).fails().stderr_has(says);
+        assert_eq!(env.fingerprint(), "<none>", "{number} was stored");
+    }
+    for zero in ["0.0", "0e-400", "-0.0"] {
+        let text = shipped.replacen("FY2020 = 23.0", &format!("FY2020 = {zero}"), 1);
+        env.write("f.toml", &text);
+        env.ics(&["load", "f.toml", "--label", &format!("z{}", zero.len())])
+            .ok();
+    }
+}
+
+/// Damage that every reader takes, but that `export-values --all | import-values` would not.
+#[test]
+fn a_value_import_would_refuse_is_caught_by_check() {
+    for (sql, problem) in [
+        (
+            "UPDATE value SET disaggregation = 'sex=' WHERE id = 1",
+            "value 1 of `IND-TRADE-GOODS` FY2021: its disaggregation `sex=` is not one ics writes: `IND-TRADE-GOODS` declares no disaggregations",
+        ),
+        (
+            "UPDATE value SET recorded_at = 'yesterday' WHERE id = 2",
+            "its recorded time `yesterday` is not a UTC time as ics writes it",
+        ),
+        (
+            "UPDATE value SET value = 250 WHERE id = 4",
+            "value 4 of `IND-POVERTY` FY2020: 250 is outside 0 to 100, and `IND-POVERTY` is measured in percent; `import-values` would refuse it",
+        ),
+    ] {
+        let env = damaged(sql);
+        let before = env.fingerprint();
+        let check = env.ics(&["check"]).fails().stdout_has(problem);
+        assert!(!check.stderr.contains("ics check"), "{}", check.stderr);
+        // What check names is what a round trip through a fresh database refuses.
+        let exported = env
+            .ics(&["export-values", "--all", "--format", "csv"])
+            .ok()
+            .stdout;
+        env.write("all.csv", &exported);
+        let fresh = Env::new();
+        fresh.load_shipped();
+        let csv = env.path("all.csv");
+        fresh
+            .ics(&["import-values", csv.to_str().unwrap()])
+            .fails();
+        assert_eq!(env.fingerprint(), before, "{sql}");
+    }
+}
+
+#[test]
+fn an_indicator_on_a_node_of_another_version_has_its_own_message() {
+    let env = damaged("");
+    let older = repo_file("examples/framework-2022.toml");
+    env.ics(&["load", older.to_str().unwrap()]).ok();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "UPDATE indicator_def SET node_id = (SELECT max(id) FROM node) \
+         WHERE id = (SELECT min(id) FROM indicator_def)",
+    )
+    .unwrap();
+    drop(conn);
+    let check = env.ics(&["check"]).fails().stdout_has(
+        "the indicator `IND-COUNTERFEIT` of version `2020-02-07` is attached to the node `environment` of version `2022`, outside its own version",
+    );
+    assert!(!check.stdout.contains("unknown kind"), "{}", check.stdout);
+}

@@ -183,7 +183,10 @@ fn a_device_is_refused() {
 fn a_symbolic_link_is_written_through_to_its_target_and_stays_a_link() {
     let env = loaded();
     std::fs::create_dir(env.path("site")).unwrap();
-    env.write("site/review.html", "<!DOCTYPE html><p>last month</p>");
+    // Last month's page: a real earlier report, marked so its replacement shows.
+    env.ics(&["report", "--out", "site/review.html"]).ok();
+    let last = std::fs::read_to_string(env.path("site/review.html")).unwrap();
+    env.write("site/review.html", &format!("{last}<!-- last month -->"));
     std::os::unix::fs::symlink("site/review.html", env.path("latest.html")).unwrap();
     env.ics(&["report", "--out", "latest.html"]).ok();
     let link = std::fs::symlink_metadata(env.path("latest.html")).unwrap();
@@ -192,14 +195,19 @@ fn a_symbolic_link_is_written_through_to_its_target_and_stays_a_link() {
         "the link was replaced by a file"
     );
     let page = std::fs::read_to_string(env.path("site/review.html")).unwrap();
-    assert!(page.contains("Mini strategy") && !page.contains("last month"));
+    assert!(
+        page.contains("Mini strategy") && !page.contains("last month"),
+        "not replaced"
+    );
     assert_eq!(std::fs::read_dir(env.path("site")).unwrap().count(), 1);
 }
 
 #[test]
 fn a_private_file_keeps_its_mode_and_a_read_only_one_is_kept_as_it_is() {
     let env = loaded();
-    env.write("private.xml", "<?xml version=\"1.0\"?><iati-activities/>");
+    env.ics(&["export", "iati", "--out", "private.xml"]).ok();
+    let earlier = std::fs::read_to_string(env.path("private.xml")).unwrap();
+    env.write("private.xml", &format!("{earlier}<!-- earlier -->"));
     std::fs::set_permissions(
         env.path("private.xml"),
         std::fs::Permissions::from_mode(0o600),
@@ -208,9 +216,8 @@ fn a_private_file_keeps_its_mode_and_a_read_only_one_is_kept_as_it_is() {
     env.ics(&["export", "iati", "--out", "private.xml"]).ok();
     let meta = std::fs::metadata(env.path("private.xml")).unwrap();
     assert_eq!(meta.permissions().mode() & 0o7777, 0o600);
-    assert!(std::fs::read_to_string(env.path("private.xml"))
-        .unwrap()
-        .contains("US-GOV-11-mini"));
+    let now = std::fs::read_to_string(env.path("private.xml")).unwrap();
+    assert!(now.contains("US-GOV-11-mini") && !now.contains("<!-- earlier -->"));
     // Made read-only on purpose: not replaced.
     std::fs::set_permissions(
         env.path("private.xml"),
@@ -248,7 +255,7 @@ fn an_earlier_export_is_replaced_and_another_file_is_not() {
     env.write("notes.xml", "my notes, not an export");
     env.ics(&["export", "iati", "--out", "notes.xml"])
         .fails()
-        .stderr_has("`notes.xml` exists and is not an IATI XML file");
+        .stderr_has("`notes.xml` exists and is not an IATI export written by ics");
     assert_eq!(
         std::fs::read_to_string(env.path("notes.xml")).unwrap(),
         "my notes, not an export"
@@ -378,4 +385,103 @@ fn demo_with_a_fifo_as_its_database_is_refused_and_does_not_hang() {
     );
     run.fails()
         .stderr_has("`demo.db` exists and was not made by `ics demo`");
+}
+
+#[test]
+fn an_xml_file_ics_did_not_write_is_not_replaced_by_the_iati_export() {
+    let env = loaded();
+    let files = [
+        ("pom.xml", "<?xml version=\"1.0\"?>\n<project/>\n"),
+        (
+            "theirs.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<iati-activities version=\"2.03\" generated-datetime=\"2026-01-01T00:00:00Z\">\n</iati-activities>\n",
+        ),
+    ];
+    for (name, content) in files {
+        env.write(name, content);
+        env.ics(&["export", "iati", "--out", name])
+            .fails()
+            .stderr_has(&format!(
+                "error: `{name}` exists and is not an IATI export written by ics; the IATI export will not replace it"
+            ));
+        assert_eq!(std::fs::read_to_string(env.path(name)).unwrap(), content);
+    }
+    // Its own earlier export it replaces.
+    env.ics(&["export", "iati", "--out", "iati.xml"]).ok();
+    env.ics(&["export", "iati", "--out", "iati.xml"]).ok();
+}
+
+#[test]
+fn an_html_page_ics_did_not_write_is_not_replaced_by_the_report() {
+    let env = loaded();
+    let mine = "<!DOCTYPE html><p>mine";
+    env.write("index.html", mine);
+    env.ics(&["report", "--out", "index.html"])
+        .fails()
+        .stderr_has("error: `index.html` exists and is not a review page written by ics; the report will not replace it");
+    assert_eq!(
+        std::fs::read_to_string(env.path("index.html")).unwrap(),
+        mine
+    );
+    // Its own earlier page it replaces.
+    env.ics(&["report", "--out", "review.html"]).ok();
+    env.ics(&["report", "--out", "review.html"]).ok();
+}
+
+#[test]
+fn a_relative_loaded_from_name_is_not_taken_for_a_file_of_that_name_elsewhere() {
+    let env = Env::new();
+    for folder in ["i2", "other"] {
+        std::fs::create_dir(env.path(folder)).unwrap();
+    }
+    env.write("i2/framework.toml", MINI);
+    let run_in = |folder: &str, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_ics"))
+            .args(args)
+            .current_dir(env.path(folder))
+            .env_remove("ICS_DB")
+            .env("ICS_NOW", "2026-01-15T12:00:00Z")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(run_in("i2", &["load", "framework.toml"]).0, Some(0));
+    let (code, stderr) = run_in(
+        "other",
+        &[
+            "--db",
+            "../i2/ics.db",
+            "export",
+            "iati",
+            "--out",
+            "framework.toml",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let xml = std::fs::read_to_string(env.path("other/framework.toml")).unwrap();
+    assert!(xml.contains("US-GOV-11-mini"));
+    assert_eq!(
+        std::fs::read_to_string(env.path("i2/framework.toml")).unwrap(),
+        MINI
+    );
+    // The file it was loaded from, reached from elsewhere, is still kept (as a file ics did
+    // not write: the relative name stored says nothing about which folder it was in).
+    let (code, stderr) = run_in(
+        "other",
+        &[
+            "--db",
+            "../i2/ics.db",
+            "report",
+            "--out",
+            "../i2/framework.toml",
+        ],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(env.path("i2/framework.toml")).unwrap(),
+        MINI
+    );
 }

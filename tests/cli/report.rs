@@ -326,7 +326,10 @@ fn an_earlier_report_is_replaced_whole_and_no_temporary_file_is_left() {
     let env = Env::new();
     let fw = env.write("framework.toml", MINI);
     env.ics(&["load", fw.to_str().unwrap()]).ok();
-    env.write("r.html", "<!DOCTYPE html><p>old</p>");
+    // A real earlier page, marked so its replacement shows.
+    env.ics(&["report", "--out", "r.html"]).ok();
+    let earlier = std::fs::read_to_string(env.path("r.html")).unwrap();
+    env.write("r.html", &format!("{earlier}<p>old</p>"));
     env.ics(&["report", "--out", "r.html"]).ok();
     let page = std::fs::read_to_string(env.path("r.html")).unwrap();
     assert!(page.contains("Mini strategy") && !page.contains("old</p>"));

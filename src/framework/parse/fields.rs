@@ -153,7 +153,20 @@ impl Checker {
             DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
                 .ok()
                 .map(|n| n as f64),
-            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+            DeValue::Float(f) => {
+                let text = f.as_str().replace('_', "");
+                let n = text.parse::<f64>().ok();
+                if n == Some(0.0) && underflows(&text) {
+                    self.problem(
+                        v.span().start,
+                        format!(
+                            "{what} `{text}` is too small to store (it would be stored as 0); write 0 or a larger number"
+                        ),
+                    );
+                    return None;
+                }
+                n
+            }
             other => {
                 self.problem(
                     v.span().start,
@@ -294,4 +307,13 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .filter(|(d, c)| *d <= 2.max(c.len() / 4))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+/// Whether a float literal that reads as zero was not written as zero: a non-zero digit before
+/// its exponent (`1e-400`) means it underflowed, as [`crate::values::parse_number`] also refuses.
+fn underflows(literal: &str) -> bool {
+    literal
+        .split(['e', 'E'])
+        .next()
+        .is_some_and(|m| m.bytes().any(|b| matches!(b, b'1'..=b'9')))
 }

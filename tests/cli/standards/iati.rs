@@ -271,7 +271,7 @@ fn a_stored_value_that_is_not_a_number_is_caught_before_writing() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     // An earlier export is left as it was.
-    let earlier = "<?xml version=\"1.0\"?>\n<iati-activities/>\n";
+    let earlier = "<?xml version=\"1.0\"?>\n<!-- written by ics 0.1.0 -->\n<iati-activities/>\n";
     env.write("bad.xml", earlier);
     env.ics(&["export", "iati", "--out", "bad.xml"])
         .fails()
@@ -328,7 +328,10 @@ fn export_replaces_an_earlier_file_and_reports_what_it_wrote() {
     let env = Env::new();
     let f = env.write("mini.toml", MINI);
     env.ics(&["load", f.to_str().unwrap()]).ok();
-    env.write("out.xml", "<?xml version=\"1.0\"?>\n<iati-activities/>\n");
+    env.write(
+        "out.xml",
+        "<?xml version=\"1.0\"?>\n<!-- written by ics 0.1.0 -->\n<iati-activities/>\n",
+    );
     let run = env.ics(&["export", "iati", "--out", "out.xml"]).ok();
     assert_eq!(
         run.stdout.trim(),

@@ -1,0 +1,173 @@
+//! The last stage of `Store::check`: every recorded value as `import-values` would take it back.
+//!
+//! `export-values --all | import-values` must work on a healthy database, so each value is held
+//! to what import requires of a row, judged by its indicator's definition in the newest version
+//! that defines it (the version import checks against, for the indicators it still holds): a
+//! disaggregation in the canonical form ics writes (`''`, or `key=value;key=value` with declared
+//! keys in order and declared values), a recorded time in the UTC form ics writes
+//! (`2026-01-15T12:00:00.000000Z`), and for a percent unit a value within 0 to 100. At most
+//! [`LISTED`] values are named; the rest are counted.
+
+use std::collections::HashMap;
+
+use super::{CheckReport, Store, ValueQuery};
+use crate::error::Error;
+use crate::framework::Indicator;
+
+/// How many values with a problem are named, one line each.
+const LISTED: usize = 20;
+
+impl Store {
+    pub(super) fn check_values(&self, report: &mut CheckReport) -> Result<(), Error> {
+        // The newest definition of each indicator: later versions overwrite earlier ones.
+        let mut newest: HashMap<String, Indicator> = HashMap::new();
+        for v in self.versions()? {
+            for ind in self.indicator_rules(&v)? {
+                newest.insert(ind.code.clone(), ind);
+            }
+        }
+        let all = ValueQuery {
+            include_replaced: true,
+            ..ValueQuery::default()
+        };
+        let (mut listed, mut more, mut values) = (Vec::new(), 0usize, 0usize);
+        self.each_value(&all, |v| {
+            values += 1;
+            let Some(ind) = newest.get(&v.indicator) else {
+                return Ok(());
+            };
+            let mut why = Vec::new();
+            if let Err(e) = canonical_disaggregation(ind, &v.disaggregation) {
+                why.push(format!(
+                    "its disaggregation `{}` is not one ics writes: {e}",
+                    v.disaggregation
+                ));
+            }
+            if !is_stored_time(&v.recorded_at) {
+                why.push(format!(
+                    "its recorded time `{}` is not a UTC time as ics writes it (like `2026-01-15T12:00:00.000000Z`)",
+                    v.recorded_at
+                ));
+            }
+            if ind.is_percent() && !(0.0..=100.0).contains(&v.value) {
+                why.push(format!(
+                    "{} is outside 0 to 100, and `{}` is measured in {}",
+                    v.value, ind.code, ind.unit
+                ));
+            }
+            if !why.is_empty() {
+                if listed.len() < LISTED {
+                    listed.push(format!(
+                        "value {} of `{}` {}: {}; `import-values` would refuse it",
+                        v.id,
+                        v.indicator,
+                        v.period,
+                        why.join("; ")
+                    ));
+                } else {
+                    more += 1;
+                }
+            }
+            Ok(())
+        })?;
+        if listed.is_empty() {
+            report.checked.push(format!(
+                "every recorded value ({values}) can be exported and imported back"
+            ));
+        }
+        report.problems.extend(listed);
+        if more > 0 {
+            report
+                .problems
+                .push(format!("… and {more} more values with such problems"));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `d` is `''` or the canonical `key=value;key=value` of `ind`'s declared
+/// disaggregations: keys declared and in order, each once, values declared, spelt as declared.
+fn canonical_disaggregation(ind: &Indicator, d: &str) -> Result<(), String> {
+    if d.is_empty() {
+        return Ok(());
+    }
+    if ind.disaggregations.is_empty() {
+        return Err(format!("`{}` declares no disaggregations", ind.code));
+    }
+    let mut previous: Option<&str> = None;
+    for part in d.split(';') {
+        let Some((key, value)) = part.split_once('=') else {
+            return Err(format!("`{part}` is not KEY=VALUE"));
+        };
+        let Some(values) = ind.disaggregations.get(key) else {
+            return Err(format!("`{}` declares no disaggregation `{key}`", ind.code));
+        };
+        if !values.iter().any(|v| v == value) {
+            return Err(format!(
+                "`{value}` is not a value of the disaggregation `{key}`"
+            ));
+        }
+        if previous.is_some_and(|p| p >= key) {
+            return Err("its keys are repeated or out of order".into());
+        }
+        previous = Some(key);
+    }
+    Ok(())
+}
+
+/// Whether `t` is a time as the store writes it: `2026-01-15T12:00:00.000000Z`.
+fn is_stored_time(t: &str) -> bool {
+    t.len() == 27 && chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.6fZ").is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::{Aggregation, Direction, Frequency};
+
+    #[test]
+    fn only_the_form_ics_writes_is_accepted() {
+        let mut ind = Indicator {
+            code: "I1".into(),
+            title: "One".into(),
+            unit: "percent".into(),
+            direction: Direction::Increase,
+            baseline: None,
+            targets: Default::default(),
+            frequency: Frequency::Annual,
+            aggregation: Aggregation::Sum,
+            disaggregations: Default::default(),
+            standard_code: None,
+            source: None,
+            definition: None,
+            illustrative: false,
+        };
+        assert!(canonical_disaggregation(&ind, "").is_ok());
+        assert!(canonical_disaggregation(&ind, "sex=female").is_err());
+        ind.disaggregations
+            .insert("age".into(), vec!["15-29".into(), "30+".into()]);
+        ind.disaggregations
+            .insert("sex".into(), vec!["female".into(), "male".into()]);
+        assert!(canonical_disaggregation(&ind, "age=30+;sex=male").is_ok());
+        for bad in [
+            "sex=",
+            "sex",
+            "sex=Female",
+            "region=north",
+            "sex=male;age=30+",
+            "sex=male;sex=female",
+            "sex=male;",
+        ] {
+            assert!(canonical_disaggregation(&ind, bad).is_err(), "{bad}");
+        }
+        assert!(is_stored_time("2026-01-15T12:00:00.000000Z"));
+        for bad in [
+            "yesterday",
+            "2026-01-15T12:00:00Z",
+            "2026-01-15T12:00:00.000000+01:00",
+            "2026-02-30T12:00:00.000000Z",
+        ] {
+            assert!(!is_stored_time(bad), "{bad}");
+        }
+    }
+}

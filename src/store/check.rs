@@ -327,6 +327,13 @@ impl Store {
         };
         let versions = self.versions()?;
         for v in &versions {
+            // A label `load` would refuse (`@latest`, a control or invisible character) cannot
+            // be chosen with --version; an older database may hold one.
+            if let Some(why) = crate::framework::label::problem(&v.label) {
+                problem(Err(Error::database(format!(
+                    "a stored version cannot be selected with --version: {why}"
+                ))));
+            }
             problem(self.node_counts(v).map(drop));
             problem(self.framework(v).map(drop));
             problem(self.indicator_rules(v).map(drop));

@@ -458,3 +458,14 @@ fn an_indicator_on_a_node_of_another_version_has_its_own_message() {
     );
     assert!(!check.stdout.contains("unknown kind"), "{}", check.stdout);
 }
+
+#[test]
+fn a_stored_label_that_cannot_be_selected_is_caught() {
+    // An older ics accepted `--label @latest`; such a version can never be chosen again.
+    let env = damaged("UPDATE strategy_version SET label = '@latest'");
+    refused_everywhere(
+        &env,
+        "a stored version cannot be selected with --version",
+        &[],
+    );
+}

@@ -167,7 +167,9 @@ pub fn percent(
         (None, Direction::Decrease) if actual == 0.0 => return None,
         (None, Direction::Decrease) => target * 100.0 / actual,
     };
-    p.is_finite().then_some(p)
+    // `+ 0.0` turns a negative zero (an actual of 0 against a negative target, say) into 0, so
+    // no output, JSON and CSV included, ever says `-0`.
+    p.is_finite().then_some(p + 0.0)
 }
 
 /// The status from target, actual and percent, with threshold `t` (percentage points).

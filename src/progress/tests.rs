@@ -353,3 +353,18 @@ fn trend_spans_the_strategy_years() {
     assert_eq!(up.trend, vec![Some(12.0), None, Some(18.0)]);
     assert_eq!(up.status, Status::NoData);
 }
+
+#[test]
+fn percent_is_never_negative_zero() {
+    // (25 - 25) * 100 / (33 - 25) is 0; 0 * 100 / -4 is -0 in floating point.
+    for p in [
+        percent(Direction::Increase, Some(25.0), 33.0, 25.0),
+        percent(Direction::Increase, None, -4.0, 0.0),
+        percent(Direction::Decrease, Some(25.0), 20.0, 25.0),
+    ] {
+        let p = p.unwrap();
+        assert_eq!(p, 0.0);
+        assert!(p.is_sign_positive(), "{p:?} is negative zero");
+        assert_eq!(serde_json::to_string(&p).unwrap(), "0.0");
+    }
+}

@@ -30,11 +30,11 @@ const INDICATOR_DEFS: &str = "SELECT d.id, d.node_id, d.baseline_period, d.basel
      FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
      WHERE d.version_id = ?1";
 
-/// [`INDICATOR_DEFS`] without the prose and lists a report does not show (disaggregations,
-/// standard code, source, definition, illustrative): constants in their places, so the
-/// columns keep their positions.
+/// [`INDICATOR_DEFS`] without the prose a report does not show (standard code, source,
+/// definition, illustrative): constants in their places, so the columns keep their positions.
+/// The disaggregation lists are still read, so a damaged one is refused here as everywhere.
 const INDICATOR_DEFS_LEAN: &str = "SELECT d.id, d.node_id, d.baseline_period, d.baseline_value, \
-     i.code, d.title, d.unit, d.direction, d.frequency, d.aggregation, '{}', \
+     i.code, d.title, d.unit, d.direction, d.frequency, d.aggregation, d.disaggregations, \
      NULL, NULL, NULL, 0, d.position \
      FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
      WHERE d.version_id = ?1";
@@ -131,10 +131,9 @@ impl Store {
         self.read_framework(version, wanted, false)
     }
 
-    /// [`Store::framework_with`] without the prose and lists no report shows: node
-    /// descriptions and justifications, and indicators' disaggregations, standard codes,
-    /// sources, definitions and the illustrative flag are left empty. What `progress` and
-    /// the text tree read (a fifth of the allocations of a 20,000-indicator strategy).
+    /// [`Store::framework_with`] without the prose no report shows: node descriptions and
+    /// justifications, and indicators' standard codes, sources, definitions and the
+    /// illustrative flag are left empty. What `progress` and the text tree read.
     pub fn framework_lean(
         &self,
         version: &VersionInfo,

@@ -307,3 +307,59 @@ fn node_json(ix: &Lookup, node: &Node, level: usize, depth: Option<usize>) -> Va
     m.insert("children".into(), json!(children));
     Value::Object(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Lookup;
+    use crate::framework::{parse_str, Framework, Node, NodeKind};
+    use crate::shipped;
+
+    /// The index answers what the linear lookups on [`Framework`] answer, in the same order:
+    /// on the shipped strategy, and with a DO listing an objective twice and a repeated code.
+    #[test]
+    fn the_index_agrees_with_the_linear_lookups() {
+        let mut odd = parse_str(shipped::FRAMEWORK, "framework.toml").unwrap();
+        let dup = odd
+            .nodes
+            .iter()
+            .position(|n| !n.supports.is_empty())
+            .unwrap();
+        let target = odd.nodes[dup].supports[0].clone();
+        odd.nodes[dup].supports.push(target);
+        let mut twin = Node::new(NodeKind::Goal, &odd.nodes[0].code, "Twin", None);
+        twin.supports.push(odd.nodes[dup].supports[0].clone());
+        odd.nodes.push(twin);
+        for fw in [
+            parse_str(shipped::FRAMEWORK, "framework.toml").unwrap(),
+            odd,
+        ] {
+            check(&fw);
+        }
+    }
+
+    fn check(fw: &Framework) {
+        let ix = Lookup::new(fw);
+        let ptrs = |nodes: Vec<&Node>| -> Vec<*const Node> {
+            nodes.into_iter().map(|n| n as *const Node).collect()
+        };
+        assert_eq!(
+            ptrs(ix.children_of(None).to_vec()),
+            ptrs(fw.children_of(None).collect())
+        );
+        for n in &fw.nodes {
+            let code = n.code.as_str();
+            assert_eq!(
+                ptrs(ix.children_of(Some(code)).to_vec()),
+                ptrs(fw.children_of(Some(code)).collect()),
+                "children of {code}"
+            );
+            assert_eq!(
+                ptrs(ix.supported_by(code).to_vec()),
+                ptrs(fw.supported_by(code).collect()),
+                "supporters of {code}"
+            );
+            assert!(std::ptr::eq(ix.node(code).unwrap(), fw.node(code).unwrap()));
+        }
+        assert!(ix.node("NOPE").is_none());
+    }
+}

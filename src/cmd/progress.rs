@@ -41,6 +41,17 @@ fn values(
     Ok(out)
 }
 
+/// glibc grows a thread's heap one page per system call (`mprotect`): 1,150 calls for the
+/// values of 20,000 indicators. Asking for 16 MiB of slack at each growth takes that to a
+/// handful; the slack is address space, made resident only where it is used.
+fn roomier_heaps() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a malloc parameter, and no other thread is running yet.
+    unsafe {
+        libc::mallopt(libc::M_TOP_PAD, 16 << 20);
+    }
+}
+
 pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let period = super::period_arg(args.period.as_deref(), false)?;
     let store = cx.open_existing()?;
@@ -51,18 +62,40 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         Some(p) => Targets::Between(p.fiscal_year(), FiscalPeriod::quarter(p.year, 4)),
         None => Targets::All,
     };
-    let fw = store.framework_with(&version, targets)?;
+    let trend = args.format == ProgressFormat::Table;
+    // No prose: the report shows none of it. With the period given and no trend to show, the
+    // values need nothing from the framework: a second connection reads them on another
+    // thread while this one reads the framework (on a big strategy the two reads are about
+    // even, and each waits on its own page reads). Errors come in the order they would
+    // sequentially: the framework's, the node's, then the values'.
+    let (fw, early) = match period {
+        Some(p) if !trend => {
+            roomier_heaps();
+            let (fw, early) = std::thread::scope(|s| {
+                let early = s.spawn(|| values(&cx.open_existing()?, &version, p, &[]));
+                let fw = store.framework_lean(&version, targets);
+                (fw, early.join())
+            });
+            let early = early.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (fw?, Some(early))
+        }
+        _ => (store.framework_lean(&version, targets)?, None),
+    };
     if let Some(code) = &args.node {
         progress::find_node(&fw, code)?;
     }
     let period = super::review_period(period, &store, &version, &fw)?;
-    let trend = args.format == ProgressFormat::Table;
-    let years = if trend {
-        fw.strategy.fiscal_years()
-    } else {
-        Vec::new()
+    let values = match early {
+        Some(values) => values?,
+        None => {
+            let years = if trend {
+                fw.strategy.fiscal_years()
+            } else {
+                Vec::new()
+            };
+            values(&store, &version, period, &years)?
+        }
     };
-    let values = values(&store, &version, period, &years)?;
     let sel = Selection {
         node: args.node.clone(),
         statuses: args.status.iter().copied().map(status).collect(),
@@ -75,5 +108,10 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         ProgressFormat::Csv => render::csv(&report, out)?,
         ProgressFormat::Json => render::json(&report, out)?,
     }
+    // A big strategy's framework, values and report are hundreds of thousands of small
+    // allocations, and the process ends when this command returns: freeing them one by one
+    // was about 9 % of `progress` on 20,000 indicators (callgrind), so they are left to the
+    // exit.
+    std::mem::forget((report, values, fw));
     Ok(Outcome::Success)
 }

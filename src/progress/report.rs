@@ -242,9 +242,18 @@ struct Grouped<'v> {
 
 impl<'v> Grouped<'v> {
     fn new(values: &'v [PeriodValue], number: &HashMap<&str, usize>, count: usize) -> Self {
+        // An indicator's values mostly come together: its number is looked up once per run.
+        let mut last: Option<(&str, Option<usize>)> = None;
         let of: Vec<Option<usize>> = values
             .iter()
-            .map(|v| number.get(v.indicator.as_str()).copied())
+            .map(|v| match last {
+                Some((code, i)) if code == v.indicator => i,
+                _ => {
+                    let i = number.get(v.indicator.as_str()).copied();
+                    last = Some((&v.indicator, i));
+                    i
+                }
+            })
             .collect();
         let mut start = vec![0usize; count + 1];
         for &i in of.iter().flatten() {

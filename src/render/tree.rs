@@ -1,4 +1,10 @@
 //! The strategy tree, as box-drawn text and as JSON.
+//!
+//! Both walk the tree through a [`Lookup`] built once per call: each node's children, the DOs
+//! supporting it and every node by code, so a big strategy (20,000 indicators under 2,000
+//! objectives) costs one pass over its nodes rather than one per node.
+
+use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
@@ -14,9 +20,61 @@ pub struct TreeOptions {
     pub indicators: bool,
 }
 
+/// The framework's nodes indexed once: children by parent, supporters by objective, nodes by
+/// code. Each list keeps document order, and a code names its first node, as the linear
+/// lookups on [`Framework`] do.
+struct Lookup<'a> {
+    top: Vec<&'a Node>,
+    children: HashMap<&'a str, Vec<&'a Node>>,
+    supporters: HashMap<&'a str, Vec<&'a Node>>,
+    by_code: HashMap<&'a str, &'a Node>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(fw: &'a Framework) -> Self {
+        let mut l = Lookup {
+            top: Vec::new(),
+            children: HashMap::with_capacity(fw.nodes.len()),
+            supporters: HashMap::new(),
+            by_code: HashMap::with_capacity(fw.nodes.len()),
+        };
+        for n in &fw.nodes {
+            match n.parent.as_deref() {
+                Some(p) => l.children.entry(p).or_default().push(n),
+                None => l.top.push(n),
+            }
+            for target in &n.supports {
+                let list = l.supporters.entry(target.as_str()).or_default();
+                // A DO listing the same objective twice supports it once.
+                if !list.last().is_some_and(|last| std::ptr::eq(*last, n)) {
+                    list.push(n);
+                }
+            }
+            l.by_code.entry(n.code.as_str()).or_insert(n);
+        }
+        l
+    }
+
+    fn children_of(&self, code: Option<&str>) -> &[&'a Node] {
+        match code {
+            Some(code) => self.children.get(code).map_or(&[], Vec::as_slice),
+            None => &self.top,
+        }
+    }
+
+    fn supported_by(&self, code: &str) -> &[&'a Node] {
+        self.supporters.get(code).map_or(&[], Vec::as_slice)
+    }
+
+    fn node(&self, code: &str) -> Option<&'a Node> {
+        self.by_code.get(code).copied()
+    }
+}
+
 /// The tree as text lines (without trailing newlines).
 pub fn text(fw: &Framework, label: &str, opts: TreeOptions, term: Term) -> Vec<String> {
-    let mut lines = Vec::new();
+    let ix = Lookup::new(fw);
+    let mut lines = Vec::with_capacity(fw.nodes.len() + 1);
     let s = &fw.strategy;
     lines.push(format!(
         "{} ({}), version {}",
@@ -24,16 +82,16 @@ pub fn text(fw: &Framework, label: &str, opts: TreeOptions, term: Term) -> Vec<S
         safe(&s.code),
         safe(label)
     ));
-    let top: Vec<&Node> = fw.children_of(None).collect();
+    let top = ix.children_of(None);
     for (i, node) in top.iter().enumerate() {
-        walk(fw, node, "", i + 1 == top.len(), 1, opts, term, &mut lines);
+        walk(&ix, node, "", i + 1 == top.len(), 1, opts, term, &mut lines);
     }
     lines
 }
 
 #[allow(clippy::too_many_arguments)]
 fn walk(
-    fw: &Framework,
+    ix: &Lookup,
     node: &Node,
     prefix: &str,
     last: bool,
@@ -67,17 +125,18 @@ fn walk(
     let mut items: Vec<Item> = Vec::new();
     if node.kind == NodeKind::Objective {
         items.extend(
-            fw.supported_by(&node.code)
+            ix.supported_by(&node.code)
+                .iter()
                 .map(|d| Item::Link("⇠ supported by", d)),
         );
     }
     for target in &node.supports {
-        if let Some(t) = fw.node(target) {
+        if let Some(t) = ix.node(target) {
             items.push(Item::Link("⇢ supports", t));
         }
     }
     for target in &node.applies_to {
-        if let Some(t) = fw.node(target) {
+        if let Some(t) = ix.node(target) {
             items.push(Item::Link("⇢ applies to", t));
         }
     }
@@ -88,14 +147,18 @@ fn walk(
                 .map(|i| Item::Indicator(&i.code, &i.title, &i.unit)),
         );
     }
-    items.extend(fw.children_of(Some(&node.code)).map(Item::Child));
+    items.extend(
+        ix.children_of(Some(&node.code))
+            .iter()
+            .map(|c| Item::Child(c)),
+    );
     let count = items.len();
     for (i, item) in items.into_iter().enumerate() {
         let last = i + 1 == count;
         let branch = if last { "└── " } else { "├── " };
         match item {
             Item::Child(child) => {
-                walk(fw, child, &child_prefix, last, level + 1, opts, term, lines)
+                walk(ix, child, &child_prefix, last, level + 1, opts, term, lines)
             }
             Item::Link(what, target) => lines.push(entry(
                 &child_prefix,
@@ -179,14 +242,16 @@ pub fn json(fw: &Framework, label: &str, depth: Option<usize>) -> Value {
         strategy.insert("start".into(), json!(a.to_string()));
         strategy.insert("end".into(), json!(b.to_string()));
     }
-    let nodes: Vec<Value> = fw
+    let ix = Lookup::new(fw);
+    let nodes: Vec<Value> = ix
         .children_of(None)
-        .map(|n| node_json(fw, n, 1, depth))
+        .iter()
+        .map(|n| node_json(&ix, n, 1, depth))
         .collect();
     json!({ "strategy": strategy, "nodes": nodes })
 }
 
-fn node_json(fw: &Framework, node: &Node, level: usize, depth: Option<usize>) -> Value {
+fn node_json(ix: &Lookup, node: &Node, level: usize, depth: Option<usize>) -> Value {
     let mut m = Map::new();
     m.insert("code".into(), json!(node.code));
     m.insert("kind".into(), json!(node.kind.as_str()));
@@ -202,8 +267,9 @@ fn node_json(fw: &Framework, node: &Node, level: usize, depth: Option<usize>) ->
             m.insert("supports".into(), json!(node.supports));
         }
         NodeKind::Objective => {
-            let by: Vec<&str> = fw
+            let by: Vec<&str> = ix
                 .supported_by(&node.code)
+                .iter()
                 .map(|d| d.code.as_str())
                 .collect();
             m.insert("supported_by".into(), json!(by));
@@ -233,10 +299,67 @@ fn node_json(fw: &Framework, node: &Node, level: usize, depth: Option<usize>) ->
     let children: Vec<Value> = if depth.is_some_and(|d| level >= d) {
         Vec::new()
     } else {
-        fw.children_of(Some(&node.code))
-            .map(|c| node_json(fw, c, level + 1, depth))
+        ix.children_of(Some(&node.code))
+            .iter()
+            .map(|c| node_json(ix, c, level + 1, depth))
             .collect()
     };
     m.insert("children".into(), json!(children));
     Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lookup;
+    use crate::framework::{parse_str, Framework, Node, NodeKind};
+    use crate::shipped;
+
+    /// The index answers what the linear lookups on [`Framework`] answer, in the same order:
+    /// on the shipped strategy, and with a DO listing an objective twice and a repeated code.
+    #[test]
+    fn the_index_agrees_with_the_linear_lookups() {
+        let mut odd = parse_str(shipped::FRAMEWORK, "framework.toml").unwrap();
+        let dup = odd
+            .nodes
+            .iter()
+            .position(|n| !n.supports.is_empty())
+            .unwrap();
+        let target = odd.nodes[dup].supports[0].clone();
+        odd.nodes[dup].supports.push(target);
+        let mut twin = Node::new(NodeKind::Goal, &odd.nodes[0].code, "Twin", None);
+        twin.supports.push(odd.nodes[dup].supports[0].clone());
+        odd.nodes.push(twin);
+        for fw in [
+            parse_str(shipped::FRAMEWORK, "framework.toml").unwrap(),
+            odd,
+        ] {
+            check(&fw);
+        }
+    }
+
+    fn check(fw: &Framework) {
+        let ix = Lookup::new(fw);
+        let ptrs = |nodes: Vec<&Node>| -> Vec<*const Node> {
+            nodes.into_iter().map(|n| n as *const Node).collect()
+        };
+        assert_eq!(
+            ptrs(ix.children_of(None).to_vec()),
+            ptrs(fw.children_of(None).collect())
+        );
+        for n in &fw.nodes {
+            let code = n.code.as_str();
+            assert_eq!(
+                ptrs(ix.children_of(Some(code)).to_vec()),
+                ptrs(fw.children_of(Some(code)).collect()),
+                "children of {code}"
+            );
+            assert_eq!(
+                ptrs(ix.supported_by(code).to_vec()),
+                ptrs(fw.supported_by(code).collect()),
+                "supporters of {code}"
+            );
+            assert!(std::ptr::eq(ix.node(code).unwrap(), fw.node(code).unwrap()));
+        }
+        assert!(ix.node("NOPE").is_none());
+    }
 }

@@ -30,6 +30,28 @@ const INDICATOR_DEFS: &str = "SELECT d.id, d.node_id, d.baseline_period, d.basel
      FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
      WHERE d.version_id = ?1";
 
+/// [`INDICATOR_DEFS`] without the prose a report does not show (standard code, source,
+/// definition, illustrative): constants in their places, so the columns keep their positions.
+/// The disaggregation lists are still read, so a damaged one is refused here as everywhere.
+const INDICATOR_DEFS_LEAN: &str = "SELECT d.id, d.node_id, d.baseline_period, d.baseline_value, \
+     i.code, d.title, d.unit, d.direction, d.frequency, d.aggregation, d.disaggregations, \
+     NULL, NULL, NULL, 0, d.position \
+     FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
+     WHERE d.version_id = ?1";
+
+/// A version's nodes in order, with their parents' codes (and their versions, to check).
+const NODES: &str = "SELECT n.id, n.kind, n.code, p.code AS parent, n.title, n.description, \
+     n.justification, n.result_type, n.parent_id, p.version_id AS parent_version \
+     FROM node n LEFT JOIN node p ON p.id = n.parent_id \
+     WHERE n.version_id = ?1 ORDER BY n.position";
+
+/// [`NODES`] without the prose (description, justification).
+const NODES_LEAN: &str = "SELECT n.id, n.kind, n.code, p.code AS parent, n.title, \
+     NULL AS description, NULL AS justification, n.result_type, n.parent_id, \
+     p.version_id AS parent_version \
+     FROM node n LEFT JOIN node p ON p.id = n.parent_id \
+     WHERE n.version_id = ?1 ORDER BY n.position";
+
 /// Column `c` parsed from its text where it lies (no copy, for the words and JSON of 20,000
 /// indicators); a value that is not text is read as a `String`, failing as it always did.
 fn parse_text<T>(
@@ -106,6 +128,26 @@ impl Store {
         version: &VersionInfo,
         wanted: Targets,
     ) -> Result<Framework, Error> {
+        self.read_framework(version, wanted, false)
+    }
+
+    /// [`Store::framework_with`] without the prose no report shows: node descriptions and
+    /// justifications, and indicators' standard codes, sources, definitions and the
+    /// illustrative flag are left empty. What `progress` and the text tree read.
+    pub fn framework_lean(
+        &self,
+        version: &VersionInfo,
+        wanted: Targets,
+    ) -> Result<Framework, Error> {
+        self.read_framework(version, wanted, true)
+    }
+
+    fn read_framework(
+        &self,
+        version: &VersionInfo,
+        wanted: Targets,
+        lean: bool,
+    ) -> Result<Framework, Error> {
         let ctx = format!("read version `{}`", version.label);
         let ctx = ctx.as_str();
         let (strategy_json, settings_json): (String, String) = self
@@ -133,12 +175,7 @@ impl Store {
         {
             let mut stmt = self
                 .conn
-                .prepare_cached(
-                    "SELECT n.id, n.kind, n.code, p.code AS parent, n.title, n.description, \
-                     n.justification, n.result_type, n.parent_id, p.version_id AS parent_version \
-                     FROM node n LEFT JOIN node p ON p.id = n.parent_id \
-                     WHERE n.version_id = ?1 ORDER BY n.position",
-                )
+                .prepare_cached(if lean { NODES_LEAN } else { NODES })
                 .map_err(|e| map_err(e, ctx))?;
             let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
             while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
@@ -209,7 +246,9 @@ impl Store {
             }
         }
         {
-            let mut targets: HashMap<i64, BTreeMap<FiscalPeriod, f64>> = HashMap::new();
+            // The targets by indicator definition, in `(def_id, period)` order (the primary
+            // key's, as they come): each indicator's are one run, found by binary search.
+            let mut targets: Vec<(i64, FiscalPeriod, f64)> = Vec::new();
             let mut stmt = self
                 .conn
                 .prepare_cached(
@@ -235,11 +274,18 @@ impl Store {
             for row in rows {
                 let (def, period, value) = row.map_err(|e| map_err(e, ctx))?;
                 let period = stored_period(period, ctx)?;
-                targets.entry(def).or_default().insert(period, value);
+                targets.push((def, period, value));
+            }
+            if !targets.is_sorted_by_key(|&(def, period, _)| (def, period)) {
+                targets.sort_by_key(|&(def, period, _)| (def, period));
             }
             let mut stmt = self
                 .conn
-                .prepare_cached(INDICATOR_DEFS)
+                .prepare_cached(if lean {
+                    INDICATOR_DEFS_LEAN
+                } else {
+                    INDICATOR_DEFS
+                })
                 .map_err(|e| map_err(e, ctx))?;
             let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
             // Sorted by position here, not by `ORDER BY` (see INDICATOR_DEFS).
@@ -269,7 +315,12 @@ impl Store {
                     unit: text(6)?,
                     direction: parse_text(r, 7, ctx, Direction::parse)?.ok_or_else(corrupt)?,
                     baseline,
-                    targets: targets.remove(&def_id).unwrap_or_default(),
+                    targets: {
+                        let from = targets.partition_point(|t| t.0 < def_id);
+                        let run = &targets[from..];
+                        let len = run.partition_point(|t| t.0 == def_id);
+                        run[..len].iter().map(|&(_, p, v)| (p, v)).collect()
+                    },
                     frequency: parse_text(r, 8, ctx, Frequency::parse)?.ok_or_else(corrupt)?,
                     aggregation: parse_text(r, 9, ctx, Aggregation::parse)?.ok_or_else(corrupt)?,
                     disaggregations: parse_text(r, 10, ctx, |s| match s {
@@ -339,97 +390,4 @@ fn parent_cycle(nodes: &[Node]) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::framework::parse_str;
-
-    fn strategy(version: &str, first: &str, second: &str) -> Framework {
-        let ind = |code: &str| {
-            format!(
-                "  [[goal.indicator]]\n  code = \"{code}\"\n  title = \"Indicator {code}\"\n  \
-                 unit = \"people\"\n  direction = \"increase\"\n  definition = \"{}\"\n",
-                "x".repeat(200)
-            )
-        };
-        let text = format!(
-            "[strategy]\ncode = \"t\"\ntitle = \"T\"\nversion = \"{version}\"\n\n\
-             [[goal]]\ncode = \"G1\"\ntitle = \"Goal\"\n{}{}",
-            ind(first),
-            ind(second)
-        );
-        parse_str(&text, "framework.toml").unwrap()
-    }
-
-    #[test]
-    fn indicators_come_back_in_document_order() {
-        let mut store = Store::open_in_memory().unwrap();
-        store
-            .save_version(&strategy("v1", "I1", "I2"), "v1", None)
-            .unwrap();
-        // The second version lists them the other way round: their ids say I1 first.
-        store
-            .save_version(&strategy("v2", "I2", "I1"), "v2", None)
-            .unwrap();
-        for (label, want) in [("v1", ["I1", "I2"]), ("v2", ["I2", "I1"])] {
-            let v = store.resolve_version(Some(label)).unwrap();
-            let fw = store.framework_with(&v, Targets::None).unwrap();
-            let got: Vec<&str> = fw.indicators().map(|(_, i)| i.code.as_str()).collect();
-            assert_eq!(got, want, "{label}");
-        }
-    }
-
-    /// SQLite sorted the wide indicator rows in a temporary file once they passed its cache
-    /// (20,000 indicators: 800 writes to /var/tmp for one `ics tree`); they are sorted after
-    /// reading instead.
-    #[test]
-    fn reading_indicators_needs_no_sort_in_sqlite() {
-        let store = Store::open_in_memory().unwrap();
-        let plan: Vec<String> = store
-            .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {INDICATOR_DEFS}"))
-            .unwrap()
-            .query_map([1], |r| r.get::<_, String>(3))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect();
-        assert!(
-            !plan.iter().any(|step| step.contains("TEMP B-TREE")),
-            "{plan:?}"
-        );
-    }
-
-    fn node(code: &str, parent: Option<&str>) -> Node {
-        Node::new(NodeKind::Goal, code, code, parent)
-    }
-
-    #[test]
-    fn a_parent_cycle_is_named() {
-        let nodes = [
-            node("G1", None),
-            node("A", Some("C")),
-            node("B", Some("A")),
-            node("C", Some("B")),
-            node("D", Some("A")),
-        ];
-        let cycle = parent_cycle(&nodes).expect("a cycle");
-        assert_eq!(cycle.matches('→').count(), 3, "{cycle}");
-        for code in ["`A`", "`B`", "`C`"] {
-            assert!(cycle.contains(code), "{cycle}");
-        }
-        assert!(!cycle.contains("`D`"), "{cycle}");
-    }
-
-    #[test]
-    fn a_tree_has_no_cycle() {
-        let nodes = [
-            node("G1", None),
-            node("O1", Some("G1")),
-            node("O2", Some("O1")),
-        ];
-        assert_eq!(parent_cycle(&nodes), None);
-        assert_eq!(
-            parent_cycle(&[node("G", Some("G"))]).as_deref(),
-            Some("`G` → `G`")
-        );
-    }
-}
+mod tests;

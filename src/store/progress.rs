@@ -14,13 +14,16 @@ use crate::error::Error;
 use crate::period::FiscalPeriod;
 use crate::progress::PeriodValue;
 
-/// Current total values of one version's indicators over a period range.
-const CURRENT_TOTALS: &str = "SELECT i.code, v.period, v.value, v.note \
+/// Current total values of one version's indicators over a period range, by indicator id.
+const CURRENT_TOTALS: &str = "SELECT d.indicator_id, v.period, v.value, v.note \
      FROM indicator_def d \
-     JOIN indicator i ON i.id = d.indicator_id \
      JOIN value v INDEXED BY value_current ON v.indicator_id = d.indicator_id \
        AND v.period BETWEEN ?2 AND ?3 AND v.disaggregation = '' AND v.replaced_by IS NULL \
      WHERE d.version_id = ?1";
+
+/// Every indicator code by id, in id order: one pass over a small table, where joining it
+/// into [`CURRENT_TOTALS`] sought each of 20,000 codes by id (a fifth of that query).
+const CODES: &str = "SELECT id, code FROM indicator ORDER BY id";
 
 impl Store {
     /// Current total values of `version`'s indicators for every period from `from` through
@@ -33,6 +36,24 @@ impl Store {
         through: FiscalPeriod,
     ) -> Result<Vec<PeriodValue>, Error> {
         let ctx = format!("read the values from {from} to {through}");
+        let mut codes: Vec<(i64, String)> = Vec::with_capacity(version.indicators);
+        {
+            let mut stmt = self
+                .conn
+                .prepare_cached(CODES)
+                .map_err(|e| map_err(e, &ctx))?;
+            let mut rows = stmt.query([]).map_err(|e| map_err(e, &ctx))?;
+            while let Some(r) = rows.next().map_err(|e| map_err(e, &ctx))? {
+                codes.push((
+                    r.get(0).map_err(|e| map_err(e, &ctx))?,
+                    r.get(1).map_err(|e| map_err(e, &ctx))?,
+                ));
+            }
+        }
+        let code_of = |id: i64| -> Option<&String> {
+            let at = codes.binary_search_by_key(&id, |(i, _)| *i).ok()?;
+            Some(&codes[at].1)
+        };
         let mut stmt = self
             .conn
             .prepare_cached(CURRENT_TOTALS)
@@ -42,20 +63,23 @@ impl Store {
             .map_err(|e| map_err(e, &ctx))?;
         let mut out: Vec<PeriodValue> = Vec::new();
         // Columns by position, in the order of the SELECT (by name, each of 80,000 rows looked
-        // its four names up); an indicator's rows come together, so its code is read once.
+        // its four names up); an indicator's rows come together, so its code is found once.
+        let mut last: Option<(i64, &String)> = None;
         while let Some(r) = rows.next().map_err(|e| map_err(e, &ctx))? {
+            let id: i64 = r.get(0).map_err(|e| map_err(e, &ctx))?;
             let key: i64 = r.get(1).map_err(|e| map_err(e, &ctx))?;
             let period = stored_period(key, &ctx)?;
-            let same = match (out.last(), r.get_ref(0).ok().and_then(|v| v.as_str().ok())) {
-                (Some(last), Some(code)) => last.indicator == code,
-                _ => false,
+            let code = match last {
+                Some((at, code)) if at == id => code,
+                // No such indicator: left out, as joining the table left it out.
+                _ => match code_of(id) {
+                    Some(code) => code,
+                    None => continue,
+                },
             };
-            let indicator = match out.last() {
-                Some(last) if same => last.indicator.clone(),
-                _ => r.get(0).map_err(|e| map_err(e, &ctx))?,
-            };
+            last = Some((id, code));
             out.push(PeriodValue {
-                indicator,
+                indicator: code.clone(),
                 period,
                 value: r.get(2).map_err(|e| map_err(e, &ctx))?,
                 note: r.get(3).map_err(|e| map_err(e, &ctx))?,

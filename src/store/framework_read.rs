@@ -334,7 +334,15 @@ impl Store {
                     illustrative: r.get(14).map_err(|e| map_err(e, ctx))?,
                 };
                 let position: i64 = r.get(15).map_err(|e| map_err(e, ctx))?;
-                let node = *index.get(&node_id).ok_or_else(corrupt)?;
+                let node = *index.get(&node_id).ok_or_else(|| {
+                    damaged(
+                        ctx,
+                        &format!(
+                            "the indicator `{}` is attached to a node outside this version",
+                            indicator.code
+                        ),
+                    )
+                })?;
                 nodes[node].indicators.push(indicator);
                 positions[node].push(position);
             }

@@ -457,6 +457,10 @@ fn an_indicator_on_a_node_of_another_version_has_its_own_message() {
         "the indicator `IND-COUNTERFEIT` of version `2020-02-07` is attached to the node `environment` of version `2022`, outside its own version",
     );
     assert!(!check.stdout.contains("unknown kind"), "{}", check.stdout);
+    // The commands that read that version say the same, not a catch-all.
+    env.ics(&["tree", "--version", "2020-02-07"])
+        .fails()
+        .stderr_has("the indicator `IND-COUNTERFEIT` is attached to a node outside this version");
 }
 
 #[test]

@@ -36,7 +36,8 @@ impl Store {
         through: FiscalPeriod,
     ) -> Result<Vec<PeriodValue>, Error> {
         let ctx = format!("read the values from {from} to {through}");
-        let mut codes: Vec<(i64, String)> = Vec::with_capacity(version.indicators);
+        let mut codes: Vec<(i64, String)> =
+            Vec::with_capacity(super::capacity_hint(version.indicators));
         {
             let mut stmt = self
                 .conn

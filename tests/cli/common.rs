@@ -121,6 +121,25 @@ impl Env {
     }
 
     pub fn ics_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.run(args, env, None)
+    }
+
+    /// Run `ics` with its stdout sent to `stdout` (a closed pipe, `/dev/full`); the returned
+    /// `stdout` is empty.
+    pub fn ics_stdout(&self, args: &[&str], stdout: std::process::Stdio) -> Run {
+        self.run(args, &[], Some(stdout))
+    }
+
+    /// Run `ics` with stdout on `/dev/full`, where every write fails with "no space left".
+    pub fn ics_to_full_disk(&self, args: &[&str]) -> Run {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        self.ics_stdout(args, full.into())
+    }
+
+    fn run(&self, args: &[&str], env: &[(&str, &str)], stdout: Option<std::process::Stdio>) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ics"));
         cmd.args(args)
             .current_dir(self.dir.path())
@@ -133,6 +152,9 @@ impl Env {
             .env("RUST_BACKTRACE", "0");
         for (k, v) in env {
             cmd.env(k, v);
+        }
+        if let Some(stdout) = stdout {
+            cmd.stdout(stdout);
         }
         let out: Output = cmd.output().expect("run ics");
         Run {

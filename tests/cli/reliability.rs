@@ -395,26 +395,7 @@ fn a_database_from_the_first_schema_keeps_every_value_after_upgrade() {
 fn ics_into_closed_pipe(env: &Env, args: &[&str]) -> Run {
     let (reader, writer) = std::io::pipe().expect("a pipe");
     drop(reader);
-    ics_with_stdout(env, args, writer.into())
-}
-
-fn ics_with_stdout(env: &Env, args: &[&str], stdout: std::process::Stdio) -> Run {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ics"))
-        .args(args)
-        .current_dir(env.dir.path())
-        .env_remove("ICS_DB")
-        .env("NO_COLOR", "1")
-        .env("ICS_NOW", "2026-01-15T12:00:00Z")
-        .env("RUST_BACKTRACE", "0")
-        .stdout(stdout)
-        .stderr(std::process::Stdio::piped())
-        .output()
-        .expect("run ics");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::new(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    env.ics_stdout(args, writer.into())
 }
 
 #[test]
@@ -469,11 +450,7 @@ fn a_closed_pipe_ends_every_command_quietly_and_keeps_its_exit_code() {
 fn completions_into_a_full_disk_are_an_error_not_a_panic() {
     let env = Env::new();
     for args in [&["completions", "bash"][..], &["man"]] {
-        let full = std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .expect("/dev/full");
-        ics_with_stdout(&env, args, full.into())
+        env.ics_to_full_disk(args)
             .fails()
             .stderr_has("could not write the output");
     }

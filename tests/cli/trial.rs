@@ -179,29 +179,6 @@ fn the_review_page_keeps_headings_with_their_cards_and_lists_links() {
     assert!(with_cards > 5);
 }
 
-/// Run `ics` with stdout on `/dev/full`, where every write fails with "no space left".
-fn to_full_disk(env: &Env, args: &[&str]) -> Run {
-    let full = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .expect("/dev/full");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ics"))
-        .args(args)
-        .current_dir(env.dir.path())
-        .env_remove("ICS_DB")
-        .env("NO_COLOR", "1")
-        .env("ICS_NOW", "2026-01-15T12:00:00Z")
-        .env("RUST_BACKTRACE", "0")
-        .stdout(full)
-        .output()
-        .expect("run ics");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::new(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 /// Exit 2 with exactly one `error:` line and at most one `help:` line after it.
 #[track_caller]
 fn one_line_error(run: Run) -> Run {
@@ -257,7 +234,7 @@ fn help_and_version_into_a_full_disk_are_an_error() {
         &["record", "--help"],
         &["help"],
     ] {
-        one_line_error(to_full_disk(&env, args)).stderr_has("the disk is full");
+        one_line_error(env.ics_to_full_disk(args)).stderr_has("the disk is full");
     }
 }
 
@@ -269,11 +246,11 @@ fn the_after_commit_warning_is_true_when_nothing_changed() {
     env.ics(&["record", "I1", "FY2021", "25"]).ok();
     let before = env.fingerprint();
     // The same value again changes nothing; the warning must not claim it saved changes.
-    let run = to_full_disk(&env, &["record", "I1", "FY2021", "25"]).ok();
+    let run = env.ics_to_full_disk(&["record", "I1", "FY2021", "25"]).ok();
     assert_eq!(env.fingerprint(), before);
     run.stderr_has("warning: the command succeeded (anything it changed is saved)")
         .stderr_has("the disk is full");
-    let run = to_full_disk(&env, &["load", fw.to_str().unwrap()]).ok();
+    let run = env.ics_to_full_disk(&["load", fw.to_str().unwrap()]).ok();
     assert!(
         !run.stderr.contains("its changes are saved"),
         "{}",

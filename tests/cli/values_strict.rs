@@ -274,28 +274,6 @@ fn import_rows_keep_notes_like_record_and_dated_rows_are_taken_as_written() {
     assert_eq!(again.ics(&["export-values", "--all"]).ok().stdout, all);
 }
 
-/// Run `ics` with stdout going to `/dev/full`, where every write fails.
-fn to_full_disk(env: &Env, args: &[&str]) -> Run {
-    let full = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .expect("/dev/full");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ics"))
-        .args(args)
-        .current_dir(env.dir.path())
-        .env_remove("ICS_DB")
-        .env("NO_COLOR", "1")
-        .env("USER", "tester")
-        .stdout(full)
-        .output()
-        .expect("run ics");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::new(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 #[test]
 fn a_committed_write_whose_confirmation_cannot_be_printed_exits_0_with_a_warning() {
     let env = Env::new();
@@ -307,21 +285,18 @@ fn a_committed_write_whose_confirmation_cannot_be_printed_exits_0_with_a_warning
             .stderr_has("could not be printed");
         assert!(!run.stderr.contains("error:"), "{}", run.stderr);
     };
-    warned(to_full_disk(&env, &["load", fw.to_str().unwrap()]));
+    warned(env.ics_to_full_disk(&["load", fw.to_str().unwrap()]));
     env.ics(&["versions"]).ok().stdout_has("v1");
-    warned(to_full_disk(&env, &["record", "I1", "FY2021", "25"]));
+    warned(env.ics_to_full_disk(&["record", "I1", "FY2021", "25"]));
     let file = env.write("v.csv", "indicator,period,value\nI1,FY2020,7\n");
-    warned(to_full_disk(
-        &env,
-        &["import-values", file.to_str().unwrap()],
-    ));
+    warned(env.ics_to_full_disk(&["import-values", file.to_str().unwrap()]));
     let json = env.ics(&["export-values", "--format", "json"]).ok().json();
     assert_eq!(json.as_array().unwrap().len(), 2, "{json}");
     // A command that fails still fails, and a read command whose output is lost is an error.
-    to_full_disk(&env, &["record", "I1", "FY2021", "x"])
+    env.ics_to_full_disk(&["record", "I1", "FY2021", "x"])
         .fails()
         .stderr_has("not a number");
-    to_full_disk(&env, &["tree"])
+    env.ics_to_full_disk(&["tree"])
         .fails()
         .stderr_has("could not write the output");
 }

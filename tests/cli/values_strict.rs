@@ -382,3 +382,30 @@ fn control_characters_are_refused_in_texts_and_never_written_raw_to_csv() {
     let json = env.ics(&["export-values", "--format", "json"]).ok().json();
     assert_eq!(json[0]["note"], "a\u{0}b\u{1b}");
 }
+
+#[test]
+fn empty_columns_a_spreadsheet_adds_after_the_header_are_no_columns() {
+    let env = env();
+    // Excel saves `indicator,period,value,,` when cells right of the table were ever touched.
+    let file = env.write(
+        "excel.csv",
+        "indicator,period,value,,\r\nI1,FY2020,7,,\r\nI1,FY2021,8,,\r\n",
+    );
+    env.ics(&["import-values", file.to_str().unwrap()])
+        .ok()
+        .stdout_has("2 added");
+    // A value under such a column is not silently dropped.
+    refused(
+        &env,
+        "stray.csv",
+        "indicator,period,value,,\nI1,FY2022,9,,oops\n",
+        &["stray.csv:2:"],
+    );
+    // An empty name between named columns is still a mistake.
+    refused(
+        &env,
+        "gap.csv",
+        "indicator,,period,value\nI1,,FY2022,9\n",
+        &["gap.csv:1: column 2 of the header has no name"],
+    );
+}

@@ -72,7 +72,14 @@ impl Columns {
         let mut index = [None; ACCEPTED_COLUMNS.len()];
         let mut problems: Vec<String> = quoting.into_iter().map(|(_, m)| m).collect();
         let accepted = ACCEPTED_COLUMNS.join(", ");
-        for (i, raw) in header.iter().enumerate() {
+        // Spreadsheets often save a few empty columns after the last named one
+        // (`indicator,period,value,,`): those are no columns at all. Data rows must leave them
+        // empty (a row longer than the header is checked cell by cell).
+        let width = header
+            .iter()
+            .rposition(|c| !String::from_utf8_lossy(c).trim().is_empty())
+            .map_or(header.len(), |last| last + 1);
+        for (i, raw) in header.iter().take(width).enumerate() {
             let raw = match i {
                 0 => raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw),
                 _ => raw,
@@ -131,7 +138,7 @@ impl Columns {
         Ok(Columns {
             tracking: index[CURRENT].is_some() || index[REPLACED_BY].is_some(),
             index,
-            width: header.len(),
+            width,
         })
     }
 }

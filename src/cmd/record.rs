@@ -6,7 +6,7 @@ use super::Context;
 use crate::cli::RecordArgs;
 use crate::clock::now_utc;
 use crate::error::Error;
-use crate::render::values::{number, time, with_unit};
+use crate::render::values::{readable, time, with_unit};
 use crate::store::{Keep, NewValue, Written};
 use crate::values::{self, clean_text, control_char, Catalog};
 use crate::Outcome;
@@ -68,7 +68,7 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
         Written::Corrected { old, .. } => writeln!(
             out,
             "corrected {what}: {shown} (was {}, recorded by {} at {}; kept in the history)",
-            number(old.value),
+            readable(old.value),
             old.recorded_by,
             time(&old.recorded_at)
         )?,

@@ -12,7 +12,7 @@ use comfy_table::{
     presets::UTF8_FULL_CONDENSED, CellAlignment, ColumnConstraint, ContentArrangement, Table,
 };
 
-use super::values::{corrects, number, time};
+use super::values::{corrects, readable, time};
 use super::{plural, safe, truncate, width, Style, Term};
 use crate::framework::Indicator;
 use crate::store::StoredValue;
@@ -113,7 +113,7 @@ fn rows(values: &[StoredValue]) -> Vec<Row> {
                 } else {
                     safe(&r.disaggregation).into_owned()
                 },
-                value: number(r.value),
+                value: readable(r.value),
                 status,
                 by: safe(&r.recorded_by).into_owned(),
                 at: time(&r.recorded_at).trim_end_matches(" UTC").to_string(),

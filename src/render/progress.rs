@@ -41,8 +41,17 @@ pub fn sparkline(values: &[Option<f64>]) -> String {
         .collect()
 }
 
-/// A number for people: at most four decimals, no trailing zeros, thousands separated by commas.
+/// A number for people: at most four decimals, no trailing zeros, thousands separated by commas;
+/// a magnitude of 10^15 or more in exponent form (`1.79e308`), so no cell runs to hundreds of
+/// digits. (Below four decimals a number shows as 0: that is rounding noise in a computed
+/// percent far more often than a value.)
 pub fn number(x: f64) -> String {
+    if x.abs() >= 1e15 {
+        return format!("{x:.3e}")
+            .replace(".000e", "e")
+            .replace("00e", "e")
+            .replace("0e", "e");
+    }
     let s = format!("{:.4}", x);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     let (sign, s) = match s.strip_prefix('-') {
@@ -417,6 +426,17 @@ pub fn markdown(report: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn huge_and_tiny_numbers_stay_short() {
+        assert_eq!(number(1.79e308), "1.79e308");
+        assert_eq!(number(2e15), "2e15");
+        assert_eq!(number(-1.5e20), "-1.5e20");
+        assert_eq!(number(1234567.5), "1,234,567.5");
+        assert_eq!(number(0.0001), "0.0001");
+        assert_eq!(number(0.0), "0");
+    }
+
     use super::*;
 
     #[test]

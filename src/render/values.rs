@@ -20,15 +20,27 @@ pub fn number(v: f64) -> String {
     v.to_string()
 }
 
+/// A value for people: as [`number`], but a magnitude of 10^15 or more, or a non-zero one
+/// below 10^-6, in exponent form (`1.79e308`, `4.9e-324`) instead of hundreds of digits. Both
+/// forms are the shortest text that reads back as the same number.
+pub fn readable(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e15 || (a != 0.0 && a < 1e-6) {
+        format!("{v:e}")
+    } else {
+        number(v)
+    }
+}
+
 /// `17.2 USD billion`, `22%`.
 pub fn with_unit(v: f64, unit: &str) -> String {
     let unit = unit.trim();
     if unit.is_empty() {
-        number(v)
+        readable(v)
     } else if unit == "%" {
-        format!("{}%", number(v))
+        format!("{}%", readable(v))
     } else {
-        format!("{} {unit}", number(v))
+        format!("{} {unit}", readable(v))
     }
 }
 
@@ -240,6 +252,19 @@ mod tests {
         assert_eq!(number(17.2), "17.2");
         assert_eq!(number(22.0), "22");
         assert_eq!(number(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(readable(17.2), "17.2");
+        assert_eq!(readable(1.79e308), "1.79e308");
+        assert_eq!(readable(5e-324), "5e-324");
+        assert_eq!(readable(-2.5e15), "-2.5e15");
+        assert_eq!(readable(0.0), "0");
+        for v in [1.79e308, 5e-324, 123456789012345680.0, 1e-7] {
+            assert_eq!(
+                readable(v).parse::<f64>().unwrap(),
+                v,
+                "{v} does not read back"
+            );
+            assert!(readable(v).len() < 30, "{}", readable(v));
+        }
         assert_eq!(with_unit(22.0, "%"), "22%");
         assert_eq!(with_unit(4.0, "USD billion"), "4 USD billion");
         assert_eq!(

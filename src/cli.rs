@@ -64,6 +64,16 @@ pub enum Command {
         after_help = "Columns: indicator,period,value and optionally disaggregation,note,source,recorded_by,recorded_at\n\nExample:\n  ics import-values examples/peru-values.csv"
     )]
     ImportValues(ImportValuesArgs),
+    /// End the current value of an indicator, period and disaggregation (kept in the history)
+    #[command(
+        after_help = "The key then has no current value until a value is recorded again.\n\nExample:\n  ics void IND-TRADE-GOODS FY2021 --reason \"Entered for the wrong year\""
+    )]
+    Void(VoidArgs),
+    /// Explain the current value's deviation from its target, without retyping the value
+    #[command(
+        after_help = "The explanation becomes the current value's note (the history keeps it as an explanation) and clears \"needs explanation\".\n\nExample:\n  ics explain IND-TRADE-GOODS FY2021 \"Port closures cut exports in the second half\""
+    )]
+    Explain(ExplainArgs),
     /// Every value ever recorded for an indicator, newest first, with corrections
     #[command(after_help = "Example:\n  ics history IND-TRADE-GOODS --period FY2021")]
     History(HistoryArgs),
@@ -191,6 +201,39 @@ pub struct RecordArgs {
     #[arg(long, conflicts_with = "source")]
     pub clear_source: bool,
     /// Who records it [default: your login name]
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VoidArgs {
+    /// Indicator code, as in the framework file
+    pub indicator: String,
+    /// Period: FY2021, FY2021Q2, or a date such as 2021-03-15
+    pub period: String,
+    /// A disaggregation the indicator declares, e.g. sex=female (repeat for several)
+    #[arg(long = "disagg", value_name = "KEY=VALUE")]
+    pub disagg: Vec<String>,
+    /// Why the value is voided (kept in the history)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Who voids it [default: your login name]
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Indicator code, as in the framework file
+    pub indicator: String,
+    /// Period: FY2021, FY2021Q2, or a date such as 2021-03-15
+    pub period: String,
+    /// The explanation of the deviation from the target
+    pub text: String,
+    /// A disaggregation the indicator declares, e.g. sex=female (repeat for several)
+    #[arg(long = "disagg", value_name = "KEY=VALUE")]
+    pub disagg: Vec<String>,
+    /// Who explains it [default: your login name]
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
 }

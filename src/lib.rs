@@ -84,7 +84,8 @@ pub fn run(cli: cli::Cli) -> i32 {
 fn stores(command: &cli::Command) -> bool {
     use cli::Command::*;
     match command {
-        Load(_) | Record(_) | ImportValues(_) | Report(_) | Export(_) | Demo(_) => true,
+        Load(_) | Record(_) | Void(_) | Explain(_) | ImportValues(_) | Report(_) | Export(_)
+        | Demo(_) => true,
         Tree(_) | Versions(_) | History(_) | ExportValues(_) | Progress(_) | Diff(_) | Lint(_)
         | Check | Completions(_) | Man => false,
     }

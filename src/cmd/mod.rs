@@ -5,6 +5,7 @@ mod check;
 mod demo;
 mod diff;
 mod docs;
+mod explain;
 mod export;
 mod export_values;
 mod history;
@@ -16,6 +17,7 @@ mod record;
 mod report;
 mod tree;
 mod versions;
+mod void;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -105,6 +107,8 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::Tree(args) => tree::run(&cx, args, out),
         Command::Versions(args) => versions::run(&cx, args, out),
         Command::Record(args) => record::run(&cx, args, &mut SafeWriter::new(out)),
+        Command::Void(args) => void::run(&cx, args, &mut SafeWriter::new(out)),
+        Command::Explain(args) => explain::run(&cx, args, &mut SafeWriter::new(out)),
         Command::ImportValues(args) => import_values::run(&cx, args, &mut SafeWriter::new(out)),
         Command::History(args) => history::run(&cx, args, out),
         Command::ExportValues(args) => export_values::run(&cx, args, out),

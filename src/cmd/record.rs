@@ -4,39 +4,31 @@ use std::io::Write;
 
 use super::Context;
 use crate::cli::RecordArgs;
-use crate::clock::now_utc;
+use crate::clock::{self, now_utc};
 use crate::error::Error;
+use crate::period::FiscalPeriod;
 use crate::render::values::{readable, time, with_unit};
-use crate::store::{Keep, NewValue, Written};
-use crate::values::{self, clean_text, control_char, Catalog};
+use crate::store::Store;
+use crate::store::{Keep, Kind, NewValue, Written};
+use crate::values::{self, clean_text, control_char, Catalog, Rule};
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let mut store = cx.open_existing()?;
     let catalog = Catalog::load(&store)?;
-    let code = args.indicator.trim();
-    let rule = catalog.rule(code).map_err(|m| {
-        Error::input_with_hint(
-            m,
-            "`ics tree --indicators` lists every indicator with its code",
-        )
-    })?;
-    let period = rule.period(&args.period).map_err(Error::input)?;
+    let Key {
+        rule,
+        period,
+        disaggregation,
+        recorded_by,
+    } = key(
+        &catalog,
+        &args.indicator,
+        &args.period,
+        &args.disagg,
+        args.by.as_deref(),
+    )?;
     let value = rule.value(&args.value).map_err(Error::input)?;
-    let mut disaggregation = String::new();
-    rule.disaggregation(args.disagg.iter().map(String::as_str), &mut disaggregation)
-        .map_err(Error::input)?;
-    let recorded_by = match args.by.as_deref().map(str::trim) {
-        Some("") => return Err(Error::input("`--by` needs a name")),
-        Some(name) => name.to_string(),
-        None => values::login_name(),
-    };
-    if let Some(c) = control_char(&recorded_by, false) {
-        return Err(control_error(
-            "the name of who records it (`--by` or $USER)",
-            c,
-        ));
-    }
     let note = given_text(args.note.as_deref(), "note")?;
     let source = given_text(args.source.as_deref(), "source")?;
     let recorded_at = now_utc();
@@ -54,14 +46,14 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
             note: !args.clear_note,
             source: !args.clear_source,
         },
+        kind: Kind::Value,
     };
     let written = store.write_values(false, |w| w.put(&new))?;
     let ind = &rule.indicator;
-    let what = if disaggregation.is_empty() {
-        format!("`{}` {period}", ind.code)
-    } else {
-        format!("`{}` {period} ({disaggregation})", ind.code)
-    };
+    let what = describe(&ind.code, period, &disaggregation);
+    for warning in warnings(&store, rule, period, value)? {
+        eprintln!("warning: {warning}");
+    }
     let shown = with_unit(value, &ind.unit);
     match written {
         Written::Added { .. } => writeln!(out, "recorded {what}: {shown}")?,
@@ -91,9 +83,94 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
     Ok(Outcome::Success)
 }
 
+/// What `record`, `void` and `explain` are about: an indicator of the newest version, a
+/// period, a canonical disaggregation, and who does it.
+pub(super) struct Key<'c> {
+    pub rule: &'c Rule,
+    pub period: FiscalPeriod,
+    pub disaggregation: String,
+    pub recorded_by: String,
+}
+
+/// Check the arguments that name a value's key, and who writes it.
+pub(super) fn key<'c>(
+    catalog: &'c Catalog,
+    indicator: &str,
+    period: &str,
+    disagg: &[String],
+    by: Option<&str>,
+) -> Result<Key<'c>, Error> {
+    let rule = catalog.rule(indicator.trim()).map_err(|m| {
+        Error::input_with_hint(
+            m,
+            "`ics tree --indicators` lists every indicator with its code",
+        )
+    })?;
+    let period = rule.period(period).map_err(Error::input)?;
+    let mut disaggregation = String::new();
+    rule.disaggregation(disagg.iter().map(String::as_str), &mut disaggregation)
+        .map_err(Error::input)?;
+    let recorded_by = match by.map(str::trim) {
+        Some("") => return Err(Error::input("`--by` needs a name")),
+        Some(name) => name.to_string(),
+        None => values::login_name(),
+    };
+    if let Some(c) = control_char(&recorded_by, false) {
+        return Err(control_error(
+            "the name of who records it (`--by` or $USER)",
+            c,
+        ));
+    }
+    Ok(Key {
+        rule,
+        period,
+        disaggregation,
+        recorded_by,
+    })
+}
+
+/// `` `IND` FY2021 `` or `` `IND` FY2021 (sex=female) ``.
+pub(super) fn describe(code: &str, period: FiscalPeriod, disaggregation: &str) -> String {
+    if disaggregation.is_empty() {
+        format!("`{code}` {period}")
+    } else {
+        format!("`{code}` {period} ({disaggregation})")
+    }
+}
+
+/// What looks like a typo in a recorded value: a period more than one fiscal year after
+/// today's, or more than 50 before it; a negative value where baseline and targets are all
+/// zero or more.
+fn warnings(
+    store: &Store,
+    rule: &Rule,
+    period: FiscalPeriod,
+    value: f64,
+) -> Result<Vec<String>, Error> {
+    let mut out = Vec::new();
+    let this_year = FiscalPeriod::year_of(clock::today()).year;
+    if period.year > this_year + 1 {
+        out.push(format!(
+            "{period} is more than one fiscal year after this one (FY{this_year}); recorded anyway, `ics void` ends it if it is a typo"
+        ));
+    } else if period.year < this_year - 50 {
+        out.push(format!(
+            "{period} is more than 50 fiscal years before this one (FY{this_year}); recorded anyway, `ics void` ends it if it is a typo"
+        ));
+    }
+    if value < 0.0 && store.never_negative(rule.id)? {
+        out.push(format!(
+            "{} is negative, but the baseline and targets of `{}` are all zero or more; recorded anyway",
+            readable(value),
+            rule.indicator.code
+        ));
+    }
+    Ok(out)
+}
+
 /// The text of `--note` or `--source`, trimmed: an empty one is refused, since leaving the flag
 /// out keeps the current text and `--clear-note`/`--clear-source` removes it.
-fn given_text<'a>(text: Option<&'a str>, flag: &str) -> Result<Option<&'a str>, Error> {
+pub(super) fn given_text<'a>(text: Option<&'a str>, flag: &str) -> Result<Option<&'a str>, Error> {
     match text {
         Some(t) if clean_text(Some(t)).is_none() => Err(Error::input_with_hint(
             format!("`--{flag}` is empty"),

@@ -8,6 +8,8 @@
 //! table (nothing is dropped). Only notes, sources and the title wrap, at spaces. Without a
 //! width (a pipe or a file) every column is shown in full.
 
+use std::collections::{HashMap, HashSet};
+
 use comfy_table::{
     presets::UTF8_FULL_CONDENSED, CellAlignment, ColumnConstraint, ContentArrangement, Table,
 };
@@ -15,7 +17,7 @@ use comfy_table::{
 use super::values::{corrects, readable, time};
 use super::{plural, safe, truncate, width, Style, Term};
 use crate::framework::Indicator;
-use crate::store::StoredValue;
+use crate::store::{Kind, StoredValue};
 
 /// The narrowest a note or source column may be before it moves under the table.
 const MIN_TEXT: usize = 16;
@@ -95,15 +97,34 @@ struct Row {
 
 fn rows(values: &[StoredValue]) -> Vec<Row> {
     let corrects = corrects(values);
+    let voids: HashSet<i64> = values
+        .iter()
+        .filter(|r| r.kind == Kind::Void)
+        .map(|r| r.id)
+        .collect();
     values
         .iter()
         .map(|r| {
-            let mut status = vec![match r.replaced_by {
+            let mut status = Vec::new();
+            match r.kind {
+                Kind::Value => {}
+                Kind::Explanation => status.push("explanation".to_string()),
+                Kind::Void => status.push("void (reason in the note)".to_string()),
+            }
+            status.push(match r.replaced_by {
                 None => "current".to_string(),
+                Some(by) if by == r.id => "no current value".to_string(),
+                Some(by) if voids.contains(&by) => format!("voided by #{by}"),
+                Some(by) if r.kind == Kind::Void => format!("recorded again as #{by}"),
                 Some(by) => format!("replaced by #{by}"),
-            }];
+            });
             if let Some(old) = corrects.get(&r.id) {
-                status.push(format!("corrects #{old}"));
+                status.push(match r.kind {
+                    Kind::Void => format!("ends #{old}"),
+                    Kind::Explanation => format!("explains #{old}"),
+                    Kind::Value if voids.contains(old) => format!("follows void #{old}"),
+                    Kind::Value => format!("corrects #{old}"),
+                });
             }
             Row {
                 id: format!("#{}", r.id),
@@ -285,11 +306,25 @@ pub fn history_table(
         }
         text.push('\n');
     }
-    let corrections = values.iter().filter(|r| r.replaced_by.is_some()).count();
+    let voided = values.iter().filter(|r| r.kind == Kind::Void).count();
+    // Values replaced by a new value: not explained, voided, or a void followed by a value.
+    let kinds: HashMap<i64, Kind> = values.iter().map(|r| (r.id, r.kind)).collect();
+    let corrections = values
+        .iter()
+        .filter(|r| {
+            r.replaced_by
+                .is_some_and(|by| r.kind != Kind::Void && kinds.get(&by) == Some(&Kind::Value))
+        })
+        .count();
     text.push_str(&format!(
-        "{}, {}\n",
+        "{}, {}{}\n",
         plural(values.len(), "value recorded", "values recorded"),
-        plural(corrections, "corrected", "corrected")
+        plural(corrections, "corrected", "corrected"),
+        if voided > 0 {
+            format!(", {voided} voided")
+        } else {
+            String::new()
+        }
     ));
     let rows = rows(values);
     let layout = match term.width {

@@ -55,7 +55,7 @@ pub fn time(stored: &str) -> String {
 /// For each value id, the id of the value it corrected (the one it replaced).
 pub(super) fn corrects(rows: &[StoredValue]) -> HashMap<i64, i64> {
     rows.iter()
-        .filter_map(|r| r.replaced_by.map(|by| (by, r.id)))
+        .filter_map(|r| r.replaced_by.filter(|by| *by != r.id).map(|by| (by, r.id)))
         .collect()
 }
 
@@ -76,6 +76,9 @@ struct ExportJson<'a> {
     /// With `--all` only: `Some(None)` is a JSON null.
     #[serde(skip_serializing_if = "Option::is_none")]
     replaced_by: Option<Option<&'a str>>,
+    /// With `--all` only: `value`, `explanation` or `void`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
 }
 
 impl<'a> ExportJson<'a> {
@@ -90,8 +93,18 @@ impl<'a> ExportJson<'a> {
             recorded_by: &r.recorded_by,
             recorded_at: &r.recorded_at,
             current: all.then_some(r.replaced_by.is_none()),
-            replaced_by: all.then_some(r.replaced_at.as_deref()),
+            replaced_by: all.then_some(replaced_at(r)),
+            kind: all.then_some(r.kind.as_str()),
         }
+    }
+}
+
+/// When the value that replaced `r` was recorded: `None` while it is current, and for a void
+/// that nothing has followed (it points at itself).
+fn replaced_at(r: &StoredValue) -> Option<&str> {
+    match r.replaced_by {
+        Some(by) if by != r.id => r.replaced_at.as_deref(),
+        _ => None,
     }
 }
 
@@ -114,7 +127,7 @@ pub fn write_history_json(out: &mut dyn Write, rows: &[StoredValue]) -> Result<(
         .map(|r| HistoryJson {
             id: r.id,
             value: ExportJson::new(r, true),
-            corrected_by: r.replaced_by,
+            corrected_by: r.replaced_by.filter(|by| *by != r.id),
             corrects: corrects.get(&r.id).copied(),
         })
         .collect();
@@ -167,7 +180,7 @@ impl<'w> ExportWriter<'w> {
         Ok(match format {
             ExportFormat::Csv => {
                 let mut csv = csv::Writer::from_writer(out);
-                let n = if all { 10 } else { 8 };
+                let n = if all { 11 } else { 8 };
                 csv.write_record(&crate::values::ACCEPTED_COLUMNS[..n])
                     .map_err(csv_err)?;
                 ExportWriter::Csv {
@@ -204,6 +217,7 @@ impl<'w> ExportWriter<'w> {
                     text_cell(&r.recorded_at),
                     "".into(),
                     "".into(),
+                    "".into(),
                 ];
                 let n = if *all {
                     cells[8] = if r.replaced_by.is_none() {
@@ -212,8 +226,9 @@ impl<'w> ExportWriter<'w> {
                         "false"
                     }
                     .into();
-                    cells[9] = guard(r.replaced_at.as_deref().unwrap_or(""));
-                    10
+                    cells[9] = guard(replaced_at(r).unwrap_or(""));
+                    cells[10] = r.kind.as_str().into();
+                    11
                 } else {
                     8
                 };

@@ -195,7 +195,10 @@ impl Store {
             },
         )?;
         query(
-            "SELECT i.code, v.period, v.disaggregation, sum(v.replaced_by IS NULL) AS current \
+            // A key ends in one current value, or in a void nothing has followed yet (which
+            // points at itself): either way, exactly one row ends its history.
+            "SELECT i.code, v.period, v.disaggregation, \
+             sum(v.replaced_by IS NULL OR (v.replaced_by = v.id AND v.kind = 'void')) AS current \
              FROM value v JOIN indicator i ON i.id = v.indicator_id \
              GROUP BY v.indicator_id, v.period, v.disaggregation HAVING current <> 1",
             &|r| {
@@ -218,7 +221,7 @@ impl Store {
         query(
             "SELECT v.id, n.id FROM value v JOIN value n ON n.id = v.replaced_by \
              WHERE n.indicator_id <> v.indicator_id OR n.period <> v.period \
-             OR n.disaggregation <> v.disaggregation OR n.id = v.id",
+             OR n.disaggregation <> v.disaggregation OR (n.id = v.id AND v.kind <> 'void')",
             &|r| {
                 Ok(format!(
                     "value {} is marked as corrected by value {}, which is for another indicator, period or disaggregation",

@@ -33,7 +33,7 @@ pub use framework::{capacity_hint, SaveOutcome, VersionInfo};
 pub use framework_read::Targets;
 pub use standards::CurrentValue;
 pub use values::{
-    Imported, Keep, NewValue, Replaced, StoredValue, ValueQuery, ValueWriter, Written,
+    Imported, Keep, Kind, NewValue, Replaced, StoredValue, ValueQuery, ValueWriter, Written,
 };
 
 /// How long a writer waits for another writer before giving up.

@@ -104,6 +104,7 @@ proptest! {
                         recorded_by: "prop",
                         recorded_at: &at,
                         keep: super::Keep::AS_GIVEN,
+                        kind: super::Kind::Value,
                     };
                     out.push(w.put(&v)?);
                 }

@@ -105,6 +105,16 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     DROP INDEX IF EXISTS value_period;
     "#,
+    // 4: voids and explanations. `kind` says what a row is: a recorded `value` (or correction),
+    // an `explanation` (the same value with the deviation narrative as its note), or a `void`
+    // (ends the current value; its note is the reason). A void that nothing has followed yet
+    // points `replaced_by` at itself, so the key has no current value; `value_void` finds it.
+    r#"
+    ALTER TABLE value ADD COLUMN kind TEXT NOT NULL DEFAULT 'value'
+        CHECK (kind IN ('value', 'explanation', 'void'));
+    CREATE INDEX value_void ON value(indicator_id, period, disaggregation)
+        WHERE replaced_by = id;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -15,3 +15,4 @@ mod standards;
 mod trial;
 mod values;
 mod values_strict;
+mod void_explain;

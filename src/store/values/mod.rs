@@ -8,6 +8,7 @@
 //! and costs one statement per new value.
 
 mod keep;
+mod marks;
 mod writer;
 
 use std::collections::HashMap;
@@ -19,7 +20,7 @@ use crate::error::Error;
 use crate::period::FiscalPeriod;
 
 use writer::CTX;
-pub use writer::{Imported, Keep, NewValue, Replaced, ValueWriter, Written};
+pub use writer::{Imported, Keep, Kind, NewValue, Replaced, ValueWriter, Written};
 
 /// A stored value, as history and export show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,8 +36,10 @@ pub struct StoredValue {
     pub recorded_at: String,
     /// The id of the value that replaced this one; `None` while it is current.
     pub replaced_by: Option<i64>,
-    /// When the replacing value was recorded.
+    /// When the replacing value was recorded (for a void nothing has followed, its own time).
     pub replaced_at: Option<String>,
+    /// A value, an explanation or a void.
+    pub kind: Kind,
 }
 
 /// Which values to read.
@@ -185,7 +188,7 @@ impl Store {
 /// The columns of a [`StoredValue`], read by position in this order (an export reads millions
 /// of rows; looking each column up by name took a fifth of the time).
 const VALUE_SELECT: &str = "SELECT v.id, i.code, v.period, v.disaggregation, v.value, v.note, \
-     v.source, v.recorded_by, v.recorded_at, v.replaced_by, r.recorded_at FROM value v";
+     v.source, v.recorded_by, v.recorded_at, v.replaced_by, r.recorded_at, v.kind FROM value v";
 const VALUE_JOIN: &str =
     "JOIN indicator i ON i.id = v.indicator_id LEFT JOIN value r ON r.id = v.replaced_by";
 
@@ -197,6 +200,12 @@ fn each_row(
     while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
         let key: i64 = r.get(2).map_err(|e| map_err(e, ctx))?;
         let period = super::stored_period(key, ctx)?;
+        let kind: String = r.get(11).map_err(|e| map_err(e, ctx))?;
+        let kind = Kind::parse(&kind).ok_or_else(|| {
+            Error::database(format!(
+                "could not {ctx}: a value is of the unknown kind `{kind}`"
+            ))
+        })?;
         let value = (|| {
             Ok::<_, rusqlite::Error>(StoredValue {
                 id: r.get(0)?,
@@ -210,6 +219,7 @@ fn each_row(
                 recorded_at: r.get(8)?,
                 replaced_by: r.get(9)?,
                 replaced_at: r.get(10)?,
+                kind,
             })
         })()
         .map_err(|e| map_err(e, ctx))?;
@@ -270,6 +280,7 @@ title = "G"
             recorded_by: "me",
             recorded_at: "2026-01-15T12:00:00.000000Z",
             keep: Keep::AS_GIVEN,
+            kind: Kind::Value,
         }
     }
 

@@ -18,6 +18,7 @@ use crate::period::FiscalPeriod;
 
 use super::keep::Inherited;
 pub use super::keep::Keep;
+pub use super::marks::Kind;
 
 /// A value about to be written; the caller has validated it.
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +36,8 @@ pub struct NewValue<'a> {
     pub recorded_at: &'a str,
     /// Which of `note` and `source`, when `None`, were left unsaid rather than removed.
     pub keep: Keep,
+    /// What the row is: a value, an explanation or a void.
+    pub kind: Kind,
 }
 
 /// The value a correction replaced.
@@ -83,15 +86,19 @@ pub struct ValueWriter<'c> {
     pub(super) conn: &'c Connection,
     add: CachedStatement<'c>,
     replace: CachedStatement<'c>,
-    current: CachedStatement<'c>,
-    replace_id: CachedStatement<'c>,
+    pub(super) current: CachedStatement<'c>,
+    pub(super) replace_id: CachedStatement<'c>,
     /// The text parameters of `add` (5..=8) and `replace` (6..=7), with what is bound to them.
     add_texts: [TextParam; 4],
     replace_texts: [TextParam; 2],
     first_new_id: i64,
-    next_id: i64,
+    pub(super) next_id: i64,
     /// The indicator ids written (checked before a bulk write commits).
-    indicators: HashSet<i64>,
+    pub(super) indicators: HashSet<i64>,
+    /// Whether a key may end in a void (see [`Kind::Void`]): then a new value links it.
+    pub(super) open_voids: bool,
+    /// Whether the last value inserted followed a void (which now points at it).
+    followed: bool,
     last_indicator: i64,
     /// Whether the last value imported was new: then the next one is tried as new first.
     expect_new: bool,
@@ -144,7 +151,7 @@ impl<'c> ValueWriter<'c> {
         let prepare = |sql: &str| conn.prepare_cached(sql).map_err(|e| map_err(e, CTX));
         let add = prepare(
             "INSERT INTO value (indicator_id, period, disaggregation, value, note, source, \
-             recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+             recorded_by, recorded_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
              ON CONFLICT DO NOTHING",
         )?;
         // Replace the current value if it differs; `changes()` says whether it did. A kept
@@ -166,6 +173,13 @@ impl<'c> ValueWriter<'c> {
                 r.get(0)
             })
             .map_err(|e| map_err(e, CTX))?;
+        let open_voids: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM value INDEXED BY value_void WHERE replaced_by = id)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| map_err(e, CTX))?;
         Ok(ValueWriter {
             conn,
             add,
@@ -177,6 +191,8 @@ impl<'c> ValueWriter<'c> {
             first_new_id,
             next_id: first_new_id,
             indicators: HashSet::new(),
+            open_voids,
+            followed: false,
             last_indicator: 0,
             expect_new: true,
         })
@@ -194,6 +210,7 @@ impl<'c> ValueWriter<'c> {
         for (param, text) in self.add_texts.iter_mut().zip(texts) {
             param.bind(s, text)?;
         }
+        bind(s.raw_bind_parameter(9, v.kind.as_str()))?;
         if s.raw_execute().map_err(|e| map_err(e, CTX))? == 0 {
             return Ok(false);
         }
@@ -207,6 +224,7 @@ impl<'c> ValueWriter<'c> {
             ));
         }
         self.next_id += 1;
+        self.followed = self.open_voids && self.follow_void(v)?;
         Ok(true)
     }
 
@@ -283,7 +301,12 @@ impl<'c> ValueWriter<'c> {
     /// period and disaggregation, it is not recorded again, so re-importing an export changes
     /// nothing and an older export does not undo later corrections.
     pub fn import(&mut self, v: &NewValue<'_>, dated: bool) -> Result<Imported, Error> {
-        let outcome = if self.expect_new || dated {
+        if v.kind == Kind::Void {
+            return self.import_void(v, dated);
+        }
+        let outcome = if dated && self.open_voids && self.in_history(v)? {
+            Imported::AlreadyRecorded
+        } else if self.expect_new || dated {
             let id = self.next_id;
             if self.insert(v)? {
                 Imported::Added { id }
@@ -309,19 +332,27 @@ impl<'c> ValueWriter<'c> {
             }
         };
         self.expect_new = matches!(outcome, Imported::Added { .. });
-        Ok(outcome)
+        Ok(match outcome {
+            // A value after a void takes its place in the chain, as a correction does.
+            Imported::Added { id } if self.followed => Imported::Corrected { id },
+            other => other,
+        })
     }
 
     /// Whether exactly `v` (value, note, source, who and when) is the current value of its key
     /// or one it replaced, walking back the chain of corrections.
-    fn in_history(&self, v: &NewValue<'_>) -> Result<bool, Error> {
+    pub(super) fn in_history(&self, v: &NewValue<'_>) -> Result<bool, Error> {
         self.conn
             .prepare_cached(
                 "WITH RECURSIVE chain(id) AS ( \
                    SELECT id FROM value WHERE indicator_id = ?1 AND period = ?2 \
                    AND disaggregation = ?3 AND replaced_by IS NULL \
                    UNION ALL \
-                   SELECT v.id FROM value v JOIN chain c ON v.replaced_by = c.id) \
+                   SELECT id FROM value INDEXED BY value_void WHERE indicator_id = ?1 \
+                   AND period = ?2 AND disaggregation = ?3 AND replaced_by = id \
+                   UNION ALL \
+                   SELECT v.id FROM value v JOIN chain c ON v.replaced_by = c.id \
+                   AND v.id != c.id) \
                  SELECT EXISTS (SELECT 1 FROM chain c JOIN value v ON v.id = c.id \
                    WHERE v.value = ?4 AND v.note IS ?5 AND v.source IS ?6 \
                    AND v.recorded_by = ?7 AND v.recorded_at = ?8)",
@@ -392,31 +423,6 @@ impl<'c> ValueWriter<'c> {
                 Ok(Written::Corrected { id, old })
             }
         }
-    }
-
-    /// The value that the value `id` corrected (replaced), if any.
-    pub fn corrected_by(&self, id: i64) -> Result<Option<i64>, Error> {
-        self.conn
-            .prepare_cached("SELECT id FROM value WHERE replaced_by = ?1")
-            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
-            .map_err(|e| map_err(e, CTX))
-    }
-
-    /// The id of the current value of `v`'s (indicator, period, disaggregation), if any.
-    pub fn current_id(&self, v: &NewValue<'_>) -> Result<Option<i64>, Error> {
-        self.conn
-            .prepare_cached(
-                "SELECT id FROM value WHERE indicator_id = ?1 AND period = ?2 \
-                 AND disaggregation = ?3 AND replaced_by IS NULL",
-            )
-            .and_then(|mut s| {
-                s.query_row(
-                    params![v.indicator_id, v.period.key(), v.disaggregation],
-                    |r| r.get(0),
-                )
-                .optional()
-            })
-            .map_err(|e| map_err(e, CTX))
     }
 
     /// Check the links this writer made, for a bulk write that ran without foreign-key

@@ -34,7 +34,7 @@ use crate::clock::now_utc;
 use crate::error::{Diagnostic, Error};
 use crate::files::input::{describe_limit, Overlong, RowLimit, MAX_ROW_BYTES};
 use crate::framework::parse::file_error;
-use crate::store::{Imported, Keep, NewValue, Store, ValueWriter};
+use crate::store::{Imported, Keep, Kind, NewValue, Store, ValueWriter};
 
 pub use self::rows::ACCEPTED_COLUMNS;
 
@@ -199,6 +199,7 @@ impl Import<'_, '_> {
                     Some(_) => Keep::AS_GIVEN,
                     None => Keep::UNSAID,
                 },
+                kind: row.kind,
             };
             let id = match self.writer.import(&new, row.recorded_at.is_some())? {
                 Imported::Added { id } => {
@@ -229,8 +230,13 @@ impl Import<'_, '_> {
                 }
             };
             if let (true, Some(id)) = (self.tracking, id) {
+                // A void that nothing follows yet is not current, and waits for no row.
+                let claim = match (row.kind, row.replaced_at) {
+                    (Kind::Void, None) => tracking::Claim::Current,
+                    _ => row.claim,
+                };
                 self.track
-                    .claimed(id, row.claim, row.line, row.replaced_at.map(text));
+                    .claimed(id, claim, row.line, row.replaced_at.map(text));
             }
         }
         Ok(())

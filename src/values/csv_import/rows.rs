@@ -11,10 +11,11 @@ use super::quotes::QuoteCheck;
 use super::tracking::{self, Claim, MAX_LISTED};
 use crate::error::{Diagnostic, Error};
 use crate::period::{FiscalPeriod, ACCEPTED_FORMS};
+use crate::store::Kind;
 use crate::values::{clean_text, control_char, parse_timestamp, trim, unguard, Catalog, Rule};
 
 /// The columns `import-values` accepts, in `export-values --all` order.
-pub const ACCEPTED_COLUMNS: [&str; 10] = [
+pub const ACCEPTED_COLUMNS: [&str; 11] = [
     "indicator",
     "period",
     "disaggregation",
@@ -25,6 +26,7 @@ pub const ACCEPTED_COLUMNS: [&str; 10] = [
     "recorded_at",
     "current",
     "replaced_by",
+    "kind",
 ];
 
 const INDICATOR: usize = 0;
@@ -37,6 +39,7 @@ const RECORDED_BY: usize = 6;
 const RECORDED_AT: usize = 7;
 const CURRENT: usize = 8;
 const REPLACED_BY: usize = 9;
+const KIND: usize = 10;
 
 /// Rows per batch.
 const BATCH_ROWS: u64 = 4096;
@@ -171,6 +174,8 @@ pub(super) struct RowData {
     pub recorded_at: Option<Span>,
     pub claim: Claim,
     pub replaced_at: Option<Span>,
+    /// `value` unless the `kind` cell says `explanation` or `void`.
+    pub kind: Kind,
 }
 
 /// Checked rows on their way to the writing thread, and the bad rows among them.
@@ -365,6 +370,12 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
+        let kind = match cells[KIND] {
+            "" => Kind::Value,
+            word => Kind::parse(word).ok_or_else(|| {
+                format!("`{word}` is not a kind; use `value`, `explanation` or `void`")
+            })?,
+        };
         let disaggregation = self.disaggregation(rule, cells[DISAGGREGATION], batch)?;
         if self.problems > 0 {
             return Ok(()); // nothing will be written: check only
@@ -382,6 +393,7 @@ impl<'a> Checker<'a> {
             recorded_at,
             claim,
             replaced_at,
+            kind,
         };
         batch.rows.push(row);
         Ok(())

@@ -1,0 +1,67 @@
+//! `ics explain INDICATOR PERIOD TEXT`: record why the current value deviates from its target.
+//! The explanation is the current value again with the text as its note, marked as an
+//! explanation in the history; a note on the current value is what clears "needs explanation".
+
+use std::io::Write;
+
+use super::record::{describe, given_text, key};
+use super::Context;
+use crate::cli::ExplainArgs;
+use crate::clock::now_utc;
+use crate::error::Error;
+use crate::store::{Keep, Kind, NewValue, Written};
+use crate::values::Catalog;
+use crate::Outcome;
+
+pub fn run(cx: &Context, args: &ExplainArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+    let mut store = cx.open_existing()?;
+    let catalog = Catalog::load(&store)?;
+    let k = key(
+        &catalog,
+        &args.indicator,
+        &args.period,
+        &args.disagg,
+        args.by.as_deref(),
+    )?;
+    let text = given_text(Some(&args.text), "explanation")?;
+    let recorded_at = now_utc();
+    let what = describe(&k.rule.indicator.code, k.period, &k.disaggregation);
+    let written = store.write_values(false, |w| {
+        let Some(value) = w.current_value(k.rule.id, k.period, &k.disaggregation)? else {
+            return Ok(None);
+        };
+        let explanation = NewValue {
+            indicator_id: k.rule.id,
+            period: k.period,
+            disaggregation: &k.disaggregation,
+            value,
+            note: text,
+            source: None,
+            recorded_by: &k.recorded_by,
+            recorded_at: &recorded_at,
+            // The source stays; the note is the explanation.
+            keep: Keep {
+                note: false,
+                source: true,
+            },
+            kind: Kind::Explanation,
+        };
+        w.put(&explanation).map(Some)
+    })?;
+    match written {
+        None => {
+            return Err(Error::input_with_hint(
+                format!("{what} has no current value to explain"),
+                "record the value first with `ics record`",
+            ))
+        }
+        Some(Written::Unchanged) => {
+            writeln!(out, "unchanged: {what} already has this explanation")?
+        }
+        Some(_) => writeln!(
+            out,
+            "explained {what} (kept in the history as an explanation)"
+        )?,
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,58 @@
+//! `ics void INDICATOR PERIOD --reason TEXT`: end the current value of a key, keeping it (and
+//! who voided it, when and why) in the history. Recording again later starts afresh.
+
+use std::io::Write;
+
+use super::record::{describe, given_text, key};
+use super::Context;
+use crate::cli::VoidArgs;
+use crate::clock::now_utc;
+use crate::error::Error;
+use crate::render::values::{time, with_unit};
+use crate::store::{Keep, Kind, NewValue};
+use crate::values::Catalog;
+use crate::Outcome;
+
+pub fn run(cx: &Context, args: &VoidArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+    let mut store = cx.open_existing()?;
+    let catalog = Catalog::load(&store)?;
+    let k = key(
+        &catalog,
+        &args.indicator,
+        &args.period,
+        &args.disagg,
+        args.by.as_deref(),
+    )?;
+    let reason = given_text(Some(&args.reason), "reason")?;
+    let recorded_at = now_utc();
+    let void = NewValue {
+        indicator_id: k.rule.id,
+        period: k.period,
+        disaggregation: &k.disaggregation,
+        value: 0.0, // a void keeps the value it ends
+        note: reason,
+        source: None,
+        recorded_by: &k.recorded_by,
+        recorded_at: &recorded_at,
+        keep: Keep::AS_GIVEN,
+        kind: Kind::Void,
+    };
+    let what = describe(&k.rule.indicator.code, k.period, &k.disaggregation);
+    let Some(old) = store.write_values(false, |w| w.void(&void))? else {
+        return Err(Error::input_with_hint(
+            format!("{what} has no current value to void"),
+            format!(
+                "`ics history {}` shows what was recorded and voided",
+                k.rule.indicator.code
+            ),
+        ));
+    };
+    writeln!(
+        out,
+        "voided {what}: {} (recorded by {} at {}; kept in the history)",
+        with_unit(old.value, &k.rule.indicator.unit),
+        old.recorded_by,
+        time(&old.recorded_at)
+    )?;
+    Ok(Outcome::Success)
+}

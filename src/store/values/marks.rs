@@ -199,3 +199,104 @@ impl ValueWriter<'_> {
             .map_err(|e| map_err(e, CTX))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{store_with_indicator, value};
+    use super::super::{StoredValue, ValueQuery};
+    use super::*;
+
+    fn history(store: &super::super::Store) -> Vec<StoredValue> {
+        let mut all = Vec::new();
+        let q = ValueQuery {
+            include_replaced: true,
+            ..ValueQuery::default()
+        };
+        store
+            .each_value(&q, |v| {
+                all.push(v);
+                Ok(())
+            })
+            .unwrap();
+        all
+    }
+
+    /// A void of the value 1 (a void row carries the value it ends).
+    fn void<'a>(id: i64, reason: &'a str) -> NewValue<'a> {
+        NewValue {
+            note: Some(reason),
+            kind: Kind::Void,
+            recorded_at: "2026-01-16T12:00:00.000000Z",
+            ..value(id, 1.0, None)
+        }
+    }
+
+    #[test]
+    fn void_then_record_keeps_one_chain() {
+        let (mut store, id) = store_with_indicator();
+        store
+            .write_values(false, |w| w.put(&value(id, 1.0, None)))
+            .unwrap();
+        let old = store
+            .write_values(false, |w| w.void(&void(id, "typo")))
+            .unwrap();
+        assert_eq!(old.map(|o| (o.id, o.value)), Some((1, 1.0)));
+        // Nothing current; the void keeps the voided value and points at itself.
+        assert!(store
+            .write_values(false, |w| w.current_value(
+                id,
+                value(id, 0.0, None).period,
+                ""
+            ))
+            .unwrap()
+            .is_none());
+        let h = history(&store);
+        assert_eq!(
+            h.iter()
+                .map(|v| (v.id, v.kind, v.value, v.replaced_by))
+                .collect::<Vec<_>>(),
+            [
+                (1, Kind::Value, 1.0, Some(2)),
+                (2, Kind::Void, 1.0, Some(2))
+            ]
+        );
+        // Nothing to void now.
+        assert!(store
+            .write_values(false, |w| w.void(&void(id, "again")))
+            .unwrap()
+            .is_none());
+        // Record again: the void now points at the new value, which is current.
+        let again = NewValue {
+            recorded_at: "2026-01-17T12:00:00.000000Z",
+            ..value(id, 3.0, None)
+        };
+        store.write_values(false, |w| w.put(&again)).unwrap();
+        let h = history(&store);
+        assert_eq!(
+            h.iter().map(|v| (v.id, v.replaced_by)).collect::<Vec<_>>(),
+            [(1, Some(2)), (2, Some(3)), (3, None)]
+        );
+        // The whole chain is history: re-importing any of its rows changes nothing.
+        for v in [value(id, 1.0, None), void(id, "typo"), again] {
+            let imported = store.write_values(true, |w| w.import(&v, true)).unwrap();
+            assert_eq!(imported, Imported::AlreadyRecorded, "{v:?}");
+        }
+        assert_eq!(history(&store).len(), 3);
+    }
+
+    #[test]
+    fn a_value_voided_last_is_not_brought_back_by_reimporting_it() {
+        let (mut store, id) = store_with_indicator();
+        store
+            .write_values(false, |w| w.put(&value(id, 1.0, None)))
+            .unwrap();
+        store
+            .write_values(false, |w| w.void(&void(id, "typo")))
+            .unwrap();
+        let imported = store
+            .write_values(true, |w| w.import(&value(id, 1.0, None), true))
+            .unwrap();
+        assert_eq!(imported, Imported::AlreadyRecorded);
+        assert_eq!(history(&store).len(), 2);
+    }
+}

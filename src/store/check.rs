@@ -8,7 +8,8 @@
 //!    of the column's type (text where a number belongs breaks every reader);
 //! 3. the invariants: every value's indicator is defined in at least one stored version (an
 //!    indicator retired by a later version is fine: history is kept); every (indicator, period,
-//!    disaggregation) that has values has exactly one current value; a correction points at a
+//!    disaggregation) that has values has exactly one current value, or ends in a void
+//!    nothing has followed yet (which points at itself); a correction points at a
 //!    value of the same key; every period is a fiscal year or quarter within the calendar's
 //!    range; no stored number is infinite; every version holds the nodes and indicators it
 //!    says it holds;

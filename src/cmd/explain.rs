@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use super::record::{describe, given_text, key};
+use super::record::{describe, key, required_text};
 use super::Context;
 use crate::cli::ExplainArgs;
 use crate::clock::now_utc;
@@ -23,7 +23,7 @@ pub fn run(cx: &Context, args: &ExplainArgs, out: &mut dyn Write) -> Result<Outc
         &args.disagg,
         args.by.as_deref(),
     )?;
-    let text = given_text(Some(&args.text), "explanation")?;
+    let text = Some(required_text(&args.text, "the explanation")?);
     let recorded_at = now_utc();
     let what = describe(&k.rule.indicator.code, k.period, &k.disaggregation);
     let written = store.write_values(false, |w| {

@@ -168,6 +168,17 @@ fn warnings(
     Ok(out)
 }
 
+/// A text that must be given (the reason of a void, an explanation), trimmed; `what` names it.
+pub(super) fn required_text<'a>(text: &'a str, what: &str) -> Result<&'a str, Error> {
+    match clean_text(Some(text)) {
+        None => Err(Error::input(format!("{what} is empty; write a sentence"))),
+        Some(t) => match control_char(t, true) {
+            Some(c) => Err(control_error(what, c)),
+            None => Ok(t),
+        },
+    }
+}
+
 /// The text of `--note` or `--source`, trimmed: an empty one is refused, since leaving the flag
 /// out keeps the current text and `--clear-note`/`--clear-source` removes it.
 pub(super) fn given_text<'a>(text: Option<&'a str>, flag: &str) -> Result<Option<&'a str>, Error> {

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::record::{describe, given_text, key};
+use super::record::{describe, key, required_text};
 use super::Context;
 use crate::cli::VoidArgs;
 use crate::clock::now_utc;
@@ -23,7 +23,7 @@ pub fn run(cx: &Context, args: &VoidArgs, out: &mut dyn Write) -> Result<Outcome
         &args.disagg,
         args.by.as_deref(),
     )?;
-    let reason = given_text(Some(&args.reason), "reason")?;
+    let reason = Some(required_text(&args.reason, "the reason (`--reason`)")?);
     let recorded_at = now_utc();
     let void = NewValue {
         indicator_id: k.rule.id,

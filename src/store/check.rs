@@ -181,11 +181,13 @@ impl Store {
         query(
             // By indicator, not by value: `NOT EXISTS` per value scanned indicator_def (no index
             // leads with indicator_id) for each of 2,000,000 values, for many minutes. A
-            // value's key always has a current value (checked next), so the "current" index
-            // finds whether an indicator has values; only orphans are counted in full.
+            // value's key ends in a current value or a void (checked next), so those indexes
+            // find whether an indicator has values; only orphans are counted in full.
             "SELECT i.code, (SELECT count(*) FROM value v WHERE v.indicator_id = i.id) \
              FROM indicator i WHERE i.id NOT IN (SELECT indicator_id FROM indicator_def) \
-             AND EXISTS (SELECT 1 FROM value v WHERE v.indicator_id = i.id AND v.replaced_by IS NULL) \
+             AND (EXISTS (SELECT 1 FROM value v WHERE v.indicator_id = i.id AND v.replaced_by IS NULL) \
+             OR EXISTS (SELECT 1 FROM value v INDEXED BY value_void \
+               WHERE v.indicator_id = i.id AND v.replaced_by = v.id)) \
              ORDER BY i.code",
             &|r| {
                 Ok(format!(

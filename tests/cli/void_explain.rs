@@ -81,7 +81,10 @@ fn void_with_nothing_to_void_is_an_error() {
         .stderr_has("has no current value to void");
     env.ics(&["void", "I1", "FY2021", "--reason", " "])
         .fails()
-        .stderr_has("`--reason` is empty");
+        .stderr_has("error: the reason (`--reason`) is empty; write a sentence");
+    env.ics(&["void", "I1", "FY2021", "--reason", "a\u{1b}b"])
+        .fails()
+        .stderr_has("control character (U+001B)");
     assert_eq!(env.fingerprint(), before);
 }
 
@@ -110,6 +113,11 @@ fn explain_clears_needs_explanation_without_retyping_the_value() {
     env.ics(&["explain", "I1", "FY2022", "nothing there"])
         .fails()
         .stderr_has("`I1` FY2022 has no current value to explain");
+    let before = env.fingerprint();
+    env.ics(&["explain", "I1", "FY2021", "  "])
+        .fails()
+        .stderr_has("error: the explanation is empty");
+    assert_eq!(env.fingerprint(), before);
 }
 
 #[test]

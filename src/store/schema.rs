@@ -109,9 +109,10 @@ pub const MIGRATIONS: &[&str] = &[
     // an `explanation` (the same value with the deviation narrative as its note), or a `void`
     // (ends the current value; its note is the reason). A void that nothing has followed yet
     // points `replaced_by` at itself, so the key has no current value; `value_void` finds it.
+    // No CHECK on `kind`: it doubled the cost of every insert (100,000 values: 0.19 s to 0.35 s
+    // in SQLite alone); the readers refuse an unknown kind, and `ics check` reads every value.
     r#"
-    ALTER TABLE value ADD COLUMN kind TEXT NOT NULL DEFAULT 'value'
-        CHECK (kind IN ('value', 'explanation', 'void'));
+    ALTER TABLE value ADD COLUMN kind TEXT NOT NULL DEFAULT 'value';
     CREATE INDEX value_void ON value(indicator_id, period, disaggregation)
         WHERE replaced_by = id;
     "#,

@@ -181,3 +181,15 @@ fn record_warns_about_unlikely_years_and_negative_values_but_records() {
     assert!(plain.contains("I1,FY2021,,-3,"), "{plain}");
     assert!(plain.contains("I1,FY2028,,5,"), "{plain}");
 }
+
+#[test]
+fn check_reports_a_value_of_an_unknown_kind() {
+    let env = env();
+    env.ics(&["record", "I1", "FY2021", "25"]).ok();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute("UPDATE value SET kind = 'bogus'", []).unwrap();
+    drop(conn);
+    env.ics(&["check"])
+        .fails()
+        .stdout_has("unknown kind `bogus`");
+}

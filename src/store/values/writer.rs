@@ -99,6 +99,8 @@ pub struct ValueWriter<'c> {
     pub(super) open_voids: bool,
     /// Whether the last value inserted followed a void (which now points at it).
     followed: bool,
+    /// The kind bound to `add` (bindings survive between executions).
+    kind_bound: Option<Kind>,
     last_indicator: i64,
     /// Whether the last value imported was new: then the next one is tried as new first.
     expect_new: bool,
@@ -193,6 +195,7 @@ impl<'c> ValueWriter<'c> {
             indicators: HashSet::new(),
             open_voids,
             followed: false,
+            kind_bound: None,
             last_indicator: 0,
             expect_new: true,
         })
@@ -210,7 +213,10 @@ impl<'c> ValueWriter<'c> {
         for (param, text) in self.add_texts.iter_mut().zip(texts) {
             param.bind(s, text)?;
         }
-        bind(s.raw_bind_parameter(9, v.kind.as_str()))?;
+        if self.kind_bound != Some(v.kind) {
+            bind(s.raw_bind_parameter(9, v.kind.as_str()))?;
+            self.kind_bound = Some(v.kind);
+        }
         if s.raw_execute().map_err(|e| map_err(e, CTX))? == 0 {
             return Ok(false);
         }

@@ -193,3 +193,29 @@ fn check_reports_a_value_of_an_unknown_kind() {
         .fails()
         .stdout_has("unknown kind `bogus`");
 }
+
+#[test]
+fn a_void_row_must_follow_the_value_it_ends() {
+    let env = env();
+    let before = env.fingerprint();
+    for (csv, says) in [
+        (
+            "indicator,period,value,note,kind\nI1,FY2021,5,typo,void\n",
+            "a `void` row has no current value to end",
+        ),
+        (
+            "indicator,period,value,note,kind\nI1,FY2021,5,,value\nI1,FY2021,6,typo,void\n",
+            "a `void` row has the value 6, but the current value it would end is 5",
+        ),
+        (
+            "indicator,period,value,kind\nI1,FY2021,5,voided\n",
+            "`voided` is not a kind; use `value`, `explanation` or `void`",
+        ),
+    ] {
+        let file = env.write("v.csv", csv);
+        env.ics(&["import-values", file.to_str().unwrap()])
+            .fails()
+            .stderr_has(says);
+        assert_eq!(env.fingerprint(), before, "{csv}");
+    }
+}

@@ -106,12 +106,21 @@ impl ValueWriter<'_> {
         if dated && self.in_history(v)? {
             return Ok(Imported::AlreadyRecorded);
         }
+        // A void row carries the value it ends; another value would not come back out the same.
+        if let Some(current) = self.current_of(v)? {
+            if current.value != v.value {
+                return Err(Error::input(format!(
+                    "a `void` row has the value {}, but the current value it would end is {}; a void row carries the value it ends; nothing was imported",
+                    v.value, current.value
+                )));
+            }
+        }
         match self.void(v)? {
             Some(_) => Ok(Imported::Corrected {
                 id: self.next_id - 1,
             }),
             None => Err(Error::input(
-                "a `void` row has no current value to end; a void must follow the value it ends",
+                "a `void` row has no current value to end; a void must follow the value it ends; nothing was imported",
             )),
         }
     }

@@ -201,15 +201,15 @@ fn a_void_row_must_follow_the_value_it_ends() {
     for (csv, says) in [
         (
             "indicator,period,value,note,kind\nI1,FY2021,5,typo,void\n",
-            "a `void` row has no current value to end",
+            "v.csv:2: a `void` row has no current value to end",
         ),
         (
             "indicator,period,value,note,kind\nI1,FY2021,5,,value\nI1,FY2021,6,typo,void\n",
-            "a `void` row has the value 6, but the current value it would end is 5",
+            "v.csv:3: a `void` row has the value 6, but the current value it would end is 5",
         ),
         (
             "indicator,period,value,kind\nI1,FY2021,5,voided\n",
-            "`voided` is not a kind; use `value`, `explanation` or `void`",
+            "v.csv:2: `voided` is not a kind; use `value`, `explanation` or `void`",
         ),
     ] {
         let file = env.write("v.csv", csv);

@@ -110,7 +110,7 @@ impl ValueWriter<'_> {
         if let Some(current) = self.current_of(v)? {
             if current.value != v.value {
                 return Err(Error::input(format!(
-                    "a `void` row has the value {}, but the current value it would end is {}; a void row carries the value it ends; nothing was imported",
+                    "a `void` row has the value {}, but the current value it would end is {}; a void row carries the value it ends",
                     v.value, current.value
                 )));
             }
@@ -120,7 +120,7 @@ impl ValueWriter<'_> {
                 id: self.next_id - 1,
             }),
             None => Err(Error::input(
-                "a `void` row has no current value to end; a void must follow the value it ends; nothing was imported",
+                "a `void` row has no current value to end; a void must follow the value it ends",
             )),
         }
     }

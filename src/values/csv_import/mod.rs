@@ -201,7 +201,17 @@ impl Import<'_, '_> {
                 },
                 kind: row.kind,
             };
-            let id = match self.writer.import(&new, row.recorded_at.is_some())? {
+            let imported = match self.writer.import(&new, row.recorded_at.is_some()) {
+                Ok(imported) => imported,
+                // A row the store refuses (a void that does not carry the value it ends) is a
+                // bad row like any other: reported at its line, and nothing is written.
+                Err(Error::Input { message, .. }) => {
+                    self.track.problem(row.line, message);
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            };
+            let id = match imported {
                 Imported::Added { id } => {
                     self.summary.added += 1;
                     Some(id)

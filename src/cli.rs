@@ -176,17 +176,25 @@ pub struct VersionsArgs {
     pub format: ListFormat,
 }
 
+/// Which value `record`, `void` and `explain` act on: an indicator, a period and a
+/// disaggregation (none for the total).
 #[derive(Debug, Args)]
-pub struct RecordArgs {
+pub struct ValueKey {
     /// Indicator code, as in the framework file
     pub indicator: String,
     /// Period: FY2021, FY2021Q2, or a date such as 2021-03-15
     pub period: String,
-    /// The value (a plain number such as 17.2 or -3; no thousands separators)
-    pub value: String,
     /// A disaggregation the indicator declares, e.g. sex=female (repeat for several)
     #[arg(long = "disagg", value_name = "KEY=VALUE")]
     pub disagg: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    #[command(flatten)]
+    pub key: ValueKey,
+    /// The value (a plain number such as 17.2 or -3; no thousands separators)
+    pub value: String,
     /// Explanation or comment on the value (clears "needs explanation"); without it, re-recording
     /// the same value keeps its note
     #[arg(long)]
@@ -207,13 +215,8 @@ pub struct RecordArgs {
 
 #[derive(Debug, Args)]
 pub struct VoidArgs {
-    /// Indicator code, as in the framework file
-    pub indicator: String,
-    /// Period: FY2021, FY2021Q2, or a date such as 2021-03-15
-    pub period: String,
-    /// A disaggregation the indicator declares, e.g. sex=female (repeat for several)
-    #[arg(long = "disagg", value_name = "KEY=VALUE")]
-    pub disagg: Vec<String>,
+    #[command(flatten)]
+    pub key: ValueKey,
     /// Why the value is voided (kept in the history)
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
@@ -224,15 +227,10 @@ pub struct VoidArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// Indicator code, as in the framework file
-    pub indicator: String,
-    /// Period: FY2021, FY2021Q2, or a date such as 2021-03-15
-    pub period: String,
+    #[command(flatten)]
+    pub key: ValueKey,
     /// The explanation of the deviation from the target
     pub text: String,
-    /// A disaggregation the indicator declares, e.g. sex=female (repeat for several)
-    #[arg(long = "disagg", value_name = "KEY=VALUE")]
-    pub disagg: Vec<String>,
     /// Who explains it [default: your login name]
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,

@@ -16,13 +16,7 @@ use crate::Outcome;
 pub fn run(cx: &Context, args: &ExplainArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let mut store = cx.open_existing()?;
     let catalog = Catalog::load(&store)?;
-    let k = key(
-        &catalog,
-        &args.indicator,
-        &args.period,
-        &args.disagg,
-        args.by.as_deref(),
-    )?;
+    let k = key(&catalog, &args.key, args.by.as_deref())?;
     let text = Some(required_text(&args.text, "the explanation")?);
     let recorded_at = now_utc();
     let what = describe(&k.rule.indicator.code, k.period, &k.disaggregation);

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::Context;
-use crate::cli::RecordArgs;
+use crate::cli::{RecordArgs, ValueKey};
 use crate::clock::{self, now_utc};
 use crate::error::Error;
 use crate::period::FiscalPeriod;
@@ -21,13 +21,7 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
         period,
         disaggregation,
         recorded_by,
-    } = key(
-        &catalog,
-        &args.indicator,
-        &args.period,
-        &args.disagg,
-        args.by.as_deref(),
-    )?;
+    } = key(&catalog, &args.key, args.by.as_deref())?;
     let value = rule.value(&args.value).map_err(Error::input)?;
     let note = given_text(args.note.as_deref(), "note")?;
     let source = given_text(args.source.as_deref(), "source")?;
@@ -95,11 +89,14 @@ pub(super) struct Key<'c> {
 /// Check the arguments that name a value's key, and who writes it.
 pub(super) fn key<'c>(
     catalog: &'c Catalog,
-    indicator: &str,
-    period: &str,
-    disagg: &[String],
+    which: &ValueKey,
     by: Option<&str>,
 ) -> Result<Key<'c>, Error> {
+    let ValueKey {
+        indicator,
+        period,
+        disagg,
+    } = which;
     let rule = catalog.rule(indicator.trim()).map_err(|m| {
         Error::input_with_hint(
             m,

@@ -160,6 +160,8 @@ fn framework(o: &Options, rng: &mut Rng) -> Framework {
                     source: Some("synthetic".into()),
                     definition: Some("A synthetic indicator for the benchmark.".into()),
                     illustrative: true,
+                    cumulative: false,
+                    ratio: None,
                 });
             }
             if g % 10 == 0 && ob < 2 {

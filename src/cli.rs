@@ -288,9 +288,10 @@ pub enum ProgressFormat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
 #[value(rename_all = "snake_case")]
 pub enum StatusArg {
-    Above,
+    Exceeded,
     OnTarget,
-    Below,
+    Short,
+    Incomplete,
     NoData,
     NoTarget,
 }
@@ -306,6 +307,9 @@ pub struct ProgressArgs {
     /// Keep only rows with this status (repeat for several)
     #[arg(long, value_enum)]
     pub status: Vec<StatusArg>,
+    /// Keep only rows off target by more than the threshold with no explanation yet
+    #[arg(long)]
+    pub needs_explanation: bool,
     #[command(flatten)]
     pub version: VersionSel,
     /// Output format

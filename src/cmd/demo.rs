@@ -107,6 +107,7 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
             period: period.clone(),
             node: None,
             status: Vec::new(),
+            needs_explanation: false,
             version: VersionSel::default(),
             format: ProgressFormat::Table,
         },

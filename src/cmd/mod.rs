@@ -85,7 +85,17 @@ pub fn review_period(
     Ok(match given {
         Some(p) => p,
         None => {
-            crate::progress::default_period(fw, store.latest_value_year(version)?, clock::today())
+            use crate::period::{MAX_YEAR, MIN_YEAR};
+            let (lo, hi) = (
+                fw.strategy.start.map_or(MIN_YEAR, |s| s.year),
+                fw.strategy.end.map_or(MAX_YEAR, |e| e.year),
+            );
+            let inside = store.latest_value_year(version, lo, hi)?;
+            let any = match (fw.strategy.start, fw.strategy.end) {
+                (None, None) => inside,
+                _ => store.latest_value_year(version, MIN_YEAR, MAX_YEAR)?,
+            };
+            crate::progress::default_period(fw, inside, any, clock::today())
         }
     })
 }

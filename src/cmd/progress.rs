@@ -5,7 +5,8 @@ use std::io::Write;
 use super::Context;
 use crate::cli::{ProgressArgs, ProgressFormat, StatusArg};
 use crate::error::Error;
-use crate::period::FiscalPeriod;
+use crate::framework::Framework;
+use crate::period::{FiscalPeriod, MIN_YEAR};
 use crate::progress::{self, PeriodValue, Selection, Status};
 use crate::render::progress as render;
 use crate::store::{Store, Targets, VersionInfo};
@@ -13,16 +14,18 @@ use crate::Outcome;
 
 fn status(s: StatusArg) -> Status {
     match s {
-        StatusArg::Above => Status::Above,
+        StatusArg::Exceeded => Status::Exceeded,
         StatusArg::OnTarget => Status::OnTarget,
-        StatusArg::Below => Status::Below,
+        StatusArg::Short => Status::Short,
+        StatusArg::Incomplete => Status::Incomplete,
         StatusArg::NoData => Status::NoData,
         StatusArg::NoTarget => Status::NoTarget,
     }
 }
 
 /// The values the report needs: the period's fiscal year (with its quarters) and, for the
-/// trend, the strategy's fiscal years; one query when one range holds both.
+/// trend or a cumulative indicator's running total, the strategy's fiscal years through it;
+/// one query when one range holds both.
 fn values(
     store: &Store,
     version: &VersionInfo,
@@ -39,6 +42,34 @@ fn values(
         out.extend(store.current_totals(version, fy, last_quarter(&fy))?);
     }
     Ok(out)
+}
+
+/// The values a cumulative indicator's running total needs that [`values`] did not read: the
+/// fiscal years from the strategy's start (or the earliest there can be) up to those read.
+/// None when no indicator is cumulative.
+pub fn running_totals(
+    store: &Store,
+    version: &VersionInfo,
+    fw: &Framework,
+    period: FiscalPeriod,
+    years: &[FiscalPeriod],
+) -> Result<Vec<PeriodValue>, Error> {
+    if !fw.indicators().any(|(_, i)| i.cumulative) {
+        return Ok(Vec::new());
+    }
+    let from = fw.strategy.start.map_or(MIN_YEAR, |s| s.year);
+    let covered = match (years.first(), years.last()) {
+        (Some(f), Some(l)) if (f.year..=l.year + 1).contains(&period.year) => f.year,
+        _ => period.year,
+    };
+    if from >= covered {
+        return Ok(Vec::new());
+    }
+    store.current_totals(
+        version,
+        FiscalPeriod::year(from),
+        FiscalPeriod::quarter(covered - 1, 4),
+    )
 }
 
 /// glibc grows a thread's heap one page per system call (`mprotect`): 1,150 calls for the
@@ -85,20 +116,20 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         progress::find_node(&fw, code)?;
     }
     let period = super::review_period(period, &store, &version, &fw)?;
-    let values = match early {
-        Some(values) => values?,
-        None => {
-            let years = if trend {
-                fw.strategy.fiscal_years()
-            } else {
-                Vec::new()
-            };
-            values(&store, &version, period, &years)?
-        }
+    let years = if trend {
+        fw.strategy.fiscal_years()
+    } else {
+        Vec::new()
     };
+    let mut values = match early {
+        Some(values) => values?,
+        None => values(&store, &version, period, &years)?,
+    };
+    values.extend(running_totals(&store, &version, &fw, period, &years)?);
     let sel = Selection {
         node: args.node.clone(),
         statuses: args.status.iter().copied().map(status).collect(),
+        needs_explanation: args.needs_explanation,
         trend,
     };
     let report = progress::build(&fw, &version.label, period, &values, &sel)?;

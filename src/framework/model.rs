@@ -200,6 +200,18 @@ pub struct Indicator {
     pub source: Option<String>,
     pub definition: Option<String>,
     pub illustrative: bool,
+    /// Values are increments and targets running totals (`cumulative = true`).
+    pub cumulative: bool,
+    /// A ratio indicator: each value is recorded as a numerator and a denominator.
+    pub ratio: Option<Ratio>,
+}
+
+/// What a ratio indicator's numerator and denominator count (`ratio = { numerator = "...",
+/// denominator = "..." }`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ratio {
+    pub numerator: String,
+    pub denominator: String,
 }
 
 impl Indicator {

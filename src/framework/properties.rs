@@ -100,6 +100,8 @@ fn indicator(code: String) -> impl Strategy<Value = Indicator> {
                     source: None,
                     definition,
                     illustrative,
+                    cumulative: false,
+                    ratio: None,
                 }
             },
         )

@@ -1,5 +1,6 @@
-//! The progress report as a whole: rows in strategy order, filtered by subtree and status, with
-//! a roll-up under each goal, objective, Management Objective, DO and theme. A DO's indicators
+//! The progress report as a whole: rows in strategy order, filtered by subtree, status and need
+//! of an explanation, grouped under a header (code, title and roll-up counts) for each goal,
+//! objective, Management Objective, DO and theme that has rows to show. A DO's indicators
 //! also count toward each node it supports, kept apart as "linked" so no total counts them twice.
 
 use std::collections::{HashMap, HashSet};
@@ -11,7 +12,7 @@ use crate::period::FiscalPeriod;
 
 /// Indicators counted by status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts([usize; 5]);
+pub struct Counts([usize; 6]);
 
 impl Counts {
     pub fn add(&mut self, s: Status) {
@@ -38,11 +39,14 @@ impl Counts {
     }
 }
 
-/// The summary under a goal, objective, Management Objective, DO or theme.
+/// The header over a goal, objective, Management Objective, DO or theme, with its roll-up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rollup {
     pub code: String,
+    pub title: String,
     pub kind: NodeKind,
+    /// How deep the node sits (0 for a top-level node).
+    pub depth: usize,
     /// The node's own indicators and those of the nodes under it.
     pub own: Counts,
     /// Indicators of the DOs that support this node (or a node under it), counted under
@@ -52,11 +56,12 @@ pub struct Rollup {
     pub linked_from: Vec<String>,
 }
 
-/// A line of the report: an indicator row or a summary.
+/// A line of the report: a node's header (before its rows and those of the nodes under it) or
+/// an indicator row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Line {
+    Header(Rollup),
     Row(ProgressRow),
-    Summary(Rollup),
 }
 
 /// The whole report, in strategy order.
@@ -66,8 +71,9 @@ pub struct Report {
     pub strategy_title: String,
     pub version: String,
     pub threshold: f64,
-    /// The strategy's fiscal years, when a trend was asked for.
-    pub trend_years: Vec<FiscalPeriod>,
+    /// The periods of each row's trend, when a trend was asked for: the strategy's fiscal
+    /// years, or for a quarter the quarters of those years.
+    pub trend_periods: Vec<FiscalPeriod>,
     pub lines: Vec<Line>,
 }
 
@@ -76,7 +82,7 @@ impl Report {
     pub fn rows(&self) -> impl Iterator<Item = &ProgressRow> {
         self.lines.iter().filter_map(|l| match l {
             Line::Row(r) => Some(r),
-            Line::Summary(_) => None,
+            Line::Header(_) => None,
         })
     }
 
@@ -95,8 +101,17 @@ pub struct Selection {
     pub node: Option<String>,
     /// Keep rows with one of these statuses (all when empty).
     pub statuses: Vec<Status>,
-    /// Compute each row's trend across the strategy's fiscal years.
+    /// Keep only rows that need an explanation.
+    pub needs_explanation: bool,
+    /// Compute each row's trend across the strategy's fiscal years (or their quarters).
     pub trend: bool,
+}
+
+impl Selection {
+    fn keeps(&self, r: &ProgressRow) -> bool {
+        (self.statuses.is_empty() || self.statuses.contains(&r.status))
+            && (!self.needs_explanation || r.needs_explanation)
+    }
 }
 
 /// The node `code` names, or an error suggesting close codes.
@@ -167,11 +182,17 @@ pub fn build(
         }
     }
     let grouped = Grouped::new(values, &number, count);
-    let trend_years = if sel.trend {
-        fw.strategy.fiscal_years()
-    } else {
-        Vec::new()
+    let trend_periods: Vec<FiscalPeriod> = match (sel.trend, period.is_quarter()) {
+        (false, _) => Vec::new(),
+        (true, false) => fw.strategy.fiscal_years(),
+        (true, true) => fw
+            .strategy
+            .fiscal_years()
+            .iter()
+            .flat_map(|y| y.quarters())
+            .collect(),
     };
+    let start = fw.strategy.start.map(|s| s.year);
     // Every node's path, computed once from its parent's.
     let mut paths: HashMap<&str, String> = HashMap::with_capacity(fw.nodes.len());
     for n in &fw.nodes {
@@ -182,22 +203,21 @@ pub fn build(
         paths.insert(&n.code, path);
     }
     let mut rows: Vec<Option<ProgressRow>> = Vec::with_capacity(count);
-    let mut statuses: Vec<Status> = Vec::with_capacity(count);
+    let mut statuses: Vec<Option<Status>> = Vec::with_capacity(count);
     for (node, ind) in fw.indicators() {
         let vals = number
             .get(ind.code.as_str())
             .map_or(&[][..], |&i| grouped.of(i));
         let path = paths.get(node.code.as_str()).cloned().unwrap_or_default();
         let mut r = row_at(fw, node, ind, period, vals, path);
-        r.trend = trend_years
+        r.trend = trend_periods
             .iter()
-            .map(|y| actual(ind, *y, vals).map(|a| a.value))
+            .map(|p| actual(ind, *p, vals, start).map(|a| a.value))
             .collect();
-        statuses.push(r.status);
+        statuses.push(sel.keeps(&r).then_some(r.status));
         rows.push(Some(r));
     }
     let mut walk = Walk {
-        sel,
         children: HashMap::new(),
         supporters: HashMap::new(),
         position: fw
@@ -221,14 +241,14 @@ pub fn build(
         }
     }
     for root in roots {
-        walk.node(root);
+        walk.node(root, 0);
     }
     Ok(Report {
         period,
         strategy_title: fw.strategy.title.clone(),
         version: version.to_string(),
         threshold: fw.settings.deviation_threshold,
-        trend_years,
+        trend_periods,
         lines: walk.lines,
     })
 }
@@ -286,7 +306,6 @@ impl<'v> Grouped<'v> {
 }
 
 struct Walk<'a> {
-    sel: &'a Selection,
     children: HashMap<Option<&'a str>, Vec<&'a Node>>,
     /// For each node code, the nodes (DOs) whose `supports` name it, in framework order.
     supporters: HashMap<&'a str, Vec<&'a Node>>,
@@ -296,16 +315,12 @@ struct Walk<'a> {
     first: Vec<usize>,
     /// Each indicator's row, taken when it is placed in the report (each is placed once).
     rows: Vec<Option<ProgressRow>>,
-    /// Each indicator's status, for the counts.
-    statuses: Vec<Status>,
+    /// Each indicator's status when its row is kept, for the counts.
+    statuses: Vec<Option<Status>>,
     lines: Vec<Line>,
 }
 
 impl<'a> Walk<'a> {
-    fn kept(&self, s: Status) -> bool {
-        self.sel.statuses.is_empty() || self.sel.statuses.contains(&s)
-    }
-
     /// Every node of the subtree rooted at `node`, itself first.
     fn subtree(&self, node: &'a Node) -> Vec<&'a Node> {
         let mut out = vec![node];
@@ -331,18 +346,19 @@ impl<'a> Walk<'a> {
     fn count(&self, nodes: &[&'a Node]) -> Counts {
         let mut c = Counts::default();
         for n in nodes {
-            for &status in &self.statuses[self.numbers(n)] {
-                if self.kept(status) {
-                    c.add(status);
-                }
+            for status in self.statuses[self.numbers(n)].iter().flatten() {
+                c.add(*status);
             }
         }
         c
     }
 
-    fn node(&mut self, node: &'a Node) {
+    fn node(&mut self, node: &'a Node, depth: usize) {
+        if let Some(header) = self.header(node, depth) {
+            self.lines.push(Line::Header(header));
+        }
         for i in self.numbers(node) {
-            if self.kept(self.statuses[i]) {
+            if self.statuses[i].is_some() {
                 if let Some(r) = self.rows[i].take() {
                     self.lines.push(Line::Row(r));
                 }
@@ -354,52 +370,60 @@ impl<'a> Walk<'a> {
             .cloned()
             .unwrap_or_default();
         for kid in kids {
-            self.node(kid);
+            self.node(kid, depth + 1);
         }
-        if matches!(
+    }
+
+    /// The header of `node`: its code, title and the counts of its subtree and of the DOs
+    /// linked to it; `None` when none of those has a row to show.
+    fn header(&self, node: &'a Node, depth: usize) -> Option<Rollup> {
+        let subtree = self.subtree(node);
+        let own = self.count(&subtree);
+        let (mut linked, mut linked_from) = (Counts::default(), Vec::new());
+        // Sub-objectives, results and sub-results group rows; only the levels above them carry
+        // the DOs linked to them.
+        if !matches!(
             node.kind,
             NodeKind::SubObjective | NodeKind::Result | NodeKind::SubResult
         ) {
-            return;
-        }
-        let subtree = self.subtree(node);
-        let codes: HashSet<&str> = subtree.iter().map(|n| n.code.as_str()).collect();
-        // The DOs outside this subtree that support a node in it, each once, in framework order.
-        let mut dos: Vec<&'a Node> = Vec::new();
-        for n in &subtree {
-            for d in self.supporters.get(n.code.as_str()).into_iter().flatten() {
-                if !codes.contains(d.code.as_str()) && !dos.iter().any(|x| std::ptr::eq(*x, *d)) {
-                    dos.push(d);
+            let codes: HashSet<&str> = subtree.iter().map(|n| n.code.as_str()).collect();
+            // The DOs outside this subtree that support a node in it, each once, in framework
+            // order.
+            let mut dos: Vec<&'a Node> = Vec::new();
+            for n in &subtree {
+                for d in self.supporters.get(n.code.as_str()).into_iter().flatten() {
+                    if !codes.contains(d.code.as_str()) && !dos.iter().any(|x| std::ptr::eq(*x, *d))
+                    {
+                        dos.push(d);
+                    }
                 }
             }
-        }
-        dos.sort_by_key(|d| {
-            self.position
-                .get(d.code.as_str())
-                .copied()
-                .unwrap_or(usize::MAX)
-        });
-        let own = self.count(&subtree);
-        let filtered = !self.sel.statuses.is_empty();
-        let mut linked = Counts::default();
-        let mut linked_from = Vec::new();
-        for d in dos {
-            let c = self.count(&self.subtree(d));
-            // Under a status filter, a DO with nothing to show is left out of the summary.
-            if c.total() > 0 || !filtered {
-                linked_from.push(d.code.clone());
+            dos.sort_by_key(|d| {
+                self.position
+                    .get(d.code.as_str())
+                    .copied()
+                    .unwrap_or(usize::MAX)
+            });
+            for d in dos {
+                let c = self.count(&self.subtree(d));
+                // A DO with nothing to show is left out of the header.
+                if c.total() > 0 {
+                    linked_from.push(d.code.clone());
+                }
+                linked.merge(&c);
             }
-            linked.merge(&c);
         }
-        if own.total() + linked.total() == 0 && (filtered || node.kind == NodeKind::Theme) {
-            return;
+        if own.total() + linked.total() == 0 {
+            return None;
         }
-        self.lines.push(Line::Summary(Rollup {
+        Some(Rollup {
             code: node.code.clone(),
+            title: node.title.clone(),
             kind: node.kind,
+            depth,
             own,
             linked,
             linked_from,
-        }));
+        })
     }
 }

@@ -139,9 +139,10 @@ pub fn summary_text(r: &Rollup) -> String {
 
 fn status_color(s: Status) -> Color {
     match s {
-        Status::Above => Color::Cyan,
+        Status::Exceeded => Color::Cyan,
         Status::OnTarget => Color::Green,
-        Status::Below => Color::Red,
+        Status::Incomplete => Color::Yellow,
+        Status::Short => Color::Red,
         Status::NoData => Color::Yellow,
         Status::NoTarget => Color::DarkGrey,
     }
@@ -186,8 +187,8 @@ fn legend(report: &Report, markdown: bool) -> Vec<String> {
     ]);
     if let (false, Some(first), Some(last)) = (
         markdown,
-        report.trend_years.first(),
-        report.trend_years.last(),
+        report.trend_periods.first(),
+        report.trend_periods.last(),
     ) {
         lines.push(format!(
             "Trend: the actual of each fiscal year {first} to {last}, bars rising from zero; {GAP} marks a year with no value."
@@ -216,7 +217,7 @@ pub fn table(report: &Report, term: Term) -> String {
         out.push_str("No indicators to show.\n");
         return out;
     }
-    let trend = !report.trend_years.is_empty();
+    let trend = !report.trend_periods.is_empty();
     let mut t = comfy_table::Table::new();
     // No borders and no column lines: a rule under the header only.
     t.load_preset("     ─               ");
@@ -289,7 +290,7 @@ pub fn table(report: &Report, term: Term) -> String {
                     cell(opt_number(r.baseline)),
                     cell(opt_number(r.target)),
                     cell(opt_number(r.actual)),
-                    cell(percent(r.percent)),
+                    cell(percent(r.achieved)),
                     status,
                 ];
                 if trend {
@@ -297,7 +298,7 @@ pub fn table(report: &Report, term: Term) -> String {
                 }
                 t.add_row(cells);
             }
-            Line::Summary(s) => {
+            Line::Header(s) => {
                 let mut cells = vec![
                     bold(s.code.clone()),
                     // Made safe part by part: the line break is ours.
@@ -400,11 +401,11 @@ pub fn markdown(report: &Report) -> String {
                 opt_number(r.baseline),
                 opt_number(r.target),
                 opt_number(r.actual),
-                percent(r.percent),
+                percent(r.achieved),
                 r.status.label().to_string(),
                 if r.needs_explanation { "yes" } else { "" }.to_string(),
             ],
-            Line::Summary(s) => {
+            Line::Header(s) => {
                 let mut c = vec![
                     format!("**{}**", md_cell(&s.code)),
                     "**summary**".to_string(),

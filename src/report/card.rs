@@ -57,7 +57,7 @@ pub(super) fn indicator(s: &mut String, c: &IndicatorCard) {
             format!("{} ({})", esc(&with_unit(b.value, &r.unit)), b.period),
         );
     }
-    if let Some(x) = r.percent {
+    if let Some(x) = r.achieved {
         fact(
             "Progress".into(),
             format!("{x:.1}% (100% = target reached)"),

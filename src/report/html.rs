@@ -23,9 +23,10 @@ const STYLE: &str = include_str!("style.css");
 /// The status as people read it: `below target`.
 fn status_word(s: Status) -> &'static str {
     match s {
-        Status::Above => "above target",
+        Status::Exceeded => "above target",
         Status::OnTarget => "on target",
-        Status::Below => "below target",
+        Status::Incomplete => "incomplete",
+        Status::Short => "below target",
         Status::NoData => "no data",
         Status::NoTarget => "no target",
     }
@@ -159,12 +160,12 @@ fn header(s: &mut String, p: &Page) {
     let t = number(p.threshold);
     let meanings = [
         (
-            Status::Above,
+            Status::Exceeded,
             format!("better than the target by more than {t}%"),
         ),
         (Status::OnTarget, format!("within {t}% of the target")),
         (
-            Status::Below,
+            Status::Short,
             format!("short of the target by more than {t}%"),
         ),
         (
@@ -195,7 +196,7 @@ fn counts_words(c: &Counts) -> String {
     if c.total() == 0 {
         return "<span class=\"muted\">no indicators</span>".into();
     }
-    let below = c.get(Status::Below);
+    let below = c.get(Status::Short);
     let mut parts = vec![if below > 0 {
         format!(
             "<span class=\"below-count\">{}</span>",
@@ -206,7 +207,7 @@ fn counts_words(c: &Counts) -> String {
     }];
     parts.extend(
         c.nonzero()
-            .filter(|(st, _)| *st != Status::Below)
+            .filter(|(st, _)| *st != Status::Short)
             .map(|(st, n)| format!("{n} {}", status_word(st))),
     );
     parts.join(" · ")
@@ -314,7 +315,7 @@ fn explanations(s: &mut String, p: &Page) {
                 esc(&r.indicator),
                 esc(&r.title),
                 badge(r.status),
-                r.percent.map_or(String::new(), |x| format!(", {x:.1}%")),
+                r.achieved.map_or(String::new(), |x| format!(", {x:.1}%")),
                 esc(&r.path)
             );
         }

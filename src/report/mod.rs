@@ -170,6 +170,7 @@ pub fn build(
     let sel = Selection {
         node: node.map(str::to_string),
         statuses: Vec::new(),
+        needs_explanation: false,
         trend: false,
     };
     let report = progress::build(fw, version, period, values, &sel)?;
@@ -180,7 +181,7 @@ pub fn build(
             Line::Row(r) => {
                 rows.insert(r.indicator.clone(), r);
             }
-            Line::Summary(s) => {
+            Line::Header(s) => {
                 rollups.insert(s.code.clone(), s);
             }
         }
@@ -291,10 +292,13 @@ fn card(
     base: Option<(i32, i32)>,
     period: FiscalPeriod,
 ) -> IndicatorCard {
+    let start = None;
     let value_years: BTreeSet<i32> = values.iter().map(|v| v.period.year).collect();
     let actuals: Vec<(i32, progress::Actual)> = value_years
         .iter()
-        .filter_map(|y| progress::actual(ind, FiscalPeriod::year(*y), values).map(|a| (*y, a)))
+        .filter_map(|y| {
+            progress::actual(ind, FiscalPeriod::year(*y), values, start).map(|a| (*y, a))
+        })
         .collect();
     let target_years = ind
         .targets
@@ -331,10 +335,10 @@ fn card(
         .collect();
     let mut notes: Vec<(FiscalPeriod, String)> = actuals
         .iter()
-        .filter_map(|(y, a)| a.note.clone().map(|n| (FiscalPeriod::year(*y), n)))
+        .filter_map(|(y, a)| a.explanation.clone().map(|n| (FiscalPeriod::year(*y), n)))
         .collect();
     // The report's own period first (a quarter's note stands on its own).
-    if let Some(n) = &row.note {
+    if let Some(n) = &row.explanation {
         notes.retain(|(p, _)| *p != period.fiscal_year() || period.is_quarter());
         notes.insert(0, (period, n.clone()));
     }
@@ -404,12 +408,7 @@ title = "Goal"
 "#;
 
     fn value(code: &str, period: &str, v: f64, note: Option<&str>) -> PeriodValue {
-        PeriodValue {
-            indicator: code.into(),
-            period: period.parse().unwrap(),
-            value: v,
-            note: note.map(str::to_string),
-        }
+        PeriodValue::total(code, period.parse().unwrap(), v, note)
     }
 
     #[test]
@@ -439,7 +438,7 @@ title = "Goal"
                 (2023, None, None)
             ]
         );
-        assert_eq!(q.row.status, Status::Below);
+        assert_eq!(q.row.status, Status::Short);
         assert!(!q.row.needs_explanation, "the quarter's note explains it");
         assert_eq!(
             q.notes,
@@ -451,7 +450,7 @@ title = "Goal"
         assert!(cards[1].chart.is_none());
         assert!(page.any_values);
         assert_eq!(page.summary.len(), 1);
-        assert_eq!(page.summary[0].own.get(Status::Below), 1);
+        assert_eq!(page.summary[0].own.get(Status::Short), 1);
         assert_eq!(page.summary[0].own.get(Status::NoData), 1);
     }
 

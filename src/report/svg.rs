@@ -18,9 +18,10 @@ use crate::render::progress::number;
 /// Fill colour, text colour and shape of a status (WCAG AA contrast for the text).
 pub fn status_style(s: Status) -> (&'static str, &'static str, &'static str) {
     match s {
-        Status::Above => ("#1f5fa8", "#ffffff", "▲"),
+        Status::Exceeded => ("#1f5fa8", "#ffffff", "▲"),
         Status::OnTarget => ("#2e7d32", "#ffffff", "●"),
-        Status::Below => ("#b3261e", "#ffffff", "▼"),
+        Status::Short => ("#b3261e", "#ffffff", "▼"),
+        Status::Incomplete => ("#f2f2f2", "#1a1a1a", "◐"),
         Status::NoData => ("#d9d9d9", "#1a1a1a", "○"),
         Status::NoTarget => ("#ffffff", "#1a1a1a", "–"),
     }
@@ -291,7 +292,7 @@ pub fn stacked_bar(counts: &Counts, unit: f64, id: &str) -> String {
             f(x + 0.5),
             f((w - 1.0).max(0.5)),
         );
-        if status == Status::Below {
+        if status == Status::Short {
             let _ = write!(
                 s,
                 r#"<rect x="{}" y="0" width="{}" height="{BAR_H}" fill="url(#{})"/>"#,
@@ -421,7 +422,7 @@ mod tests {
     #[test]
     fn stacked_bar_writes_each_count_and_hatches_below() {
         let mut c = Counts::default();
-        c.add(Status::Below);
+        c.add(Status::Short);
         c.add(Status::NoData);
         c.add(Status::NoData);
         let svg = stacked_bar(&c, 30.0, "sb1");

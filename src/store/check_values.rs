@@ -141,6 +141,8 @@ mod tests {
             source: None,
             definition: None,
             illustrative: false,
+            cumulative: false,
+            ratio: None,
         };
         assert!(canonical_disaggregation(&ind, "").is_ok());
         assert!(canonical_disaggregation(&ind, "sex=female").is_err());

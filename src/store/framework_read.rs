@@ -111,6 +111,8 @@ impl Store {
                 source: None,
                 definition: None,
                 illustrative: false,
+                cumulative: false,
+                ratio: None,
             });
         }
         Ok(out)
@@ -332,6 +334,8 @@ impl Store {
                     source: opt(12)?,
                     definition: opt(13)?,
                     illustrative: r.get(14).map_err(|e| map_err(e, ctx))?,
+                    cumulative: false,
+                    ratio: None,
                 };
                 let position: i64 = r.get(15).map_err(|e| map_err(e, ctx))?;
                 let node = *index.get(&node_id).ok_or_else(|| {

@@ -1,5 +1,6 @@
-//! Queries behind the progress report: the current total values (no disaggregation) of one
-//! version's indicators over a range of periods, and the latest fiscal year that has one.
+//! Queries behind the progress report: the current values of one version's indicators over a
+//! range of periods (totals, and the single-key disaggregations a total may be derived from),
+//! and the latest fiscal year that has one.
 //!
 //! Each is one query that walks the version's indicators and, for each, seeks into the
 //! `value_current` index (indicator, period, disaggregation; current values only) for just the
@@ -15,20 +16,34 @@ use crate::period::FiscalPeriod;
 use crate::progress::PeriodValue;
 
 /// Current total values of one version's indicators over a period range, by indicator id.
-const CURRENT_TOTALS: &str = "SELECT d.indicator_id, v.period, v.value, v.note \
+const CURRENT_TOTALS: &str = "SELECT d.indicator_id, v.period, v.value, v.note, \
+       v.numerator, v.denominator \
      FROM indicator_def d \
      JOIN value v INDEXED BY value_current ON v.indicator_id = d.indicator_id \
        AND v.period BETWEEN ?2 AND ?3 AND v.disaggregation = '' AND v.replaced_by IS NULL \
      WHERE d.version_id = ?1";
+
+/// Current single-key disaggregated values (`sex=female`, not `sex=female;age=15-24`) of the
+/// version's indicators that declare disaggregations: what a derived total is made of. Only
+/// those indicators are sought, so a strategy without disaggregations pays for one pass over
+/// its definitions.
+const CURRENT_CATEGORIES: &str = "SELECT d.indicator_id, v.period, v.value, v.note, \
+       v.numerator, v.denominator, v.disaggregation \
+     FROM indicator_def d \
+     JOIN value v INDEXED BY value_current ON v.indicator_id = d.indicator_id \
+       AND v.period BETWEEN ?2 AND ?3 AND v.disaggregation <> '' AND v.replaced_by IS NULL \
+       AND instr(v.disaggregation, ';') = 0 \
+     WHERE d.version_id = ?1 AND d.disaggregations <> '{}'";
 
 /// Every indicator code by id, in id order: one pass over a small table, where joining it
 /// into [`CURRENT_TOTALS`] sought each of 20,000 codes by id (a fifth of that query).
 const CODES: &str = "SELECT id, code FROM indicator ORDER BY id";
 
 impl Store {
-    /// Current total values of `version`'s indicators for every period from `from` through
+    /// Current values of `version`'s indicators for every period from `from` through
     /// `through` (by [`FiscalPeriod::key`], so `FY2022`..`FY2022Q4` is a fiscal year and its
-    /// quarters), in one query, in no particular order (callers group them by indicator).
+    /// quarters): totals, then the single-key disaggregations of indicators that declare
+    /// disaggregations, in no particular order within each (callers group them by indicator).
     pub fn current_totals(
         &self,
         version: &VersionInfo,
@@ -55,54 +70,73 @@ impl Store {
             let at = codes.binary_search_by_key(&id, |(i, _)| *i).ok()?;
             Some(&codes[at].1)
         };
-        let mut stmt = self
-            .conn
-            .prepare_cached(CURRENT_TOTALS)
-            .map_err(|e| map_err(e, &ctx))?;
-        let mut rows = stmt
-            .query(rusqlite::params![version.id, from.key(), through.key()])
-            .map_err(|e| map_err(e, &ctx))?;
         let mut out: Vec<PeriodValue> = Vec::new();
-        // Columns by position, in the order of the SELECT (by name, each of 80,000 rows looked
-        // its four names up); an indicator's rows come together, so its code is found once.
-        let mut last: Option<(i64, &String)> = None;
-        while let Some(r) = rows.next().map_err(|e| map_err(e, &ctx))? {
-            let id: i64 = r.get(0).map_err(|e| map_err(e, &ctx))?;
-            let key: i64 = r.get(1).map_err(|e| map_err(e, &ctx))?;
-            let period = stored_period(key, &ctx)?;
-            let code = match last {
-                Some((at, code)) if at == id => code,
-                // No such indicator: left out, as joining the table left it out.
-                _ => match code_of(id) {
-                    Some(code) => code,
-                    None => continue,
-                },
-            };
-            last = Some((id, code));
-            out.push(PeriodValue {
-                indicator: code.clone(),
-                period,
-                value: r.get(2).map_err(|e| map_err(e, &ctx))?,
-                note: r.get(3).map_err(|e| map_err(e, &ctx))?,
-            });
+        for (sql, categories) in [(CURRENT_TOTALS, false), (CURRENT_CATEGORIES, true)] {
+            let mut stmt = self
+                .conn
+                .prepare_cached(sql)
+                .map_err(|e| map_err(e, &ctx))?;
+            let mut rows = stmt
+                .query(rusqlite::params![version.id, from.key(), through.key()])
+                .map_err(|e| map_err(e, &ctx))?;
+            // Columns by position, in the order of the SELECT (by name, each of 80,000 rows looked
+            // its four names up); an indicator's rows come together, so its code is found once.
+            let mut last: Option<(i64, &String)> = None;
+            while let Some(r) = rows.next().map_err(|e| map_err(e, &ctx))? {
+                let id: i64 = r.get(0).map_err(|e| map_err(e, &ctx))?;
+                let key: i64 = r.get(1).map_err(|e| map_err(e, &ctx))?;
+                let period = stored_period(key, &ctx)?;
+                let code = match last {
+                    Some((at, code)) if at == id => code,
+                    // No such indicator: left out, as joining the table left it out.
+                    _ => match code_of(id) {
+                        Some(code) => code,
+                        None => continue,
+                    },
+                };
+                last = Some((id, code));
+                out.push(PeriodValue {
+                    indicator: code.clone(),
+                    period,
+                    disaggregation: if categories {
+                        r.get(6).map_err(|e| map_err(e, &ctx))?
+                    } else {
+                        String::new()
+                    },
+                    value: r.get(2).map_err(|e| map_err(e, &ctx))?,
+                    numerator: r.get(4).map_err(|e| map_err(e, &ctx))?,
+                    denominator: r.get(5).map_err(|e| map_err(e, &ctx))?,
+                    note: r.get(3).map_err(|e| map_err(e, &ctx))?,
+                });
+            }
         }
         Ok(out)
     }
 
-    /// The latest fiscal year with a current total value of one of `version`'s indicators.
-    pub fn latest_value_year(&self, version: &VersionInfo) -> Result<Option<i32>, Error> {
+    /// The latest fiscal year, from `from` through `through`, with a current value (a total or
+    /// a disaggregation) of one of `version`'s indicators.
+    pub fn latest_value_year(
+        &self,
+        version: &VersionInfo,
+        from: i32,
+        through: i32,
+    ) -> Result<Option<i32>, Error> {
         let ctx = "find the latest fiscal year with values";
+        let lo = FiscalPeriod::year(from).key();
+        let hi = FiscalPeriod::quarter(through, 4).key();
         let key: Option<i64> = self
             .conn
             .prepare_cached(
                 "SELECT max((SELECT v.period FROM value v INDEXED BY value_current \
                    WHERE v.indicator_id = d.indicator_id AND v.replaced_by IS NULL \
-                     AND v.disaggregation = '' ORDER BY v.period DESC LIMIT 1)) \
+                     AND v.period BETWEEN ?2 AND ?3 ORDER BY v.period DESC LIMIT 1)) \
                  FROM indicator_def d WHERE d.version_id = ?1",
             )
             .and_then(|mut s| {
-                s.query_row([version.id], |r| r.get::<_, Option<i64>>(0))
-                    .optional()
+                s.query_row(rusqlite::params![version.id, lo, hi], |r| {
+                    r.get::<_, Option<i64>>(0)
+                })
+                .optional()
             })
             .map(Option::flatten)
             .map_err(|e| map_err(e, ctx))?;
@@ -181,15 +215,19 @@ title = "Goal"
             .collect();
         got.sort_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(got, vec![("FY2022".into(), 4.0), ("FY2022Q1".into(), 3.0)]);
-        assert_eq!(store.latest_value_year(&v).unwrap(), Some(2023));
+        assert_eq!(store.latest_value_year(&v, 1900, 2100).unwrap(), Some(2023));
     }
 
     #[test]
-    fn no_values_no_latest_year() {
+    fn latest_year_counts_disaggregations_within_the_range() {
         let (store, v) = store();
-        assert_eq!(store.latest_value_year(&v).unwrap(), None);
+        assert_eq!(store.latest_value_year(&v, 1900, 2100).unwrap(), None);
         insert(&store, "FY2024", "sex=male", 1.0, false);
-        assert_eq!(store.latest_value_year(&v).unwrap(), None);
+        insert(&store, "FY2030", "", 1.0, false);
+        // A disaggregated value counts (a total may be derived from it); a year outside the
+        // range asked for does not.
+        assert_eq!(store.latest_value_year(&v, 1900, 2029).unwrap(), Some(2024));
+        assert_eq!(store.latest_value_year(&v, 2025, 2029).unwrap(), None);
     }
 
     #[test]

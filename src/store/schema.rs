@@ -116,6 +116,16 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX value_void ON value(indicator_id, period, disaggregation)
         WHERE replaced_by = id;
     "#,
+    // 5: cumulative and ratio indicators (issue 13). A ratio value keeps the numerator and
+    // denominator it was computed from (`value` is N / D, times 100 for a percent unit), so
+    // quarters and disaggregations combine by adding them.
+    r#"
+    ALTER TABLE indicator_def ADD COLUMN cumulative INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE indicator_def ADD COLUMN ratio_numerator TEXT;
+    ALTER TABLE indicator_def ADD COLUMN ratio_denominator TEXT;
+    ALTER TABLE value ADD COLUMN numerator REAL;
+    ALTER TABLE value ADD COLUMN denominator REAL;
+    "#,
 ];
 
 /// The schema version this build writes.

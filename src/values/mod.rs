@@ -340,6 +340,8 @@ mod tests {
                 source: None,
                 definition: None,
                 illustrative: false,
+                cumulative: false,
+                ratio: None,
             },
         }
     }

@@ -160,6 +160,8 @@ fn indicator(code: String, title: String) -> Indicator {
         source: None,
         definition: None,
         illustrative: false,
+        cumulative: false,
+        ratio: None,
     }
 }
 

@@ -203,6 +203,8 @@ impl Checker {
             source: self.optional_str(t, "source"),
             definition: self.optional_str(t, "definition"),
             illustrative,
+            cumulative: false,
+            ratio: None,
         })
     }
 

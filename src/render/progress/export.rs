@@ -54,7 +54,7 @@ pub fn csv(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
         field(&mut w, &mut buf, r.period)?;
         text(&mut w, &r.unit)?;
         w.write_field(r.direction.as_str()).map_err(csv_err)?;
-        for x in [r.baseline, r.target, r.actual, r.percent] {
+        for x in [r.baseline, r.target, r.actual, r.achieved] {
             match x {
                 Some(v) => w
                     .write_field(number(&mut digits, &mut buf, v))
@@ -69,7 +69,7 @@ pub fn csv(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
             Some(q) => field(&mut w, &mut buf, q)?,
             None => w.write_field("").map_err(csv_err)?,
         }
-        text(&mut w, r.note.as_deref().unwrap_or_default())?;
+        text(&mut w, r.explanation.as_deref().unwrap_or_default())?;
         w.write_record(None::<&[u8]>).map_err(csv_err)?;
     }
     w.flush()?;

@@ -462,7 +462,7 @@ pub fn judge(direction: Direction, target: f64, actual: f64, t: f64) -> Status {
     let on = if target == 0.0 {
         actual == 0.0
     } else {
-        ((actual - target) / target.abs() * 100.0).abs() <= t + TOLERANCE
+        deviation(target, actual).is_some_and(|d| d.abs() <= t + TOLERANCE)
     };
     if on {
         Status::OnTarget
@@ -483,7 +483,7 @@ pub fn achieved(target: f64, actual: f64) -> Option<f64> {
     if target == 0.0 {
         return None;
     }
-    finite(actual / target * 100.0)
+    finite(actual * 100.0 / target)
 }
 
 /// `(actual - target) / |target| * 100`; `None` for a zero target.
@@ -491,7 +491,7 @@ pub fn deviation(target: f64, actual: f64) -> Option<f64> {
     if target == 0.0 {
         return None;
     }
-    finite((actual - target) / target.abs() * 100.0)
+    finite((actual - target) * 100.0 / target.abs())
 }
 
 /// `(actual - baseline) / (target - baseline) * 100`; `None` when the target equals the baseline.
@@ -499,7 +499,7 @@ pub fn from_baseline(baseline: f64, target: f64, actual: f64) -> Option<f64> {
     if target == baseline {
         return None;
     }
-    finite((actual - baseline) / (target - baseline) * 100.0)
+    finite((actual - baseline) * 100.0 / (target - baseline))
 }
 
 /// One indicator's progress for the period. Serialises as the contract's JSON object: every

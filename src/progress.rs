@@ -566,9 +566,9 @@ pub fn row(
 /// The target a partial fiscal year is judged against (definition 5): `Ok(Some)` the target to
 /// date, `Ok(None)` the year's own target, `Err(())` none: the year is incomplete.
 fn to_date(ind: &Indicator, year: i32, mask: u8) -> Result<Option<f64>, ()> {
-    let reported = (1..=4u8).filter(|q| mask & (1 << (q - 1)) != 0);
+    let mut reported = (1..=4u8).filter(|q| mask & (1 << (q - 1)) != 0);
     if ind.cumulative {
-        let latest = reported.last().ok_or(())?;
+        let latest = reported.next_back().ok_or(())?;
         return ind
             .targets
             .get(&FiscalPeriod::quarter(year, latest))

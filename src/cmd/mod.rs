@@ -85,15 +85,17 @@ pub fn review_period(
     Ok(match given {
         Some(p) => p,
         None => {
-            use crate::period::{MAX_YEAR, MIN_YEAR};
-            let (lo, hi) = (
-                fw.strategy.start.map_or(MIN_YEAR, |s| s.year),
-                fw.strategy.end.map_or(MAX_YEAR, |e| e.year),
-            );
-            let inside = store.latest_value_year(version, lo, hi)?;
-            let any = match (fw.strategy.start, fw.strategy.end) {
-                (None, None) => inside,
-                _ => store.latest_value_year(version, MIN_YEAR, MAX_YEAR)?,
+            // Any year first: a stored period that is not one is damage, reported here.
+            let any = store.latest_value_year(version, None)?;
+            let inside = match (fw.strategy.start, fw.strategy.end) {
+                (None, None) => any,
+                (start, end) => store.latest_value_year(
+                    version,
+                    Some((
+                        start.map_or(crate::period::MIN_YEAR, |s| s.year),
+                        end.map_or(crate::period::MAX_YEAR, |e| e.year),
+                    )),
+                )?,
             };
             crate::progress::default_period(fw, inside, any, clock::today())
         }

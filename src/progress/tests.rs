@@ -129,7 +129,7 @@ fn a_vaccination_rate_near_its_target_is_on_target() {
     let r = row_of(&f, "FY2024", &[val("VAX", "FY2024", 74.8)]);
     assert_eq!(r.status, Status::OnTarget);
     assert!(!r.needs_explanation);
-    assert!((r.achieved.unwrap() - 98.421052631578945).abs() < 1e-9);
+    assert!((r.achieved.unwrap() - 98.421_052_631_578_95).abs() < 1e-9);
     assert!((r.deviation.unwrap() + 1.578947368421).abs() < 1e-9);
     assert!(
         (r.progress.unwrap() - 70.0).abs() < 1e-9,

@@ -343,10 +343,7 @@ impl Store {
             problem(self.node_counts(v).map(drop));
             problem(self.framework(v).map(drop));
             problem(self.indicator_rules(v).map(drop));
-            problem(
-                self.latest_value_year(v, MIN_YEAR, crate::period::MAX_YEAR)
-                    .map(drop),
-            );
+            problem(self.latest_value_year(v, None).map(drop));
             problem(
                 self.current_totals(
                     v,

@@ -113,17 +113,22 @@ impl Store {
         Ok(out)
     }
 
-    /// The latest fiscal year, from `from` through `through`, with a current value (a total or
-    /// a disaggregation) of one of `version`'s indicators.
+    /// The latest fiscal year with a current value (a total or a disaggregation) of one of
+    /// `version`'s indicators: within `years` (first, last) when given, else any (a stored
+    /// period that is not one is then reported as damage).
     pub fn latest_value_year(
         &self,
         version: &VersionInfo,
-        from: i32,
-        through: i32,
+        years: Option<(i32, i32)>,
     ) -> Result<Option<i32>, Error> {
         let ctx = "find the latest fiscal year with values";
-        let lo = FiscalPeriod::year(from).key();
-        let hi = FiscalPeriod::quarter(through, 4).key();
+        let (lo, hi) = match years {
+            Some((from, through)) => (
+                FiscalPeriod::year(from).key(),
+                FiscalPeriod::quarter(through, 4).key(),
+            ),
+            None => (i64::MIN, i64::MAX),
+        };
         let key: Option<i64> = self
             .conn
             .prepare_cached(
@@ -215,19 +220,25 @@ title = "Goal"
             .collect();
         got.sort_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(got, vec![("FY2022".into(), 4.0), ("FY2022Q1".into(), 3.0)]);
-        assert_eq!(store.latest_value_year(&v, 1900, 2100).unwrap(), Some(2023));
+        assert_eq!(store.latest_value_year(&v, None).unwrap(), Some(2023));
     }
 
     #[test]
     fn latest_year_counts_disaggregations_within_the_range() {
         let (store, v) = store();
-        assert_eq!(store.latest_value_year(&v, 1900, 2100).unwrap(), None);
+        assert_eq!(store.latest_value_year(&v, None).unwrap(), None);
         insert(&store, "FY2024", "sex=male", 1.0, false);
         insert(&store, "FY2030", "", 1.0, false);
         // A disaggregated value counts (a total may be derived from it); a year outside the
         // range asked for does not.
-        assert_eq!(store.latest_value_year(&v, 1900, 2029).unwrap(), Some(2024));
-        assert_eq!(store.latest_value_year(&v, 2025, 2029).unwrap(), None);
+        assert_eq!(
+            store.latest_value_year(&v, Some((1900, 2029))).unwrap(),
+            Some(2024)
+        );
+        assert_eq!(
+            store.latest_value_year(&v, Some((2025, 2029))).unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -16,24 +16,24 @@ use crate::period::FiscalPeriod;
 use crate::progress::PeriodValue;
 
 /// Current total values of one version's indicators over a period range, by indicator id.
-const CURRENT_TOTALS: &str = "SELECT d.indicator_id, v.period, v.value, v.note, \
-       v.numerator, v.denominator \
+const CURRENT_TOTALS: &str = "SELECT d.indicator_id, v.period, v.value, v.note \
      FROM indicator_def d \
      JOIN value v INDEXED BY value_current ON v.indicator_id = d.indicator_id \
        AND v.period BETWEEN ?2 AND ?3 AND v.disaggregation = '' AND v.replaced_by IS NULL \
      WHERE d.version_id = ?1";
 
-/// Current single-key disaggregated values (`sex=female`, not `sex=female;age=15-24`) of the
-/// version's indicators that declare disaggregations: what a derived total is made of. Only
-/// those indicators are sought, so a strategy without disaggregations pays for one pass over
-/// its definitions.
-const CURRENT_CATEGORIES: &str = "SELECT d.indicator_id, v.period, v.value, v.note, \
+/// For the version's indicators that need more than their totals (ratio indicators, and those
+/// that declare disaggregations), their current totals and single-key disaggregations
+/// (`sex=female`, not `sex=female;age=15-24`) with the ratio parts. The partial index
+/// `indicator_def_special` holds only those indicators: a strategy with none pays for one
+/// empty seek, and [`CURRENT_TOTALS`] keeps reading four columns.
+const CURRENT_SPECIAL: &str = "SELECT d.indicator_id, v.period, v.value, v.note, \
        v.numerator, v.denominator, v.disaggregation \
-     FROM indicator_def d \
+     FROM indicator_def d INDEXED BY indicator_def_special \
      JOIN value v INDEXED BY value_current ON v.indicator_id = d.indicator_id \
-       AND v.period BETWEEN ?2 AND ?3 AND v.disaggregation <> '' AND v.replaced_by IS NULL \
+       AND v.period BETWEEN ?2 AND ?3 AND v.replaced_by IS NULL \
        AND instr(v.disaggregation, ';') = 0 \
-     WHERE d.version_id = ?1 AND d.disaggregations <> '{}'";
+     WHERE d.version_id = ?1 AND (d.disaggregations <> '{}' OR d.ratio_numerator IS NOT NULL)";
 
 /// Every indicator code by id, in id order: one pass over a small table, where joining it
 /// into [`CURRENT_TOTALS`] sought each of 20,000 codes by id (a fifth of that query).
@@ -42,8 +42,10 @@ const CODES: &str = "SELECT id, code FROM indicator ORDER BY id";
 impl Store {
     /// Current values of `version`'s indicators for every period from `from` through
     /// `through` (by [`FiscalPeriod::key`], so `FY2022`..`FY2022Q4` is a fiscal year and its
-    /// quarters): totals, then the single-key disaggregations of indicators that declare
-    /// disaggregations, in no particular order within each (callers group them by indicator).
+    /// quarters): the totals, and for ratio indicators and those that declare disaggregations
+    /// also their single-key disaggregations and ratio parts (those come first, so a total read
+    /// twice is found with its parts), in no particular order otherwise (callers group them by
+    /// indicator).
     pub fn current_totals(
         &self,
         version: &VersionInfo,
@@ -71,7 +73,9 @@ impl Store {
             Some(&codes[at].1)
         };
         let mut out: Vec<PeriodValue> = Vec::new();
-        for (sql, categories) in [(CURRENT_TOTALS, false), (CURRENT_CATEGORIES, true)] {
+        // The special rows first: where a total is in both, the one with the ratio parts is
+        // the one found.
+        for (sql, special) in [(CURRENT_SPECIAL, true), (CURRENT_TOTALS, false)] {
             let mut stmt = self
                 .conn
                 .prepare_cached(sql)
@@ -95,17 +99,22 @@ impl Store {
                     },
                 };
                 last = Some((id, code));
+                let (disaggregation, numerator, denominator) = if special {
+                    (
+                        r.get(6).map_err(|e| map_err(e, &ctx))?,
+                        r.get(4).map_err(|e| map_err(e, &ctx))?,
+                        r.get(5).map_err(|e| map_err(e, &ctx))?,
+                    )
+                } else {
+                    (String::new(), None, None)
+                };
                 out.push(PeriodValue {
                     indicator: code.clone(),
                     period,
-                    disaggregation: if categories {
-                        r.get(6).map_err(|e| map_err(e, &ctx))?
-                    } else {
-                        String::new()
-                    },
+                    disaggregation,
                     value: r.get(2).map_err(|e| map_err(e, &ctx))?,
-                    numerator: r.get(4).map_err(|e| map_err(e, &ctx))?,
-                    denominator: r.get(5).map_err(|e| map_err(e, &ctx))?,
+                    numerator,
+                    denominator,
                     note: r.get(3).map_err(|e| map_err(e, &ctx))?,
                 });
             }
@@ -238,6 +247,55 @@ title = "Goal"
         assert_eq!(
             store.latest_value_year(&v, Some((2025, 2029))).unwrap(),
             None
+        );
+    }
+
+    #[test]
+    fn categories_and_parts_are_read_for_indicators_that_need_them() {
+        let (store, v) = store();
+        store
+            .conn
+            .execute_batch(
+                "UPDATE indicator_def SET disaggregations = '{\"sex\":[\"female\",\"male\"]}'",
+            )
+            .unwrap();
+        insert(&store, "FY2022", "", 4.0, false);
+        insert(&store, "FY2022", "sex=female", 3.0, false);
+        insert(&store, "FY2022", "sex=female;age=15-24", 1.0, false);
+        store
+            .conn
+            .execute_batch("UPDATE value SET numerator = 3, denominator = 6 WHERE value = 3")
+            .unwrap();
+        let p = |s: &str| s.parse::<FiscalPeriod>().unwrap();
+        let got = store
+            .current_totals(&v, p("FY2022"), p("FY2022Q4"))
+            .unwrap();
+        let seen: Vec<(&str, f64, Option<f64>)> = got
+            .iter()
+            .map(|x| (x.disaggregation.as_str(), x.value, x.numerator))
+            .collect();
+        // The special read first (total and one category, with parts), then the plain totals.
+        assert_eq!(
+            seen,
+            vec![
+                ("", 4.0, None),
+                ("sex=female", 3.0, Some(3.0)),
+                ("", 4.0, None)
+            ]
+        );
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {CURRENT_SPECIAL}"))
+            .unwrap()
+            .query_map(rusqlite::params![1, 20220, 20224], |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(
+            plan.join("\n").contains("indicator_def_special"),
+            "{plan:?}"
         );
     }
 

@@ -809,8 +809,11 @@ pub fn markdown(report: &Report) -> String {
             Line::Header(s) => {
                 let mut c = vec![
                     format!("**{}**", md_cell(&s.code)),
-                    format!("**{}**", md_cell(&s.title)),
-                    md_cell(&summary_text(s)),
+                    format!(
+                        "**{}** · {}",
+                        md_cell(&s.title),
+                        md_cell(&summary_text(s))
+                    ),
                 ];
                 c.resize(MD_HEADER.len(), String::new());
                 c

@@ -516,7 +516,13 @@ fn wrap(text: &str, max: Option<usize>) -> Vec<String> {
 }
 
 /// `text` wrapped to the width after `indent` columns, each line indented.
-fn indented(out: &mut String, indent: usize, text: &str, max: Option<usize>, style: Option<(Term, Style)>) {
+fn indented(
+    out: &mut String,
+    indent: usize,
+    text: &str,
+    max: Option<usize>,
+    style: Option<(Term, Style)>,
+) {
     let room = max.map(|m| m.saturating_sub(indent).max(10));
     for line in wrap(text, room) {
         pad(out, 0, indent);
@@ -551,7 +557,12 @@ fn header_lines(out: &mut String, r: &Rollup, term: Term) {
             Some(l) => format!("{first}; {l}"),
             None => first,
         };
-        let _ = writeln!(out, "{}{} · {counts}", " ".repeat(indent), bold(&format!("{code} {title}")));
+        let _ = writeln!(
+            out,
+            "{}{} · {counts}",
+            " ".repeat(indent),
+            bold(&format!("{code} {title}"))
+        );
         return;
     };
     let lead = indent + width(&code) + 1;
@@ -697,7 +708,9 @@ fn row_lines(out: &mut String, c: &Cells, l: &Layout, term: Term) {
     } else {
         pad(&mut line, code_w, l.code);
     }
-    let title = l.title.map(|tw| (tw, wrap(&c.about, term.width.map(|_| tw))));
+    let title = l
+        .title
+        .map(|tw| (tw, wrap(&c.about, term.width.map(|_| tw))));
     if let Some((tw, lines)) = &title {
         pad(&mut line, 0, l.sep);
         let t = lines.first().map_or("", String::as_str);
@@ -742,7 +755,13 @@ fn row_lines(out: &mut String, c: &Cells, l: &Layout, term: Term) {
         None => indented(out, c.indent + 2, &c.about, term.width, None),
     }
     if let Some(e) = &c.explanation {
-        indented(out, c.indent + 2, &format!("{EXPLAINED} {e}"), term.width, Some((term, Style::Dim)));
+        indented(
+            out,
+            c.indent + 2,
+            &format!("{EXPLAINED} {e}"),
+            term.width,
+            Some((term, Style::Dim)),
+        );
     }
 }
 
@@ -809,11 +828,7 @@ pub fn markdown(report: &Report) -> String {
             Line::Header(s) => {
                 let mut c = vec![
                     format!("**{}**", md_cell(&s.code)),
-                    format!(
-                        "**{}** · {}",
-                        md_cell(&s.title),
-                        md_cell(&summary_text(s))
-                    ),
+                    format!("**{}** · {}", md_cell(&s.title), md_cell(&summary_text(s))),
                 ];
                 c.resize(MD_HEADER.len(), String::new());
                 c
@@ -877,11 +892,335 @@ mod tests {
     fn legend_wraps_to_the_width() {
         assert_eq!(wrap("aa bb cc", Some(5)), ["aa bb", "cc"]);
         assert_eq!(wrap("aa bb cc", None), ["aa bb cc"]);
+        // A word longer than the line is cut, so no line is wider than asked.
+        assert_eq!(wrap("abcdefg hi", Some(3)), ["abc", "def", "g", "hi"]);
+    }
+
+    #[test]
+    fn deviation_is_signed_and_status_has_a_shape() {
+        assert_eq!(signed_percent(Some(5.26)), "+5.3%");
+        assert_eq!(signed_percent(Some(-12.0)), "-12.0%");
+        assert_eq!(signed_percent(Some(0.04)), "0.0%");
+        assert_eq!(signed_percent(Some(-0.04)), "0.0%");
+        assert_eq!(signed_percent(None), "—");
+        assert_eq!(status_text(Status::Short), "▼ short");
+        assert_eq!(status_text(Status::Exceeded), "▲ exceeded");
+        assert_eq!(status_text(Status::OnTarget), "● on target");
+        assert_eq!(status_text(Status::Incomplete), "◐ incomplete");
+        assert_eq!(status_text(Status::NoData), "○ no data");
+        assert_eq!(status_text(Status::NoTarget), "– no target");
+    }
+
+    fn row(code: &str, status: Status, actual: f64, target: f64) -> ProgressRow {
+        ProgressRow {
+            indicator: code.to_string(),
+            title: format!("{code} is an indicator with a rather long title that must wrap"),
+            node: "O1".to_string(),
+            path: "G1 > O1".to_string(),
+            period: crate::period::FiscalPeriod::year(2021),
+            unit: "people".to_string(),
+            direction: Direction::Increase,
+            baseline: Some(1_234_567.5),
+            target: Some(target),
+            target_to_date: None,
+            actual: Some(actual),
+            achieved: crate::progress::achieved(target, actual),
+            deviation: crate::progress::deviation(target, actual),
+            progress: None,
+            status,
+            needs_explanation: false,
+            explanation: None,
+            quarters_reported: None,
+            partial: false,
+            derived: false,
+            cumulative: false,
+            numerator: None,
+            denominator: None,
+            trend: vec![Some(1.0), None, Some(actual)],
+        }
+    }
+
+    fn header(code: &str, depth: usize, statuses: &[Status]) -> Line {
+        let mut own = Counts::default();
+        statuses.iter().for_each(|s| own.add(*s));
+        Line::Header(Rollup {
+            code: code.to_string(),
+            title: format!(
+                "{code}: a goal whose title is long enough to be cut on a narrow terminal"
+            ),
+            kind: crate::framework::NodeKind::Objective,
+            depth,
+            own,
+            linked: Counts::default(),
+            linked_from: Vec::new(),
+        })
+    }
+
+    /// A goal and an objective with one short row needing an explanation, one exceeded row
+    /// with its explanation (and a control character in it), a partial derived year judged
+    /// to date, and an on-target row.
+    fn sample() -> Report {
+        let short = ProgressRow {
+            needs_explanation: true,
+            ..row("IND-SHORT", Status::Short, 50.0, 100.0)
+        };
+        let exceeded = ProgressRow {
+            explanation: Some("a donor\x1b[2J doubled the budget".to_string()),
+            ..row("IND-EXCEEDED", Status::Exceeded, 150.0, 100.0)
+        };
+        let partial = ProgressRow {
+            target_to_date: Some(12.0),
+            quarters_reported: Some(3),
+            partial: true,
+            derived: true,
+            ..row("IND-PARTIAL", Status::OnTarget, 12.0, 20.0)
+        };
+        let on = row("IND-ON", Status::OnTarget, 100.0, 100.0);
+        let all = [
+            Status::Short,
+            Status::Exceeded,
+            Status::OnTarget,
+            Status::OnTarget,
+        ];
+        Report {
+            period: crate::period::FiscalPeriod::year(2021),
+            strategy_title: "Test strategy".to_string(),
+            version: "v1".to_string(),
+            threshold: 10.0,
+            trend_periods: (2019..=2021)
+                .map(crate::period::FiscalPeriod::year)
+                .collect(),
+            lines: vec![
+                header("G1", 0, &all),
+                header("O1", 1, &all),
+                Line::Row(short),
+                Line::Row(exceeded),
+                Line::Row(partial),
+                Line::Row(on),
+            ],
+        }
+    }
+
+    #[test]
+    fn table_fits_80_120_and_200_columns() {
+        let report = sample();
+        for w in [80, 120, 200] {
+            let t = table(
+                &report,
+                Term {
+                    color: false,
+                    width: Some(w),
+                },
+            );
+            for line in t.lines() {
+                assert!(width(line) <= w, "wider than {w}: {line:?}\n{t}");
+            }
+            assert!(
+                !t.contains('\x1b'),
+                "no colour, and the control character escaped: {t}"
+            );
+            assert!(t.contains("\\u{1b}[2J"), "{t}");
+            assert!(t.contains("▼ short"), "{t}");
+            assert!(t.contains("▲ exceeded"), "{t}");
+            assert!(t.contains("1,234,567.5"), "numbers are never cut: {t}");
+            assert!(t.contains("-50.0%") && t.contains("+50.0%"), "{t}");
+            assert!(t.contains("12 to date"), "{t}");
+            assert!(t.contains("12 (3/4 q) Σ"), "{t}");
+            assert!(
+                t.contains("4 indicators: 1 exceeded, 2 on target, 1 short"),
+                "{t}"
+            );
+            assert!(t.contains("off target with no explanation"), "{t}");
+            assert!(t.contains("Off target = deviation beyond ±10%"), "{t}");
+            assert!(!t.contains("no indicators"), "{t}");
+            // The explanation sits under its row; the row needing one is flagged.
+            let lines: Vec<&str> = t.lines().collect();
+            let at = |code: &str| lines.iter().position(|l| l.contains(code)).unwrap();
+            let shown = lines.iter().position(|l| l.contains("↳ a donor")).unwrap();
+            assert!(
+                shown > at("IND-EXCEEDED") && shown < at("IND-PARTIAL"),
+                "{t}"
+            );
+            assert!(lines[at("IND-SHORT")].contains('⚑'), "{t}");
+            assert!(!lines[at("IND-ON")].contains('⚑'), "{t}");
+            // Headers before their rows, indented by depth.
+            assert!(lines[at("G1:")].starts_with("G1 "), "{t}");
+            assert!(lines[at("O1:")].starts_with("  O1 "), "{t}");
+            assert!(at("O1:") < at("IND-SHORT"), "{t}");
+        }
+        // Wide: the title on the row's line; narrow: under it, and the header title cut.
+        let wide = table(
+            &report,
+            Term {
+                color: false,
+                width: Some(200),
+            },
+        );
+        assert!(
+            wide.lines()
+                .any(|l| l.contains("IND-ON") && l.contains("IND-ON is an indicator")),
+            "{wide}"
+        );
+        assert!(wide.contains("⚑ explain"), "{wide}");
+        assert!(wide.contains("▂·█"), "the trend fits: {wide}");
+        let narrow = table(
+            &report,
+            Term {
+                color: false,
+                width: Some(80),
+            },
+        );
+        assert!(
+            !narrow
+                .lines()
+                .any(|l| l.contains("● on target") && l.contains("IND-ON is")),
+            "{narrow}"
+        );
+        assert!(
+            narrow
+                .lines()
+                .any(|l| l.trim_start().starts_with("IND-ON is an indicator")),
+            "{narrow}"
+        );
+        assert!(narrow.contains('…'), "{narrow}");
+        // Unbounded (a pipe): nothing is wrapped or cut.
+        let piped = table(&report, Term::plain());
+        assert!(!piped.contains('…'), "{piped}");
+        assert!(
+            piped
+                .lines()
+                .any(|l| l.contains("IND-ON") && l.contains("must wrap ·")),
+            "{piped}"
+        );
+    }
+
+    #[test]
+    fn table_colours_only_when_asked() {
+        let report = sample();
+        let plain = table(
+            &report,
+            Term {
+                color: false,
+                width: Some(120),
+            },
+        );
+        assert!(!plain.contains('\x1b'));
+        let colour = table(
+            &report,
+            Term {
+                color: true,
+                width: Some(120),
+            },
+        );
+        assert!(colour.contains("\x1b[31m▼ short\x1b[0m"), "{colour}");
+        assert!(colour.contains("\x1b[36m▲ exceeded\x1b[0m"), "{colour}");
+        // The control character from the data is still escaped.
+        assert!(colour.contains("\\u{1b}[2J"), "{colour}");
+        // Colour does not change the layout.
+        let strip = colour
+            .split('\x1b')
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part
+                } else {
+                    part.split_once('m').map_or(part, |p| p.1)
+                }
+            })
+            .collect::<String>();
+        assert_eq!(strip, plain);
+    }
+
+    #[test]
+    fn markdown_groups_rows_under_headers_with_counts() {
+        let md = markdown(&sample());
+        assert!(md.contains("| Indicator | Title | Unit | Direction | Baseline | Target | Actual | Achieved | Deviation | Status | Needs explanation | Explanation |"), "{md}");
+        assert!(md.contains("| **G1** | **G1: a goal whose title is long enough to be cut on a narrow terminal** · 4 indicators: 1 exceeded, 2 on target, 1 short |"), "{md}");
+        assert!(
+            md.contains("| 100 | 50 | 50.0% | -50.0% | ▼ short | ⚑ yes | |"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                r"| 150.0% | +50.0% | ▲ exceeded | | a donor\\u{1b}\[2J doubled the budget |"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("| 12 to date | 12 (3/4 q) Σ |"), "{md}");
+        assert!(!md.contains('\x1b'), "{md}");
     }
 
     #[test]
     fn markdown_cells_escape_pipes() {
         assert_eq!(md_cell("a | b\nc"), "a \\| b c");
         assert_eq!(md_cell("<i>`x`</i>"), "\\<i\\>\\`x\\`\\</i\\>");
+    }
+
+    /// JSON: an array of objects with exactly the contract's keys, in the CSV's column order,
+    /// every key present (null or false where it does not apply).
+    #[test]
+    fn json_keys_are_the_csv_columns_in_order() {
+        let mut report = sample();
+        report.lines.push(Line::Row(ProgressRow {
+            target: None,
+            actual: None,
+            baseline: None,
+            achieved: None,
+            deviation: None,
+            ..row("IND-EMPTY", Status::NoTarget, 0.0, 0.0)
+        }));
+        let mut out = Vec::new();
+        json(&report, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let rows = v.as_array().unwrap();
+        assert_eq!(rows.len(), 5, "rows only, no headers");
+        for r in rows {
+            let keys: Vec<&String> = r.as_object().unwrap().keys().collect();
+            assert_eq!(keys.len(), CSV_COLUMNS.len(), "{r}");
+            for k in CSV_COLUMNS {
+                assert!(r.get(k).is_some(), "{k} missing in {r}");
+            }
+        }
+        let empty = &rows[4];
+        assert_eq!(empty["target_to_date"], serde_json::Value::Null);
+        assert_eq!(empty["explanation"], serde_json::Value::Null);
+        assert_eq!(empty["partial"], false);
+        // The keys come in the contract's order, the CSV's.
+        let first = text.split("\n  },").next().unwrap();
+        let at: Vec<usize> = CSV_COLUMNS
+            .iter()
+            .map(|k| first.find(&format!("\"{k}\":")).unwrap())
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{first}");
+    }
+
+    #[test]
+    fn csv_carries_the_new_columns_guarded() {
+        let mut report = sample();
+        if let Some(Line::Row(r)) = report.lines.get_mut(3) {
+            r.explanation = Some("=HYPERLINK(\"http://evil.example\")".to_string());
+        }
+        let mut out = Vec::new();
+        csv(&report, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next().unwrap(), CSV_COLUMNS.join(","));
+        assert!(
+            text.contains(
+                "IND-EXCEEDED,IND-EXCEEDED is an indicator with a rather long title that must \
+                 wrap,O1,G1 > O1,FY2021,people,increase,1234567.5,100,,150,150,50,,exceeded,\
+                 false,\"'=HYPERLINK(\"\"http://evil.example\"\")\",,false,false,false,,\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(",12,12,60,-40,,on_target,false,,3,true,true,false,,\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(",50,50,-50,,short,true,,,false,false,false,,\n"),
+            "{text}"
+        );
     }
 }

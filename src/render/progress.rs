@@ -67,13 +67,7 @@ pub fn number(x: f64) -> String {
         None => ("", s),
     };
     let (int, frac) = s.split_once('.').map_or((s, None), |(i, f)| (i, Some(f)));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
+    let grouped = thousands(int);
     let sign = if grouped == "0" && frac.is_none() {
         ""
     } else {
@@ -85,23 +79,42 @@ pub fn number(x: f64) -> String {
     }
 }
 
+/// Digits with a comma before each group of three: `1234567` is `1,234,567`.
+fn thousands(int: &str) -> String {
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
 const MISSING: &str = "—";
 
 fn opt_number(x: Option<f64>) -> String {
     x.map_or_else(|| MISSING.to_string(), number)
 }
 
-/// Percent rounded to one decimal, with a `%` sign; never `-0.0%` (a value that rounds to
-/// zero is `0.0%`).
+/// Percent rounded to one decimal, thousands separated by commas, with a `%` sign; never
+/// `-0.0%` (a value that rounds to zero is `0.0%`); a magnitude of 10^15 or more as
+/// [`number`] writes it.
 pub fn percent(x: Option<f64>) -> String {
     x.map_or_else(
         || MISSING.to_string(),
         |p| {
-            let shown = format!("{p:.1}");
-            match shown.strip_prefix('-') {
-                Some(zero) if zero.trim_matches(['0', '.']).is_empty() => format!("{zero}%"),
-                _ => format!("{shown}%"),
+            if p.abs() >= 1e15 {
+                return format!("{}%", number(p));
             }
+            let shown = format!("{p:.1}");
+            let (sign, digits) = match shown.strip_prefix('-') {
+                Some(zero) if zero.trim_matches(['0', '.']).is_empty() => ("", zero),
+                Some(rest) => ("-", rest),
+                None => ("", shown.as_str()),
+            };
+            let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+            format!("{sign}{}.{frac}%", thousands(int))
         },
     )
 }
@@ -873,6 +886,10 @@ mod tests {
         assert_eq!(percent(Some(-0.04)), "0.0%");
         assert_eq!(percent(Some(-0.0)), "0.0%");
         assert_eq!(percent(Some(-0.06)), "-0.1%");
+        assert_eq!(percent(Some(6172837.5)), "6,172,837.5%");
+        assert_eq!(percent(Some(-1234.56)), "-1,234.6%");
+        assert_eq!(percent(Some(2e300)), "2e300%");
+        assert_eq!(signed_percent(Some(1234.0)), "+1,234.0%");
     }
 
     #[test]

@@ -9,8 +9,8 @@ use crate::error::Error;
 use crate::progress::{ProgressRow, Report};
 use crate::values::guard;
 
-/// The CSV columns, in order.
-pub const CSV_COLUMNS: [&str; 15] = [
+/// The CSV columns, in order: the JSON keys, in the same order.
+pub const CSV_COLUMNS: [&str; 23] = [
     "indicator",
     "title",
     "node",
@@ -20,12 +20,20 @@ pub const CSV_COLUMNS: [&str; 15] = [
     "direction",
     "baseline",
     "target",
+    "target_to_date",
     "actual",
-    "percent",
+    "achieved",
+    "deviation",
+    "progress",
     "status",
     "needs_explanation",
+    "explanation",
     "quarters_reported",
-    "note",
+    "partial",
+    "derived",
+    "cumulative",
+    "numerator",
+    "denominator",
 ];
 
 fn csv_err(e: csv::Error) -> Error {
@@ -38,7 +46,7 @@ fn csv_err(e: csv::Error) -> Error {
 /// The indicator rows as CSV, numbers unrounded, text formula-guarded.
 ///
 /// Fields go to the writer one at a time, numbers formatted into one reused buffer, rather
-/// than a record of fifteen owned strings per row.
+/// than a record of 23 owned strings per row.
 pub fn csv(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
     let mut w = csv::WriterBuilder::new()
         .buffer_capacity(64 * 1024)
@@ -54,22 +62,29 @@ pub fn csv(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
         field(&mut w, &mut buf, r.period)?;
         text(&mut w, &r.unit)?;
         w.write_field(r.direction.as_str()).map_err(csv_err)?;
-        for x in [r.baseline, r.target, r.actual, r.achieved] {
-            match x {
-                Some(v) => w
-                    .write_field(number(&mut digits, &mut buf, v))
-                    .map_err(csv_err)?,
-                None => w.write_field("").map_err(csv_err)?,
-            }
+        for x in [
+            r.baseline,
+            r.target,
+            r.target_to_date,
+            r.actual,
+            r.achieved,
+            r.deviation,
+            r.progress,
+        ] {
+            opt(&mut w, &mut digits, &mut buf, x)?;
         }
         w.write_field(r.status.as_str()).map_err(csv_err)?;
-        w.write_field(if r.needs_explanation { "true" } else { "false" })
-            .map_err(csv_err)?;
+        flag(&mut w, r.needs_explanation)?;
+        text(&mut w, r.explanation.as_deref().unwrap_or_default())?;
         match r.quarters_reported {
             Some(q) => field(&mut w, &mut buf, q)?,
             None => w.write_field("").map_err(csv_err)?,
         }
-        text(&mut w, r.explanation.as_deref().unwrap_or_default())?;
+        flag(&mut w, r.partial)?;
+        flag(&mut w, r.derived)?;
+        flag(&mut w, r.cumulative)?;
+        opt(&mut w, &mut digits, &mut buf, r.numerator)?;
+        opt(&mut w, &mut digits, &mut buf, r.denominator)?;
         w.write_record(None::<&[u8]>).map_err(csv_err)?;
     }
     w.flush()?;
@@ -104,6 +119,26 @@ fn number<'a>(digits: &'a mut ryu::Buffer, buf: &'a mut String, x: f64) -> &'a s
     buf.clear();
     write!(buf, "{x}").expect("formatting into a String cannot fail");
     buf
+}
+
+/// One number field, empty for `None`.
+fn opt<W: Write>(
+    w: &mut csv::Writer<W>,
+    digits: &mut ryu::Buffer,
+    buf: &mut String,
+    x: Option<f64>,
+) -> Result<(), Error> {
+    match x {
+        Some(v) => w.write_field(number(digits, buf, v)),
+        None => w.write_field(""),
+    }
+    .map_err(csv_err)
+}
+
+/// One `true`/`false` field.
+fn flag<W: Write>(w: &mut csv::Writer<W>, b: bool) -> Result<(), Error> {
+    w.write_field(if b { "true" } else { "false" })
+        .map_err(csv_err)
 }
 
 /// One text field, formula-guarded.

@@ -1,8 +1,60 @@
-//! `ics progress` output: CSV guard and numbers, the table's width, colour and trend, and
-//! snapshots of the shipped demo data in table, CSV and markdown.
+//! `ics progress` output: CSV columns, guard and numbers, markdown columns, the table's width,
+//! colour and trend, and snapshots of the shipped demo data (the table at 80 and 200 columns,
+//! CSV and markdown).
 
 use super::{env_with, import, record, FW};
 use crate::common::{repo_file, Env};
+
+/// The contract's columns (and JSON keys), in order.
+const COLUMNS: [&str; 23] = [
+    "indicator",
+    "title",
+    "node",
+    "path",
+    "period",
+    "unit",
+    "direction",
+    "baseline",
+    "target",
+    "target_to_date",
+    "actual",
+    "achieved",
+    "deviation",
+    "progress",
+    "status",
+    "needs_explanation",
+    "explanation",
+    "quarters_reported",
+    "partial",
+    "derived",
+    "cumulative",
+    "numerator",
+    "denominator",
+];
+
+/// The CSV's records keyed by column name.
+fn csv_rows(out: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(header, COLUMNS);
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            assert_eq!(r.len(), COLUMNS.len());
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
 
 #[test]
 fn csv_guards_formulas_and_keeps_numbers_unrounded() {
@@ -18,48 +70,78 @@ fn csv_guards_formulas_and_keeps_numbers_unrounded() {
         ],
     );
     record(&env, &["DOWN", "FY2021", "-3", "--note=-dropped"]);
+    record(&env, &["UP-BASE", "FY2021", "15"]);
     let out = env
         .ics(&["progress", "--period", "FY2021", "--format", "csv"])
         .ok()
         .stdout;
-    let mut reader = csv::Reader::from_reader(out.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let rows = csv_rows(&out);
+    assert_eq!(rows.len(), 7, "roll-ups are not CSV rows");
+    let get = |code: &str| rows.iter().find(|r| r["indicator"] == code).unwrap();
+    let up = get("UP");
     assert_eq!(
-        header,
-        [
-            "indicator",
-            "title",
-            "node",
-            "path",
-            "period",
-            "unit",
-            "direction",
-            "baseline",
-            "target",
-            "actual",
-            "percent",
-            "status",
-            "needs_explanation",
-            "quarters_reported",
-            "note"
-        ]
+        up["explanation"],
+        "'=HYPERLINK(\"http://evil.example\",\"click\")"
     );
-    let rec: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
-    let up = rec.iter().find(|r| &r[0] == "UP").unwrap();
-    assert_eq!(&up[14], "'=HYPERLINK(\"http://evil.example\",\"click\")");
-    assert_eq!(&up[9], "33.333");
-    assert_eq!(&up[10], "33.333", "unrounded percent");
-    assert_eq!(&up[11], "below");
-    assert_eq!(&up[12], "false");
-    let down = rec.iter().find(|r| &r[0] == "DOWN").unwrap();
-    assert_eq!(&down[9], "-3", "numbers are never guarded");
-    assert_eq!(&down[14], "'-dropped");
-    assert_eq!(rec.len(), 7, "roll-ups are not CSV rows");
+    assert_eq!(up["actual"], "33.333");
+    assert_eq!(up["achieved"], "33.333", "unrounded");
+    assert_eq!(up["deviation"], "-66.667");
+    assert_eq!(up["status"], "short");
+    assert_eq!(up["needs_explanation"], "false");
+    assert_eq!(up["progress"], "");
+    assert_eq!(up["target_to_date"], "");
+    for flag in ["partial", "derived", "cumulative"] {
+        assert_eq!(up[flag], "false", "{flag}");
+    }
+    let down = get("DOWN");
+    assert_eq!(down["actual"], "-3", "numbers are never guarded");
+    assert_eq!(down["deviation"], "-107.5");
+    assert_eq!(down["status"], "exceeded");
+    assert_eq!(down["explanation"], "'-dropped");
+    let base = get("UP-BASE");
+    assert_eq!(base["baseline"], "10");
+    assert_eq!(base["achieved"], "75");
+    assert_eq!(base["deviation"], "-25");
+    assert_eq!(base["progress"], "50");
+    assert_eq!(base["needs_explanation"], "true");
+    assert_eq!(base["explanation"], "");
+}
+
+#[test]
+fn markdown_carries_achieved_deviation_and_explanation() {
+    let env = env_with(FW);
+    record(
+        &env,
+        &["UP", "FY2021", "80", "--note", "a *strike* | delays"],
+    );
+    record(&env, &["DOWN", "FY2021", "50"]);
+    let md = env
+        .ics(&["progress", "--period", "FY2021", "--format", "markdown"])
+        .ok()
+        .stdout;
+    assert!(
+        md.contains(
+            "| Indicator | Title | Unit | Direction | Baseline | Target | Actual | Achieved | \
+             Deviation | Status | Needs explanation | Explanation |"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "| UP | Increase without baseline | people | higher is better | — | 100 | 80 | \
+             80.0% | -20.0% | ▼ short | | a \\*strike\\* \\| delays |"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "| DOWN | Decrease without baseline | days | lower is better | — | 40 | 50 | 125.0% | \
+             +25.0% | ▼ short | ⚑ yes | |"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("| **O1** | **Objective one** · 2 indicators: 1 short, 1 no data"));
+    assert!(md.contains("Off target = deviation beyond ±10%"), "{md}");
 }
 
 #[test]
@@ -67,22 +149,25 @@ fn table_rounds_fits_the_width_and_colours_only_when_asked() {
     let env = env_with(FW);
     record(&env, &["UP", "FY2021", "33.333"]);
     record(&env, &["UP-BASE", "FY2021", "1234567.5", "--note", "big"]);
-    let t = env.ics(&["progress", "--period", "FY2021"]).ok().stdout;
-    assert!(t.contains("33.3%"), "{t}");
-    assert!(t.contains("below !"), "needs explanation, in words: {t}");
-    assert!(t.contains("1,234,567.5"), "numbers are never cut: {t}");
-    for line in t.lines() {
-        assert!(
-            ics::render::width(line) <= 100,
-            "wider than COLUMNS=100: {line:?}"
-        );
+    for columns in ["80", "100", "120", "200"] {
+        let t = env
+            .ics_env(&["progress", "--period", "FY2021"], &[("COLUMNS", columns)])
+            .ok()
+            .stdout;
+        assert!(t.contains("33.3%"), "{t}");
+        assert!(t.contains("-66.7%"), "{t}");
+        assert!(t.contains("▼ short"), "the status in words: {t}");
+        assert!(t.contains("↳ big"), "{t}");
+        assert!(t.contains("1,234,567.5"), "numbers are never cut: {t}");
+        let w: usize = columns.parse().unwrap();
+        for line in t.lines() {
+            assert!(
+                ics::render::width(line) <= w,
+                "wider than COLUMNS={w}: {line:?}\n{t}"
+            );
+        }
+        assert!(!t.contains('\x1b'), "NO_COLOR and no terminal: no colour");
     }
-    assert!(!t.contains('\x1b'), "NO_COLOR and no terminal: no colour");
-    let narrow = env
-        .ics_env(&["progress", "--period", "FY2021"], &[("COLUMNS", "60")])
-        .ok()
-        .stdout;
-    assert!(narrow.contains("1,234,567.5"), "{narrow}");
     let colour = env
         .ics_env(
             &["--color", "always", "progress", "--period", "FY2021"],
@@ -90,8 +175,8 @@ fn table_rounds_fits_the_width_and_colours_only_when_asked() {
         )
         .ok()
         .stdout;
-    assert!(colour.contains('\x1b'), "{colour}");
-    assert!(colour.contains("below !"), "the word stays with the colour");
+    assert!(colour.contains("\x1b[31m▼ short"), "{colour}");
+    assert!(colour.contains("explain"), "the flag stays with the colour");
     let never = env
         .ics_env(
             &["--color", "never", "progress", "--period", "FY2021"],
@@ -100,6 +185,12 @@ fn table_rounds_fits_the_width_and_colours_only_when_asked() {
         .ok()
         .stdout;
     assert!(!never.contains('\x1b'));
+    // NO_COLOR wins over a terminal's colour (auto), and the shapes stay.
+    let auto = env
+        .ics_env(&["--color", "auto", "progress", "--period", "FY2021"], &[])
+        .ok()
+        .stdout;
+    assert!(!auto.contains('\x1b') && auto.contains('▼'), "{auto}");
 }
 
 #[test]
@@ -109,7 +200,10 @@ fn trend_draws_the_strategy_years() {
         &env,
         "indicator,period,value\nUP,FY2019,10\nUP,FY2021,100\nUP,FY2022,55\n",
     );
-    let t = env.ics(&["progress", "--period", "FY2021"]).ok().stdout;
+    let t = env
+        .ics_env(&["progress", "--period", "FY2021"], &[("COLUMNS", "200")])
+        .ok()
+        .stdout;
     // Bars rise from zero: 10 is low, 55 about half of 100.
     assert!(t.contains("▂·█▅"), "FY2019..FY2022, FY2020 missing: {t}");
     assert!(t.contains("FY2019 to FY2022"), "{t}");
@@ -123,23 +217,31 @@ fn demo_env() -> Env {
     env
 }
 
+/// FY2021 has a short indicator with its explanation on record.
 #[test]
-fn demo_snapshots_fy2022() {
+fn demo_snapshots_fy2021() {
     let env = demo_env();
     for (name, format) in [("table", "table"), ("csv", "csv"), ("markdown", "markdown")] {
         let out = env
-            .ics(&["progress", "--period", "FY2022", "--format", format])
+            .ics(&["progress", "--period", "FY2021", "--format", format])
             .ok()
             .stdout;
-        insta::assert_snapshot!(format!("progress_demo_fy2022_{name}"), out);
+        insta::assert_snapshot!(format!("progress_demo_fy2021_{name}"), out);
     }
 }
 
 #[test]
 fn demo_snapshots_default_period() {
     let env = demo_env();
-    for (name, format) in [("table", "table"), ("csv", "csv"), ("markdown", "markdown")] {
+    for columns in ["80", "200"] {
+        let out = env
+            .ics_env(&["progress"], &[("COLUMNS", columns)])
+            .ok()
+            .stdout;
+        insta::assert_snapshot!(format!("progress_demo_default_table_{columns}"), out);
+    }
+    for format in ["csv", "markdown"] {
         let out = env.ics(&["progress", "--format", format]).ok().stdout;
-        insta::assert_snapshot!(format!("progress_demo_default_{name}"), out);
+        insta::assert_snapshot!(format!("progress_demo_default_{format}"), out);
     }
 }

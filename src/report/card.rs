@@ -46,10 +46,11 @@ fn behind(c: &IndicatorCard) -> Vec<String> {
     let r = &c.row;
     let mut out = Vec::new();
     if let Some(q) = r.quarters_reported {
-        let mut w = format!("{} of 4 reported", plural(q, "quarter", "quarters"));
-        if c.quarters_mask != 0 && q < 4 {
-            w = format!("{w} ({})", quarters_words(c.quarters_mask));
-        }
+        let mut w = if c.quarters_mask != 0 && q < 4 {
+            format!("{} of 4 reported", quarters_words(c.quarters_mask))
+        } else {
+            format!("{} of 4 reported", plural(q, "quarter", "quarters"))
+        };
         if r.partial {
             w.push_str(", a partial year");
         }

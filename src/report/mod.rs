@@ -670,7 +670,9 @@ title = "Goal"
             html.contains("nothing yet: quarters 1-2 reported, and no target to date"),
             "{html}"
         );
-        assert!(html.contains("2 quarters of 4 reported (quarters 1-2), a partial year"));
+        assert!(html.contains(
+            "50 visits <span class=\"muted\">(quarters 1-2 of 4 reported, a partial year)"
+        ));
     }
 
     const QUARTERLY: &str = r#"

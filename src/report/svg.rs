@@ -88,7 +88,7 @@ pub fn chart(c: &Chart, id: &str, code: &str) -> String {
     let quarters = c.by_quarter();
     let short_years = c.points.len() > 9;
     // Quarters named in full when they fit, else `Q1` with the year on a line below.
-    let year_row = quarters && band < 52.0;
+    let year_row = quarters && band < 56.0;
     let height = if year_row { H + YEAR_ROW } else { H };
     let unit_suffix = if c.percent { "%" } else { "" };
     let what = match (c.cumulative, quarters) {
@@ -249,9 +249,14 @@ pub fn chart(c: &Chart, id: &str, code: &str) -> String {
             None => format!("FY{}", p.period.year),
         };
         let weight = if here { r#" font-weight="bold""# } else { "" };
+        let class = if p.period.is_quarter() && !year_row {
+            "year quarter"
+        } else {
+            "year"
+        };
         let _ = write!(
             s,
-            r#"<text x="{}" y="{}" text-anchor="middle" class="year"{weight}>{label}</text>"#,
+            r#"<text x="{}" y="{}" text-anchor="middle" class="{class}"{weight}>{label}</text>"#,
             f(cx),
             f(H - 8.0)
         );

@@ -135,7 +135,7 @@ pub(super) fn indicator(s: &mut String, c: &IndicatorCard, threshold: f64) {
         fact(
             "Judged against".into(),
             format!(
-                "nothing yet: {reported} reported, and no target to date (not every quarter reported has a target)"
+                "nothing yet: {reported} reported, and no target to date to judge them against"
             ),
         );
     } else if r.partial && r.target.is_some() {

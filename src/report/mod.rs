@@ -1036,5 +1036,8 @@ title = "Goal"
     fn a_long_strategy_keeps_its_last_years() {
         let (lo, hi) = axis_years(Some((1990, 2030)), 2025, &[]);
         assert_eq!((lo, hi), (2030 - MAX_YEARS + 1, 2030));
+        // ... unless the report's year is earlier: the axis keeps it.
+        let (lo, hi) = axis_years(Some((1990, 2030)), 1995, &[]);
+        assert_eq!((lo, hi), (1995, 1995 + MAX_YEARS - 1));
     }
 }

@@ -30,6 +30,12 @@ pub fn run(cx: &Context, args: &ReportArgs, out: &mut dyn Write) -> Result<Outco
         progress::find_node(&fw, code)?;
     }
     let period = super::review_period(period, &store, &version, &fw)?;
+    // Every current value of every period, quarters and single-key disaggregations included:
+    // the charts show any year (or, for a quarter's review, any quarter) with a value, a year
+    // of a quarterly indicator is made of its quarters, a total may be derived from its
+    // categories, and a cumulative indicator's running total starts at the strategy's first
+    // year (or its first value), which this range always holds; so nothing more is read for
+    // running totals (`progress::running_totals` covers only what its narrower read misses).
     let values = store.current_totals(
         &version,
         FiscalPeriod::year(period::MIN_YEAR),

@@ -15,32 +15,20 @@ use super::svg::{self, status_style};
 use super::{IndicatorCard, NodeEntry, Page, Status, SummaryRow};
 use crate::framework::NodeKind;
 use crate::progress::Counts;
-use crate::render::progress::number;
+use crate::render::progress::{number, percent};
 use crate::render::values::time;
 
 const STYLE: &str = include_str!("style.css");
 
-/// The status as people read it: `below target`.
-fn status_word(s: Status) -> &'static str {
-    match s {
-        Status::Exceeded => "above target",
-        Status::OnTarget => "on target",
-        Status::Incomplete => "incomplete",
-        Status::Short => "below target",
-        Status::NoData => "no data",
-        Status::NoTarget => "no target",
-    }
-}
-
-/// The status with its shape: `▼ below target`.
+/// The status with its shape, as the progress table words it: `▼ short`.
 fn status_words(s: Status) -> String {
-    format!("{} {}", status_style(s).2, status_word(s))
+    format!("{} {}", s.shape(), s.label())
 }
 
-/// `["1 above target", "1 no data"]`.
+/// `["1 exceeded", "1 no data"]`.
 fn counts_list(c: &Counts) -> Vec<String> {
     c.nonzero()
-        .map(|(st, n)| format!("{n} {}", status_word(st)))
+        .map(|(st, n)| format!("{n} {}", st.label()))
         .collect()
 }
 
@@ -64,6 +52,16 @@ fn node_ref(page: &Page, code: &str, title: &str) -> String {
     format!("{c} <bdi>{}</bdi>", esc(title))
 }
 
+/// A deviation with its sign: `+1.6%`, `-60.0%`, `0.0%`.
+pub(super) fn signed_percent(x: f64) -> String {
+    let p = percent(Some(x));
+    if x > 0.0 && p != "0.0%" {
+        format!("+{p}")
+    } else {
+        p
+    }
+}
+
 fn date(d: chrono::NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
 }
@@ -84,7 +82,7 @@ pub fn page(p: &Page) -> String {
         esc(&heading)
     );
     for st in Status::ALL {
-        let (fill, ink, _) = status_style(st);
+        let (fill, ink) = status_style(st);
         let _ = writeln!(
             s,
             ".s-{} {{ background: {fill}; color: {ink}; }}",
@@ -101,12 +99,17 @@ pub fn page(p: &Page) -> String {
     let _ = write!(
         s,
         "<footer>Made by <code>ics</code> {} from the stored strategy (version <bdi>{}</bdi>) and the \
-         values recorded in it. Fiscal years run from 1 October to 30 September. Progress is \
-         (actual − baseline) ÷ (target − baseline), or actual ÷ target without a baseline (target ÷ \
-         actual when lower is better); 100% ± {}% is on target.</footer>\n</body>\n</html>\n",
+         values recorded in it. Fiscal years run from 1 October to 30 September. % of target \
+         achieved is actual ÷ target; the deviation is (actual − target) ÷ |target|, and within \
+         ±{t}% is on target; beyond that, exceeded or short follows the indicator's direction \
+         (for a “lower is better” indicator, under the target is better). A fiscal year still \
+         coming in is judged against the target to date (the targets of the quarters reported). \
+         Progress from the baseline, (actual − baseline) ÷ (target − baseline), is shown when the \
+         baseline's period has the length of the report's, and never decides the status.\
+         </footer>\n</body>\n</html>\n",
         env!("CARGO_PKG_VERSION"),
         esc(&p.version),
-        number(p.threshold)
+        t = number(p.threshold)
     );
     s
 }
@@ -157,28 +160,33 @@ fn header(s: &mut String, p: &Page) {
     } else if p.cards().next().is_none() {
         s.push_str("<p class=\"notice\"><strong>No indicators to show.</strong> The strategy (or the part of it shown) defines no indicators.</p>\n");
     }
-    let t = number(p.threshold);
-    let meanings = [
-        (
-            Status::Exceeded,
-            format!("better than the target by more than {t}%"),
-        ),
-        (Status::OnTarget, format!("within {t}% of the target")),
-        (
-            Status::Short,
-            format!("short of the target by more than {t}%"),
-        ),
-        (
-            Status::NoData,
-            format!("no actual recorded for {}", p.period),
-        ),
-        (Status::NoTarget, format!("no target set for {}", p.period)),
-    ];
     s.push_str("<ul class=\"legend\">");
-    for (st, meaning) in meanings {
-        let _ = write!(s, "<li>{} {meaning}</li>", badge(st));
+    for (st, meaning) in legend(p) {
+        let _ = write!(s, "<li>{} {}</li>", badge(st), esc(&meaning));
     }
-    s.push_str("</ul>\n</header>\n");
+    s.push_str(
+        "</ul>\n<p class=\"how\">Better and worse follow each indicator's direction: for a \
+         “lower is better” indicator, an actual under the target is better.</p>\n</header>\n",
+    );
+}
+
+/// What each status means, in the legend's order ([`Status::ALL`]).
+pub fn legend(p: &Page) -> Vec<(Status, String)> {
+    let t = number(p.threshold);
+    Status::ALL
+        .into_iter()
+        .map(|st| {
+            let meaning = match st {
+                Status::Exceeded => format!("better than the target by more than {t}%"),
+                Status::OnTarget => format!("within ±{t}% of the target"),
+                Status::Short => format!("worse than the target by more than {t}%"),
+                Status::Incomplete => "a year still coming in with no target to date".into(),
+                Status::NoData => format!("no actual recorded for {}", p.period),
+                Status::NoTarget => format!("no target set for {}", p.period),
+            };
+            (st, meaning)
+        })
+        .collect()
 }
 
 fn kind_group(k: NodeKind) -> &'static str {
@@ -191,24 +199,24 @@ fn kind_group(k: NodeKind) -> &'static str {
     }
 }
 
-/// "2 below target" first (always), then the other statuses with a count.
+/// "▼ 2 short" first (always), then the other statuses with a count.
 fn counts_words(c: &Counts) -> String {
     if c.total() == 0 {
         return "<span class=\"muted\">no indicators</span>".into();
     }
-    let below = c.get(Status::Short);
-    let mut parts = vec![if below > 0 {
+    let short = c.get(Status::Short);
+    let mut parts = vec![if short > 0 {
         format!(
-            "<span class=\"below-count\">{}</span>",
-            esc(&format!("▼ {below} below target"))
+            "<span class=\"short-count\">{}</span>",
+            esc(&format!("{} {short} short", Status::Short.shape()))
         )
     } else {
-        "<span class=\"none-below\">0 below target</span>".to_string()
+        "<span class=\"none-short\">0 short</span>".to_string()
     }];
     parts.extend(
         c.nonzero()
             .filter(|(st, _)| *st != Status::Short)
-            .map(|(st, n)| format!("{n} {}", status_word(st))),
+            .map(|(st, n)| format!("{n} {}", st.label())),
     );
     parts.join(" · ")
 }
@@ -291,10 +299,11 @@ fn explanations(s: &mut String, p: &Page) {
     let _ = write!(
         s,
         "<section id=\"needs-explanation\">\n<h2>Needs explanation</h2>\n<p class=\"how\">Indicators \
-         off target by more than {}% in {} with no note on the value. Add the explanation as a note: \
-         <code>ics record CODE {} VALUE --note \"...\"</code>.</p>\n",
-        number(p.threshold),
+         exceeded or short in {} (more than {}% from the target) with no note or explanation on \
+         the actual or on any value it was combined from. Add the explanation without retyping \
+         the value: <code>ics explain CODE {} \"...\"</code>.</p>\n",
         p.period,
+        number(p.threshold),
         p.period
     );
     let flagged: Vec<&IndicatorCard> = p.needs_explanation().collect();
@@ -308,6 +317,16 @@ fn explanations(s: &mut String, p: &Page) {
         s.push_str("<ul class=\"explain\">\n");
         for c in flagged {
             let r = &c.row;
+            let figures = match (r.achieved, r.deviation) {
+                (Some(a), Some(d)) => format!(
+                    ", {} of target, deviation {}",
+                    percent(Some(a)),
+                    signed_percent(d)
+                ),
+                (None, Some(d)) => format!(", deviation {}", signed_percent(d)),
+                (Some(a), None) => format!(", {} of target", percent(Some(a))),
+                (None, None) => String::new(),
+            };
             let _ = writeln!(
                 s,
                 "<li><a href=\"#{}\"><span class=\"code\"><bdi>{}</bdi></span> <bdi>{}</bdi></a> — {}{} — under <bdi>{}</bdi></li>",
@@ -315,7 +334,7 @@ fn explanations(s: &mut String, p: &Page) {
                 esc(&r.indicator),
                 esc(&r.title),
                 badge(r.status),
-                r.achieved.map_or(String::new(), |x| format!(", {x:.1}%")),
+                esc(&figures),
                 esc(&r.path)
             );
         }
@@ -325,10 +344,19 @@ fn explanations(s: &mut String, p: &Page) {
 }
 
 fn tree(s: &mut String, p: &Page) {
-    let tails =
-        "Bars are the actual of each fiscal year (the darker bar and the shaded band are the \
-                 report's year), with its value written above; a thick dark line marks the target; \
-                 the dashed line marks the baseline.";
+    let by = if p.period.is_quarter() {
+        "each quarter (a yearly indicator: each fiscal year)"
+    } else {
+        "each fiscal year (a quarterly indicator's year is made of its quarters)"
+    };
+    let tails = format!(
+        "Bars are the actual of {by}; the darker bar and the shaded band mark {}, with its \
+         value written above. A thick dark line marks the target, a dashed dark line the target \
+         to date of a year still coming in, and the dashed brown line the baseline. A cumulative \
+         indicator's bars and targets are running totals. Each chart says whether higher or lower \
+         is better.",
+        p.period
+    );
     let _ = write!(
         s,
         "<section id=\"strategy\">\n<h2>Goals, objectives and indicators</h2>\n<p class=\"how\">{tails}</p>\n"
@@ -379,11 +407,11 @@ fn node(s: &mut String, p: &Page, n: &NodeEntry) {
     }
     let mut cards = n.indicators.iter();
     if let Some(first) = cards.next() {
-        indicator(s, first);
+        indicator(s, first, p.threshold);
     }
     s.push_str("</div>\n");
     for c in cards {
-        indicator(s, c);
+        indicator(s, c, p.threshold);
     }
     s.push_str("</section>\n");
 }

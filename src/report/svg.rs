@@ -1,11 +1,14 @@
 //! The report's pictures, drawn as inline SVG text: an indicator's chart of actuals against
-//! targets over fiscal years, and the stacked status bar of the summary.
+//! targets over fiscal years (or over quarters, for a quarter's review), and the stacked status
+//! bar of the summary.
 //!
 //! No crate draws them: a chart is a few rectangles, lines and labels, and a small module keeps
 //! the page free of scripts and fonts. The value axis always includes zero (bars start there),
 //! with "nice" round ticks (1, 2 or 5 times a power of ten) from [`super::axis`]. Every text that
 //! comes from the framework or the values goes through [`super::escape::esc`]. Colour never
-//! carries meaning alone: each status also has a word, a shape and (below target) a hatch.
+//! carries meaning alone: each status also has a word, a shape ([`Status::shape`]) and (short)
+//! a hatch. A chart says which way is better ("lower is better"), so a bar under the target line
+//! reads right for an indicator that should go down.
 
 use std::fmt::Write;
 
@@ -13,17 +16,18 @@ use super::axis::{compact, nice_axis};
 use super::escape::esc;
 use super::{Chart, Status};
 use crate::progress::Counts;
-use crate::render::progress::number;
+use crate::render::progress::{direction_words, number};
 
-/// Fill colour, text colour and shape of a status (WCAG AA contrast for the text).
-pub fn status_style(s: Status) -> (&'static str, &'static str, &'static str) {
+/// Fill colour and text colour of a status (WCAG AA contrast for the text); its shape is
+/// [`Status::shape`].
+pub fn status_style(s: Status) -> (&'static str, &'static str) {
     match s {
-        Status::Exceeded => ("#1f5fa8", "#ffffff", "▲"),
-        Status::OnTarget => ("#2e7d32", "#ffffff", "●"),
-        Status::Short => ("#b3261e", "#ffffff", "▼"),
-        Status::Incomplete => ("#f2f2f2", "#1a1a1a", "◐"),
-        Status::NoData => ("#d9d9d9", "#1a1a1a", "○"),
-        Status::NoTarget => ("#ffffff", "#1a1a1a", "–"),
+        Status::Exceeded => ("#1f5fa8", "#ffffff"),
+        Status::OnTarget => ("#2e7d32", "#ffffff"),
+        Status::Short => ("#b3261e", "#ffffff"),
+        Status::Incomplete => ("#f3d58a", "#1a1a1a"),
+        Status::NoData => ("#d9d9d9", "#1a1a1a"),
+        Status::NoTarget => ("#ffffff", "#1a1a1a"),
     }
 }
 
@@ -34,6 +38,11 @@ const LEFT: f64 = 62.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 30.0;
 const BOTTOM: f64 = 28.0;
+/// Extra height under a quarter chart whose quarters are labelled `Q1`..`Q4` with the fiscal
+/// year on a second line.
+const YEAR_ROW: f64 = 14.0;
+/// The narrowest band that still gets a value label over its bar (other than the report's).
+const LABELLED_BAND: f64 = 30.0;
 const BAR_COLOUR: &str = "#7a9cc6";
 const BAR_HIGHLIGHT: &str = "#1d3f66";
 const TARGET_COLOUR: &str = "#111111";
@@ -43,12 +52,24 @@ fn f(x: f64) -> String {
     format!("{:.1}", x)
 }
 
-/// The chart of one indicator: bars for actuals, a dark marker per target, a dashed line for the
-/// baseline, the report's fiscal year shaded; `id` makes the title and description ids unique.
+/// At most `max` characters of `s`, with `…` when cut.
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// The chart of one indicator: bars for actuals, a dark marker per target (dashed for the
+/// target to date), a dashed line for the baseline, the report's period shaded; `id` makes the
+/// title and description ids unique.
 pub fn chart(c: &Chart, id: &str, code: &str) -> String {
     let mut data: Vec<f64> = vec![0.0];
-    data.extend(c.years.iter().filter_map(|y| y.actual));
-    data.extend(c.years.iter().filter_map(|y| y.target));
+    data.extend(c.points.iter().filter_map(|p| p.actual));
+    data.extend(c.points.iter().filter_map(|p| p.target));
+    data.extend(c.points.iter().filter_map(|p| p.target_to_date));
     data.extend(c.baseline.map(|b| b.value));
     let lo = data.iter().copied().fold(f64::INFINITY, f64::min);
     let mut hi = data.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -62,21 +83,32 @@ pub fn chart(c: &Chart, id: &str, code: &str) -> String {
     let plot_w = W - LEFT - RIGHT;
     let plot_h = H - TOP - BOTTOM;
     let y = |v: f64| TOP + plot_h * (1.0 - axis.fraction(v));
-    let n = c.years.len().max(1) as f64;
+    let n = c.points.len().max(1) as f64;
     let band = plot_w / n;
-    let short_years = c.years.len() > 9;
+    let quarters = c.by_quarter();
+    let short_years = c.points.len() > 9;
+    // Quarters named in full when they fit, else `Q1` with the year on a line below.
+    let year_row = quarters && band < 56.0;
+    let height = if year_row { H + YEAR_ROW } else { H };
     let unit_suffix = if c.percent { "%" } else { "" };
+    let what = match (c.cumulative, quarters) {
+        (false, false) => "Actuals and targets",
+        (false, true) => "Quarterly actuals and targets",
+        (true, false) => "Running totals of actuals and targets",
+        (true, true) => "Running totals of quarterly actuals and targets",
+    };
+    let by = if quarters { "quarter" } else { "fiscal year" };
 
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="chart" data-indicator="{code}" viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{title}</title><desc id="{id}-d">{desc}</desc>"#,
+        r#"<svg class="chart" data-indicator="{code}" data-by="{by}" viewBox="0 0 {W} {height}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{title}</title><desc id="{id}-d">{desc}</desc>"#,
         code = esc(code),
-        title = esc(&format!("Actuals and targets of {code}, by fiscal year")),
+        title = esc(&format!("{what} of {code}, by {by}")),
         desc = esc(&describe(c)),
     );
-    // The report's fiscal year, shaded.
-    if let Some(i) = c.years.iter().position(|p| p.year == c.highlight) {
+    // The report's period, shaded.
+    if let Some(i) = c.points.iter().position(|p| p.period == c.highlight) {
         let _ = write!(
             s,
             r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#eaf0f7"/>"##,
@@ -105,13 +137,22 @@ pub fn chart(c: &Chart, id: &str, code: &str) -> String {
             ty = f(ty),
         );
     }
-    // Unit, and the key.
+    // Unit and direction, and the key.
     let unit = if c.percent {
         "percent"
     } else {
         c.unit.as_str()
     };
-    let _ = write!(s, r#"<text x="4" y="14" class="unit">{}</text>"#, esc(unit));
+    let arrow = match c.direction {
+        crate::framework::Direction::Increase => "↑",
+        crate::framework::Direction::Decrease => "↓",
+    };
+    let _ = write!(
+        s,
+        r#"<text x="4" y="14" class="unit">{} · <tspan class="direction">{arrow} {}</tspan></text>"#,
+        esc(&clip(unit, 22)),
+        direction_words(c.direction)
+    );
     let mut kx = W - RIGHT;
     if let Some(b) = c.baseline {
         let label = format!("baseline {} ({})", number(b.value), b.period);
@@ -130,6 +171,16 @@ pub fn chart(c: &Chart, id: &str, code: &str) -> String {
         );
         kx -= 32.0;
     }
+    if c.points.iter().any(|p| p.target_to_date.is_some()) {
+        let _ = write!(
+            s,
+            r#"<text x="{}" y="14" text-anchor="end" class="key">to date</text><line x1="{}" x2="{}" y1="10" y2="10" stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="4 2"/>"#,
+            f(kx),
+            f(kx - 64.0),
+            f(kx - 46.0),
+        );
+        kx -= 74.0;
+    }
     let _ = write!(
         s,
         r#"<text x="{}" y="14" text-anchor="end" class="key">target</text><line x1="{}" x2="{}" y1="10" y2="10" stroke="{TARGET_COLOUR}" stroke-width="3"/><text x="{}" y="14" text-anchor="end" class="key">actual</text><rect x="{}" y="5" width="10" height="10" fill="{BAR_COLOUR}"/>"#,
@@ -139,11 +190,11 @@ pub fn chart(c: &Chart, id: &str, code: &str) -> String {
         f(kx - 64.0),
         f(kx - 114.0),
     );
-    // Bars, targets and year labels.
+    // Bars, targets and period labels.
     let zero = y(0.0);
-    for (i, p) in c.years.iter().enumerate() {
+    for (i, p) in c.points.iter().enumerate() {
         let cx = LEFT + band * (i as f64 + 0.5);
-        let here = p.year == c.highlight;
+        let here = p.period == c.highlight;
         if let Some(a) = p.actual {
             let ya = y(a);
             let (top, h) = if ya <= zero {
@@ -155,43 +206,80 @@ pub fn chart(c: &Chart, id: &str, code: &str) -> String {
             let fill = if here { BAR_HIGHLIGHT } else { BAR_COLOUR };
             let _ = write!(
                 s,
-                r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{fill}"/>"#,
+                r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{fill}" class="bar"/>"#,
                 f(cx - bw / 2.0),
                 f(top),
                 f(bw),
                 f(h.max(0.8))
             );
-            let ly = label_y(top, top + h, a < 0.0, p.target.map(y));
-            let _ = write!(
-                s,
-                r#"<text x="{}" y="{}" text-anchor="middle" class="value" stroke="white" stroke-width="3" paint-order="stroke">{}</text>"#,
-                f(cx),
-                f(ly),
-                esc(&compact(a))
-            );
+            if here || band >= LABELLED_BAND {
+                let ly = label_y(top, top + h, a < 0.0, p.target.map(y));
+                let _ = write!(
+                    s,
+                    r#"<text x="{}" y="{}" text-anchor="middle" class="value" stroke="white" stroke-width="3" paint-order="stroke">{}</text>"#,
+                    f(cx),
+                    f(ly),
+                    esc(&compact(a))
+                );
+            }
         }
+        let tw = (band * 0.8).min(64.0);
         if let Some(t) = p.target {
-            let tw = (band * 0.8).min(64.0);
             let _ = write!(
                 s,
-                r#"<line x1="{x1}" x2="{x2}" y1="{ty}" y2="{ty}" stroke="white" stroke-width="5"/><line x1="{x1}" x2="{x2}" y1="{ty}" y2="{ty}" stroke="{TARGET_COLOUR}" stroke-width="3"/>"#,
+                r#"<line x1="{x1}" x2="{x2}" y1="{ty}" y2="{ty}" stroke="white" stroke-width="5"/><line x1="{x1}" x2="{x2}" y1="{ty}" y2="{ty}" stroke="{TARGET_COLOUR}" stroke-width="3" class="target"/>"#,
                 x1 = f(cx - tw / 2.0),
                 x2 = f(cx + tw / 2.0),
                 ty = f(y(t)),
             );
         }
-        let label = if short_years {
-            format!("FY{:02}", p.year.rem_euclid(100))
-        } else {
-            format!("FY{}", p.year)
+        if let Some(t) = p.target_to_date {
+            let _ = write!(
+                s,
+                r#"<line x1="{x1}" x2="{x2}" y1="{ty}" y2="{ty}" stroke="white" stroke-width="4"/><line x1="{x1}" x2="{x2}" y1="{ty}" y2="{ty}" stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="4 2" class="target-to-date"/>"#,
+                x1 = f(cx - tw / 2.0),
+                x2 = f(cx + tw / 2.0),
+                ty = f(y(t)),
+            );
+        }
+        let label = match p.period.quarter {
+            Some(q) if year_row => format!("Q{q}"),
+            Some(_) => p.period.to_string(),
+            None if short_years => format!("FY{:02}", p.period.year.rem_euclid(100)),
+            None => format!("FY{}", p.period.year),
         };
         let weight = if here { r#" font-weight="bold""# } else { "" };
+        let class = if p.period.is_quarter() && !year_row {
+            "year quarter"
+        } else {
+            "year"
+        };
         let _ = write!(
             s,
-            r#"<text x="{}" y="{}" text-anchor="middle" class="year"{weight}>{label}</text>"#,
+            r#"<text x="{}" y="{}" text-anchor="middle" class="{class}"{weight}>{label}</text>"#,
             f(cx),
             f(H - 8.0)
         );
+        // Under a year's first quarter on the chart, the year across its quarters.
+        if year_row && (i == 0 || p.period.quarter == Some(1)) {
+            let span = c.points[i..]
+                .iter()
+                .take_while(|q| q.period.year == p.period.year)
+                .count();
+            let mid = LEFT + band * (i as f64 + span as f64 / 2.0);
+            let bold = if p.period.year == c.highlight.year {
+                r#" font-weight="bold""#
+            } else {
+                ""
+            };
+            let _ = write!(
+                s,
+                r#"<text x="{}" y="{}" text-anchor="middle" class="year"{bold}>FY{}</text>"#,
+                f(mid),
+                f(H - 8.0 + YEAR_ROW),
+                p.period.year
+            );
+        }
     }
     if let Some(b) = c.baseline {
         let by = f(y(b.value));
@@ -246,10 +334,11 @@ fn label_y(bar_top: f64, bar_bottom: f64, negative: bool, target: Option<f64>) -
         .unwrap_or_else(|| clamp(candidates[0]))
 }
 
-/// The chart's data in words, for screen readers.
+/// The chart's data in words, for screen readers: each period with an actual or a target,
+/// the report's status, which way is better and the baseline.
 fn describe(c: &Chart) -> String {
     let mut parts: Vec<String> = c
-        .years
+        .points
         .iter()
         .filter(|p| p.actual.is_some() || p.target.is_some())
         .map(|p| {
@@ -259,9 +348,22 @@ fn describe(c: &Chart) -> String {
             let t = p
                 .target
                 .map_or("no target".into(), |t| format!("target {}", number(t)));
-            format!("FY{}: {a}, {t}", p.year)
+            let to_date = p
+                .target_to_date
+                .map_or(String::new(), |t| format!(", target to date {}", number(t)));
+            format!("{}: {a}, {t}{to_date}", p.period)
         })
         .collect();
+    parts.push(format!(
+        "{}: {} {}",
+        c.highlight,
+        c.status.shape(),
+        c.status.label()
+    ));
+    parts.push(direction_words(c.direction).to_string());
+    if c.cumulative {
+        parts.push("running totals".into());
+    }
     if let Some(b) = c.baseline {
         parts.push(format!("baseline {} in {}", number(b.value), b.period));
     }
@@ -269,7 +371,7 @@ fn describe(c: &Chart) -> String {
 }
 
 /// The summary's stacked bar: one segment per status with its count written on it when it fits,
-/// `unit` pixels per indicator; below-target segments also hatched.
+/// `unit` pixels per indicator; short segments also hatched.
 pub fn stacked_bar(counts: &Counts, unit: f64, id: &str) -> String {
     const BAR_H: f64 = 22.0;
     let total = counts.total();
@@ -285,7 +387,7 @@ pub fn stacked_bar(counts: &Counts, unit: f64, id: &str) -> String {
     let mut x = 0.0;
     for (status, n) in counts.nonzero() {
         let w = unit * n as f64;
-        let (fill, ink, _) = status_style(status);
+        let (fill, ink) = status_style(status);
         let _ = write!(
             s,
             r##"<rect x="{}" y="0" width="{}" height="{BAR_H}" fill="{fill}" stroke="#555555" stroke-width="1"/>"##,
@@ -316,25 +418,31 @@ pub fn stacked_bar(counts: &Counts, unit: f64, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::Direction;
+    use crate::period::FiscalPeriod;
 
     /// (fiscal year, actual, target).
     type Point = (i32, Option<f64>, Option<f64>);
 
     fn chart_of(points: &[Point], percent: bool) -> String {
         let c = Chart {
-            years: points
+            points: points
                 .iter()
-                .map(|(y, a, t)| super::super::YearPoint {
-                    year: *y,
+                .map(|(y, a, t)| super::super::Point {
+                    period: FiscalPeriod::year(*y),
                     actual: *a,
                     target: *t,
+                    target_to_date: None,
                     quarters: None,
                 })
                 .collect(),
             baseline: None,
             unit: if percent { "percent" } else { "people" }.into(),
             percent,
-            highlight: points.last().map_or(2022, |p| p.0),
+            direction: Direction::Increase,
+            cumulative: false,
+            highlight: FiscalPeriod::year(points.last().map_or(2022, |p| p.0)),
+            status: Status::OnTarget,
         };
         chart(&c, "c", "I<1>")
     }
@@ -367,7 +475,7 @@ mod tests {
         // A percent axis stops at 100%, with round ticks.
         let svg = chart_of(&[(2020, Some(94.0), Some(92.0))], true);
         assert!(svg.contains(">100%<") && !svg.contains(">120%<"), "{svg}");
-        assert!(svg.contains(">percent<"));
+        assert!(svg.contains(">percent · "));
         // A negative actual's bar hangs below zero, labelled.
         let svg = chart_of(&[(2022, Some(-5.0), Some(3.0))], false);
         assert!(svg.contains(">-5<") && svg.contains(">-6<"), "{svg}");
@@ -420,14 +528,14 @@ mod tests {
     }
 
     #[test]
-    fn stacked_bar_writes_each_count_and_hatches_below() {
+    fn stacked_bar_writes_each_count_and_hatches_short() {
         let mut c = Counts::default();
         c.add(Status::Short);
         c.add(Status::NoData);
         c.add(Status::NoData);
         let svg = stacked_bar(&c, 30.0, "sb1");
         assert!(
-            svg.contains(r#"aria-label="3 indicators: 1 below, 2 no data""#),
+            svg.contains(r#"aria-label="3 indicators: 1 short, 2 no data""#),
             "{svg}"
         );
         assert!(svg.contains(">1</text>") && svg.contains(">2</text>"));

@@ -76,10 +76,12 @@ fn demo_report_parses_and_holds_one_chart_per_indicator_with_a_value() {
         "2026-01-15 12:00:00 UTC",
         "Summary: indicators by status, FY2022",
         "Needs explanation",
-        "DO1, DO3 support it: 3 more indicators (1 above target, 1 on target, 1 no data), counted under their DO",
-        "DO2 supports it (no indicators yet)",
+        "DO1, DO3 support it: 3 more indicators (2 on target, 1 no data), counted under their DO",
         "No indicator needs an explanation for FY2022.",
-        "▼ below target",
+        "▲ exceeded better than the target by more than 10%",
+        "● on target within ±10% of the target",
+        "▼ short worse than the target by more than 10%",
+        "◐ incomplete a year still coming in with no target to date",
         "Supported by DO1",
         "Supports MO2.2",
         "Applies to MG1",
@@ -87,22 +89,39 @@ fn demo_report_parses_and_holds_one_chart_per_indicator_with_a_value() {
     ] {
         assert!(text.contains(needle), "the page lacks {needle:?}");
     }
-    // The summary states, per goal, how many indicators are below target.
+    // The summary states, per goal, how many indicators are short.
     let summary = &doc.all("section").next().unwrap().text;
     assert!(
-        summary.contains("▼ 1 below target · 3 no data"),
+        summary.contains("0 short · 1 on target · 3 no data"),
         "MG3: {summary}"
     );
     assert_eq!(
-        summary.matches("0 below target").count(),
-        5,
-        "MG2, MG4, MgO1, DO1, DO3: {summary}"
+        summary.matches("0 short").count(),
+        6,
+        "MG2, MG3, MG4, MgO1, DO1, DO3: {summary}"
     );
     assert_eq!(
         summary.matches("no indicators").count(),
-        4,
-        "MG1, MgO2, DO2, and DO2 under MG3: {summary}"
+        3,
+        "MG1, MgO2, DO2: {summary}"
     );
+    // Extreme poverty (lower is better) at 30 against 33 is within 10%: on target, never
+    // "above"; and its card gives the figures of the definitions.
+    let poverty = doc
+        .all("article")
+        .find(|a| a.attrs.get("id").map(String::as_str) == Some("i-IND-XPOV-TARGET"))
+        .unwrap();
+    for needle in [
+        "● on target",
+        "% of target achieved90.9%",
+        "Deviation-9.1%",
+        "lower is better",
+    ] {
+        assert!(poverty.text.contains(needle), "{needle}: {}", poverty.text);
+    }
+    for old in ["below target", "above target"] {
+        assert!(!text.contains(old), "old wording {old:?}");
+    }
     // A value outside the chart's years is listed, not lost: FY2023 is within reach here.
     assert!(!text.contains("Not on the chart"));
 }
@@ -194,25 +213,40 @@ fn needs_explanation_links_each_unexplained_deviation_to_its_card() {
         .find(|s| s.attrs.get("id").map(String::as_str) == Some("needs-explanation"))
         .unwrap();
     assert!(
-        section
-            .text
-            .contains("I1 Indicator one — ▼ below target, 20.0% — under G1 > O1"),
+        section.text.contains(
+            "I1 Indicator one — ▼ short, 60.0% of target, deviation -40.0% — under G1 > O1"
+        ),
         "{}",
         section.text
     );
     assert!(doc
         .all("a")
         .any(|a| a.attrs.get("href").map(String::as_str) == Some("#i-I1")));
-    // A note explains it: the list empties.
-    env.ics(&["record", "I1", "FY2020", "12", "--note", "Late start"])
+    let card = |doc: &dom::Doc| {
+        doc.all("article")
+            .find(|a| a.attrs.get("id").map(String::as_str) == Some("i-I1"))
+            .unwrap()
+            .text
+            .clone()
+    };
+    assert!(card(&doc).contains("⚠ Needs explanation: short by more than 10%"));
+    assert!(card(&doc).contains("ics explain I1 FY2020 \"...\""));
+    // `ics explain` explains it without retyping the value: the list empties.
+    env.ics(&["explain", "I1", "FY2020", "Late start <slow>"])
         .ok();
     env.ics(&["report", "--period", "FY2020", "--out", "r.html"])
-        .ok();
+        .ok()
+        .stdout_has("0 needing an explanation");
     let doc = parse_page(&env.path("r.html"));
     assert!(doc
         .body_text
         .contains("No indicator needs an explanation for FY2020."));
-    assert!(doc.body_text.contains("FY2020: Late start"));
+    assert!(
+        card(&doc).contains("ExplanationLate start <slow>"),
+        "{}",
+        card(&doc)
+    );
+    assert!(!card(&doc).contains("Needs explanation"));
 }
 
 #[test]
@@ -231,7 +265,7 @@ fn a_strategy_with_no_values_makes_a_page_that_says_so() {
         "No actual recorded for any fiscal year yet, so no chart. Targets: FY2020 20 · FY2021 30."
     ));
     assert!(doc.charts().is_empty());
-    assert!(doc.body_text.contains("0 below target · 1 no data"));
+    assert!(doc.body_text.contains("0 short · 1 no data"));
 }
 
 #[test]
@@ -342,4 +376,149 @@ fn an_earlier_report_is_replaced_whole_and_no_temporary_file_is_left() {
         names,
         BTreeSet::from(["framework.toml".into(), "r.html".into()])
     );
+}
+
+const QUARTERLY: &str = r#"
+[strategy]
+code = "q"
+title = "Quarterly strategy"
+version = "v1"
+start = "FY2023"
+end = "FY2025"
+
+[[goal]]
+code = "G1"
+title = "Goal one"
+
+  [[goal.indicator]]
+  code = "VIS"
+  title = "Clinic visits"
+  unit = "visits"
+  direction = "increase"
+  frequency = "quarterly"
+  baseline = { period = "FY2023", value = 10 }
+  disaggregations = { sex = ["female", "male"] }
+  targets = { FY2024Q1 = 4, FY2024Q2 = 4, FY2024Q3 = 4, FY2024Q4 = 4 }
+
+  [[goal.indicator]]
+  code = "POV"
+  title = "Extreme poverty"
+  unit = "percent"
+  direction = "decrease"
+  targets = { FY2024 = 33 }
+"#;
+
+/// The text of the card of `code`.
+fn card_text(doc: &dom::Doc, code: &str) -> String {
+    let id = format!("i-{code}");
+    doc.all("article")
+        .find(|a| a.attrs.get("id") == Some(&id))
+        .unwrap()
+        .text
+        .clone()
+}
+
+#[test]
+fn a_quarter_review_charts_the_quarters_with_their_targets() {
+    let env = Env::new();
+    let fw = env.write("framework.toml", QUARTERLY);
+    env.ics(&["load", fw.to_str().unwrap()]).ok();
+    env.ics(&["record", "VIS", "FY2024Q1", "5"]).ok();
+    env.ics(&["record", "VIS", "FY2024Q2", "4"]).ok();
+    env.ics(&["record", "VIS", "FY2024Q3", "0"]).ok();
+    env.ics(&["record", "POV", "FY2024", "40"]).ok();
+    env.ics(&["report", "--period", "FY2024Q3", "--out", "q.html"])
+        .ok()
+        .stdout_has("Wrote the FY2024Q3 review")
+        .stdout_has("1 needing an explanation");
+    let doc = parse_page(&env.path("q.html"));
+    // 0 against the quarter's target of 4 (not the yearly baseline of 10) is short.
+    let vis = card_text(&doc, "VIS");
+    assert!(vis.contains("▼ short"), "{vis}");
+    assert!(vis.contains("Target FY2024Q34 visits"), "{vis}");
+    let chart = doc
+        .els
+        .iter()
+        .find(|e| e.svg && e.attrs.get("data-indicator").map(String::as_str) == Some("VIS"))
+        .unwrap();
+    assert_eq!(chart.attrs["data-by"], "quarter");
+    for q in ["FY2024Q1", "FY2024Q2", "FY2024Q3", "FY2024Q4"] {
+        assert!(chart.text.contains(q), "{q} on the axis: {}", chart.text);
+    }
+    assert!(chart.text.contains("FY2024Q3: actual 0, target 4"));
+    assert!(
+        !chart.text.contains("FY2023:"),
+        "no whole years: {}",
+        chart.text
+    );
+    // The yearly indicator has no quarter: it keeps its fiscal years, and says so.
+    let pov = doc
+        .els
+        .iter()
+        .find(|e| e.svg && e.attrs.get("data-indicator").map(String::as_str) == Some("POV"))
+        .unwrap();
+    assert_eq!(pov.attrs["data-by"], "fiscal year");
+    assert!(card_text(&doc, "POV").contains("charted by fiscal year"));
+    // The year's review: the year made of its quarters, judged against the target to date.
+    env.ics(&["report", "--period", "FY2024", "--out", "y.html"])
+        .ok();
+    let doc = parse_page(&env.path("y.html"));
+    let vis = card_text(&doc, "VIS");
+    assert!(
+        vis.contains("Judged againstthe target to date: 12 visits, quarters 1-3 reported"),
+        "{vis}"
+    );
+    assert!(
+        vis.contains("9 visits (quarters 1-3 of 4 reported, a partial year)"),
+        "{vis}"
+    );
+    assert!(vis.contains("Deviation-25.0%"), "{vis}");
+}
+
+#[test]
+fn a_short_lower_is_better_indicator_is_short_and_drawn_above_its_target() {
+    let env = Env::new();
+    let fw = env.write("framework.toml", QUARTERLY);
+    env.ics(&["load", fw.to_str().unwrap()]).ok();
+    env.ics(&["record", "POV", "FY2024", "40"]).ok();
+    env.ics(&["report", "--period", "FY2024", "--out", "r.html"])
+        .ok();
+    let html = std::fs::read_to_string(env.path("r.html")).unwrap();
+    let doc = parse_page(&env.path("r.html"));
+    let pov = card_text(&doc, "POV");
+    assert!(
+        pov.contains("▼ short") && pov.contains("Deviation+21.2%"),
+        "{pov}"
+    );
+    assert!(pov.contains("lower is better"));
+    assert!(!pov.contains("above") && !pov.contains("exceeded"), "{pov}");
+    let svg = &html[html.find(r#"data-indicator="POV""#).unwrap()..];
+    let svg = &svg[..svg.find("</svg>").unwrap()];
+    assert!(svg.contains("↓ lower is better"));
+    let attr = |class: &str, name: &str| -> f64 {
+        let at = svg.find(&format!("class=\"{class}\"")).unwrap();
+        let el = &svg[svg[..at].rfind('<').unwrap()..at];
+        let rest = &el[el.find(&format!(" {name}=\"")).unwrap() + name.len() + 3..];
+        rest[..rest.find('"').unwrap()].parse().unwrap()
+    };
+    // Worse when higher: the bar rises past the target line (smaller y is higher).
+    assert!(attr("bar", "y") < attr("target", "y1"), "{svg}");
+}
+
+#[test]
+fn a_total_recorded_only_by_sex_is_derived_on_the_page() {
+    let env = Env::new();
+    let fw = env.write("framework.toml", QUARTERLY);
+    env.ics(&["load", fw.to_str().unwrap()]).ok();
+    env.ics(&["record", "VIS", "FY2024Q1", "3", "--disagg", "sex=female"])
+        .ok();
+    env.ics(&["record", "VIS", "FY2024Q1", "2", "--disagg", "sex=male"])
+        .ok();
+    env.ics(&["report", "--period", "FY2024Q1", "--out", "r.html"])
+        .ok();
+    let doc = parse_page(&env.path("r.html"));
+    let vis = card_text(&doc, "VIS");
+    assert!(vis.contains("5 visits (total derived from sex)"), "{vis}");
+    assert!(vis.contains("▲ exceeded"), "5 against 4: {vis}");
+    assert_eq!(doc.charts(), vec!["VIS"]);
 }

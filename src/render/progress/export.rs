@@ -36,32 +36,101 @@ pub const CSV_COLUMNS: [&str; 23] = [
     "denominator",
 ];
 
-fn csv_err(e: csv::Error) -> Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::Output(io),
-        other => Error::Output(std::io::Error::other(format!("{other:?}"))),
+/// CSV written by hand: fields joined by commas, a text field quoted (quotes doubled) when it
+/// holds a comma, a quote or a line break, as the csv crate's `QuoteStyle::Necessary` writes
+/// it; records end in `\n`. Numbers, flags and names never need quoting and go straight to
+/// the buffer: through the csv crate, its per-field quoting machinery was a fifth of
+/// `progress --format csv` on 20,000 indicators (callgrind).
+struct Csv<'o> {
+    out: &'o mut dyn Write,
+    buf: Vec<u8>,
+    /// Whether the next field is the first of its record.
+    first: bool,
+}
+
+impl<'o> Csv<'o> {
+    const FLUSH_AT: usize = 64 * 1024;
+
+    fn new(out: &'o mut dyn Write) -> Self {
+        Csv {
+            out,
+            buf: Vec::with_capacity(Self::FLUSH_AT + 4096),
+            first: true,
+        }
+    }
+
+    fn sep(&mut self) {
+        if !self.first {
+            self.buf.push(b',');
+        }
+        self.first = false;
+    }
+
+    /// A field that needs no quoting (numbers, flags, machine names, empty).
+    fn plain(&mut self, s: &str) {
+        self.sep();
+        self.buf.extend_from_slice(s.as_bytes());
+    }
+
+    /// A text field, formula-guarded and quoted when it must be.
+    fn text(&mut self, s: &str) {
+        self.sep();
+        let s = guard(s);
+        if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+            self.buf.push(b'"');
+            for part in s.split_inclusive('"') {
+                self.buf.extend_from_slice(part.as_bytes());
+                if part.ends_with('"') {
+                    self.buf.push(b'"');
+                }
+            }
+            self.buf.push(b'"');
+        } else {
+            self.buf.extend_from_slice(s.as_bytes());
+        }
+    }
+
+    fn end(&mut self) -> Result<(), Error> {
+        self.buf.push(b'\n');
+        self.first = true;
+        if self.buf.len() >= Self::FLUSH_AT {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        self.out.write_all(&self.buf)?;
+        self.out.flush()?;
+        Ok(())
     }
 }
 
 /// The indicator rows as CSV, numbers unrounded, text formula-guarded.
-///
-/// Fields go to the writer one at a time, numbers formatted into one reused buffer, rather
-/// than a record of 23 owned strings per row.
 pub fn csv(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
-    let mut w = csv::WriterBuilder::new()
-        .buffer_capacity(64 * 1024)
-        .from_writer(out);
-    w.write_record(CSV_COLUMNS).map_err(csv_err)?;
+    let mut w = Csv::new(out);
+    for c in CSV_COLUMNS {
+        w.plain(c);
+    }
+    w.end()?;
     let mut buf = String::new();
     let mut digits = ryu::Buffer::new();
+    let mut itoa = itoa::Buffer::new();
+    let flag = |b: bool| if b { "true" } else { "false" };
     for r in report.rows() {
-        text(&mut w, &r.indicator)?;
-        text(&mut w, &r.title)?;
-        text(&mut w, &r.node)?;
-        text(&mut w, &r.path)?;
-        field(&mut w, &mut buf, r.period)?;
-        text(&mut w, &r.unit)?;
-        w.write_field(r.direction.as_str()).map_err(csv_err)?;
+        w.text(&r.indicator);
+        w.text(&r.title);
+        w.text(&r.node);
+        w.text(&r.path);
+        {
+            use std::fmt::Write as _;
+            buf.clear();
+            write!(buf, "{}", r.period).expect("formatting into a String cannot fail");
+            w.plain(&buf);
+        }
+        w.text(&r.unit);
+        w.plain(r.direction.as_str());
         for x in [
             r.baseline,
             r.target,
@@ -71,24 +140,23 @@ pub fn csv(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
             r.deviation,
             r.progress,
         ] {
-            opt(&mut w, &mut digits, &mut buf, x)?;
+            w.plain(x.map_or("", |v| number(&mut digits, &mut buf, v)));
         }
-        w.write_field(r.status.as_str()).map_err(csv_err)?;
-        flag(&mut w, r.needs_explanation)?;
-        text(&mut w, r.explanation.as_deref().unwrap_or_default())?;
-        match r.quarters_reported {
-            Some(q) => field(&mut w, &mut buf, q)?,
-            None => w.write_field("").map_err(csv_err)?,
-        }
-        flag(&mut w, r.partial)?;
-        flag(&mut w, r.derived)?;
-        flag(&mut w, r.cumulative)?;
-        opt(&mut w, &mut digits, &mut buf, r.numerator)?;
-        opt(&mut w, &mut digits, &mut buf, r.denominator)?;
-        w.write_record(None::<&[u8]>).map_err(csv_err)?;
+        w.plain(r.status.as_str());
+        w.plain(flag(r.needs_explanation));
+        w.text(r.explanation.as_deref().unwrap_or_default());
+        w.plain(r.quarters_reported.map_or("", |q| itoa.format(q)));
+        w.plain(flag(r.partial));
+        w.plain(flag(r.derived));
+        w.plain(flag(r.cumulative));
+        w.plain(r.numerator.map_or("", |v| number(&mut digits, &mut buf, v)));
+        w.plain(
+            r.denominator
+                .map_or("", |v| number(&mut digits, &mut buf, v)),
+        );
+        w.end()?;
     }
-    w.flush()?;
-    Ok(())
+    w.finish()
 }
 
 /// `x` exactly as `x.to_string()` writes it: the shortest digits that read back as `x`, the
@@ -119,43 +187,6 @@ fn number<'a>(digits: &'a mut ryu::Buffer, buf: &'a mut String, x: f64) -> &'a s
     buf.clear();
     write!(buf, "{x}").expect("formatting into a String cannot fail");
     buf
-}
-
-/// One number field, empty for `None`.
-fn opt<W: Write>(
-    w: &mut csv::Writer<W>,
-    digits: &mut ryu::Buffer,
-    buf: &mut String,
-    x: Option<f64>,
-) -> Result<(), Error> {
-    match x {
-        Some(v) => w.write_field(number(digits, buf, v)),
-        None => w.write_field(""),
-    }
-    .map_err(csv_err)
-}
-
-/// One `true`/`false` field.
-fn flag<W: Write>(w: &mut csv::Writer<W>, b: bool) -> Result<(), Error> {
-    w.write_field(if b { "true" } else { "false" })
-        .map_err(csv_err)
-}
-
-/// One text field, formula-guarded.
-fn text<W: Write>(w: &mut csv::Writer<W>, s: &str) -> Result<(), Error> {
-    w.write_field(guard(s).as_bytes()).map_err(csv_err)
-}
-
-/// One field from `x`'s `Display` (as `to_string` gives it), formatted in `buf`.
-fn field<W: Write>(
-    w: &mut csv::Writer<W>,
-    buf: &mut String,
-    x: impl std::fmt::Display,
-) -> Result<(), Error> {
-    use std::fmt::Write as _;
-    buf.clear();
-    write!(buf, "{x}").expect("formatting into a String cannot fail");
-    w.write_field(buf.as_bytes()).map_err(csv_err)
 }
 
 /// The indicator rows as a JSON array of the contract's objects.

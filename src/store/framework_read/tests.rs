@@ -177,7 +177,8 @@ fn cumulative_and_ratio_fields_are_stored() {
     store.save_version(&fw, "v1", None).unwrap();
     let v = store.resolve_version(None).unwrap();
     let want = |inds: Vec<&Indicator>| {
-        let got: Vec<(&str, bool, Option<(&str, &str)>)> = inds
+        type Seen<'a> = (&'a str, bool, Option<(&'a str, &'a str)>);
+        let got: Vec<Seen> = inds
             .iter()
             .map(|i| {
                 (

@@ -166,6 +166,54 @@ impl Rule {
         Ok(v)
     }
 
+    /// Whether values of this indicator are recorded as a numerator and a denominator.
+    pub fn is_ratio(&self) -> bool {
+        self.indicator.ratio.is_some()
+    }
+
+    /// A ratio indicator's value from its numerator and denominator: `N / D * 100` for a
+    /// percent unit, `N / D` otherwise, within 0..100 for percent; with the two parts.
+    pub fn ratio_value(
+        &self,
+        numerator: &str,
+        denominator: &str,
+    ) -> Result<(f64, (f64, f64)), String> {
+        let ind = &self.indicator;
+        if !self.is_ratio() {
+            return Err(format!(
+                "`{}` is not a ratio indicator, so its values have no numerator and denominator; give the value itself",
+                ind.code
+            ));
+        }
+        let n = parse_number(numerator).map_err(|e| format!("the numerator: {e}"))?;
+        let d = parse_number(denominator).map_err(|e| format!("the denominator: {e}"))?;
+        if d == 0.0 {
+            return Err(format!(
+                "the denominator of `{}` is 0; a ratio needs a denominator other than 0",
+                ind.code
+            ));
+        }
+        let percent = ind.is_percent();
+        let Some(v) = crate::progress::ratio_value(percent, n, d) else {
+            return Err(format!(
+                "{} / {} is too large to record",
+                trim(numerator),
+                trim(denominator)
+            ));
+        };
+        if percent && !(0.0..=100.0).contains(&v) {
+            return Err(format!(
+                "{} / {} is {}, outside 0 to 100, and `{}` is measured in {}",
+                trim(numerator),
+                trim(denominator),
+                v,
+                ind.code,
+                ind.unit
+            ));
+        }
+        Ok((v, (n, d)))
+    }
+
     /// Write the canonical disaggregation (`''` for the total) for `parts` (each `key=value`)
     /// into `out`. Keys and values must be declared; they match in any case and are written as
     /// declared.

@@ -189,6 +189,7 @@ impl Import<'_, '_> {
                 period: row.period,
                 disaggregation: text(row.disaggregation),
                 value: row.value,
+                parts: row.parts,
                 note: row.note.map(text),
                 source: row.source.map(text),
                 recorded_by: row.recorded_by.map_or(self.default_by, text),

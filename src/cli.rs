@@ -54,7 +54,7 @@ pub enum Command {
     Versions(VersionsArgs),
     /// Record one indicator value (a second value for the same period is a correction)
     #[command(
-        after_help = "Examples:\n  ics record IND-TRADE-GOODS FY2021 17.2 --note \"Calendar 2021\" --source \"State fact sheet\"\n  ics record IND-VISA-APPS 2022-03-15 51000 --by \"Consular section\"   (a date means its fiscal year)\n  ics record IND-RATE FY2024 --numerator 748 --denominator 1000   (a ratio indicator: the value is 748 / 1000)",
+        after_help = "Examples:\n  ics record IND-TRADE-GOODS FY2021 17.2 --note \"Calendar 2021\" --source \"State fact sheet\"\n  ics record IND-VISA-APPS 2022-03-15 51000 --by \"Consular section\"   (a date means its fiscal year)",
         allow_negative_numbers = true
     )]
     Record(RecordArgs),

@@ -437,6 +437,34 @@ mod tests {
     }
 
     #[test]
+    fn ratio_values_come_from_their_parts() {
+        let mut r = rule("Percent", Frequency::Annual);
+        let err = r.ratio_value("1", "4").unwrap_err();
+        assert!(err.contains("is not a ratio indicator"), "{err}");
+        r.indicator.ratio = Some(crate::framework::Ratio {
+            numerator: "n".into(),
+            denominator: "d".into(),
+        });
+        assert_eq!(r.ratio_value("748", "1000"), Ok((74.8, (748.0, 1000.0))));
+        assert_eq!(r.ratio_value(" 0 ", "5"), Ok((0.0, (0.0, 5.0))));
+        for (n, d, says) in [
+            ("1", "0", "denominator of `IND-X` is 0"),
+            ("1", "-0", "denominator of `IND-X` is 0"),
+            ("3", "2", "3 / 2 is 150, outside 0 to 100"),
+            ("-1", "2", "outside 0 to 100"),
+            ("1,5", "2", "the numerator: `1,5` is not a number"),
+            ("1", "", "the denominator: the value is missing"),
+            ("1e308", "1e-308", "too large to record"),
+        ] {
+            let err = r.ratio_value(n, d).expect_err(n);
+            assert!(err.contains(says), "{n} / {d}: {err}");
+        }
+        r.indicator.unit = "patients per nurse".into();
+        assert_eq!(r.ratio_value("1200", "96"), Ok((12.5, (1200.0, 96.0))));
+        assert_eq!(r.ratio_value("-3", "2"), Ok((-1.5, (-3.0, 2.0))));
+    }
+
+    #[test]
     fn periods_follow_frequency() {
         let annual = rule("people", Frequency::Annual);
         assert_eq!(annual.period("2020-03-15").unwrap().to_string(), "FY2020");

@@ -61,7 +61,7 @@ pub enum Command {
     /// Import many values from a CSV file, all or nothing
     #[command(
         name = "import-values",
-        after_help = "Columns: indicator,period,value and optionally disaggregation,note,source,recorded_by,recorded_at\n\nExample:\n  ics import-values examples/peru-values.csv"
+        after_help = "Columns: indicator,period,value and optionally disaggregation,note,source,recorded_by,recorded_at,current,replaced_by,kind,numerator,denominator (a ratio indicator's rows give numerator and denominator; their value may be left empty)\n\nExample:\n  ics import-values examples/peru-values.csv"
     )]
     ImportValues(ImportValuesArgs),
     /// End the current value of an indicator, period and disaggregation (kept in the history)
@@ -193,8 +193,15 @@ pub struct ValueKey {
 pub struct RecordArgs {
     #[command(flatten)]
     pub key: ValueKey,
-    /// The value (a plain number such as 17.2 or -3; no thousands separators)
-    pub value: String,
+    /// The value (a plain number such as 17.2 or -3; no thousands separators); for a ratio
+    /// indicator, leave it out and give --numerator and --denominator
+    pub value: Option<String>,
+    /// A ratio indicator's numerator (with --denominator; the value is computed from them)
+    #[arg(long, value_name = "N")]
+    pub numerator: Option<String>,
+    /// A ratio indicator's denominator, not 0 (with --numerator)
+    #[arg(long, value_name = "D")]
+    pub denominator: Option<String>,
     /// Explanation or comment on the value (clears "needs explanation"); without it, re-recording
     /// the same value keeps its note
     #[arg(long)]

@@ -21,7 +21,7 @@ pub fn run(cx: &Context, args: &ExplainArgs, out: &mut dyn Write) -> Result<Outc
     let recorded_at = now_utc();
     let what = describe(&k.rule.indicator.code, k.period, &k.disaggregation);
     let written = store.write_values(false, |w| {
-        let Some(value) = w.current_value(k.rule.id, k.period, &k.disaggregation)? else {
+        let Some((value, parts)) = w.current_value(k.rule.id, k.period, &k.disaggregation)? else {
             return Ok(None);
         };
         let explanation = NewValue {
@@ -29,6 +29,7 @@ pub fn run(cx: &Context, args: &ExplainArgs, out: &mut dyn Write) -> Result<Outc
             period: k.period,
             disaggregation: &k.disaggregation,
             value,
+            parts,
             note: text,
             source: None,
             recorded_by: &k.recorded_by,

@@ -22,7 +22,7 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
         disaggregation,
         recorded_by,
     } = key(&catalog, &args.key, args.by.as_deref())?;
-    let value = rule.value(&args.value).map_err(Error::input)?;
+    let (value, parts) = given_value(rule, args)?;
     let note = given_text(args.note.as_deref(), "note")?;
     let source = given_text(args.source.as_deref(), "source")?;
     let recorded_at = now_utc();
@@ -31,6 +31,7 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
         period,
         disaggregation: &disaggregation,
         value,
+        parts,
         note,
         source,
         recorded_by: &recorded_by,
@@ -48,13 +49,13 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
     for warning in warnings(&store, rule, period, value)? {
         eprintln!("warning: {warning}");
     }
-    let shown = with_unit(value, &ind.unit);
+    let shown = shown(value, parts, &ind.unit);
     match written {
         Written::Added { .. } => writeln!(out, "recorded {what}: {shown}")?,
         Written::Corrected { old, .. } => writeln!(
             out,
             "corrected {what}: {shown} (was {}, recorded by {} at {}; kept in the history)",
-            readable(old.value),
+            with_parts(readable(old.value), old.parts),
             old.recorded_by,
             time(&old.recorded_at)
         )?,
@@ -75,6 +76,57 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The value `record` is given: VALUE, or for a ratio indicator `--numerator` and
+/// `--denominator` (the value computed from them), never both.
+fn given_value(rule: &Rule, args: &RecordArgs) -> Result<(f64, Option<(f64, f64)>), Error> {
+    let code = &rule.indicator.code;
+    let ratio_hint =
+        || format!("record a ratio as `ics record {code} PERIOD --numerator N --denominator D`");
+    match (&args.value, &args.numerator, &args.denominator) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(Error::input_with_hint(
+            "give either the value or `--numerator` and `--denominator`, not both",
+            "for a ratio indicator, the value is computed from its numerator and denominator",
+        )),
+        (None, Some(n), Some(d)) => {
+            let (value, parts) = rule.ratio_value(n, d).map_err(Error::input)?;
+            Ok((value, Some(parts)))
+        }
+        (None, Some(_), None) | (None, None, Some(_)) if rule.is_ratio() => {
+            Err(Error::input_with_hint(
+                format!("`{code}` is a ratio indicator: give both `--numerator` and `--denominator`"),
+                ratio_hint(),
+            ))
+        }
+        (None, Some(_), None) | (None, None, Some(_)) => Err(Error::input(format!(
+            "`{code}` is not a ratio indicator, so its values have no numerator and denominator; give the value itself"
+        ))),
+        (_, None, None) if rule.is_ratio() => Err(Error::input_with_hint(
+            format!(
+                "`{code}` is a ratio indicator: its value is recorded as a numerator and a denominator, not as a number"
+            ),
+            ratio_hint(),
+        )),
+        (Some(v), None, None) => Ok((rule.value(v).map_err(Error::input)?, None)),
+        (None, None, None) => Err(Error::input_with_hint(
+            "the value is missing",
+            format!("write it after the period: `ics record {code} PERIOD VALUE`"),
+        )),
+    }
+}
+
+/// A recorded value as `record` says it: `74.8%`, or `74.8% (748 / 1000)` for a ratio.
+fn shown(value: f64, parts: Option<(f64, f64)>, unit: &str) -> String {
+    with_parts(with_unit(value, unit), parts)
+}
+
+/// `text`, followed by ` (N / D)` when there are ratio parts.
+pub(super) fn with_parts(text: String, parts: Option<(f64, f64)>) -> String {
+    match parts {
+        Some((n, d)) => format!("{text} ({} / {})", readable(n), readable(d)),
+        None => text,
+    }
 }
 
 /// What `record`, `void` and `explain` are about: an indicator of the newest version, a

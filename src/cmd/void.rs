@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::record::{describe, key, required_text};
+use super::record::{describe, key, required_text, with_parts};
 use super::Context;
 use crate::cli::VoidArgs;
 use crate::clock::now_utc;
@@ -23,7 +23,8 @@ pub fn run(cx: &Context, args: &VoidArgs, out: &mut dyn Write) -> Result<Outcome
         indicator_id: k.rule.id,
         period: k.period,
         disaggregation: &k.disaggregation,
-        value: 0.0, // a void keeps the value it ends
+        value: 0.0,  // a void keeps the value it ends
+        parts: None, // and its parts
         note: reason,
         source: None,
         recorded_by: &k.recorded_by,
@@ -44,7 +45,7 @@ pub fn run(cx: &Context, args: &VoidArgs, out: &mut dyn Write) -> Result<Outcome
     writeln!(
         out,
         "voided {what}: {} (recorded by {} at {}; kept in the history)",
-        with_unit(old.value, &k.rule.indicator.unit),
+        with_parts(with_unit(old.value, &k.rule.indicator.unit), old.parts),
         old.recorded_by,
         time(&old.recorded_at)
     )?;

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use super::{Change, ChangeType, Kind};
-use crate::framework::{Baseline, Framework, Indicator, Node};
+use crate::framework::{Baseline, Framework, Indicator, Node, Ratio};
 
 /// A number as JSON: integral values as integers.
 pub fn number(v: f64) -> Value {
@@ -31,6 +31,13 @@ fn opt_text(v: Option<&str>) -> Value {
 fn baseline(b: Option<&Baseline>) -> Value {
     match b {
         Some(b) => json!({ "period": b.period.to_string(), "value": number(b.value) }),
+        None => Value::Null,
+    }
+}
+
+fn ratio(r: Option<&Ratio>) -> Value {
+    match r {
+        Some(r) => json!({ "numerator": r.numerator, "denominator": r.denominator }),
         None => Value::Null,
     }
 }
@@ -210,6 +217,8 @@ pub fn indicator_changes(out: &mut Vec<Change>, old: &Indicator, new: &Indicator
             ("source", opt_text(i.source.as_deref())),
             ("standard_code", opt_text(i.standard_code.as_deref())),
             ("illustrative", Value::Bool(i.illustrative)),
+            ("cumulative", Value::Bool(i.cumulative)),
+            ("ratio", ratio(i.ratio.as_ref())),
             ("disaggregations", disaggregations(i)),
         ]
     };
@@ -241,5 +250,39 @@ mod tests {
         assert_eq!(number(-3.0).to_string(), "-3");
         assert_eq!(number(17.25).to_string(), "17.25");
         assert_eq!(number(1e20).to_string(), "1e+20");
+    }
+
+    #[test]
+    fn cumulative_and_ratio_changes_are_reported() {
+        let fw = crate::framework::parse_str(
+            "[strategy]\ncode = \"s\"\ntitle = \"S\"\nversion = \"1\"\n[[goal]]\ncode = \"G\"\ntitle = \"G\"\n\
+             [[goal.indicator]]\ncode = \"I\"\ntitle = \"I\"\nunit = \"percent\"\ndirection = \"increase\"\n",
+            "f.toml",
+        )
+        .unwrap();
+        let old = fw.indicators().next().unwrap().1.clone();
+        let mut new = old.clone();
+        new.cumulative = true;
+        new.ratio = Some(Ratio {
+            numerator: "n".into(),
+            denominator: "d".into(),
+        });
+        let mut out = Vec::new();
+        indicator_changes(&mut out, &old, &new);
+        let got: Vec<(Option<&str>, String, String)> = out
+            .iter()
+            .map(|c| (c.field.as_deref(), c.old.to_string(), c.new.to_string()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("cumulative"), "false".into(), "true".into()),
+                (
+                    Some("ratio"),
+                    "null".into(),
+                    r#"{"denominator":"d","numerator":"n"}"#.into()
+                ),
+            ]
+        );
     }
 }

@@ -104,6 +104,17 @@ fn write_indicator(ind: &Indicator, path: &str, out: &mut String) {
     if ind.aggregation != Aggregation::default() {
         kv(out, "aggregation", ind.aggregation.as_str());
     }
+    if ind.cumulative {
+        out.push_str("cumulative = true\n");
+    }
+    if let Some(r) = &ind.ratio {
+        let _ = writeln!(
+            out,
+            "ratio = {{ numerator = {}, denominator = {} }}",
+            quote(&r.numerator),
+            quote(&r.denominator)
+        );
+    }
     if let Some(b) = ind.baseline {
         let _ = writeln!(
             out,

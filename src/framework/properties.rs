@@ -9,7 +9,7 @@ use super::dump::to_toml;
 use super::model::Strategy as StrategyMeta;
 use super::model::{
     Aggregation, Baseline, Direction, Framework, Frequency, Iati, Indicator, Node, NodeKind,
-    ParticipatingOrg, ResultType, Settings,
+    ParticipatingOrg, Ratio, ResultType, Settings,
 };
 use super::parse::{parse_bytes, parse_str};
 use crate::period::FiscalPeriod;
@@ -47,6 +47,8 @@ fn indicator(code: String) -> impl Strategy<Value = Indicator> {
         proptest::collection::btree_map((2000i32..2030, 0u8..=4), 0.0f64..100.0, 0..6),
         proptest::option::of(text()),
         any::<bool>(),
+        any::<bool>(),
+        proptest::option::of((text(), text())),
     )
         .prop_map(
             move |(
@@ -58,6 +60,8 @@ fn indicator(code: String) -> impl Strategy<Value = Indicator> {
                 targets,
                 definition,
                 illustrative,
+                cumulative,
+                ratio,
             )| {
                 let frequency = if quarterly {
                     Frequency::Quarterly
@@ -91,7 +95,12 @@ fn indicator(code: String) -> impl Strategy<Value = Indicator> {
                     }),
                     targets,
                     frequency,
-                    aggregation: Aggregation::Mean,
+                    // A cumulative indicator adds its values up.
+                    aggregation: if cumulative {
+                        Aggregation::Sum
+                    } else {
+                        Aggregation::Mean
+                    },
                     disaggregations: BTreeMap::from([(
                         "sex".to_string(),
                         vec!["female".into(), "male".into()],
@@ -100,8 +109,11 @@ fn indicator(code: String) -> impl Strategy<Value = Indicator> {
                     source: None,
                     definition,
                     illustrative,
-                    cumulative: false,
-                    ratio: None,
+                    cumulative,
+                    ratio: ratio.map(|(numerator, denominator)| Ratio {
+                        numerator,
+                        denominator,
+                    }),
                 }
             },
         )

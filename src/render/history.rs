@@ -134,7 +134,12 @@ fn rows(values: &[StoredValue]) -> Vec<Row> {
                 } else {
                     safe(&r.disaggregation).into_owned()
                 },
-                value: readable(r.value),
+                value: match (r.numerator, r.denominator) {
+                    (Some(n), Some(d)) => {
+                        format!("{} ({} / {})", readable(r.value), readable(n), readable(d))
+                    }
+                    _ => readable(r.value),
+                },
                 status,
                 by: safe(&r.recorded_by).into_owned(),
                 at: time(&r.recorded_at).trim_end_matches(" UTC").to_string(),

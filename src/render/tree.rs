@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde_json::{json, Map, Value};
 
 use super::{plural, safe, truncate, width, Style, Term};
-use crate::framework::{Framework, Node, NodeKind};
+use crate::framework::{Framework, Indicator, Node, NodeKind};
 
 /// Options for the tree.
 #[derive(Debug, Clone, Copy)]
@@ -144,7 +144,7 @@ fn walk(
         items.extend(
             node.indicators
                 .iter()
-                .map(|i| Item::Indicator(&i.code, &i.title, &i.unit)),
+                .map(|i| Item::Indicator(&i.code, &i.title, i)),
         );
     }
     items.extend(
@@ -169,12 +169,12 @@ fn walk(
                 Style::Dim,
                 term,
             )),
-            Item::Indicator(code, title, unit) => lines.push(entry(
+            Item::Indicator(code, title, ind) => lines.push(entry(
                 &child_prefix,
                 branch,
                 &format!("▪ {code}"),
                 title,
-                &format!("  ({})", safe(unit)),
+                &format!("  ({})", kind_of(ind)),
                 Style::Blue,
                 term,
             )),
@@ -182,10 +182,23 @@ fn walk(
     }
 }
 
+/// What the tree says after an indicator: its unit, and whether it is a ratio or cumulative
+/// (`percent; ratio; cumulative`).
+fn kind_of(ind: &Indicator) -> String {
+    let mut s = safe(&ind.unit).to_string();
+    if ind.ratio.is_some() {
+        s.push_str("; ratio");
+    }
+    if ind.cumulative {
+        s.push_str("; cumulative");
+    }
+    s
+}
+
 enum Item<'a> {
     Child(&'a Node),
     Link(&'static str, &'a Node),
-    Indicator(&'a str, &'a str, &'a str),
+    Indicator(&'a str, &'a str, &'a Indicator),
 }
 
 fn code_style(kind: NodeKind) -> Style {
@@ -292,6 +305,8 @@ fn node_json(ix: &Lookup, node: &Node, level: usize, depth: Option<usize>) -> Va
                 "baseline": i.baseline.map(|b| json!({"period": b.period.to_string(), "value": b.value})),
                 "targets": i.targets.iter().map(|(p, v)| (p.to_string(), json!(v))).collect::<Map<_, _>>(),
                 "illustrative": i.illustrative,
+                "cumulative": i.cumulative,
+                "ratio": i.ratio.as_ref().map(|r| json!({"numerator": r.numerator, "denominator": r.denominator})),
             })
         })
         .collect();

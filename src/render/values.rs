@@ -79,6 +79,9 @@ struct ExportJson<'a> {
     /// With `--all` only: `value`, `explanation` or `void`.
     #[serde(skip_serializing_if = "Option::is_none")]
     kind: Option<&'static str>,
+    /// A ratio value's parts; null for other values.
+    numerator: Option<f64>,
+    denominator: Option<f64>,
 }
 
 impl<'a> ExportJson<'a> {
@@ -95,6 +98,8 @@ impl<'a> ExportJson<'a> {
             current: all.then_some(r.replaced_by.is_none()),
             replaced_by: all.then_some(replaced_at(r)),
             kind: all.then_some(r.kind.as_str()),
+            numerator: r.numerator,
+            denominator: r.denominator,
         }
     }
 }
@@ -174,14 +179,21 @@ fn csv_err(e: csv::Error) -> Error {
     }
 }
 
+/// The columns of an export, as positions in [`crate::values::ACCEPTED_COLUMNS`]: the first
+/// eight, then with `--all` `current,replaced_by,kind`, then `numerator,denominator`.
+fn export_columns(all: bool) -> impl Iterator<Item = usize> + Clone {
+    let n = if all { 11 } else { 8 };
+    (0..n).chain(11..13)
+}
+
 impl<'w> ExportWriter<'w> {
     /// Start the output: the CSV header, or the opening `[` of the JSON array.
     pub fn new(format: ExportFormat, all: bool, out: &'w mut dyn Write) -> Result<Self, Error> {
         Ok(match format {
             ExportFormat::Csv => {
                 let mut csv = csv::Writer::from_writer(out);
-                let n = if all { 11 } else { 8 };
-                csv.write_record(&crate::values::ACCEPTED_COLUMNS[..n])
+                let columns = &crate::values::ACCEPTED_COLUMNS;
+                csv.write_record(export_columns(all).map(|c| columns[c]))
                     .map_err(csv_err)?;
                 ExportWriter::Csv {
                     csv: Box::new(csv),
@@ -206,6 +218,8 @@ impl<'w> ExportWriter<'w> {
             ExportWriter::Csv { csv, all } => {
                 let period = r.period.to_string();
                 let value = number(r.value);
+                let numerator = r.numerator.map(number).unwrap_or_default();
+                let denominator = r.denominator.map(number).unwrap_or_default();
                 let mut cells = [
                     text_cell(&r.indicator),
                     guard(&period),
@@ -218,8 +232,10 @@ impl<'w> ExportWriter<'w> {
                     "".into(),
                     "".into(),
                     "".into(),
+                    numerator.as_str().into(), // numbers: never guarded
+                    denominator.as_str().into(),
                 ];
-                let n = if *all {
+                if *all {
                     cells[8] = if r.replaced_by.is_none() {
                         "true"
                     } else {
@@ -228,11 +244,8 @@ impl<'w> ExportWriter<'w> {
                     .into();
                     cells[9] = guard(replaced_at(r).unwrap_or(""));
                     cells[10] = r.kind.as_str().into();
-                    11
-                } else {
-                    8
-                };
-                csv.write_record(cells[..n].iter().map(|c| c.as_bytes()))
+                }
+                csv.write_record(export_columns(*all).map(|c| cells[c].as_bytes()))
                     .map_err(csv_err)
             }
             ExportWriter::Json { out, all, first } => {

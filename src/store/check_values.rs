@@ -5,7 +5,8 @@
 //! that defines it (the version import checks against, for the indicators it still holds): a
 //! disaggregation in the canonical form ics writes (`''`, or `key=value;key=value` with declared
 //! keys in order and declared values), a recorded time in the UTC form ics writes
-//! (`2026-01-15T12:00:00.000000Z`), and for a percent unit a value within 0 to 100. At most
+//! (`2026-01-15T12:00:00.000000Z`), for a percent unit a value within 0 to 100, and for a ratio
+//! indicator a numerator and denominator that make the value (and none for others). At most
 //! [`LISTED`] values are named; the rest are counted.
 
 use std::collections::HashMap;
@@ -54,6 +55,9 @@ impl Store {
                     "{} is outside 0 to 100, and `{}` is measured in {}",
                     v.value, ind.code, ind.unit
                 ));
+            }
+            if let Err(e) = ratio_parts(ind, v.value, v.numerator, v.denominator) {
+                why.push(e);
             }
             if !why.is_empty() {
                 if listed.len() < LISTED {
@@ -115,6 +119,37 @@ fn canonical_disaggregation(ind: &Indicator, d: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether a value's ratio parts fit its indicator: a ratio indicator's value has both, not a
+/// zero denominator, and is the value they make (within a relative 1e-9, as import allows);
+/// another indicator's value has none.
+fn ratio_parts(
+    ind: &Indicator,
+    value: f64,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+) -> Result<(), String> {
+    match (ind.ratio.is_some(), numerator, denominator) {
+        (false, None, None) => Ok(()),
+        (false, _, _) => Err(format!(
+            "it has a numerator or denominator, but `{}` is not a ratio indicator",
+            ind.code
+        )),
+        (true, Some(n), Some(d)) => match crate::progress::ratio_value(ind.is_percent(), n, d) {
+            None => Err(format!(
+                "its denominator is {d}, and a ratio cannot divide by it"
+            )),
+            Some(made) if (made - value).abs() > 1e-9 * made.abs().max(value.abs()) => Err(
+                format!("its value {value} is not {n} / {d}, which makes {made}"),
+            ),
+            Some(_) => Ok(()),
+        },
+        (true, _, _) => Err(format!(
+            "`{}` is a ratio indicator, but this value lacks its numerator or denominator",
+            ind.code
+        )),
+    }
+}
+
 /// Whether `t` is a time as the store writes it: `2026-01-15T12:00:00.000000Z`.
 fn is_stored_time(t: &str) -> bool {
     t.len() == 27 && chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.6fZ").is_ok()
@@ -171,5 +206,43 @@ mod tests {
         ] {
             assert!(!is_stored_time(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn ratio_parts_must_make_the_value() {
+        let mut ind = Indicator {
+            code: "R".into(),
+            title: "R".into(),
+            unit: "percent".into(),
+            direction: Direction::Increase,
+            baseline: None,
+            targets: Default::default(),
+            frequency: Frequency::Annual,
+            aggregation: Aggregation::Sum,
+            disaggregations: Default::default(),
+            standard_code: None,
+            source: None,
+            definition: None,
+            illustrative: false,
+            cumulative: false,
+            ratio: None,
+        };
+        assert!(ratio_parts(&ind, 5.0, None, None).is_ok());
+        let err = ratio_parts(&ind, 5.0, Some(1.0), Some(20.0)).unwrap_err();
+        assert!(err.contains("not a ratio indicator"), "{err}");
+        ind.ratio = Some(crate::framework::Ratio {
+            numerator: "n".into(),
+            denominator: "d".into(),
+        });
+        assert!(ratio_parts(&ind, 5.0, Some(1.0), Some(20.0)).is_ok());
+        assert!(ratio_parts(&ind, 74.8, Some(748.0), Some(1000.0)).is_ok());
+        let err = ratio_parts(&ind, 6.0, Some(1.0), Some(20.0)).unwrap_err();
+        assert_eq!(err, "its value 6 is not 1 / 20, which makes 5");
+        let err = ratio_parts(&ind, 6.0, Some(1.0), Some(0.0)).unwrap_err();
+        assert!(err.contains("cannot divide"), "{err}");
+        let err = ratio_parts(&ind, 6.0, None, None).unwrap_err();
+        assert!(err.contains("lacks its numerator"), "{err}");
+        let err = ratio_parts(&ind, 6.0, Some(1.0), None).unwrap_err();
+        assert!(err.contains("lacks its numerator"), "{err}");
     }
 }

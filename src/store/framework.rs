@@ -163,8 +163,10 @@ impl Store {
                 .prepare_cached(
                     "INSERT INTO indicator_def (version_id, indicator_id, node_id, position, title, \
                      unit, direction, frequency, aggregation, baseline_period, baseline_value, \
-                     disaggregations, standard_code, source, definition, illustrative) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                     disaggregations, standard_code, source, definition, illustrative, cumulative, \
+                     ratio_numerator, ratio_denominator) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+                     ?17, ?18, ?19)",
                 )
                 .map_err(|e| map_err(e, ctx))?;
             let mut insert_target = tx
@@ -212,7 +214,10 @@ impl Store {
                             ind.standard_code,
                             ind.source,
                             ind.definition,
-                            ind.illustrative
+                            ind.illustrative,
+                            ind.cumulative,
+                            ind.ratio.as_ref().map(|r| r.numerator.as_str()),
+                            ind.ratio.as_ref().map(|r| r.denominator.as_str())
                         ])
                         .map_err(|e| map_err(e, ctx))?;
                     position += 1;

@@ -26,7 +26,8 @@ pub enum Targets {
 /// writes for one `ics tree`).
 const INDICATOR_DEFS: &str = "SELECT d.id, d.node_id, d.baseline_period, d.baseline_value, \
      i.code, d.title, d.unit, d.direction, d.frequency, d.aggregation, d.disaggregations, \
-     d.standard_code, d.source, d.definition, d.illustrative, d.position \
+     d.standard_code, d.source, d.definition, d.illustrative, d.position, d.cumulative, \
+     d.ratio_numerator, d.ratio_denominator \
      FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
      WHERE d.version_id = ?1";
 
@@ -35,7 +36,7 @@ const INDICATOR_DEFS: &str = "SELECT d.id, d.node_id, d.baseline_period, d.basel
 /// The disaggregation lists are still read, so a damaged one is refused here as everywhere.
 const INDICATOR_DEFS_LEAN: &str = "SELECT d.id, d.node_id, d.baseline_period, d.baseline_value, \
      i.code, d.title, d.unit, d.direction, d.frequency, d.aggregation, d.disaggregations, \
-     NULL, NULL, NULL, 0, d.position \
+     NULL, NULL, NULL, 0, d.position, d.cumulative, d.ratio_numerator, d.ratio_denominator \
      FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
      WHERE d.version_id = ?1";
 
@@ -83,7 +84,8 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT i.code, d.title, d.unit, d.direction, d.frequency, d.aggregation, \
-                 d.disaggregations FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
+                 d.disaggregations, d.cumulative, d.ratio_numerator, d.ratio_denominator \
+                 FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
                  WHERE d.version_id = ?1 ORDER BY d.position",
             )
             .map_err(|e| map_err(e, ctx))?;
@@ -111,8 +113,12 @@ impl Store {
                 source: None,
                 definition: None,
                 illustrative: false,
-                cumulative: false,
-                ratio: None,
+                cumulative: r.get(7).map_err(|e| map_err(e, ctx))?,
+                ratio: ratio(
+                    r.get(8).map_err(|e| map_err(e, ctx))?,
+                    r.get(9).map_err(|e| map_err(e, ctx))?,
+                )
+                .map_err(|m| damaged(ctx, &m))?,
             });
         }
         Ok(out)
@@ -334,8 +340,8 @@ impl Store {
                     source: opt(12)?,
                     definition: opt(13)?,
                     illustrative: r.get(14).map_err(|e| map_err(e, ctx))?,
-                    cumulative: false,
-                    ratio: None,
+                    cumulative: r.get(16).map_err(|e| map_err(e, ctx))?,
+                    ratio: ratio(opt(17)?, opt(18)?).map_err(|m| damaged(ctx, &m))?,
                 };
                 let position: i64 = r.get(15).map_err(|e| map_err(e, ctx))?;
                 let node = *index.get(&node_id).ok_or_else(|| {
@@ -367,6 +373,18 @@ impl Store {
             settings,
             nodes,
         })
+    }
+}
+
+/// A stored ratio: both labels or neither.
+fn ratio(numerator: Option<String>, denominator: Option<String>) -> Result<Option<Ratio>, String> {
+    match (numerator, denominator) {
+        (Some(numerator), Some(denominator)) => Ok(Some(Ratio {
+            numerator,
+            denominator,
+        })),
+        (None, None) => Ok(None),
+        _ => Err("a stored ratio indicator has a numerator label without a denominator label, or the reverse".into()),
     }
 }
 

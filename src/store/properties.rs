@@ -99,6 +99,7 @@ proptest! {
                         period,
                         disaggregation: disagg,
                         value: op.value as f64,
+                        parts: None,
                         note: op.note.map(|n| notes[n as usize]),
                         source: None,
                         recorded_by: "prop",

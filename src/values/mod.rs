@@ -166,6 +166,54 @@ impl Rule {
         Ok(v)
     }
 
+    /// Whether values of this indicator are recorded as a numerator and a denominator.
+    pub fn is_ratio(&self) -> bool {
+        self.indicator.ratio.is_some()
+    }
+
+    /// A ratio indicator's value from its numerator and denominator: `N / D * 100` for a
+    /// percent unit, `N / D` otherwise, within 0..100 for percent; with the two parts.
+    pub fn ratio_value(
+        &self,
+        numerator: &str,
+        denominator: &str,
+    ) -> Result<(f64, (f64, f64)), String> {
+        let ind = &self.indicator;
+        if !self.is_ratio() {
+            return Err(format!(
+                "`{}` is not a ratio indicator, so its values have no numerator and denominator; give the value itself",
+                ind.code
+            ));
+        }
+        let n = parse_number(numerator).map_err(|e| format!("the numerator: {e}"))?;
+        let d = parse_number(denominator).map_err(|e| format!("the denominator: {e}"))?;
+        if d == 0.0 {
+            return Err(format!(
+                "the denominator of `{}` is 0; a ratio needs a denominator other than 0",
+                ind.code
+            ));
+        }
+        let percent = ind.is_percent();
+        let Some(v) = crate::progress::ratio_value(percent, n, d) else {
+            return Err(format!(
+                "{} / {} is too large to record",
+                trim(numerator),
+                trim(denominator)
+            ));
+        };
+        if percent && !(0.0..=100.0).contains(&v) {
+            return Err(format!(
+                "{} / {} is {}, outside 0 to 100, and `{}` is measured in {}",
+                trim(numerator),
+                trim(denominator),
+                v,
+                ind.code,
+                ind.unit
+            ));
+        }
+        Ok((v, (n, d)))
+    }
+
     /// Write the canonical disaggregation (`''` for the total) for `parts` (each `key=value`)
     /// into `out`. Keys and values must be declared; they match in any case and are written as
     /// declared.
@@ -386,6 +434,34 @@ mod tests {
         assert!(r.value("100.01").unwrap_err().contains("outside 0 to 100"));
         assert!(r.value("-1").unwrap_err().contains("outside 0 to 100"));
         assert_eq!(rule("people", Frequency::Annual).value("-1"), Ok(-1.0));
+    }
+
+    #[test]
+    fn ratio_values_come_from_their_parts() {
+        let mut r = rule("Percent", Frequency::Annual);
+        let err = r.ratio_value("1", "4").unwrap_err();
+        assert!(err.contains("is not a ratio indicator"), "{err}");
+        r.indicator.ratio = Some(crate::framework::Ratio {
+            numerator: "n".into(),
+            denominator: "d".into(),
+        });
+        assert_eq!(r.ratio_value("748", "1000"), Ok((74.8, (748.0, 1000.0))));
+        assert_eq!(r.ratio_value(" 0 ", "5"), Ok((0.0, (0.0, 5.0))));
+        for (n, d, says) in [
+            ("1", "0", "denominator of `IND-X` is 0"),
+            ("1", "-0", "denominator of `IND-X` is 0"),
+            ("3", "2", "3 / 2 is 150, outside 0 to 100"),
+            ("-1", "2", "outside 0 to 100"),
+            ("1,5", "2", "the numerator: `1,5` is not a number"),
+            ("1", "", "the denominator: the value is missing"),
+            ("1e308", "1e-308", "too large to record"),
+        ] {
+            let err = r.ratio_value(n, d).expect_err(n);
+            assert!(err.contains(says), "{n} / {d}: {err}");
+        }
+        r.indicator.unit = "patients per nurse".into();
+        assert_eq!(r.ratio_value("1200", "96"), Ok((12.5, (1200.0, 96.0))));
+        assert_eq!(r.ratio_value("-3", "2"), Ok((-1.5, (-3.0, 2.0))));
     }
 
     #[test]

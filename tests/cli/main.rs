@@ -9,6 +9,7 @@ mod foundation;
 mod hostile;
 mod outfile;
 mod progress;
+mod ratio;
 mod reliability;
 mod report;
 mod standards;

@@ -203,7 +203,7 @@ fn command_line_mistakes_are_one_error_line_and_one_help_line() {
         .stderr_has("`record`");
     one_line_error(env.ics(&["record"]))
         .stderr_has("`<INDICATOR>`")
-        .stderr_has("`<VALUE>`")
+        .stderr_has("`<PERIOD>`")
         .stderr_has("help: run `ics record --help`");
     one_line_error(env.ics(&["record", "I1", "FY2020", "1", "--note", "X", "--clear-note"]))
         .stderr_has("`--clear-note`")

@@ -79,8 +79,8 @@ fn record_adds_then_corrects_then_leaves_unchanged() {
     let csv = env.ics(&["export-values"]).ok().stdout;
     assert_eq!(
         csv,
-        "indicator,period,disaggregation,value,note,source,recorded_by,recorded_at\n\
-         I1,FY2021,,27.5,revised,,tester,2026-01-15T12:00:00.000000Z\n"
+        "indicator,period,disaggregation,value,note,source,recorded_by,recorded_at,numerator,denominator\n\
+         I1,FY2021,,27.5,revised,,tester,2026-01-15T12:00:00.000000Z,,\n"
     );
 }
 
@@ -160,10 +160,10 @@ fn dates_resolve_by_frequency_and_disaggregations_are_canonical() {
     let csv = env.ics(&["export-values", "--indicator", "Q1"]).ok().stdout;
     assert_eq!(
         csv,
-        "indicator,period,disaggregation,value,note,source,recorded_by,recorded_at\n\
-         Q1,FY2021,,15,,,tester,2026-01-15T12:00:00.000000Z\n\
-         Q1,FY2021Q1,age=15-29;sex=female,7,,,tester,2026-01-15T12:00:00.000000Z\n\
-         Q1,FY2021Q2,,8,,,tester,2026-01-15T12:00:00.000000Z\n"
+        "indicator,period,disaggregation,value,note,source,recorded_by,recorded_at,numerator,denominator\n\
+         Q1,FY2021,,15,,,tester,2026-01-15T12:00:00.000000Z,,\n\
+         Q1,FY2021Q1,age=15-29;sex=female,7,,,tester,2026-01-15T12:00:00.000000Z,,\n\
+         Q1,FY2021Q2,,8,,,tester,2026-01-15T12:00:00.000000Z,,\n"
     );
 }
 
@@ -359,9 +359,9 @@ fn export_import_export_round_trip() {
         .ok();
     let all = env.ics(&["export-values", "--all"]).ok().stdout;
     assert!(all.starts_with(
-        "indicator,period,disaggregation,value,note,source,recorded_by,recorded_at,current,replaced_by,kind\n"
+        "indicator,period,disaggregation,value,note,source,recorded_by,recorded_at,current,replaced_by,kind,numerator,denominator\n"
     ));
-    assert!(all.contains("I1,FY2020,,15,\"'=first, \"\"quoted\"\"\",'-report,tester,2026-01-15T12:00:00.000000Z,false,2026-01-15T12:00:00.000000Z,value\n"), "{all}");
+    assert!(all.contains("I1,FY2020,,15,\"'=first, \"\"quoted\"\"\",'-report,tester,2026-01-15T12:00:00.000000Z,false,2026-01-15T12:00:00.000000Z,value,,\n"), "{all}");
     assert!(all.contains("P1,FY2021,,33.333333333333336,"), "{all}");
     let file = env.write("all.csv", &all);
 

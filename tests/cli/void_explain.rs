@@ -106,7 +106,10 @@ fn explain_clears_needs_explanation_without_retyping_the_value() {
         "{all}"
     );
     assert!(
-        all.lines().last().unwrap().ends_with(",true,,explanation"),
+        all.lines()
+            .last()
+            .unwrap()
+            .ends_with(",true,,explanation,,"),
         "{all}"
     );
     env.ics(&["history", "I1"]).ok().stdout_has("explanation");
@@ -137,10 +140,10 @@ fn an_all_export_with_voids_and_explanations_imports_back_identically() {
             .lines()
             .next()
             .unwrap()
-            .ends_with(",current,replaced_by,kind"),
+            .ends_with(",current,replaced_by,kind,numerator,denominator"),
         "{first}"
     );
-    assert_eq!(first.matches(",void\n").count(), 2, "{first}");
+    assert_eq!(first.matches(",void,,\n").count(), 2, "{first}");
     let file = env.write("all.csv", &first);
     let fresh = Env::new();
     let fw = fresh.write("framework.toml", MINI);
@@ -152,11 +155,12 @@ fn an_all_export_with_voids_and_explanations_imports_back_identically() {
     let before = fresh.fingerprint();
     fresh.ics(&["import-values", file.to_str().unwrap()]).ok();
     assert_eq!(fresh.fingerprint(), before);
-    // Plain export is unchanged in shape: eight columns, current values only.
+    // Plain export is unchanged in shape: eight columns and the ratio parts, current values
+    // only.
     let plain = fresh.ics(&["export-values"]).ok().stdout;
     assert_eq!(plain.lines().count(), 2, "{plain}");
     assert!(plain.starts_with(
-        "indicator,period,disaggregation,value,note,source,recorded_by,recorded_at\n"
+        "indicator,period,disaggregation,value,note,source,recorded_by,recorded_at,numerator,denominator\n"
     ));
 }
 

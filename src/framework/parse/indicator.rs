@@ -11,7 +11,7 @@ use super::fields::describe;
 use crate::framework::model::*;
 use crate::period;
 
-const INDICATOR_KEYS: [&str; 13] = [
+const INDICATOR_KEYS: [&str; 15] = [
     "code",
     "title",
     "unit",
@@ -25,6 +25,8 @@ const INDICATOR_KEYS: [&str; 13] = [
     "source",
     "definition",
     "illustrative",
+    "cumulative",
+    "ratio",
 ];
 
 impl Checker {
@@ -173,22 +175,20 @@ impl Checker {
                 ),
             }
         }
-        let illustrative = match t.get("illustrative") {
-            None => false,
-            Some(v) => match v.get_ref() {
-                DeValue::Boolean(b) => *b,
-                other => {
-                    self.problem(
-                        v.span().start,
-                        format!(
-                            "`illustrative` must be true or false, not {}",
-                            describe(other)
-                        ),
-                    );
-                    false
-                }
-            },
-        };
+        let illustrative = self.flag(t, "illustrative");
+        let cumulative = self.flag(t, "cumulative");
+        if cumulative && aggregation != Aggregation::Sum {
+            if let Some(v) = t.get("cumulative") {
+                self.problem(
+                    v.span().start,
+                    format!(
+                        "`{label}` is cumulative, so its values add up to running totals; `aggregation = \"{}\"` cannot apply (leave `aggregation` out, or remove `cumulative`)",
+                        aggregation.as_str()
+                    ),
+                );
+            }
+        }
+        let ratio = t.get("ratio").and_then(|v| self.ratio(v));
         Some(Indicator {
             code: code?,
             title: title?,
@@ -203,8 +203,86 @@ impl Checker {
             source: self.optional_str(t, "source"),
             definition: self.optional_str(t, "definition"),
             illustrative,
-            cumulative: false,
-            ratio: None,
+            cumulative,
+            ratio,
+        })
+    }
+
+    /// An optional `true`/`false` field (false when absent).
+    fn flag(&mut self, t: &Table<'_>, key: &str) -> bool {
+        match t.get(key) {
+            None => false,
+            Some(v) => match v.get_ref() {
+                DeValue::Boolean(b) => *b,
+                other => {
+                    self.problem(
+                        v.span().start,
+                        format!("`{key}` must be true or false, not {}", describe(other)),
+                    );
+                    false
+                }
+            },
+        }
+    }
+
+    /// `ratio = { numerator = "...", denominator = "..." }`: what the two parts of each value
+    /// count, both required and not empty.
+    fn ratio(&mut self, v: &Value<'_>) -> Option<Ratio> {
+        const HOW: &str = "`ratio = { numerator = \"...\", denominator = \"...\" }`";
+        let t = match v.get_ref() {
+            DeValue::Table(t) => t,
+            other => {
+                self.problem(
+                    v.span().start,
+                    format!(
+                        "`ratio` must be a table like {HOW}, not {}",
+                        describe(other)
+                    ),
+                );
+                return None;
+            }
+        };
+        const KEYS: [&str; 2] = ["numerator", "denominator"];
+        for (key, _) in t {
+            let k = key.get_ref().as_ref();
+            if !KEYS.contains(&k) {
+                self.unknown_key(key.span().start, k, "a ratio", &KEYS);
+            }
+        }
+        let mut part = |key: &str| -> Option<String> {
+            let Some(p) = t.get(key) else {
+                self.problem(
+                    v.span().start,
+                    format!("`ratio` needs a `{key}` label: write it as {HOW}"),
+                );
+                return None;
+            };
+            match p.get_ref() {
+                DeValue::String(s) if !s.trim().is_empty() => Some(s.to_string()),
+                DeValue::String(_) => {
+                    self.problem(
+                        p.span().start,
+                        format!("the ratio's `{key}` label cannot be empty; say what it counts"),
+                    );
+                    None
+                }
+                other => {
+                    self.problem(
+                        p.span().start,
+                        format!(
+                            "the ratio's `{key}` must be a label in quotes, not {}",
+                            describe(other)
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        let numerator = part("numerator");
+        let denominator = part("denominator");
+        Some(Ratio {
+            numerator: numerator?,
+            denominator: denominator?,
         })
     }
 
@@ -258,5 +336,86 @@ impl Checker {
             );
         }
         Some(Baseline { period, value })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::Error;
+    use crate::framework::{parse_str, Framework, Ratio};
+
+    fn with(fields: &str) -> Result<Framework, Error> {
+        let text = format!(
+            "[strategy]\ncode = \"s\"\ntitle = \"S\"\nversion = \"1\"\n[[goal]]\ncode = \"G\"\ntitle = \"G\"\n\
+             [[goal.indicator]]\ncode = \"I\"\ntitle = \"I\"\nunit = \"percent\"\ndirection = \"increase\"\n{fields}\n"
+        );
+        parse_str(&text, "f.toml")
+    }
+
+    fn problems(fields: &str) -> Vec<String> {
+        match with(fields).unwrap_err() {
+            Error::Located { diagnostics, .. } => {
+                diagnostics.iter().map(|d| d.to_string()).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn cumulative_and_ratio_are_read() {
+        let fw = with("").unwrap();
+        let (_, ind) = fw.indicators().next().unwrap();
+        assert!(!ind.cumulative);
+        assert_eq!(ind.ratio, None);
+        let fw = with(
+            "cumulative = true\nratio = { numerator = \"vaccinated\", denominator = \"children\" }",
+        )
+        .unwrap();
+        let (_, ind) = fw.indicators().next().unwrap();
+        assert!(ind.cumulative);
+        assert_eq!(
+            ind.ratio,
+            Some(Ratio {
+                numerator: "vaccinated".into(),
+                denominator: "children".into()
+            })
+        );
+    }
+
+    #[test]
+    fn bad_cumulative_and_ratio_fields_are_located() {
+        for (fields, want) in [
+            ("cumulative = \"yes\"", "f.toml:13:14: `cumulative` must be true or false, not text"),
+            (
+                "cumulative = true\naggregation = \"mean\"",
+                "f.toml:13:14: `I` is cumulative, so its values add up to running totals; `aggregation = \"mean\"` cannot apply (leave `aggregation` out, or remove `cumulative`)",
+            ),
+            (
+                "aggregation = \"last\"\ncumulative = true",
+                "f.toml:14:14: `I` is cumulative, so its values add up to running totals; `aggregation = \"last\"` cannot apply (leave `aggregation` out, or remove `cumulative`)",
+            ),
+            (
+                "ratio = \"a/b\"",
+                "f.toml:13:9: `ratio` must be a table like `ratio = { numerator = \"...\", denominator = \"...\" }`, not text",
+            ),
+            (
+                "ratio = { numerator = \"a\" }",
+                "f.toml:13:9: `ratio` needs a `denominator` label: write it as `ratio = { numerator = \"...\", denominator = \"...\" }`",
+            ),
+            (
+                "ratio = { numerator = \" \", denominator = \"b\" }",
+                "f.toml:13:23: the ratio's `numerator` label cannot be empty; say what it counts",
+            ),
+            (
+                "ratio = { numerator = \"a\", denominator = 3 }",
+                "f.toml:13:42: the ratio's `denominator` must be a label in quotes, not a whole number",
+            ),
+            (
+                "ratio = { numerator = \"a\", denominator = \"b\", total = \"c\" }",
+                "f.toml:13:47: unknown key `total` in a ratio; allowed keys: numerator, denominator",
+            ),
+        ] {
+            assert_eq!(problems(fields), [want], "{fields}");
+        }
     }
 }

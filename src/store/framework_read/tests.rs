@@ -159,3 +159,72 @@ fn targets_of_a_period_go_to_their_indicators() {
     }
     assert!(n > 0);
 }
+
+/// `cumulative` and `ratio` come back from the full read, the lean read and the rules a
+/// recorded value is checked against.
+#[test]
+fn cumulative_and_ratio_fields_are_stored() {
+    let mut store = Store::open_in_memory().unwrap();
+    let text = "[strategy]\ncode = \"t\"\ntitle = \"T\"\nversion = \"v1\"\n\n\
+         [[goal]]\ncode = \"G1\"\ntitle = \"Goal\"\n\
+         [[goal.indicator]]\ncode = \"RATE\"\ntitle = \"Rate\"\nunit = \"percent\"\n\
+         direction = \"increase\"\nratio = { numerator = \"children vaccinated\", denominator = \"children\" }\n\
+         [[goal.indicator]]\ncode = \"CUM\"\ntitle = \"Cum\"\nunit = \"people\"\n\
+         direction = \"increase\"\ncumulative = true\n\
+         [[goal.indicator]]\ncode = \"PLAIN\"\ntitle = \"Plain\"\nunit = \"people\"\n\
+         direction = \"increase\"\n";
+    let fw = parse_str(text, "framework.toml").unwrap();
+    store.save_version(&fw, "v1", None).unwrap();
+    let v = store.resolve_version(None).unwrap();
+    let want = |inds: Vec<&Indicator>| {
+        type Seen<'a> = (&'a str, bool, Option<(&'a str, &'a str)>);
+        let got: Vec<Seen> = inds
+            .iter()
+            .map(|i| {
+                (
+                    i.code.as_str(),
+                    i.cumulative,
+                    i.ratio
+                        .as_ref()
+                        .map(|r| (r.numerator.as_str(), r.denominator.as_str())),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("RATE", false, Some(("children vaccinated", "children"))),
+                ("CUM", true, None),
+                ("PLAIN", false, None)
+            ]
+        );
+    };
+    let full = store.framework(&v).unwrap();
+    assert_eq!(full, fw);
+    want(full.indicators().map(|(_, i)| i).collect());
+    let lean = store.framework_lean(&v, Targets::None).unwrap();
+    want(lean.indicators().map(|(_, i)| i).collect());
+    let rules = store.indicator_rules(&v).unwrap();
+    want(rules.iter().collect());
+}
+
+/// A ratio stored with one label only is damage, named as such.
+#[test]
+fn a_half_stored_ratio_is_damage() {
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .save_version(&strategy("v1", "I1", "I2"), "v1", None)
+        .unwrap();
+    store
+        .conn
+        .execute("UPDATE indicator_def SET ratio_numerator = 'n'", [])
+        .unwrap();
+    let v = store.resolve_version(None).unwrap();
+    for err in [
+        store.framework(&v).unwrap_err(),
+        store.framework_lean(&v, Targets::None).unwrap_err(),
+        store.indicator_rules(&v).unwrap_err(),
+    ] {
+        assert!(err.to_string().contains("numerator label without"), "{err}");
+    }
+}

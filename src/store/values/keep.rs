@@ -50,16 +50,17 @@ pub(super) struct Inherited {
 }
 
 impl Inherited {
-    /// What `v` inherits from a current value of `value` whose texts `note` and `source` read
-    /// (read only if needed).
+    /// What `v` inherits from a current value of `value` (with the ratio `parts`) whose texts
+    /// `note` and `source` read (read only if needed). Other parts make another value.
     pub(super) fn of<E>(
         v: &NewValue<'_>,
         value: f64,
+        parts: Option<(f64, f64)>,
         note: impl FnOnce() -> Result<Option<String>, E>,
         source: impl FnOnce() -> Result<Option<String>, E>,
     ) -> Result<Inherited, E> {
         let mut inherited = Inherited::default();
-        if value == v.value {
+        if value == v.value && parts == v.parts {
             if v.keeps_note() {
                 inherited.note = note()?;
             }

@@ -56,6 +56,7 @@ impl ValueWriter<'_> {
                     Ok(Replaced {
                         id: r.get(0)?,
                         value: r.get(1)?,
+                        parts: super::writer::parts(r, 6)?,
                         recorded_by: r.get(4)?,
                         recorded_at: r.get(5)?,
                     })
@@ -78,8 +79,8 @@ impl ValueWriter<'_> {
         self.conn
             .prepare_cached(
                 "INSERT INTO value (id, indicator_id, period, disaggregation, value, note, \
-                 source, recorded_by, recorded_at, replaced_by, kind) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?1, 'void')",
+                 source, recorded_by, recorded_at, replaced_by, kind, numerator, denominator) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?1, 'void', ?9, ?10)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -90,7 +91,9 @@ impl ValueWriter<'_> {
                     old.value,
                     v.note,
                     v.recorded_by,
-                    v.recorded_at
+                    v.recorded_at,
+                    old.parts.map(|p| p.0),
+                    old.parts.map(|p| p.1)
                 ])
             })
             .map_err(|e| map_err(e, CTX))?;
@@ -106,12 +109,24 @@ impl ValueWriter<'_> {
         if dated && self.in_history(v)? {
             return Ok(Imported::AlreadyRecorded);
         }
-        // A void row carries the value it ends; another value would not come back out the same.
+        // A void row carries the value it ends (and its ratio parts); another value would not
+        // come back out the same.
         if let Some(current) = self.current_of(v)? {
             if current.value != v.value {
                 return Err(Error::input(format!(
                     "a `void` row has the value {}, but the current value it would end is {}; a void row carries the value it ends",
                     v.value, current.value
+                )));
+            }
+            if current.parts != v.parts {
+                let shown = |p: Option<(f64, f64)>| match p {
+                    Some((n, d)) => format!("{n} / {d}"),
+                    None => "none".to_string(),
+                };
+                return Err(Error::input(format!(
+                    "a `void` row has the numerator and denominator {}, but the current value it would end has {}; a void row carries the value it ends",
+                    shown(v.parts),
+                    shown(current.parts)
                 )));
             }
         }
@@ -193,16 +208,17 @@ impl ValueWriter<'_> {
             .map_err(|e| map_err(e, CTX))
     }
 
-    /// The current value of a key, if it has one.
+    /// The current value of a key and its ratio parts, if it has one.
+    #[allow(clippy::type_complexity)]
     pub fn current_value(
         &mut self,
         indicator_id: i64,
         period: crate::period::FiscalPeriod,
         disaggregation: &str,
-    ) -> Result<Option<f64>, Error> {
+    ) -> Result<Option<(f64, Option<(f64, f64)>)>, Error> {
         self.current
             .query_row(params![indicator_id, period.key(), disaggregation], |r| {
-                r.get(1)
+                Ok((r.get(1)?, super::writer::parts(r, 6)?))
             })
             .optional()
             .map_err(|e| map_err(e, CTX))

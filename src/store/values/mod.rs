@@ -30,6 +30,9 @@ pub struct StoredValue {
     pub period: FiscalPeriod,
     pub disaggregation: String,
     pub value: f64,
+    /// A ratio value's numerator and denominator.
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
     pub note: Option<String>,
     pub source: Option<String>,
     pub recorded_by: String,
@@ -188,7 +191,8 @@ impl Store {
 /// The columns of a [`StoredValue`], read by position in this order (an export reads millions
 /// of rows; looking each column up by name took a fifth of the time).
 const VALUE_SELECT: &str = "SELECT v.id, i.code, v.period, v.disaggregation, v.value, v.note, \
-     v.source, v.recorded_by, v.recorded_at, v.replaced_by, r.recorded_at, v.kind FROM value v";
+     v.source, v.recorded_by, v.recorded_at, v.replaced_by, r.recorded_at, v.kind, v.numerator, \
+     v.denominator FROM value v";
 const VALUE_JOIN: &str =
     "JOIN indicator i ON i.id = v.indicator_id LEFT JOIN value r ON r.id = v.replaced_by";
 
@@ -213,6 +217,8 @@ fn each_row(
                 period,
                 disaggregation: r.get(3)?,
                 value: r.get(4)?,
+                numerator: r.get(12)?,
+                denominator: r.get(13)?,
                 note: r.get(5)?,
                 source: r.get(6)?,
                 recorded_by: r.get(7)?,
@@ -275,6 +281,7 @@ title = "G"
             period: FiscalPeriod::year(2021),
             disaggregation: "",
             value: v,
+            parts: None,
             note,
             source: None,
             recorded_by: "me",
@@ -398,6 +405,82 @@ title = "G"
                 (5, None),
                 (2, None),
                 (6, None)
+            ]
+        );
+    }
+
+    /// The ratio parts are part of a value: the same value with other parts is a correction
+    /// (by `put` and by import), the same parts are unchanged, and a void, an explanation and
+    /// the history keep them.
+    #[test]
+    fn ratio_parts_are_part_of_the_value() {
+        let (mut store, id) = store_with_indicator();
+        let with = |n: f64, d: f64| NewValue {
+            parts: Some((n, d)),
+            ..value(id, 0.5, None)
+        };
+        let (put, imported) = store
+            .write_values(false, |w| {
+                Ok((
+                    vec![
+                        w.put(&with(1.0, 2.0))?,
+                        w.put(&with(1.0, 2.0))?,
+                        w.put(&with(2.0, 4.0))?,
+                    ],
+                    vec![
+                        w.import(&with(2.0, 4.0), false)?,
+                        w.import(&with(3.0, 6.0), false)?,
+                        w.import(&with(3.0, 6.0), true)?,
+                    ],
+                ))
+            })
+            .unwrap();
+        assert_eq!(put[0], Written::Added { id: 1 });
+        assert_eq!(put[1], Written::Unchanged);
+        assert!(
+            matches!(&put[2], Written::Corrected { id: 2, old } if old.parts == Some((1.0, 2.0)))
+        );
+        assert_eq!(
+            imported,
+            [
+                Imported::Unchanged,
+                Imported::Corrected { id: 3 },
+                Imported::AlreadyRecorded
+            ]
+        );
+        let current = store
+            .write_values(false, |w| w.current_value(id, FiscalPeriod::year(2021), ""))
+            .unwrap();
+        assert_eq!(current, Some((0.5, Some((3.0, 6.0)))));
+        let void = NewValue {
+            value: 0.0,
+            note: Some("typo"),
+            kind: Kind::Void,
+            ..value(id, 0.0, None)
+        };
+        let old = store
+            .write_values(false, |w| w.void(&void))
+            .unwrap()
+            .unwrap();
+        assert_eq!(old.parts, Some((3.0, 6.0)));
+        let all = collect(
+            &store,
+            &ValueQuery {
+                include_replaced: true,
+                ..Default::default()
+            },
+        );
+        let parts: Vec<(Kind, Option<f64>, Option<f64>)> = all
+            .iter()
+            .map(|v| (v.kind, v.numerator, v.denominator))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                (Kind::Value, Some(1.0), Some(2.0)),
+                (Kind::Value, Some(2.0), Some(4.0)),
+                (Kind::Value, Some(3.0), Some(6.0)),
+                (Kind::Void, Some(3.0), Some(6.0)),
             ]
         );
     }

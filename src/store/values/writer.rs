@@ -29,6 +29,8 @@ pub struct NewValue<'a> {
     /// Canonical disaggregation, `""` for the total.
     pub disaggregation: &'a str,
     pub value: f64,
+    /// A ratio indicator's numerator and denominator, which `value` was computed from.
+    pub parts: Option<(f64, f64)>,
     pub note: Option<&'a str>,
     pub source: Option<&'a str>,
     pub recorded_by: &'a str,
@@ -45,6 +47,8 @@ pub struct NewValue<'a> {
 pub struct Replaced {
     pub id: i64,
     pub value: f64,
+    /// Its numerator and denominator, for a ratio value.
+    pub parts: Option<(f64, f64)>,
     pub recorded_by: String,
     pub recorded_at: String,
 }
@@ -144,6 +148,13 @@ impl TextParam {
 
 pub(super) const CTX: &str = "record the values";
 
+/// The numerator and denominator in columns `at` and `at + 1` of a value row: both or none.
+pub(super) fn parts(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<(f64, f64)>> {
+    let n: Option<f64> = r.get(at)?;
+    let d: Option<f64> = r.get(at + 1)?;
+    Ok(n.zip(d))
+}
+
 fn bind(r: rusqlite::Result<()>) -> Result<(), Error> {
     r.map_err(|e| map_err(e, CTX))
 }
@@ -153,19 +164,22 @@ impl<'c> ValueWriter<'c> {
         let prepare = |sql: &str| conn.prepare_cached(sql).map_err(|e| map_err(e, CTX));
         let add = prepare(
             "INSERT INTO value (indicator_id, period, disaggregation, value, note, source, \
-             recorded_by, recorded_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+             recorded_by, recorded_at, kind, numerator, denominator) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
              ON CONFLICT DO NOTHING",
         )?;
-        // Replace the current value if it differs; `changes()` says whether it did. A kept
-        // (unsaid) note or source (?8, ?9) does not make the same value differ.
+        // Replace the current value if it differs (in its value or its ratio parts, ?10 and
+        // ?11); `changes()` says whether it did. A kept (unsaid) note or source (?8, ?9) does
+        // not make the same value differ.
         let replace = prepare(
             "UPDATE value SET replaced_by = ?1 WHERE indicator_id = ?2 AND period = ?3 \
              AND disaggregation = ?4 AND replaced_by IS NULL \
-             AND (value IS NOT ?5 OR (NOT ?8 AND note IS NOT ?6) \
-             OR (NOT ?9 AND source IS NOT ?7))",
+             AND (value IS NOT ?5 OR numerator IS NOT ?10 OR denominator IS NOT ?11 \
+             OR (NOT ?8 AND note IS NOT ?6) OR (NOT ?9 AND source IS NOT ?7))",
         )?;
         let current = prepare(
-            "SELECT id, value, note, source, recorded_by, recorded_at FROM value \
+            "SELECT id, value, note, source, recorded_by, recorded_at, numerator, denominator \
+             FROM value \
              WHERE indicator_id = ?1 AND period = ?2 AND disaggregation = ?3 \
              AND replaced_by IS NULL",
         )?;
@@ -209,6 +223,8 @@ impl<'c> ValueWriter<'c> {
         bind(s.raw_bind_parameter(2, v.period.key()))?;
         bind(s.raw_bind_parameter(3, v.disaggregation))?;
         bind(s.raw_bind_parameter(4, v.value))?;
+        bind(s.raw_bind_parameter(10, v.parts.map(|p| p.0)))?;
+        bind(s.raw_bind_parameter(11, v.parts.map(|p| p.1)))?;
         let texts = [v.note, v.source, Some(v.recorded_by), Some(v.recorded_at)];
         for (param, text) in self.add_texts.iter_mut().zip(texts) {
             param.bind(s, text)?;
@@ -245,6 +261,8 @@ impl<'c> ValueWriter<'c> {
         bind(s.raw_bind_parameter(3, v.period.key()))?;
         bind(s.raw_bind_parameter(4, v.disaggregation))?;
         bind(s.raw_bind_parameter(5, v.value))?;
+        bind(s.raw_bind_parameter(10, v.parts.map(|p| p.0)))?;
+        bind(s.raw_bind_parameter(11, v.parts.map(|p| p.1)))?;
         for (param, text) in self.replace_texts.iter_mut().zip([v.note, v.source]) {
             param.bind(s, text)?;
         }
@@ -261,10 +279,13 @@ impl<'c> ValueWriter<'c> {
         }
         let inherited = self
             .conn
-            .prepare_cached("SELECT value, note, source FROM value WHERE replaced_by = ?1")
+            .prepare_cached(
+                "SELECT value, note, source, numerator, denominator FROM value \
+                 WHERE replaced_by = ?1",
+            )
             .and_then(|mut s| {
                 s.query_row([self.next_id], |r| {
-                    Inherited::of(v, r.get(0)?, || r.get(1), || r.get(2))
+                    Inherited::of(v, r.get(0)?, parts(r, 3)?, || r.get(1), || r.get(2))
                 })
             })
             .map_err(|e| map_err(e, CTX))?;
@@ -361,7 +382,8 @@ impl<'c> ValueWriter<'c> {
                    AND v.id != c.id) \
                  SELECT EXISTS (SELECT 1 FROM chain c JOIN value v ON v.id = c.id \
                    WHERE v.value = ?4 AND v.note IS ?5 AND v.source IS ?6 \
-                   AND v.recorded_by = ?7 AND v.recorded_at = ?8)",
+                   AND v.recorded_by = ?7 AND v.recorded_at = ?8 \
+                   AND v.numerator IS ?9 AND v.denominator IS ?10)",
             )
             .and_then(|mut s| {
                 s.query_row(
@@ -373,7 +395,9 @@ impl<'c> ValueWriter<'c> {
                         v.note,
                         v.source,
                         v.recorded_by,
-                        v.recorded_at
+                        v.recorded_at,
+                        v.parts.map(|p| p.0),
+                        v.parts.map(|p| p.1)
                     ],
                     |r| r.get(0),
                 )
@@ -391,15 +415,23 @@ impl<'c> ValueWriter<'c> {
                     let note: Option<String> = r.get(2)?;
                     let source: Option<String> = r.get(3)?;
                     let value: f64 = r.get(1)?;
+                    let parts = parts(r, 6)?;
                     let same = value == v.value
+                        && parts == v.parts
                         && (v.keeps_note() || note.as_deref() == v.note)
                         && (v.keeps_source() || source.as_deref() == v.source);
-                    let inherited =
-                        Inherited::of(v, value, || Ok::<_, rusqlite::Error>(note), || Ok(source))?;
+                    let inherited = Inherited::of(
+                        v,
+                        value,
+                        parts,
+                        || Ok::<_, rusqlite::Error>(note),
+                        || Ok(source),
+                    )?;
                     Ok((
                         Replaced {
                             id: r.get(0)?,
                             value,
+                            parts,
                             recorded_by: r.get(4)?,
                             recorded_at: r.get(5)?,
                         },

@@ -1,7 +1,10 @@
 //! `import-values`: a CSV file of values, streamed into one transaction.
 //!
 //! Columns (docs/decisions.md item 10): `indicator,period,value` and any of `disaggregation`, `note`,
-//! `source`, `recorded_by`, `recorded_at`, `current`, `replaced_by`, in any order. A UTF-8 BOM,
+//! `source`, `recorded_by`, `recorded_at`, `current`, `replaced_by`, `kind`, `numerator`,
+//! `denominator`, in any order. A ratio indicator's rows give `numerator` and `denominator` (the
+//! value is computed from them; a `value` cell, if any, must agree), so a file of ratio values
+//! may leave out `value`. A UTF-8 BOM,
 //! CRLF line ends and blank lines are accepted, and one formula-guard `'` is removed from cells.
 //! Broken quoting, which the csv crate would silently repair, is refused ([`quotes`]), and so is
 //! a row with fewer or more cells than the header.
@@ -189,6 +192,7 @@ impl Import<'_, '_> {
                 period: row.period,
                 disaggregation: text(row.disaggregation),
                 value: row.value,
+                parts: row.parts,
                 note: row.note.map(text),
                 source: row.source.map(text),
                 recorded_by: row.recorded_by.map_or(self.default_by, text),

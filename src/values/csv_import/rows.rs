@@ -15,7 +15,7 @@ use crate::store::Kind;
 use crate::values::{clean_text, control_char, parse_timestamp, trim, unguard, Catalog, Rule};
 
 /// The columns `import-values` accepts, in `export-values --all` order.
-pub const ACCEPTED_COLUMNS: [&str; 11] = [
+pub const ACCEPTED_COLUMNS: [&str; 13] = [
     "indicator",
     "period",
     "disaggregation",
@@ -27,6 +27,8 @@ pub const ACCEPTED_COLUMNS: [&str; 11] = [
     "current",
     "replaced_by",
     "kind",
+    "numerator",
+    "denominator",
 ];
 
 const INDICATOR: usize = 0;
@@ -40,6 +42,8 @@ const RECORDED_AT: usize = 7;
 const CURRENT: usize = 8;
 const REPLACED_BY: usize = 9;
 const KIND: usize = 10;
+const NUMERATOR: usize = 11;
+const DENOMINATOR: usize = 12;
 
 /// Rows per batch.
 const BATCH_ROWS: u64 = 4096;
@@ -107,9 +111,11 @@ impl Columns {
                 )),
             }
         }
+        // A file of ratio values may give their parts without the value computed from them.
+        let parts = index[NUMERATOR].is_some() && index[DENOMINATOR].is_some();
         let missing: Vec<String> = [INDICATOR, PERIOD, VALUE]
             .iter()
-            .filter(|&&c| index[c].is_none())
+            .filter(|&&c| index[c].is_none() && !(c == VALUE && parts))
             .map(|&c| format!("`{}`", ACCEPTED_COLUMNS[c]))
             .collect();
         if !missing.is_empty() {
@@ -165,6 +171,8 @@ pub(super) struct RowData {
     pub indicator_id: i64,
     pub period: FiscalPeriod,
     pub value: f64,
+    /// A ratio value's numerator and denominator.
+    pub parts: Option<(f64, f64)>,
     pub disaggregation: Span,
     pub note: Option<Span>,
     pub source: Option<Span>,
@@ -343,7 +351,7 @@ impl<'a> Checker<'a> {
             return Err(format!("the period is missing; use {ACCEPTED_FORMS}"));
         }
         let period = rule.period(cells[PERIOD])?;
-        let value = rule.value(cells[VALUE])?;
+        let (value, parts) = value(rule, cells[VALUE], cells[NUMERATOR], cells[DENOMINATOR])?;
         let mut stamp = |cell: &str, what: &str| -> Result<Option<Span>, String> {
             if cell.is_empty() {
                 return Ok(None);
@@ -386,6 +394,7 @@ impl<'a> Checker<'a> {
             indicator_id: rule.id,
             period,
             value,
+            parts,
             disaggregation,
             note: text(clean_text(Some(cells[NOTE]))),
             source: text(clean_text(Some(cells[SOURCE]))),
@@ -421,5 +430,41 @@ impl<'a> Checker<'a> {
                 .insert(cell.into(), self.scratch.as_str().into());
         }
         Ok(batch.push_text(&self.scratch))
+    }
+}
+
+/// A row's value: the `value` cell, or for a ratio indicator the value computed from the
+/// `numerator` and `denominator` cells (both required); a `value` cell given with them must
+/// agree with them within a relative 1e-9.
+fn value(
+    rule: &Rule,
+    cell: &str,
+    numerator: &str,
+    denominator: &str,
+) -> Result<(f64, Option<(f64, f64)>), String> {
+    let code = &rule.indicator.code;
+    match (numerator.is_empty(), denominator.is_empty()) {
+        (true, true) if rule.is_ratio() => Err(format!(
+            "`{code}` is a ratio indicator: give its `numerator` and `denominator` (the value may be left empty)"
+        )),
+        (true, true) => Ok((rule.value(cell)?, None)),
+        _ if !rule.is_ratio() => Err(format!(
+            "`{code}` is not a ratio indicator, so its values have no numerator and denominator; leave those cells empty"
+        )),
+        (true, false) | (false, true) => Err(format!(
+            "`{code}` is a ratio indicator: give both its `numerator` and its `denominator`"
+        )),
+        (false, false) => {
+            let (v, parts) = rule.ratio_value(numerator, denominator)?;
+            if !cell.is_empty() {
+                let given = crate::values::parse_number(cell)?;
+                if (given - v).abs() > 1e-9 * given.abs().max(v.abs()) {
+                    return Err(format!(
+                        "the value {cell} does not match {numerator} / {denominator}, which makes {v}; leave the value empty or give {v}"
+                    ));
+                }
+            }
+            Ok((v, Some(parts)))
+        }
     }
 }

@@ -127,7 +127,7 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
     )?;
     writeln!(
         out,
-        "\nNext: `ics --db {shown} progress --period FY2024`, `ics --db {shown} history IND-TRADE-GOODS`, \
+        "\nNext: `ics --db {shown} progress --period FY2021` (the one year the sources put off target), `ics --db {shown} history IND-TRADE-GOODS`, \
          `ics --db {shown} lint`."
     )?;
     Ok(Outcome::Success)

@@ -10,6 +10,8 @@
 //! direction. Progress from the baseline is an extra figure that never decides the status.
 //! No SQL and no terminal here.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -93,34 +95,62 @@ impl Status {
     }
 }
 
-/// One current value of an indicator for one period, as stored: its total (`disaggregation`
-/// empty) or one single-key disaggregation (`sex=female`).
+/// One current value of an indicator for one period, as stored: its total or one single-key
+/// disaggregation (`sex=female`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeriodValue {
-    pub indicator: String,
+    /// The indicator's code, shared by all its values (one allocation per indicator, not per
+    /// value: a report on 20,000 indicators reads 100,000 values).
+    pub indicator: Arc<str>,
     pub period: FiscalPeriod,
-    /// Empty for the total; `key=category` for a single-key disaggregation.
-    pub disaggregation: String,
     pub value: f64,
-    /// A ratio indicator's parts (`None` for other indicators).
-    pub numerator: Option<f64>,
-    pub denominator: Option<f64>,
     /// The note, or the explanation `ics explain` added.
     pub note: Option<String>,
+    /// What only some values carry: a disaggregation, a ratio's parts. Boxed, so a value
+    /// without them (nearly all) stays as small as a total needs.
+    pub detail: Option<Box<Detail>>,
+}
+
+/// The disaggregation and ratio parts of a [`PeriodValue`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Detail {
+    /// Empty for the total; `key=category` for a single-key disaggregation.
+    pub disaggregation: String,
+    /// A ratio indicator's numerator and denominator.
+    pub parts: Option<(f64, f64)>,
 }
 
 impl PeriodValue {
     /// A total value (no disaggregation, no ratio parts).
     pub fn total(indicator: &str, period: FiscalPeriod, value: f64, note: Option<&str>) -> Self {
         PeriodValue {
-            indicator: indicator.to_string(),
+            indicator: indicator.into(),
             period,
-            disaggregation: String::new(),
             value,
-            numerator: None,
-            denominator: None,
             note: note.map(str::to_string),
+            detail: None,
         }
+    }
+
+    /// This value with a disaggregation (empty for the total) and ratio parts.
+    pub fn with(mut self, disaggregation: &str, parts: Option<(f64, f64)>) -> Self {
+        self.detail = (!disaggregation.is_empty() || parts.is_some()).then(|| {
+            Box::new(Detail {
+                disaggregation: disaggregation.to_string(),
+                parts,
+            })
+        });
+        self
+    }
+
+    /// `key=category`, or empty for the total.
+    pub fn disaggregation(&self) -> &str {
+        self.detail.as_deref().map_or("", |d| &d.disaggregation)
+    }
+
+    /// A ratio value's numerator and denominator.
+    pub fn parts(&self) -> Option<(f64, f64)> {
+        self.detail.as_deref().and_then(|d| d.parts)
     }
 
     fn has_note(&self) -> bool {
@@ -128,12 +158,12 @@ impl PeriodValue {
     }
 
     fn is_total(&self) -> bool {
-        self.disaggregation.is_empty()
+        self.disaggregation().is_empty()
     }
 
     /// Whether this is the single-key disaggregation `key=category`.
     fn is_category(&self, key: &str, category: &str) -> bool {
-        let d = self.disaggregation.as_bytes();
+        let d = self.disaggregation().as_bytes();
         d.len() == key.len() + 1 + category.len()
             && d.starts_with(key.as_bytes())
             && d[key.len()] == b'='
@@ -153,7 +183,7 @@ impl Figure {
     fn of(v: &PeriodValue) -> Self {
         Figure {
             value: v.value,
-            parts: v.numerator.zip(v.denominator),
+            parts: v.parts(),
         }
     }
 }
@@ -348,10 +378,10 @@ fn explanation(noted: &[&PeriodValue]) -> Option<String> {
             many.iter()
                 .map(|v| {
                     let note = v.note.as_deref().unwrap_or_default();
-                    if v.disaggregation.is_empty() {
+                    if v.disaggregation().is_empty() {
                         format!("{}: {note}", v.period)
                     } else {
-                        format!("{} {}: {note}", v.period, v.disaggregation)
+                        format!("{} {}: {note}", v.period, v.disaggregation())
                     }
                 })
                 .collect::<Vec<_>>()

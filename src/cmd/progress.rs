@@ -79,7 +79,7 @@ fn roomier_heaps() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets a malloc parameter, and no other thread is running yet.
     unsafe {
-        libc::mallopt(libc::M_TOP_PAD, 16 << 20);
+        libc::mallopt(libc::M_TOP_PAD, 32 << 20);
     }
 }
 

@@ -267,9 +267,9 @@ impl<'v> Grouped<'v> {
         let of: Vec<Option<usize>> = values
             .iter()
             .map(|v| match last {
-                Some((code, i)) if code == v.indicator => i,
+                Some((code, i)) if code == &*v.indicator => i,
                 _ => {
-                    let i = number.get(v.indicator.as_str()).copied();
+                    let i = number.get(&*v.indicator).copied();
                     last = Some((&v.indicator, i));
                     i
                 }

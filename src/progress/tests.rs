@@ -23,7 +23,10 @@ fn val(ind: &str, period: &str, value: f64) -> PeriodValue {
 /// The row of the first indicator for `period` from `values`.
 fn row_of(fw: &Framework, period: &str, values: &[PeriodValue]) -> ProgressRow {
     let (node, ind) = fw.indicators().next().unwrap();
-    let refs: Vec<&PeriodValue> = values.iter().filter(|v| v.indicator == ind.code).collect();
+    let refs: Vec<&PeriodValue> = values
+        .iter()
+        .filter(|v| *v.indicator == *ind.code)
+        .collect();
     row(fw, node, ind, p(period), &refs)
 }
 
@@ -55,18 +58,11 @@ fn noted(ind: &str, period: &str, value: f64, note: &str) -> PeriodValue {
 }
 
 fn by(ind: &str, period: &str, disagg: &str, value: f64) -> PeriodValue {
-    PeriodValue {
-        disaggregation: disagg.to_string(),
-        ..val(ind, period, value)
-    }
+    val(ind, period, value).with(disagg, None)
 }
 
 fn parts(ind: &str, period: &str, disagg: &str, n: f64, d: f64) -> PeriodValue {
-    PeriodValue {
-        numerator: Some(n),
-        denominator: Some(d),
-        ..by(ind, period, disagg, n / d * 100.0)
-    }
+    val(ind, period, n / d * 100.0).with(disagg, Some((n, d)))
 }
 
 const UP: &str = r#"

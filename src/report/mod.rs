@@ -374,7 +374,7 @@ fn derived_keys(
         let here = |d: &str| {
             values
                 .iter()
-                .any(|v| v.period == p && v.disaggregation == d)
+                .any(|v| v.period == p && v.disaggregation() == d)
         };
         if here("") {
             continue;
@@ -964,11 +964,7 @@ title = "Goal"
 "#;
 
     fn parts(code: &str, period: &str, n: f64, d: f64) -> PeriodValue {
-        PeriodValue {
-            numerator: Some(n),
-            denominator: Some(d),
-            ..value(code, period, n / d * 100.0, None)
-        }
+        value(code, period, n / d * 100.0, None).with("", Some((n, d)))
     }
 
     #[test]
@@ -986,14 +982,8 @@ title = "Goal"
                 _ => {}
             }
         }
-        let female = |p: &str, v: f64| PeriodValue {
-            disaggregation: "sex=female".into(),
-            ..value("SEX", p, v, None)
-        };
-        let male = |p: &str, v: f64| PeriodValue {
-            disaggregation: "sex=male".into(),
-            ..value("SEX", p, v, None)
-        };
+        let female = |p: &str, v: f64| value("SEX", p, v, None).with("sex=female", None);
+        let male = |p: &str, v: f64| value("SEX", p, v, None).with("sex=male", None);
         let values = vec![
             value("CUM", "FY2022", 90.0, None),
             value("CUM", "FY2023", 150.0, None),

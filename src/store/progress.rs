@@ -8,6 +8,8 @@
 //! not the length of the history. (A second index by period made every imported value pay for
 //! one more B-tree insert; this one serves both the writes and the reports.)
 
+use std::sync::Arc;
+
 use rusqlite::OptionalExtension;
 
 use super::{map_err, stored_period, Store, VersionInfo};
@@ -53,7 +55,7 @@ impl Store {
         through: FiscalPeriod,
     ) -> Result<Vec<PeriodValue>, Error> {
         let ctx = format!("read the values from {from} to {through}");
-        let mut codes: Vec<(i64, String)> =
+        let mut codes: Vec<(i64, Arc<str>)> =
             Vec::with_capacity(super::capacity_hint(version.indicators));
         {
             let mut stmt = self
@@ -68,11 +70,16 @@ impl Store {
                 ));
             }
         }
-        let code_of = |id: i64| -> Option<&String> {
+        let code_of = |id: i64| -> Option<&Arc<str>> {
             let at = codes.binary_search_by_key(&id, |(i, _)| *i).ok()?;
             Some(&codes[at].1)
         };
-        let mut out: Vec<PeriodValue> = Vec::new();
+        // Room for every value the range can hold (a year and its quarters are five periods),
+        // reserved once rather than grown by doubling. Pages reserved and never filled are not
+        // resident; the cap keeps a damaged count from asking for the impossible.
+        let periods = (i64::from(through.year) - i64::from(from.year) + 1).clamp(1, 1 << 10) * 5;
+        let room = (version.indicators as u64).saturating_mul(periods as u64);
+        let mut out: Vec<PeriodValue> = Vec::with_capacity(room.min(1 << 20) as usize);
         // The special rows first: where a total is in both, the one with the ratio parts is
         // the one found.
         for (sql, special) in [(CURRENT_SPECIAL, true), (CURRENT_TOTALS, false)] {
@@ -85,7 +92,7 @@ impl Store {
                 .map_err(|e| map_err(e, &ctx))?;
             // Columns by position, in the order of the SELECT (by name, each of 80,000 rows looked
             // its four names up); an indicator's rows come together, so its code is found once.
-            let mut last: Option<(i64, &String)> = None;
+            let mut last: Option<(i64, &Arc<str>)> = None;
             while let Some(r) = rows.next().map_err(|e| map_err(e, &ctx))? {
                 let id: i64 = r.get(0).map_err(|e| map_err(e, &ctx))?;
                 let key: i64 = r.get(1).map_err(|e| map_err(e, &ctx))?;
@@ -99,24 +106,20 @@ impl Store {
                     },
                 };
                 last = Some((id, code));
-                let (disaggregation, numerator, denominator) = if special {
-                    (
-                        r.get(6).map_err(|e| map_err(e, &ctx))?,
-                        r.get(4).map_err(|e| map_err(e, &ctx))?,
-                        r.get(5).map_err(|e| map_err(e, &ctx))?,
-                    )
-                } else {
-                    (String::new(), None, None)
-                };
-                out.push(PeriodValue {
-                    indicator: code.clone(),
+                let mut v = PeriodValue {
+                    indicator: Arc::clone(code),
                     period,
-                    disaggregation,
                     value: r.get(2).map_err(|e| map_err(e, &ctx))?,
-                    numerator,
-                    denominator,
                     note: r.get(3).map_err(|e| map_err(e, &ctx))?,
-                });
+                    detail: None,
+                };
+                if special {
+                    let n: Option<f64> = r.get(4).map_err(|e| map_err(e, &ctx))?;
+                    let d: Option<f64> = r.get(5).map_err(|e| map_err(e, &ctx))?;
+                    let disaggregation: String = r.get(6).map_err(|e| map_err(e, &ctx))?;
+                    v = v.with(&disaggregation, n.zip(d));
+                }
+                out.push(v);
             }
         }
         Ok(out)
@@ -272,7 +275,7 @@ title = "Goal"
             .unwrap();
         let seen: Vec<(&str, f64, Option<f64>)> = got
             .iter()
-            .map(|x| (x.disaggregation.as_str(), x.value, x.numerator))
+            .map(|x| (x.disaggregation(), x.value, x.parts().map(|p| p.0)))
             .collect();
         // The special read first (total and one category, with parts), then the plain totals.
         assert_eq!(

@@ -170,7 +170,7 @@ fn legend(t: &Track, blocks: usize, markdown: bool) -> Vec<String> {
     if blocks > 1 {
         lines.push(format!(
             "The fiscal years are split into {blocks} blocks to fit the width; each repeats the \
-             indicator codes."
+             indicator codes (the baseline is in the first)."
         ));
     }
     lines
@@ -386,27 +386,43 @@ pub fn table(t: &Track, term: Term) -> String {
             }
         }
     }
+    // The same widths in every year, so the columns line up from year to year.
+    let mut widest = [0usize; 3];
+    for s in &sub {
+        for k in 0..3 {
+            widest[k] = widest[k].max(s[k]);
+        }
+    }
+    sub.iter_mut().for_each(|s| *s = widest);
     let year_w: Vec<usize> = sub
         .iter()
         .map(|s| s.iter().sum::<usize>() + 2 * GAP.len())
         .collect();
-    let left = label_w + GAP.len() + base_w;
+    // The first block has the baseline after the codes; the others only the codes.
+    let left_of = |b: usize| {
+        if b == 0 {
+            label_w + GAP.len() + base_w
+        } else {
+            label_w
+        }
+    };
     // Years packed into blocks that fit.
     let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
     let mut start = 0;
-    let mut used = left;
+    let mut used = left_of(0);
     for (i, w) in year_w.iter().enumerate() {
         let need = width(SEP) + w;
         if i > start && limit.is_some_and(|l| used + need > l) {
             blocks.push(start..i);
             start = i;
-            used = left;
+            used = left_of(blocks.len());
         }
         used += need;
     }
     blocks.push(start..n);
     let count = blocks.len();
     for (b, block) in blocks.iter().enumerate() {
+        let left = left_of(b);
         let total = left + block.clone().map(|i| width(SEP) + year_w[i]).sum::<usize>();
         out.push('\n');
         if count > 1 {
@@ -434,11 +450,10 @@ pub fn table(t: &Track, term: Term) -> String {
             let _ = write!(line, "{SEP}{y}{}", pad(&y, year_w[i]));
         }
         let _ = writeln!(out, "{}", line.trim_end());
-        let mut line = format!(
-            "Indicator{}{GAP}{}Baseline",
-            pad("Indicator", label_w),
-            pad("Baseline", base_w)
-        );
+        let mut line = format!("Indicator{}", pad("Indicator", label_w));
+        if b == 0 {
+            let _ = write!(line, "{GAP}{}Baseline", pad("Baseline", base_w));
+        }
         for i in block.clone() {
             line.push_str(SEP);
             for (k, h) in HEADS.iter().enumerate() {
@@ -468,13 +483,10 @@ pub fn table(t: &Track, term: Term) -> String {
                     for (j, c) in cols.iter().enumerate() {
                         let mut line = String::new();
                         let label = format!("{}{}", " ".repeat(c.indent), c.label);
-                        let _ = write!(
-                            line,
-                            "{label}{}{GAP}{}{}",
-                            pad(&label, label_w),
-                            pad(&c.baseline, base_w),
-                            c.baseline
-                        );
+                        let _ = write!(line, "{label}{}", pad(&label, label_w));
+                        if b == 0 {
+                            let _ = write!(line, "{GAP}{}{}", pad(&c.baseline, base_w), c.baseline);
+                        }
                         for i in block.clone() {
                             line.push_str(SEP);
                             match &c.cells[i] {
@@ -630,7 +642,7 @@ pub fn markdown(t: &Track) -> String {
     let last = t.years.last().map(|y| y.to_string()).unwrap_or_default();
     let _ = writeln!(
         out,
-        "# {TRACK_TITLE}: {} (version {})\n\n{first} to {last}. Each fiscal year: target / actual / achieved, with the status.",
+        "# {TRACK_TITLE}, {first} to {last}: {} (version {})\n\nEach fiscal year: target / actual / achieved, with the status.",
         md_text(&t.strategy_title),
         md_text(&t.version)
     );

@@ -442,3 +442,27 @@ fn csv_to_a_file_has_a_bom_and_to_stdout_none() {
         .fails()
         .stderr_has("is the database this command uses");
 }
+
+#[test]
+fn hostile_text_is_escaped_in_the_table_and_markdown() {
+    // `record` refuses control characters; a note planted in the file (a damaged or older
+    // database) must still reach no terminal raw.
+    let env = small();
+    rusqlite::Connection::open(env.db())
+        .unwrap()
+        .execute(
+            "UPDATE value SET note = ?1 WHERE period = (SELECT period FROM value \
+             WHERE note = 'Clinic closed for two weeks')",
+            ["bad\u{1b}[2J\u{202e}news"],
+        )
+        .unwrap();
+    let table = env.ics(&["--color", "always", "track"]).ok().stdout;
+    assert!(!table.contains("\u{1b}[2J") && !table.contains('\u{202e}'));
+    assert!(
+        table.contains("↳ FY2022Q2: bad\\u{1b}[2J\\u{202e}news"),
+        "{table}"
+    );
+    let md = env.ics(&["track", "--format", "markdown"]).ok().stdout;
+    assert!(!md.contains('\u{1b}'));
+    assert!(md.contains(r"bad\\u{1b}\[2J\\u{202e}news"), "{md}");
+}

@@ -88,6 +88,11 @@ pub enum Command {
         after_help = "Examples:\n  ics progress --period FY2022\n  ics progress --node MG3 --status below --status above\n  ics progress --format csv > progress.csv"
     )]
     Progress(ProgressArgs),
+    /// The Indicator Tracking Table: every indicator's baseline, then target, actual and % achieved per fiscal year
+    #[command(
+        after_help = "The range defaults to the strategy's start..end. Quarterly indicators (or all, with --quarters) add each quarter's target and actual; disaggregation rows and explanations follow each indicator.\n\nExamples:\n  ics track\n  ics track --from FY2020 --to FY2022 --node MG3\n  ics track --format csv --out itt.csv"
+    )]
+    Track(TrackArgs),
     /// Write the strategy review as one HTML page with charts, to open from an email or print
     #[command(
         after_help = "The page is self-contained (no script, no network, no external font) and prints on A4 and Letter.\n\nExamples:\n  ics report --out review.html\n  ics report --period FY2022 --node MG3 --out mg3-fy2022.html"
@@ -322,6 +327,38 @@ pub struct ProgressArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ProgressFormat::Table)]
     pub format: ProgressFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrackFormat {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct TrackArgs {
+    /// First fiscal year (FY2020, or a date in it) [default: the strategy's start]
+    #[arg(long, value_name = "FY")]
+    pub from: Option<String>,
+    /// Last fiscal year (FY2022, or a date in it) [default: the strategy's end]
+    #[arg(long, value_name = "FY")]
+    pub to: Option<String>,
+    /// Keep one subtree: a goal, objective or DO code
+    #[arg(long, value_name = "CODE")]
+    pub node: Option<String>,
+    /// Show each quarter's target and actual for every indicator (quarterly ones always show them)
+    #[arg(long)]
+    pub quarters: bool,
+    #[command(flatten)]
+    pub version: VersionSel,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TrackFormat::Table)]
+    pub format: TrackFormat,
+    /// Write to this file instead of standard output (CSV then starts with a byte-order mark for Excel)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

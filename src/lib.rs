@@ -23,6 +23,7 @@ pub mod render;
 pub mod report;
 pub mod shipped;
 pub mod store;
+pub mod track;
 pub mod usage;
 pub mod values;
 
@@ -86,6 +87,7 @@ fn stores(command: &cli::Command) -> bool {
     match command {
         Load(_) | Record(_) | Void(_) | Explain(_) | ImportValues(_) | Report(_) | Export(_)
         | Demo(_) => true,
+        Track(a) => a.out.is_some(),
         Tree(_) | Versions(_) | History(_) | ExportValues(_) | Progress(_) | Diff(_) | Lint(_)
         | Check | Completions(_) | Man => false,
     }

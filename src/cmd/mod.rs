@@ -15,6 +15,7 @@ mod load;
 mod progress;
 mod record;
 mod report;
+mod track;
 mod tree;
 mod versions;
 mod void;
@@ -125,6 +126,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::History(args) => history::run(&cx, args, out),
         Command::ExportValues(args) => export_values::run(&cx, args, out),
         Command::Progress(args) => progress::run(&cx, args, out),
+        Command::Track(args) => track::run(&cx, args, out),
         Command::Report(args) => report::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Diff(args) => diff::run(&cx, args, out),
         Command::Export(args) => export::run(&cx, args, &mut SafeWriter::new(out)),

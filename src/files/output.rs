@@ -76,6 +76,60 @@ pub const IATI_XML: OutputKind = OutputKind {
     recognise: is_iati_export,
 };
 
+/// The UTF-8 byte-order mark that CSV written to a file starts with, so that Excel (which reads
+/// a CSV without one in the system's legacy code page) shows "Monzón", not "MonzÃ³n".
+pub const UTF8_BOM: &str = "\u{FEFF}";
+
+/// CSV bytes as they go to a file (`--out`): [`UTF8_BOM`] first. CSV to standard output (a
+/// pipe, a terminal) is written without it, so `cut`, `sort` and other programs see the header
+/// as it is. The one place that decides it.
+pub fn csv_for_file(csv: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(UTF8_BOM.len() + csv.len());
+    out.extend_from_slice(UTF8_BOM.as_bytes());
+    out.extend_from_slice(csv);
+    out
+}
+
+/// The first line of every tracking table ics writes as text (table and markdown, after `# `).
+pub const TRACK_TITLE: &str = "Indicator tracking table";
+
+/// The start of the header of every tracking table ics writes as CSV.
+pub const TRACK_CSV_HEADER: &str =
+    "indicator,title,node,path,unit,direction,baseline,cumulative,period,disaggregation,";
+
+/// The tracking table of `ics track`, in any of its text formats: an earlier one may be
+/// replaced by another (`--format csv` over the JSON of an earlier run).
+pub const TRACK: OutputKind = OutputKind {
+    noun: "the tracking table",
+    looks_like: "a tracking table written by ics",
+    example: "itt.csv",
+    recognise: is_track_output,
+};
+
+/// Whether `head` starts a tracking table ics wrote: the CSV header, the table's or the
+/// markdown's title line, or a JSON array whose first object has the keys of a track row.
+fn is_track_output(head: &[u8]) -> bool {
+    if starts_with_any(head, &[TRACK_CSV_HEADER, TRACK_TITLE])
+        || starts_with_any(head, &[&format!("# {TRACK_TITLE}")])
+    {
+        return true;
+    }
+    let rest = trim_start(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head));
+    let Some(rest) = rest.strip_prefix(b"[") else {
+        return false;
+    };
+    let rest = trim_start(rest);
+    if let Some(after) = rest.strip_prefix(b"]") {
+        return trim_start(after).is_empty();
+    }
+    let Some(rest) = rest.strip_prefix(b"{") else {
+        return false;
+    };
+    trim_start(rest).starts_with(b"\"indicator\":")
+        && contains(rest, "\"cumulative\":")
+        && contains(rest, "\"periods\": [")
+}
+
 /// Whether `head` is the start of an IATI file ics wrote: after a byte-order mark, an XML
 /// declaration, comments and white space, the root `<iati-activities`, with the comment
 /// [`IATI_MARKER`] before it. Another tool's IATI file, or any other XML (a Maven `pom.xml`),

@@ -266,3 +266,31 @@ fn only_a_file_ics_wrote_is_taken_for_an_earlier_output() {
         "<p>mine</p><meta name=\"generator\" content=\"ics 0.1.0\">"
     ));
 }
+
+#[test]
+fn a_tracking_table_is_recognised_in_each_format_and_nothing_else() {
+    let mine = [
+        "\u{FEFF}indicator,title,node,path,unit,direction,baseline,cumulative,period,disaggregation,target\n",
+        "indicator,title,node,path,unit,direction,baseline,cumulative,period,disaggregation,target\n",
+        "Indicator tracking table, FY2018 to FY2022: Peru (version v1)\n",
+        "# Indicator tracking table, FY2018 to FY2022: Peru (version v1)\n",
+        "[\n  {\n    \"indicator\": \"A\",\n    \"cumulative\": false,\n    \"periods\": [\n",
+        "[]\n",
+    ];
+    for head in mine {
+        assert!(is_track_output(head.as_bytes()), "{head:?}");
+    }
+    let others = [
+        "indicator,period,value\n",
+        "[\n  {\n    \"indicator\": \"A\",\n    \"period\": \"FY2021\"\n  }\n]\n",
+        "[1, 2]\n",
+        "[] and more\n",
+        "# Notes\n",
+        "mine\n",
+    ];
+    for head in others {
+        assert!(!is_track_output(head.as_bytes()), "{head:?}");
+    }
+    let bom = csv_for_file(b"a,b\n");
+    assert_eq!(bom, b"\xEF\xBB\xBFa,b\n");
+}

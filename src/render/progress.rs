@@ -174,7 +174,7 @@ pub fn status_text(s: Status) -> String {
     format!("{} {}", s.shape(), s.label())
 }
 
-fn status_style(s: Status) -> Style {
+pub fn status_style(s: Status) -> Style {
     match s {
         Status::Exceeded => Style::Cyan,
         Status::OnTarget => Style::Green,

@@ -13,6 +13,7 @@ mod ratio;
 mod reliability;
 mod report;
 mod standards;
+mod track;
 mod trial;
 mod values;
 mod values_strict;

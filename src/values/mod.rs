@@ -390,6 +390,7 @@ mod tests {
                 illustrative: false,
                 cumulative: false,
                 ratio: None,
+                pirs: Default::default(),
             },
         }
     }

@@ -481,7 +481,13 @@ code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.92em;
 .missing { color: #8f1d16; font-style: italic; }
 ul.changes { margin: 0.3em 0; padding-left: 1.2em; }
 footer { margin-top: 1.5em; color: #4a4a4a; font-size: 0.85em; }
-@media print { body { padding: 0; max-width: none; } @page { margin: 16mm; } }
+@media print {
+  body { padding: 0; max-width: none; font-size: 10px; line-height: 1.3; }
+  @page { margin: 12mm; }
+  h1 { font-size: 1.3em; }
+  h2 { margin: 0.6em 0 0.2em; padding: 2px 5px; }
+  th, td { padding: 2px 5px; }
+}
 ";
 
 /// The sheets as one HTML page: inline CSS, no script, one sheet per printed page.

@@ -162,6 +162,7 @@ fn framework(o: &Options, rng: &mut Rng) -> Framework {
                     illustrative: true,
                     cumulative: false,
                     ratio: None,
+                    pirs: Default::default(),
                 });
             }
             if g % 10 == 0 && ob < 2 {

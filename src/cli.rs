@@ -111,6 +111,11 @@ pub enum Command {
         after_help = "Exit status: 0 with no findings, 1 with findings, 2 on error.\n\nSwitch a rule off in framework.toml, then load it again:\n  [settings.lint]\n  year-without-target = false\n\nExamples:\n  ics lint\n  ics lint --format json --version 2020-02-07"
     )]
     Lint(LintArgs),
+    /// Print Performance Indicator Reference Sheets (USAID ADS 201), one per indicator
+    #[command(
+        after_help = "A field the framework file does not give prints as \"not stated\". The changes come from the stored versions.\n\nExamples:\n  ics pirs IND-TRADE-GOODS\n  ics pirs --format html --out pirs.html\n  ics pirs --version 2020-02-07 --out pirs.md"
+    )]
+    Pirs(PirsArgs),
     /// Build a demo database from the shipped Peru strategy and sample values, and show it
     #[command(
         after_help = "The shipped strategy and values are built into ics, so the demo runs from any folder.\n\nExamples:\n  ics demo\n  ics demo --db /tmp/try.db --framework my-strategy.toml --values my-values.csv"
@@ -446,4 +451,25 @@ pub struct LintArgs {
     pub format: LintFormat,
     #[command(flatten)]
     pub version: VersionSel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PirsFormat {
+    Markdown,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct PirsArgs {
+    /// Indicator codes [default: every indicator of the version]
+    #[arg(value_name = "CODE")]
+    pub codes: Vec<String>,
+    #[command(flatten)]
+    pub version: VersionSel,
+    /// Output format (html needs --out)
+    #[arg(long, value_enum, default_value_t = PirsFormat::Markdown)]
+    pub format: PirsFormat,
+    /// The file to write (an earlier file of reference sheets there is replaced) [default: markdown to stdout]
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

@@ -18,6 +18,7 @@ pub mod iati;
 pub mod lint;
 pub mod period;
 pub mod pipe;
+pub mod pirs;
 pub mod progress;
 pub mod render;
 pub mod report;
@@ -90,5 +91,6 @@ fn stores(command: &cli::Command) -> bool {
         Track(a) => a.out.is_some(),
         Tree(_) | Versions(_) | History(_) | ExportValues(_) | Progress(_) | Diff(_) | Lint(_)
         | Check | Completions(_) | Man => false,
+        Pirs(args) => args.out.is_some(),
     }
 }

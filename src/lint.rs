@@ -4,10 +4,12 @@
 //! `[settings.lint]` in framework.toml, where `name = false` turns it off). A [`Finding`] names
 //! the node, indicator or strategy it is about, says what is wrong in a sentence and gives a
 //! one-line fix. Findings come in rule order, then in the framework file's order. The checks
-//! are pure: they read a [`Framework`] and the periods that have recorded values, nothing else.
+//! are pure: they read a [`Framework`], the periods that have recorded values and the date
+//! taken as today (for `dqa-overdue`), nothing else.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{Months, NaiveDate};
 use serde::Serialize;
 
 use crate::framework::rule_names::LINT_RULE_NAMES;
@@ -28,10 +30,12 @@ pub enum Rule {
     DoSupportsNothing,
     ThemeAppliesToNothing,
     ValueWithoutTarget,
+    PirsIncomplete,
+    DqaOverdue,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 11] = [
+    pub const ALL: [Rule; 13] = [
         Rule::ObjectiveWithoutIndicator,
         Rule::IndicatorMissingDefinition,
         Rule::IndicatorMissingUnit,
@@ -43,6 +47,8 @@ impl Rule {
         Rule::DoSupportsNothing,
         Rule::ThemeAppliesToNothing,
         Rule::ValueWithoutTarget,
+        Rule::PirsIncomplete,
+        Rule::DqaOverdue,
     ];
 
     /// The stable name, as shown and as written under `[settings.lint]`; the framework owns
@@ -91,9 +97,19 @@ pub struct Report {
 /// Units that say the unit is not decided yet.
 const PLACEHOLDER_UNITS: [&str; 9] = ["", "tbd", "tbc", "n/a", "na", "none", "unknown", "?", "-"];
 
+/// How many fiscal years back (the current one included) a value makes an indicator's Data
+/// Quality Assessment due, and how many years a DQA stays current (ADS 201: every 3 years).
+pub const DQA_YEARS: u32 = 3;
+
 /// Check `fw`; `value_periods` holds every (indicator code, period) with a current value;
-/// `file` names the framework file in fix hints (the file the version was loaded from).
-pub fn lint(fw: &Framework, value_periods: &[(String, FiscalPeriod)], file: &str) -> Report {
+/// `file` names the framework file in fix hints (the file the version was loaded from);
+/// `today` is the date `dqa-overdue` measures from ([`crate::clock::today`] in the command).
+pub fn lint(
+    fw: &Framework,
+    value_periods: &[(String, FiscalPeriod)],
+    file: &str,
+    today: NaiveDate,
+) -> Report {
     let switched_off: Vec<Rule> = Rule::ALL
         .into_iter()
         .filter(|r| !fw.settings.lint_rule_on(r.name()))
@@ -103,7 +119,7 @@ pub fn lint(fw: &Framework, value_periods: &[(String, FiscalPeriod)], file: &str
         if switched_off.contains(&rule) {
             continue;
         }
-        check(rule, fw, value_periods, file, &mut findings);
+        check(rule, fw, value_periods, file, today, &mut findings);
     }
     Report {
         findings,
@@ -116,6 +132,7 @@ fn check(
     fw: &Framework,
     values: &[(String, FiscalPeriod)],
     file: &str,
+    today: NaiveDate,
     out: &mut Vec<Finding>,
 ) {
     let mut push = |code: &str, kind: &str, message: String, fix: String| {
@@ -352,6 +369,84 @@ fn check(
                 );
             }
         }
+        Rule::PirsIncomplete => {
+            for i in indicators() {
+                let missing: Vec<&str> = i
+                    .pirs
+                    .fields()
+                    .into_iter()
+                    .filter(|(_, v)| v.is_none_or(|v| v.trim().is_empty()))
+                    .map(|(key, _)| key)
+                    .collect();
+                if missing.is_empty() {
+                    continue;
+                }
+                let names: Vec<String> = missing.iter().map(|k| format!("`{k}`")).collect();
+                push(
+                    &i.code,
+                    "indicator",
+                    format!(
+                        "the reference sheet (PIRS) of indicator `{}` does not state {}",
+                        i.code,
+                        words(&names)
+                    ),
+                    format!(
+                        "add {} to `{}` in {file}, where the documents state them (`ics pirs {}` shows the sheet)",
+                        if missing.len() == 1 { "it" } else { "them" },
+                        i.code,
+                        i.code
+                    ),
+                );
+            }
+        }
+        Rule::DqaOverdue => {
+            let this_year = FiscalPeriod::year_of(today).year;
+            let first = this_year - (DQA_YEARS as i32 - 1);
+            let due_after = today.checked_sub_months(Months::new(12 * DQA_YEARS));
+            let mut recent: BTreeMap<&str, BTreeSet<FiscalPeriod>> = BTreeMap::new();
+            for (code, period) in values {
+                let year = period.fiscal_year();
+                if (first..=this_year).contains(&year.year) {
+                    recent.entry(code).or_default().insert(year);
+                }
+            }
+            for i in indicators() {
+                let Some(years) = recent.get(i.code.as_str()) else {
+                    continue;
+                };
+                let years: Vec<FiscalPeriod> = years.iter().copied().collect();
+                let why = match i.pirs.dqa() {
+                    None => "no Data Quality Assessment on record".to_string(),
+                    Some(d) if due_after.is_some_and(|limit| d < limit) => format!(
+                        "its last Data Quality Assessment was on {d}, more than {DQA_YEARS} years ago"
+                    ),
+                    Some(_) => continue,
+                };
+                push(
+                    &i.code,
+                    "indicator",
+                    format!(
+                        "indicator `{}` has values for {} but {why}",
+                        i.code,
+                        list(&years)
+                    ),
+                    format!(
+                        "assess the quality of its data, then set `dqa_date = {}` (the day of the assessment) on `{}` in {file}",
+                        today.format("%Y-%m-%d"),
+                        i.code
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn words(items: &[String]) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -401,11 +496,7 @@ fn placeholder_unit(unit: &str) -> bool {
 /// `FY2018`, `FY2018 and FY2019`, `FY2018, FY2019 and FY2020`.
 fn list(periods: &[FiscalPeriod]) -> String {
     let names: Vec<String> = periods.iter().map(|p| p.to_string()).collect();
-    match names.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-    }
+    words(&names)
 }
 
 /// The table header a node is written under in framework.toml: `goal.objective`.

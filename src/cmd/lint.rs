@@ -26,7 +26,7 @@ pub fn run(cx: &Context, args: &LintArgs, out: &mut dyn Write) -> Result<Outcome
                 .map_or_else(|| f.to_string(), |n| n.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| "the framework file".to_string());
-    let report = lint::lint(&fw, &store.value_periods()?, &file);
+    let report = lint::lint(&fw, &store.value_periods()?, &file, crate::clock::today());
     match args.format {
         LintFormat::Json => writeln!(out, "{}", render::json(&report))?,
         LintFormat::Text => {

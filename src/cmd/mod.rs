@@ -12,6 +12,7 @@ mod history;
 mod import_values;
 mod lint;
 mod load;
+mod pirs;
 mod progress;
 mod record;
 mod report;
@@ -131,6 +132,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::Diff(args) => diff::run(&cx, args, out),
         Command::Export(args) => export::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Lint(args) => lint::run(&cx, args, out),
+        Command::Pirs(args) => pirs::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Demo(args) => demo::run(&cx, args, out),
         Command::Check => check::run(&cx, &mut SafeWriter::new(out)),
         Command::Completions(args) => docs::completions(args.shell, out),

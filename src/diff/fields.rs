@@ -220,6 +220,29 @@ pub fn indicator_changes(out: &mut Vec<Change>, old: &Indicator, new: &Indicator
             ("cumulative", Value::Bool(i.cumulative)),
             ("ratio", ratio(i.ratio.as_ref())),
             ("disaggregations", disaggregations(i)),
+            ("rationale", opt_text(i.pirs.rationale.as_deref())),
+            (
+                "collection_method",
+                opt_text(i.pirs.collection_method.as_deref()),
+            ),
+            ("responsible", opt_text(i.pirs.responsible.as_deref())),
+            (
+                "reporting_frequency",
+                opt_text(i.pirs.reporting_frequency.as_deref()),
+            ),
+            (
+                "data_quality_limitations",
+                opt_text(i.pirs.data_quality_limitations.as_deref()),
+            ),
+            ("dqa_date", opt_text(i.pirs.dqa_date.as_deref())),
+            (
+                "baseline_rationale",
+                opt_text(i.pirs.baseline_rationale.as_deref()),
+            ),
+            (
+                "target_rationale",
+                opt_text(i.pirs.target_rationale.as_deref()),
+            ),
         ]
     };
     let code = Some(new.code.as_str());
@@ -284,5 +307,46 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn pirs_field_changes_are_reported_in_field_order() {
+        let fw = crate::framework::parse_str(
+            "[strategy]\ncode = \"s\"\ntitle = \"S\"\nversion = \"1\"\n[[goal]]\ncode = \"G\"\ntitle = \"G\"\n\
+             [[goal.indicator]]\ncode = \"I\"\ntitle = \"I\"\nunit = \"percent\"\ndirection = \"increase\"\n\
+             rationale = \"Old why\"\ndqa_date = 2021-05-01\n",
+            "f.toml",
+        )
+        .unwrap();
+        let old = fw.indicators().next().unwrap().1.clone();
+        let mut new = old.clone();
+        new.pirs.rationale = None;
+        new.pirs.responsible = Some("Econ section".into());
+        new.pirs.dqa_date = Some("2024-03-15".into());
+        new.pirs.target_rationale = Some("Trend".into());
+        let mut out = Vec::new();
+        indicator_changes(&mut out, &old, &new);
+        let got: Vec<(Option<&str>, String, String)> = out
+            .iter()
+            .map(|c| (c.field.as_deref(), c.old.to_string(), c.new.to_string()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("rationale"), "\"Old why\"".into(), "null".into()),
+                (
+                    Some("responsible"),
+                    "null".into(),
+                    "\"Econ section\"".into()
+                ),
+                (
+                    Some("dqa_date"),
+                    "\"2021-05-01\"".into(),
+                    "\"2024-03-15\"".into()
+                ),
+                (Some("target_rationale"), "null".into(), "\"Trend\"".into()),
+            ]
+        );
+        assert!(out.iter().all(|c| c.change == ChangeType::Modified));
     }
 }

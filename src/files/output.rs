@@ -65,6 +65,32 @@ pub const HTML_REPORT: OutputKind = OutputKind {
 /// ics wrote is replaced, never one the user made.
 pub const HTML_MARKER: &str = "<meta name=\"generator\" content=\"ics ";
 
+/// What every reference-sheet page of `ics pirs --format html` carries in its `<head>`
+/// (`src/render/pirs.rs`). It is not [`HTML_MARKER`] (`ics-pirs`, not `ics `): a review page
+/// and a sheet page do not replace each other.
+pub const PIRS_HTML_MARKER: &str = "<meta name=\"generator\" content=\"ics-pirs ";
+
+/// The reference sheets of `ics pirs --format html`.
+pub const PIRS_HTML: OutputKind = OutputKind {
+    noun: "the reference sheets",
+    looks_like: "reference sheets (HTML) written by ics",
+    example: "pirs.html",
+    recognise: |head| {
+        starts_with_any(head, &["<!doctype html", "<html"]) && contains(head, PIRS_HTML_MARKER)
+    },
+};
+
+/// The first line of every markdown file `ics pirs --out` writes (`src/render/pirs.rs`).
+pub const PIRS_MARKDOWN_MARKER: &str = "<!-- reference sheets written by ics ";
+
+/// The reference sheets of `ics pirs --format markdown --out FILE`.
+pub const PIRS_MARKDOWN: OutputKind = OutputKind {
+    noun: "the reference sheets",
+    looks_like: "reference sheets (markdown) written by ics",
+    example: "pirs.md",
+    recognise: |head| starts_with_any(head, &[PIRS_MARKDOWN_MARKER]),
+};
+
 /// The comment every IATI export carries before its root element (`src/iati/xml.rs`).
 pub const IATI_MARKER: &str = "<!-- written by ics ";
 

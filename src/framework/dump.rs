@@ -151,6 +151,17 @@ fn write_indicator(ind: &Indicator, path: &str, out: &mut String) {
     if ind.illustrative {
         out.push_str("illustrative = true\n");
     }
+    let p = &ind.pirs;
+    opt(out, "rationale", &p.rationale);
+    opt(out, "collection_method", &p.collection_method);
+    opt(out, "responsible", &p.responsible);
+    opt(out, "reporting_frequency", &p.reporting_frequency);
+    opt(out, "data_quality_limitations", &p.data_quality_limitations);
+    if let Some(d) = &p.dqa_date {
+        let _ = writeln!(out, "dqa_date = {d}");
+    }
+    opt(out, "baseline_rationale", &p.baseline_rationale);
+    opt(out, "target_rationale", &p.target_rationale);
 }
 
 fn kv(out: &mut String, key: &str, value: &str) {

@@ -204,6 +204,65 @@ pub struct Indicator {
     pub cumulative: bool,
     /// A ratio indicator: each value is recorded as a numerator and a denominator.
     pub ratio: Option<Ratio>,
+    /// The rest of its Performance Indicator Reference Sheet (ADS 201), all optional. Flattened
+    /// and left out when absent, so a framework without them keeps its content hash.
+    #[serde(flatten)]
+    pub pirs: Pirs,
+}
+
+/// The Performance Indicator Reference Sheet fields (USAID ADS 201) that an [`Indicator`] does
+/// not hold already: each one optional, as written in the framework file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Pirs {
+    /// Why this indicator measures its objective.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
+    /// How the data are collected and the indicator calculated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collection_method: Option<String>,
+    /// The office or person responsible for the data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responsible: Option<String>,
+    /// When the data are collected and reported (frequency and timing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reporting_frequency: Option<String>,
+    /// Known limitations of the data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_quality_limitations: Option<String>,
+    /// The date of the last Data Quality Assessment, as an ISO date (`2024-03-15`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dqa_date: Option<String>,
+    /// Why the baseline is what it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_rationale: Option<String>,
+    /// How the targets were set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_rationale: Option<String>,
+}
+
+impl Pirs {
+    /// The text fields with their framework-file keys, in sheet order (`dqa_date` included).
+    pub fn fields(&self) -> [(&'static str, Option<&str>); 8] {
+        [
+            ("rationale", self.rationale.as_deref()),
+            ("collection_method", self.collection_method.as_deref()),
+            ("reporting_frequency", self.reporting_frequency.as_deref()),
+            ("responsible", self.responsible.as_deref()),
+            ("baseline_rationale", self.baseline_rationale.as_deref()),
+            ("target_rationale", self.target_rationale.as_deref()),
+            (
+                "data_quality_limitations",
+                self.data_quality_limitations.as_deref(),
+            ),
+            ("dqa_date", self.dqa_date.as_deref()),
+        ]
+    }
+
+    /// The date of the last DQA, if given.
+    pub fn dqa(&self) -> Option<chrono::NaiveDate> {
+        let d = self.dqa_date.as_deref()?;
+        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()
+    }
 }
 
 /// What a ratio indicator's numerator and denominator count (`ratio = { numerator = "...",

@@ -9,7 +9,7 @@ use super::dump::to_toml;
 use super::model::Strategy as StrategyMeta;
 use super::model::{
     Aggregation, Baseline, Direction, Framework, Frequency, Iati, Indicator, Node, NodeKind,
-    ParticipatingOrg, Ratio, ResultType, Settings,
+    ParticipatingOrg, Pirs, Ratio, ResultType, Settings,
 };
 use super::parse::{parse_bytes, parse_str};
 use crate::period::FiscalPeriod;
@@ -49,6 +49,7 @@ fn indicator(code: String) -> impl Strategy<Value = Indicator> {
         any::<bool>(),
         any::<bool>(),
         proptest::option::of((text(), text())),
+        pirs(),
     )
         .prop_map(
             move |(
@@ -62,6 +63,7 @@ fn indicator(code: String) -> impl Strategy<Value = Indicator> {
                 illustrative,
                 cumulative,
                 ratio,
+                pirs,
             )| {
                 let frequency = if quarterly {
                     Frequency::Quarterly
@@ -114,7 +116,34 @@ fn indicator(code: String) -> impl Strategy<Value = Indicator> {
                         numerator,
                         denominator,
                     }),
+                    pirs,
                 }
+            },
+        )
+}
+
+/// Any of the PIRS fields, texts of every kind and real dates.
+fn pirs() -> impl Strategy<Value = Pirs> {
+    let t = || proptest::option::of(text());
+    (
+        (t(), t(), t(), t()),
+        (t(), t(), t()),
+        proptest::option::of((1990i32..2040, 1u32..=12, 1u32..=28)),
+    )
+        .prop_map(
+            |(
+                (rationale, collection_method, responsible, reporting_frequency),
+                (data_quality_limitations, baseline_rationale, target_rationale),
+                dqa,
+            )| Pirs {
+                rationale,
+                collection_method,
+                responsible,
+                reporting_frequency,
+                data_quality_limitations,
+                dqa_date: dqa.map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")),
+                baseline_rationale,
+                target_rationale,
             },
         )
 }

@@ -6,7 +6,7 @@
 
 /// Every lint rule name, in rule order (stable kebab-case, as shown and as written under
 /// `[settings.lint]`).
-pub const LINT_RULE_NAMES: [&str; 11] = [
+pub const LINT_RULE_NAMES: [&str; 13] = [
     "objective-without-indicator",
     "indicator-missing-definition",
     "indicator-missing-unit",
@@ -18,6 +18,8 @@ pub const LINT_RULE_NAMES: [&str; 11] = [
     "do-supports-nothing",
     "theme-applies-to-nothing",
     "value-without-target",
+    "pirs-incomplete",
+    "dqa-overdue",
 ];
 
 #[cfg(test)]

@@ -32,6 +32,14 @@ title = "Goal"
       direction = "increase"
       definition = "People reached by the programme in the fiscal year."
       source = "Implementing partner reports"
+      rationale = "Shows progress."
+      collection_method = "Partner reports, summed."
+      reporting_frequency = "Annually, in November."
+      responsible = "Program office"
+      baseline_rationale = "The year before the strategy."
+      target_rationale = "Past trend."
+      data_quality_limitations = "None known."
+      dqa_date = 2025-06-01
       baseline = { period = "FY2019", value = 10 }
       targets = { FY2020 = 20, FY2021 = 30 }
 
@@ -47,6 +55,14 @@ title = "Management objective"
   frequency = "quarterly"
   definition = "Customers per provider."
   source = "Management data"
+  rationale = "Shows progress."
+  collection_method = "Partner reports, summed."
+  reporting_frequency = "Annually, in November."
+  responsible = "Program office"
+  baseline_rationale = "The year before the strategy."
+  target_rationale = "Past trend."
+  data_quality_limitations = "None known."
+  dqa_date = 2025-06-01
   baseline = { period = "FY2019Q4", value = 50 }
   targets = { FY2020Q1 = 48, FY2020Q2 = 47, FY2021 = 40 }
 
@@ -66,6 +82,14 @@ supports = ["O1"]
     direction = "increase"
     definition = "Hectares under improved management."
     source = "Partner GIS"
+    rationale = "Shows progress."
+    collection_method = "Partner reports, summed."
+    reporting_frequency = "Annually, in November."
+    responsible = "Program office"
+    baseline_rationale = "The year before the strategy."
+    target_rationale = "Past trend."
+    data_quality_limitations = "None known."
+    dqa_date = 2025-06-01
     baseline = { period = "FY2019", value = 0 }
     targets = { FY2020 = 100, FY2021 = 200 }
 
@@ -91,19 +115,41 @@ fn p(s: &str) -> FiscalPeriod {
     s.parse().unwrap()
 }
 
+/// The date the tests take as today: 2026-01-15, in FY2026.
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()
+}
+
 /// Lint `text` with the given values, and the same text with `rule = false`.
-fn with_and_without(text: &str, values: &[(String, FiscalPeriod)], rule: Rule) -> (Report, Report) {
-    let on = lint(&fw(text), values, "framework.toml");
+fn with_and_without(
+    text: &str,
+    values: &[(String, FiscalPeriod)],
+    rule: Rule,
+    today: NaiveDate,
+) -> (Report, Report) {
+    let on = lint(&fw(text), values, "framework.toml", today);
     let mut off_fw = fw(text);
     off_fw.settings.lint.insert(rule.name().to_string(), false);
-    let off = lint(&off_fw, values, "framework.toml");
+    let off = lint(&off_fw, values, "framework.toml", today);
     (on, off)
 }
 
 /// `text` triggers exactly `rule` for `code`, and switching the rule off silences it.
 #[track_caller]
 fn triggers(text: &str, values: &[(String, FiscalPeriod)], rule: Rule, code: &str) -> Finding {
-    let (on, off) = with_and_without(text, values, rule);
+    triggers_at(text, values, rule, code, today())
+}
+
+/// [`triggers`] with `today` taken as the given date.
+#[track_caller]
+fn triggers_at(
+    text: &str,
+    values: &[(String, FiscalPeriod)],
+    rule: Rule,
+    code: &str,
+    today: NaiveDate,
+) -> Finding {
+    let (on, off) = with_and_without(text, values, rule, today);
     assert_eq!(
         rules_found(&on),
         vec![(rule.name(), code.to_string())],
@@ -127,7 +173,7 @@ fn the_clean_framework_passes_every_rule() {
         // Values of indicators no longer in the framework are not lint's concern.
         ("OLD".to_string(), p("FY2030")),
     ];
-    let report = lint(&fw(CLEAN), &values, "framework.toml");
+    let report = lint(&fw(CLEAN), &values, "framework.toml", today());
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     assert!(report.switched_off.is_empty());
 }
@@ -150,7 +196,7 @@ fn rule_names_are_stable_kebab_case_and_parse_back() {
         Rule::ObjectiveWithoutIndicator.name(),
         "objective-without-indicator"
     );
-    assert_eq!(Rule::ValueWithoutTarget.name(), "value-without-target");
+    assert_eq!(Rule::DqaOverdue.name(), "dqa-overdue");
 }
 
 #[test]
@@ -176,7 +222,7 @@ fn objective_without_indicator_covers_dos_irs_and_management_objectives() {
          [[development_objective]]\ncode = \"D2\"\ntitle = \"D\"\nsupports = [\"O1\"]\n\n\
          [[development_objective.result]]\ncode = \"IR2\"\ntitle = \"R\"\n"
     );
-    let report = lint(&fw(&text), &[], "framework.toml");
+    let report = lint(&fw(&text), &[], "framework.toml", today());
     let codes: Vec<String> = ["M2", "D2", "IR2"].map(String::from).to_vec();
     assert_eq!(
         rules_found(&report),
@@ -200,7 +246,7 @@ fn an_objective_measured_through_its_sub_objective_passes() {
     // O1 has no indicator of its own, only through O1.a: no finding (the clean framework).
     let f = fw(CLEAN);
     assert!(f.node("O1").unwrap().indicators.is_empty());
-    assert!(lint(&f, &[], "framework.toml").findings.is_empty());
+    assert!(lint(&f, &[], "framework.toml", today()).findings.is_empty());
 }
 
 #[test]
@@ -220,7 +266,9 @@ fn indicator_missing_unit() {
     assert!(f.message.contains("TBD"), "{}", f.message);
     // A real unit that merely looks short is fine.
     let text = CLEAN.replace("unit = \"hectares\"", "unit = \"ha\"");
-    assert!(lint(&fw(&text), &[], "framework.toml").findings.is_empty());
+    assert!(lint(&fw(&text), &[], "framework.toml", today())
+        .findings
+        .is_empty());
 }
 
 #[test]
@@ -275,7 +323,7 @@ fn a_year_with_only_quarter_targets_has_a_target() {
     let f = fw(CLEAN);
     let i2 = f.indicator("I2").unwrap().1;
     assert!(!i2.targets.contains_key(&p("FY2020")));
-    assert!(lint(&f, &[], "framework.toml").findings.is_empty());
+    assert!(lint(&f, &[], "framework.toml", today()).findings.is_empty());
 }
 
 #[test]
@@ -328,7 +376,7 @@ fn findings_come_in_rule_order_then_file_order() {
         .replace("source = \"Partner GIS\"\n", "")
         .replace("source = \"Implementing partner reports\"\n", "")
         .replace("supports = [\"O1\"]", "supports = []");
-    let report = lint(&fw(&text), &[], "framework.toml");
+    let report = lint(&fw(&text), &[], "framework.toml", today());
     assert_eq!(
         rules_found(&report),
         vec![
@@ -347,7 +395,7 @@ fn a_rule_switched_on_explicitly_still_runs() {
             "[[goal]]",
             "[settings.lint]\ndo-supports-nothing = true\nyear-without-target = false\n\n[[goal]]",
         );
-    let report = lint(&fw(&text), &[], "framework.toml");
+    let report = lint(&fw(&text), &[], "framework.toml", today());
     assert_eq!(
         rules_found(&report),
         vec![("do-supports-nothing", "D1".to_string())]
@@ -358,7 +406,7 @@ fn a_rule_switched_on_explicitly_still_runs() {
 #[test]
 fn the_json_shape_is_the_contract() {
     let text = CLEAN.replace("supports = [\"O1\"]", "supports = []");
-    let report = lint(&fw(&text), &[], "framework.toml");
+    let report = lint(&fw(&text), &[], "framework.toml", today());
     let json = serde_json::to_value(&report.findings).unwrap();
     let keys: Vec<&str> = json[0]
         .as_object()
@@ -381,7 +429,7 @@ fn a_parent_cycle_neither_loops_nor_overflows() {
         f.nodes[i].indicators.clear();
         f.nodes[i].parent = Some(f.nodes[(i + 1) % n].code.clone());
     }
-    let report = lint(&f, &[], "framework.toml");
+    let report = lint(&f, &[], "framework.toml", today());
     assert!(report
         .findings
         .iter()
@@ -402,3 +450,91 @@ title = "Goal"
   code = "O1"
   title = "Objective"
 "#;
+
+#[test]
+fn pirs_incomplete_lists_the_missing_fields() {
+    // Only I3 (indented by four) loses fields.
+    let text = CLEAN
+        .replace("\n    rationale = \"Shows progress.\"", "")
+        .replace("\n    dqa_date = 2025-06-01", "")
+        .replace(
+            "\n    responsible = \"Program office\"",
+            "\n    responsible = \" \"",
+        );
+    let f = triggers(&text, &[], Rule::PirsIncomplete, "I3");
+    assert_eq!(f.kind, "indicator");
+    assert_eq!(
+        f.message,
+        "the reference sheet (PIRS) of indicator `I3` does not state `rationale`, `responsible` and `dqa_date`"
+    );
+    assert!(
+        f.fix.contains("add them to `I3` in framework.toml"),
+        "{}",
+        f.fix
+    );
+    assert!(f.fix.contains("`ics pirs I3`"), "{}", f.fix);
+    // One field: "it".
+    let text = CLEAN.replace("\n    dqa_date = 2025-06-01", "");
+    let f = triggers(&text, &[], Rule::PirsIncomplete, "I3");
+    assert!(
+        f.message.ends_with("does not state `dqa_date`"),
+        "{}",
+        f.message
+    );
+    assert!(f.fix.starts_with("add it to `I3`"), "{}", f.fix);
+}
+
+#[test]
+fn dqa_overdue_needs_recent_values_and_an_old_or_missing_dqa() {
+    // Today 2022-01-15 is in FY2022: values in FY2020-FY2022 make a DQA due, and one before
+    // 2019-01-15 is more than three years old.
+    let day = NaiveDate::from_ymd_opt(2022, 1, 15).unwrap();
+    let text = CLEAN.replace("\n    dqa_date = 2025-06-01", "\n    dqa_date = 2019-01-14");
+    let values = [
+        ("I3".to_string(), p("FY2020")),
+        ("I3".to_string(), p("FY2021Q2")),
+    ];
+    let f = triggers_at(&text, &values, Rule::DqaOverdue, "I3", day);
+    assert_eq!(
+        f.message,
+        "indicator `I3` has values for FY2020 and FY2021 but its last Data Quality Assessment was on 2019-01-14, more than 3 years ago"
+    );
+    assert!(f.fix.contains("`dqa_date = 2022-01-15`"), "{}", f.fix);
+    // Exactly three years old is still current.
+    let text = CLEAN.replace("\n    dqa_date = 2025-06-01", "\n    dqa_date = 2019-01-15");
+    assert!(lint(&fw(&text), &values, "framework.toml", day)
+        .findings
+        .is_empty());
+    // No DQA at all: the finding says so (the PIRS is incomplete too; that rule is off here).
+    let text = CLEAN.replace("\n    dqa_date = 2025-06-01", "").replace(
+        "[[goal]]",
+        "[settings.lint]\npirs-incomplete = false\n\n[[goal]]",
+    );
+    let report = lint(&fw(&text), &values, "framework.toml", day);
+    assert_eq!(rules_found(&report), [("dqa-overdue", "I3".to_string())]);
+    let f = &report.findings[0];
+    assert!(
+        f.message
+            .ends_with("but no Data Quality Assessment on record"),
+        "{}",
+        f.message
+    );
+    // The same values seen from two years later (FY2024-FY2026) are old: no DQA is due.
+    assert!(lint(&fw(&text), &values, "framework.toml", today())
+        .findings
+        .is_empty());
+    // The first day of FY2023 (2022-10-01) still counts FY2021, not FY2020.
+    let later = NaiveDate::from_ymd_opt(2022, 10, 1).unwrap();
+    let only_2020 = [("I3".to_string(), p("FY2020"))];
+    assert!(lint(&fw(&text), &only_2020, "framework.toml", later)
+        .findings
+        .is_empty());
+    assert_eq!(
+        rules_found(&lint(&fw(&text), &only_2020, "framework.toml", day)),
+        [("dqa-overdue", "I3".to_string())]
+    );
+    // A recent DQA clears it.
+    assert!(lint(&fw(CLEAN), &values, "framework.toml", day)
+        .findings
+        .is_empty());
+}

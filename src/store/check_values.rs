@@ -178,6 +178,7 @@ mod tests {
             illustrative: false,
             cumulative: false,
             ratio: None,
+            pirs: Default::default(),
         };
         assert!(canonical_disaggregation(&ind, "").is_ok());
         assert!(canonical_disaggregation(&ind, "sex=female").is_err());
@@ -226,6 +227,7 @@ mod tests {
             illustrative: false,
             cumulative: false,
             ratio: None,
+            pirs: Default::default(),
         };
         assert!(ratio_parts(&ind, 5.0, None, None).is_ok());
         let err = ratio_parts(&ind, 5.0, Some(1.0), Some(20.0)).unwrap_err();

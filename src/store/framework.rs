@@ -164,9 +164,11 @@ impl Store {
                     "INSERT INTO indicator_def (version_id, indicator_id, node_id, position, title, \
                      unit, direction, frequency, aggregation, baseline_period, baseline_value, \
                      disaggregations, standard_code, source, definition, illustrative, cumulative, \
-                     ratio_numerator, ratio_denominator) \
+                     ratio_numerator, ratio_denominator, rationale, collection_method, \
+                     responsible, reporting_frequency, data_quality_limitations, dqa_date, \
+                     baseline_rationale, target_rationale) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-                     ?17, ?18, ?19)",
+                     ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
                 )
                 .map_err(|e| map_err(e, ctx))?;
             let mut insert_target = tx
@@ -217,7 +219,15 @@ impl Store {
                             ind.illustrative,
                             ind.cumulative,
                             ind.ratio.as_ref().map(|r| r.numerator.as_str()),
-                            ind.ratio.as_ref().map(|r| r.denominator.as_str())
+                            ind.ratio.as_ref().map(|r| r.denominator.as_str()),
+                            ind.pirs.rationale,
+                            ind.pirs.collection_method,
+                            ind.pirs.responsible,
+                            ind.pirs.reporting_frequency,
+                            ind.pirs.data_quality_limitations,
+                            ind.pirs.dqa_date,
+                            ind.pirs.baseline_rationale,
+                            ind.pirs.target_rationale
                         ])
                         .map_err(|e| map_err(e, ctx))?;
                     position += 1;

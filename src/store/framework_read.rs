@@ -27,16 +27,20 @@ pub enum Targets {
 const INDICATOR_DEFS: &str = "SELECT d.id, d.node_id, d.baseline_period, d.baseline_value, \
      i.code, d.title, d.unit, d.direction, d.frequency, d.aggregation, d.disaggregations, \
      d.standard_code, d.source, d.definition, d.illustrative, d.position, d.cumulative, \
-     d.ratio_numerator, d.ratio_denominator \
+     d.ratio_numerator, d.ratio_denominator, d.rationale, d.collection_method, d.responsible, \
+     d.reporting_frequency, d.data_quality_limitations, d.dqa_date, d.baseline_rationale, \
+     d.target_rationale \
      FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
      WHERE d.version_id = ?1";
 
 /// [`INDICATOR_DEFS`] without the prose a report does not show (standard code, source,
-/// definition, illustrative): constants in their places, so the columns keep their positions.
+/// definition, illustrative, the PIRS fields): constants in their places, so the columns keep
+/// their positions.
 /// The disaggregation lists are still read, so a damaged one is refused here as everywhere.
 const INDICATOR_DEFS_LEAN: &str = "SELECT d.id, d.node_id, d.baseline_period, d.baseline_value, \
      i.code, d.title, d.unit, d.direction, d.frequency, d.aggregation, d.disaggregations, \
-     NULL, NULL, NULL, 0, d.position, d.cumulative, d.ratio_numerator, d.ratio_denominator \
+     NULL, NULL, NULL, 0, d.position, d.cumulative, d.ratio_numerator, d.ratio_denominator, \
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL \
      FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
      WHERE d.version_id = ?1";
 
@@ -119,6 +123,7 @@ impl Store {
                     r.get(9).map_err(|e| map_err(e, ctx))?,
                 )
                 .map_err(|m| damaged(ctx, &m))?,
+                pirs: Pirs::default(),
             });
         }
         Ok(out)
@@ -140,8 +145,8 @@ impl Store {
     }
 
     /// [`Store::framework_with`] without the prose no report shows: node descriptions and
-    /// justifications, and indicators' standard codes, sources, definitions and the
-    /// illustrative flag are left empty. What `progress` and the text tree read.
+    /// justifications, and indicators' standard codes, sources, definitions, the
+    /// illustrative flag and the PIRS fields are left empty. What `progress` and the text tree read.
     pub fn framework_lean(
         &self,
         version: &VersionInfo,
@@ -342,6 +347,16 @@ impl Store {
                     illustrative: r.get(14).map_err(|e| map_err(e, ctx))?,
                     cumulative: r.get(16).map_err(|e| map_err(e, ctx))?,
                     ratio: ratio(opt(17)?, opt(18)?).map_err(|m| damaged(ctx, &m))?,
+                    pirs: Pirs {
+                        rationale: opt(19)?,
+                        collection_method: opt(20)?,
+                        responsible: opt(21)?,
+                        reporting_frequency: opt(22)?,
+                        data_quality_limitations: opt(23)?,
+                        dqa_date: opt(24)?,
+                        baseline_rationale: opt(25)?,
+                        target_rationale: opt(26)?,
+                    },
                 };
                 let position: i64 = r.get(15).map_err(|e| map_err(e, ctx))?;
                 let node = *index.get(&node_id).ok_or_else(|| {

@@ -130,6 +130,18 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX indicator_def_special ON indicator_def(version_id)
         WHERE disaggregations <> '{}' OR ratio_numerator IS NOT NULL;
     "#,
+    // 6: the Performance Indicator Reference Sheet fields (issue 14), all optional text;
+    // `dqa_date` is an ISO date (`2024-03-15`). Only the full read of a version reads them.
+    r#"
+    ALTER TABLE indicator_def ADD COLUMN rationale TEXT;
+    ALTER TABLE indicator_def ADD COLUMN collection_method TEXT;
+    ALTER TABLE indicator_def ADD COLUMN responsible TEXT;
+    ALTER TABLE indicator_def ADD COLUMN reporting_frequency TEXT;
+    ALTER TABLE indicator_def ADD COLUMN data_quality_limitations TEXT;
+    ALTER TABLE indicator_def ADD COLUMN dqa_date TEXT;
+    ALTER TABLE indicator_def ADD COLUMN baseline_rationale TEXT;
+    ALTER TABLE indicator_def ADD COLUMN target_rationale TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

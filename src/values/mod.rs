@@ -91,7 +91,7 @@ impl Catalog {
 }
 
 /// "unknown indicator `X`; did you mean `Y`?" with up to three close codes.
-fn unknown_indicator<'a>(code: &str, known: impl Iterator<Item = &'a str>) -> String {
+pub fn unknown_indicator<'a>(code: &str, known: impl Iterator<Item = &'a str>) -> String {
     let close = closest(code, known);
     if close.is_empty() {
         format!("unknown indicator `{code}`; `ics tree --indicators` lists the codes")
@@ -390,6 +390,7 @@ mod tests {
                 illustrative: false,
                 cumulative: false,
                 ratio: None,
+                pirs: Default::default(),
             },
         }
     }

@@ -8,6 +8,7 @@ mod diff;
 mod foundation;
 mod hostile;
 mod outfile;
+mod pirs;
 mod progress;
 mod ratio;
 mod reliability;

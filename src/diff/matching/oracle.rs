@@ -162,6 +162,7 @@ fn indicator(code: String, title: String) -> Indicator {
         illustrative: false,
         cumulative: false,
         ratio: None,
+        pirs: Default::default(),
     }
 }
 

@@ -222,6 +222,13 @@ impl Checker {
         let v = t.get(key)?;
         let text = match v.get_ref() {
             DeValue::Datetime(d) if d.date.is_some() && d.time.is_none() => d.to_string(),
+            DeValue::Datetime(d) => {
+                self.problem(
+                    v.span().start,
+                    format!("`{key}` must be a date like 2018-08-08 (no time of day), not `{d}`"),
+                );
+                return None;
+            }
             DeValue::String(s) => s.to_string(),
             other => {
                 self.problem(

@@ -11,7 +11,7 @@ use super::fields::describe;
 use crate::framework::model::*;
 use crate::period;
 
-const INDICATOR_KEYS: [&str; 15] = [
+const INDICATOR_KEYS: [&str; 23] = [
     "code",
     "title",
     "unit",
@@ -27,6 +27,14 @@ const INDICATOR_KEYS: [&str; 15] = [
     "illustrative",
     "cumulative",
     "ratio",
+    "rationale",
+    "collection_method",
+    "responsible",
+    "reporting_frequency",
+    "data_quality_limitations",
+    "dqa_date",
+    "baseline_rationale",
+    "target_rationale",
 ];
 
 impl Checker {
@@ -189,6 +197,16 @@ impl Checker {
             }
         }
         let ratio = t.get("ratio").and_then(|v| self.ratio(v));
+        let pirs = Pirs {
+            rationale: self.optional_str(t, "rationale"),
+            collection_method: self.optional_str(t, "collection_method"),
+            responsible: self.optional_str(t, "responsible"),
+            reporting_frequency: self.optional_str(t, "reporting_frequency"),
+            data_quality_limitations: self.optional_str(t, "data_quality_limitations"),
+            dqa_date: self.date(t, "dqa_date"),
+            baseline_rationale: self.optional_str(t, "baseline_rationale"),
+            target_rationale: self.optional_str(t, "target_rationale"),
+        };
         Some(Indicator {
             code: code?,
             title: title?,
@@ -205,6 +223,7 @@ impl Checker {
             illustrative,
             cumulative,
             ratio,
+            pirs,
         })
     }
 
@@ -342,7 +361,7 @@ impl Checker {
 #[cfg(test)]
 mod tests {
     use crate::error::Error;
-    use crate::framework::{parse_str, Framework, Ratio};
+    use crate::framework::{parse_str, Framework, Pirs, Ratio};
 
     fn with(fields: &str) -> Result<Framework, Error> {
         let text = format!(
@@ -414,6 +433,55 @@ mod tests {
                 "ratio = { numerator = \"a\", denominator = \"b\", total = \"c\" }",
                 "f.toml:13:47: unknown key `total` in a ratio; allowed keys: numerator, denominator",
             ),
+        ] {
+            assert_eq!(problems(fields), [want], "{fields}");
+        }
+    }
+
+    #[test]
+    fn pirs_fields_are_read() {
+        let fw = with("").unwrap();
+        let (_, ind) = fw.indicators().next().unwrap();
+        assert_eq!(ind.pirs, Pirs::default());
+        let fw = with(
+            "rationale = \"Why\"\ncollection_method = \"Survey\"\nresponsible = \"Econ section\"\n\
+             reporting_frequency = \"Annually, in March\"\ndata_quality_limitations = \"Lag\"\n\
+             dqa_date = 2024-03-15\nbaseline_rationale = \"First year\"\ntarget_rationale = \"Trend\"",
+        )
+        .unwrap();
+        let (_, ind) = fw.indicators().next().unwrap();
+        assert_eq!(
+            ind.pirs,
+            Pirs {
+                rationale: Some("Why".into()),
+                collection_method: Some("Survey".into()),
+                responsible: Some("Econ section".into()),
+                reporting_frequency: Some("Annually, in March".into()),
+                data_quality_limitations: Some("Lag".into()),
+                dqa_date: Some("2024-03-15".into()),
+                baseline_rationale: Some("First year".into()),
+                target_rationale: Some("Trend".into()),
+            }
+        );
+        assert_eq!(ind.pirs.dqa(), chrono::NaiveDate::from_ymd_opt(2024, 3, 15));
+        // A quoted ISO date is read as the same date.
+        let fw = with("dqa_date = \"2024-03-15\"").unwrap();
+        assert_eq!(
+            fw.indicators().next().unwrap().1.pirs.dqa_date.as_deref(),
+            Some("2024-03-15")
+        );
+    }
+
+    #[test]
+    fn bad_pirs_fields_are_located() {
+        for (fields, want) in [
+            ("rationale = 3", "f.toml:13:13: `rationale` must be text in quotes, not a whole number"),
+            ("responsible = [\"a\"]", "f.toml:13:15: `responsible` must be text in quotes, not a list"),
+            ("dqa_date = \"last spring\"", "f.toml:13:12: `dqa_date` must be a date like 2018-08-08, not `last spring`"),
+            ("dqa_date = \"2024-02-30\"", "f.toml:13:12: `dqa_date` must be a date like 2018-08-08, not `2024-02-30`"),
+            ("dqa_date = 2024", "f.toml:13:12: `dqa_date` must be a date like 2018-08-08, not a whole number"),
+            ("dqa_date = 2024-03-15T10:00:00", "f.toml:13:12: `dqa_date` must be a date like 2018-08-08 (no time of day), not `2024-03-15T10:00:00`"),
+            ("dqa_dates = 2024-03-15", "f.toml:13:1: unknown key `dqa_dates` in an indicator (did you mean `dqa_date`?)"),
         ] {
             assert_eq!(problems(fields), [want], "{fields}");
         }

@@ -17,12 +17,19 @@ use crate::render::safe::{markdown as md_escape, markdown_code};
 use crate::render::{safe, Style, Term};
 
 /// Fields holding prose, shown with a word-level difference.
-const PROSE_FIELDS: [&str; 5] = [
+const PROSE_FIELDS: [&str; 12] = [
     "title",
     "description",
     "justification",
     "definition",
     "source",
+    "rationale",
+    "collection_method",
+    "responsible",
+    "reporting_frequency",
+    "data_quality_limitations",
+    "baseline_rationale",
+    "target_rationale",
 ];
 
 mod words;
@@ -81,6 +88,12 @@ fn field_label(field: &str) -> String {
     }
     match field {
         "standard_code" => "standard code".into(),
+        "collection_method" => "collection method".into(),
+        "reporting_frequency" => "reporting frequency".into(),
+        "data_quality_limitations" => "data quality limitations".into(),
+        "dqa_date" => "DQA date".into(),
+        "baseline_rationale" => "baseline rationale".into(),
+        "target_rationale" => "target rationale".into(),
         "deviation_threshold" => "deviation threshold".into(),
         "approved" => "approval date".into(),
         "updated" => "update date".into(),

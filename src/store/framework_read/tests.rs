@@ -105,6 +105,8 @@ fn the_lean_read_is_the_full_read_without_prose() {
     fw.nodes[first].indicators[0]
         .disaggregations
         .insert("sex".into(), vec!["female".into(), "male".into()]);
+    fw.nodes[first].indicators[0].pirs.rationale = Some("Why".into());
+    fw.nodes[first].indicators[0].pirs.dqa_date = Some("2024-03-15".into());
     store.save_version(&fw, "v1", None).unwrap();
     let v = store.resolve_version(None).unwrap();
     for wanted in [Targets::All, Targets::None] {
@@ -117,6 +119,7 @@ fn the_lean_read_is_the_full_read_without_prose() {
             .indicators()
             .any(|(_, i)| !i.disaggregations.is_empty()));
         assert!(full.indicators().any(|(_, i)| i.illustrative));
+        assert!(full.indicators().any(|(_, i)| i.pirs != Pirs::default()));
         for n in &mut full.nodes {
             n.description = None;
             n.justification = None;
@@ -125,10 +128,38 @@ fn the_lean_read_is_the_full_read_without_prose() {
                 i.source = None;
                 i.definition = None;
                 i.illustrative = false;
+                i.pirs = Pirs::default();
             }
         }
         assert_eq!(lean, full);
     }
+}
+
+/// Every PIRS field is stored and read back by the full read, and the version keeps the
+/// content hash of its file.
+#[test]
+fn pirs_fields_round_trip_through_the_store() {
+    let mut store = Store::open_in_memory().unwrap();
+    let text = shipped::FRAMEWORK.replace(
+        "code = \"IND-TRADE-GOODS\"",
+        "code = \"IND-TRADE-GOODS\"\nrationale = \"R ‘quoted’\"\ncollection_method = \"C\"\n\
+         responsible = \"Econ\"\nreporting_frequency = \"Annual, March\"\n\
+         data_quality_limitations = \"Lag\"\ndqa_date = 2024-03-15\n\
+         baseline_rationale = \"B\"\ntarget_rationale = \"T\"",
+    );
+    let fw = parse_str(&text, "framework.toml").unwrap();
+    let want = &fw.indicator("IND-TRADE-GOODS").unwrap().1.pirs;
+    assert!(want.fields().iter().all(|(_, v)| v.is_some()), "{want:?}");
+    store.save_version(&fw, "v1", None).unwrap();
+    let v = store.resolve_version(None).unwrap();
+    let back = store.framework(&v).unwrap();
+    assert_eq!(back, fw);
+    assert_eq!(back.content_hash(), fw.content_hash());
+    assert_eq!(v.content_hash, fw.content_hash());
+    // A framework without them hashes as it did before they existed.
+    let plain = parse_str(shipped::FRAMEWORK, "framework.toml").unwrap();
+    let json = serde_json::to_string(&plain).unwrap();
+    assert!(!json.contains("rationale") && !json.contains("dqa_date"));
 }
 
 /// Targets are matched to their indicators by definition, whatever order they come in.

@@ -90,15 +90,20 @@ fn the_new_fields_are_stored_and_compared() {
 
 // ---- ics lint ----------------------------------------------------------------------------
 
+/// The reference-sheet fields `pirs-incomplete` asks for.
+const PIRS: &str = "rationale = \"R\"\ncollection_method = \"C\"\nreporting_frequency = \"F\"\n\
+     responsible = \"O\"\nbaseline_rationale = \"B\"\ntarget_rationale = \"T\"\n\
+     data_quality_limitations = \"L\"\ndqa_date = 2025-06-01";
+
 /// MINI with everything lint asks for.
 fn clean_mini() -> String {
     MINI.replace(
         "targets = { FY2020 = 20, FY2021 = 30 }",
-        "targets = { FY2020 = 20, FY2021 = 30, FY2022 = 40 }\n    definition = \"People.\"\n    source = \"Reports\"",
+        &format!("targets = {{ FY2020 = 20, FY2021 = 30, FY2022 = 40 }}\n    definition = \"People.\"\n    source = \"Reports\"\n{PIRS}"),
     )
     .replace(
         "supports = [\"O1\"]",
-        "supports = [\"O1\"]\n\n  [[development_objective.indicator]]\n  code = \"I2\"\n  title = \"Two\"\n  unit = \"people\"\n  direction = \"increase\"\n  definition = \"People.\"\n  source = \"Reports\"\n  baseline = { period = \"FY2019\", value = 1 }\n  targets = { FY2020 = 2, FY2021 = 3, FY2022 = 4 }",
+        &format!("supports = [\"O1\"]\n\n  [[development_objective.indicator]]\n  code = \"I2\"\n  title = \"Two\"\n  unit = \"people\"\n  direction = \"increase\"\n  definition = \"People.\"\n  source = \"Reports\"\n  baseline = {{ period = \"FY2019\", value = 1 }}\n  targets = {{ FY2020 = 2, FY2021 = 3, FY2022 = 4 }}\n{PIRS}"),
     )
 }
 
@@ -111,7 +116,7 @@ fn lint_passes_a_complete_strategy_with_exit_0() {
     let run = env.ics(&["lint"]).ok();
     assert_eq!(
         run.stdout.trim(),
-        "no findings: version `v1` passes 11 lint rules"
+        "no findings: version `v1` passes 13 lint rules"
     );
     let json = env.ics(&["lint", "--format", "json"]).ok().json();
     assert_eq!(json, serde_json::json!([]));
@@ -175,12 +180,12 @@ fn a_rule_switched_off_in_the_framework_file_is_silent() {
         .replace(
         "[[goal]]",
         "[settings.lint]\nindicator-missing-source = false\nindicator-missing-definition = false\n\
-         year-without-target = false\nobjective-without-indicator = false\n\n[[goal]]",
+         year-without-target = false\nobjective-without-indicator = false\npirs-incomplete = false\n\n[[goal]]",
     );
     let f = env.write("quiet.toml", &text);
     env.ics(&["load", f.to_str().unwrap()]).ok();
     let run = env.ics(&["lint"]).ok();
-    assert!(run.stdout.contains("passes 7 lint rules (switched off: objective-without-indicator, indicator-missing-definition, indicator-missing-source, year-without-target)"), "{}", run.stdout);
+    assert!(run.stdout.contains("passes 8 lint rules (switched off: objective-without-indicator, indicator-missing-definition, indicator-missing-source, year-without-target, pirs-incomplete)"), "{}", run.stdout);
     // The older version still has its findings.
     let run = env.ics(&["lint", "--version", "v1"]);
     assert_eq!(run.code, 1);

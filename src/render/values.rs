@@ -403,6 +403,18 @@ mod tests {
             assert!(readable(v).len() < 30, "{}", readable(v));
         }
         assert_eq!(with_unit(22.0, "%"), "22%");
+        // A sheet's text is as typed, unless it itself looks guarded: then import's removal of
+        // one guard gives it back.
+        for (stored, cell) in [
+            ("=1+1", "=1+1"),
+            ("-5 %", "-5 %"),
+            ("'quoted' phrase", "'quoted' phrase"),
+            ("'=x", "''=x"),
+            ("''", "'''"),
+        ] {
+            assert_eq!(sheet_text(stored), cell);
+            assert_eq!(crate::values::unguard(&sheet_text(stored)), stored);
+        }
         assert_eq!(with_unit(4.0, "USD billion"), "4 USD billion");
         assert_eq!(
             time("2026-01-15T12:00:00.000000Z"),

@@ -374,8 +374,10 @@ fn csv_to_a_file_starts_with_a_bom_and_csv_to_a_pipe_does_not() {
             .ics(&["progress", "--period", "FY2021", "--format", format])
             .ok()
             .stdout;
+        // Colour asked for: a file gets none all the same.
         env.ics(&[
-            "progress", "--period", "FY2021", "--format", format, "--out", name,
+            "--color", "always", "progress", "--period", "FY2021", "--format", format, "--out",
+            name,
         ])
         .ok();
         let file = read(&env, name);

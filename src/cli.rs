@@ -80,12 +80,12 @@ pub enum Command {
     /// Export recorded values as CSV (accepted back by import-values) or JSON
     #[command(
         name = "export-values",
-        after_help = "Examples:\n  ics export-values > values.csv\n  ics export-values --all --indicator IND-POVERTY --format json"
+        after_help = "Examples:\n  ics export-values > values.csv\n  ics export-values --all --indicator IND-POVERTY --format json\n  ics export-values --format xlsx --out values.xlsx   (for Excel; import-values reads it back)"
     )]
     ExportValues(ExportValuesArgs),
     /// Progress against targets for one fiscal period: the table for strategy reviews
     #[command(
-        after_help = "Examples:\n  ics progress --period FY2022\n  ics progress --node MG3 --status below --status above\n  ics progress --format csv > progress.csv"
+        after_help = "Examples:\n  ics progress --period FY2022\n  ics progress --node MG3 --status below --status above\n  ics progress --format csv > progress.csv\n  ics progress --period FY2021 --format xlsx --out progress-fy2021.xlsx"
     )]
     Progress(ProgressArgs),
     /// The Indicator Tracking Table: every indicator's baseline, then target, actual and % achieved per fiscal year
@@ -275,6 +275,8 @@ pub struct HistoryArgs {
 pub enum ExportFormat {
     Csv,
     Json,
+    /// An Excel workbook (needs --out)
+    Xlsx,
 }
 
 #[derive(Debug, Args)]
@@ -291,6 +293,10 @@ pub struct ExportValuesArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
     pub format: ExportFormat,
+    /// Write to this file instead of standard output (atomically; an earlier export there is
+    /// replaced). CSV written to a file starts with a UTF-8 byte-order mark, for Excel
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -299,6 +305,8 @@ pub enum ProgressFormat {
     Csv,
     Json,
     Markdown,
+    /// An Excel workbook (needs --out)
+    Xlsx,
 }
 
 /// A progress status, as written in `--status` and in JSON/CSV.
@@ -332,6 +340,10 @@ pub struct ProgressArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ProgressFormat::Table)]
     pub format: ProgressFormat,
+    /// Write to this file instead of standard output (atomically; an earlier report there is
+    /// replaced). CSV written to a file starts with a UTF-8 byte-order mark, for Excel
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -110,6 +110,7 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
             needs_explanation: false,
             version: VersionSel::default(),
             format: ProgressFormat::Table,
+            out: None,
         },
         out,
     )?;

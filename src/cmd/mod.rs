@@ -3,6 +3,7 @@
 
 mod check;
 mod demo;
+mod dest;
 mod diff;
 mod docs;
 mod explain;

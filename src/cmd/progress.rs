@@ -2,13 +2,17 @@
 
 use std::io::Write;
 
+use super::dest::{self, Dest};
 use super::Context;
 use crate::cli::{ProgressArgs, ProgressFormat, StatusArg};
+use crate::clock;
 use crate::error::Error;
+use crate::files::output;
 use crate::framework::Framework;
 use crate::period::{FiscalPeriod, MIN_YEAR};
 use crate::progress::{self, PeriodValue, Selection, Status};
 use crate::render::progress as render;
+use crate::render::{plural, xlsx, Term};
 use crate::store::{Store, Targets, VersionInfo};
 use crate::Outcome;
 
@@ -84,9 +88,20 @@ fn roomier_heaps() {
 }
 
 pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+    if args.format == ProgressFormat::Xlsx {
+        dest::needs_out("xlsx", args.out.as_deref(), "progress.xlsx")?;
+    }
     let period = super::period_arg(args.period.as_deref(), false)?;
     let store = cx.open_existing()?;
     let version = super::version(&store, &args.version)?;
+    let kind = match args.format {
+        ProgressFormat::Csv => output::ICS_CSV,
+        ProgressFormat::Json => output::ICS_JSON,
+        ProgressFormat::Xlsx => output::ICS_WORKBOOK,
+        ProgressFormat::Table | ProgressFormat::Markdown => output::PROGRESS_TEXT,
+    };
+    // Checked before any work: the database, the framework file and anything else not ours.
+    let mut dest = Dest::new(out, args.out.as_deref(), kind, &store, Some(&version))?;
     // With a period given, only that fiscal year's targets are needed (the default period
     // looks at every target).
     let targets = match period {
@@ -133,12 +148,39 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         trend,
     };
     let report = progress::build(&fw, &version.label, period, &values, &sel)?;
+    // A file gets the table without colour and at full width.
+    let term = if dest.is_file() {
+        Term::plain()
+    } else {
+        cx.term
+    };
     match args.format {
-        ProgressFormat::Table => write!(out, "{}", render::table(&report, cx.term))?,
-        ProgressFormat::Markdown => write!(out, "{}", render::markdown(&report))?,
-        ProgressFormat::Csv => render::csv(&report, out)?,
-        ProgressFormat::Json => render::json(&report, out)?,
+        ProgressFormat::Table => write!(dest.writer(), "{}", render::table(&report, term))?,
+        ProgressFormat::Markdown => write!(dest.writer(), "{}", render::markdown(&report))?,
+        ProgressFormat::Csv => {
+            dest.begin_csv()?;
+            render::csv(&report, dest.writer())?
+        }
+        ProgressFormat::Json => render::json(&report, dest.writer())?,
+        ProgressFormat::Xlsx => {
+            let about =
+                xlsx::About::new(format!("Progress for {}", report.period), clock::now_utc())
+                    .fact(
+                        "Strategy",
+                        format!("{} ({})", version.title, version.strategy),
+                    )
+                    .fact("Version", version.label.as_str())
+                    .fact("Period", report.period.to_string())
+                    .fact("Command", dest::command_line());
+            dest.put(&render::workbook(&report, about)?)?;
+        }
     }
+    let rows = report.rows().count();
+    dest.finish(&format!(
+        "the {} progress report ({})",
+        report.period,
+        plural(rows, "indicator", "indicators")
+    ))?;
     // A big strategy's framework, values and report are hundreds of thousands of small
     // allocations, and the process ends when this command returns: freeing them one by one
     // was about 9 % of `progress` on 20,000 indicators (callgrind), so they are left to the

@@ -12,8 +12,10 @@
 //!   refused from their metadata, so a FIFO is never opened and never hangs;
 //! - an existing file is replaced only if it is empty or an earlier output of the same kind
 //!   that ics wrote (its marker within the first 4 KB: the review page's generator tag, the IATI
-//!   file's comment before its root), and only if it is writable (a file made read-only is kept
-//!   as it is);
+//!   file's comment before its root, a CSV's byte-order mark and header line; a zip, a
+//!   workbook, is read whole, up to 256 MiB, because its parts are compressed and its catalogue
+//!   is at its end: the workbook's `Generator` property), and only if it is writable (a file
+//!   made read-only is kept as it is);
 //! - the bytes go to a temporary file beside the target, which is synced, renamed over the
 //!   target, and the folder synced: a reader sees the old file or the new one, never half;
 //! - the new file keeps the old one's permission bits;
@@ -36,6 +38,28 @@ use crate::error::Error;
 /// How many bytes of an existing file are read to recognise an earlier output: enough for the
 /// review page's `<head>` up to its generator tag.
 const HEAD_BYTES: usize = 4096;
+
+/// How a zip file starts (a local file header): an `.xlsx` workbook is a zip.
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+/// The most of a zip read to recognise it: a workbook ics writes holds at most one sheet of
+/// Excel's 1,048,576 rows, well under this.
+const MAX_ZIP_BYTES: u64 = 256 << 20;
+
+/// The UTF-8 byte-order mark.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What every CSV ics writes starts with: a UTF-8 byte-order mark when it goes to a file
+/// (`--out`), so that Excel for Windows reads it as UTF-8 and shows "Monzón", not
+/// "MonzÃ³n"; nothing on standard output, where the next program of a pipe would take the
+/// mark for text. The one place this is decided: every CSV writer asks it.
+pub fn csv_preamble(to_file: bool) -> &'static [u8] {
+    if to_file {
+        UTF8_BOM
+    } else {
+        b""
+    }
+}
 
 /// What an output is, so that an earlier output of the same kind may be replaced.
 #[derive(Debug, Clone, Copy)]
@@ -102,16 +126,9 @@ pub const IATI_XML: OutputKind = OutputKind {
     recognise: is_iati_export,
 };
 
-/// The UTF-8 byte-order mark that CSV written to a file starts with, so that Excel (which reads
-/// a CSV without one in the system's legacy code page) shows "Monzón", not "MonzÃ³n".
-pub const UTF8_BOM: &str = "\u{FEFF}";
-
-/// CSV bytes as they go to a file (`--out`): [`UTF8_BOM`] first. CSV to standard output (a
-/// pipe, a terminal) is written without it, so `cut`, `sort` and other programs see the header
-/// as it is. The one place that decides it.
+/// CSV bytes as they go to a file (`--out`): [`csv_preamble`] first.
 pub fn csv_for_file(csv: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(UTF8_BOM.len() + csv.len());
-    out.extend_from_slice(UTF8_BOM.as_bytes());
+    let mut out = csv_preamble(true).to_vec();
     out.extend_from_slice(csv);
     out
 }
@@ -155,6 +172,86 @@ fn is_track_output(head: &[u8]) -> bool {
         && contains(rest, "\"cumulative\":")
         && contains(rest, "\"periods\": [")
 }
+
+/// A CSV of `ics` (`progress`, `export-values`) written with `--out`.
+pub const ICS_CSV: OutputKind = OutputKind {
+    noun: "the CSV",
+    looks_like: "a CSV file written by ics",
+    example: "output.csv",
+    recognise: is_ics_csv,
+};
+
+/// Whether `head` is the start of a CSV ics wrote to a file: the byte-order mark
+/// ([`csv_preamble`]), then a header line ics writes ([`crate::render::known_csv_header`]).
+/// Another CSV, even with the same columns but no mark, is not replaced.
+fn is_ics_csv(head: &[u8]) -> bool {
+    let Some(rest) = head.strip_prefix(UTF8_BOM) else {
+        return false;
+    };
+    let Some(end) = rest.iter().position(|b| *b == b'\n') else {
+        return false;
+    };
+    let line = rest[..end].strip_suffix(b"\r").unwrap_or(&rest[..end]);
+    std::str::from_utf8(line).is_ok_and(crate::render::known_csv_header)
+}
+
+/// A workbook of `ics` (`--format xlsx`).
+pub const ICS_WORKBOOK: OutputKind = OutputKind {
+    noun: "the workbook",
+    looks_like: "a workbook written by ics",
+    example: "output.xlsx",
+    recognise: is_ics_workbook,
+};
+
+/// What the document properties of every workbook ics writes hold
+/// ([`crate::render::xlsx::GENERATOR_PROPERTY`] = `ics VERSION`).
+const WORKBOOK_MARKER: &str = "name=\"Generator\"><vt:lpwstr>ics ";
+
+/// Whether `file` (a whole zip) is a workbook ics wrote: its `docProps/custom.xml` holds the
+/// `Generator` property `ics ...`. A workbook made in Excel, or any other zip, is not.
+fn is_ics_workbook(file: &[u8]) -> bool {
+    let Ok(mut zip) = zip::ZipArchive::new(io::Cursor::new(file)) else {
+        return false;
+    };
+    let Ok(part) = zip.by_name("docProps/custom.xml") else {
+        return false;
+    };
+    let mut xml = Vec::new();
+    if part.take(64 * 1024).read_to_end(&mut xml).is_err() {
+        return false;
+    }
+    contains(&xml, WORKBOOK_MARKER)
+}
+
+/// A JSON file of `ics` (`progress`, `export-values`) written with `--out`.
+pub const ICS_JSON: OutputKind = OutputKind {
+    noun: "the JSON",
+    looks_like: "a JSON file written by ics",
+    example: "output.json",
+    recognise: is_ics_json,
+};
+
+/// Whether `head` starts like a JSON array ics writes: `[` and an object whose first key is
+/// `"indicator"`, or an empty array and nothing else.
+fn is_ics_json(head: &[u8]) -> bool {
+    let Some(rest) = trim_start(head).strip_prefix(b"[") else {
+        return false;
+    };
+    let rest = trim_start(rest);
+    if let Some(after) = rest.strip_prefix(b"]") {
+        return head.len() < HEAD_BYTES && trim_start(after).is_empty();
+    }
+    rest.strip_prefix(b"{")
+        .is_some_and(|r| trim_start(r).starts_with(b"\"indicator\":"))
+}
+
+/// The progress table or its markdown, written with `--out`.
+pub const PROGRESS_TEXT: OutputKind = OutputKind {
+    noun: "the progress report",
+    looks_like: "a progress report written by ics",
+    example: "progress.md",
+    recognise: |head| head.starts_with(b"Progress for ") || head.starts_with(b"**Progress for "),
+};
 
 /// Whether `head` is the start of an IATI file ics wrote: after a byte-order mark, an XML
 /// declaration, comments and white space, the root `<iati-activities`, with the comment
@@ -456,6 +553,16 @@ impl OutputFile {
             .take(HEAD_BYTES as u64)
             .read_to_end(&mut head)
             .is_err()
+        {
+            return false;
+        }
+        // A zip keeps its catalogue at its end and its parts compressed: read it whole.
+        if head.len() == HEAD_BYTES
+            && head.starts_with(ZIP_MAGIC)
+            && (&mut file)
+                .take(MAX_ZIP_BYTES - HEAD_BYTES as u64)
+                .read_to_end(&mut head)
+                .is_err()
         {
             return false;
         }

@@ -294,3 +294,105 @@ fn a_tracking_table_is_recognised_in_each_format_and_nothing_else() {
     let bom = csv_for_file(b"a,b\n");
     assert_eq!(bom, b"\xEF\xBB\xBFa,b\n");
 }
+
+/// A workbook as `ics` writes it, made by the shared writer.
+fn ics_workbook(rows: usize) -> Vec<u8> {
+    use crate::render::xlsx::{About, Book, Cell, Column, Kind};
+    let mut book = Book::new("S", vec![Column::new("value", Kind::Number)]).unwrap();
+    // Pseudo-random numbers: a workbook larger than the 4 KB head once compressed.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..rows {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        book.row(&[Cell::from((x % 1_000_000_007) as f64 / 7.0)])
+            .unwrap();
+    }
+    book.finish(&About::new("t", "2026-01-15T12:00:00Z"))
+        .unwrap()
+}
+
+/// A zip made by another program: a workbook whose properties name another generator.
+fn other_zip() -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("[Content_Types].xml", options).unwrap();
+    zip.write_all(&[b'x'; 5000]).unwrap();
+    zip.start_file("docProps/custom.xml", options).unwrap();
+    zip.write_all(b"<property name=\"Generator\"><vt:lpwstr>Excel</vt:lpwstr></property>")
+        .unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_workbook_ics_wrote_is_recognised_past_the_first_4_kb() {
+    let big = ics_workbook(3000);
+    assert!(big.len() > 2 * HEAD_BYTES, "{}", big.len());
+    assert!(is_ics_workbook(&big));
+    assert!(
+        !is_ics_workbook(&big[..HEAD_BYTES]),
+        "a head alone is no zip"
+    );
+    assert!(!is_ics_workbook(&other_zip()));
+    assert!(!is_ics_workbook(b"PK\x03\x04 not really"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.xlsx");
+    let out = OutputFile::new(&path, ICS_WORKBOOK);
+    fs::write(&path, &big).unwrap();
+    out.write(&ics_workbook(1)).unwrap();
+    assert_eq!(fs::read(&path).unwrap(), ics_workbook(1));
+    fs::write(&path, other_zip()).unwrap();
+    let m = message(out.write(&big).unwrap_err());
+    assert!(m.contains("is not a workbook written by ics"), "{m}");
+    assert_eq!(fs::read(&path).unwrap(), other_zip(), "kept");
+    // A workbook is no earlier CSV, and the other way round.
+    fs::write(&path, &big).unwrap();
+    let csv = OutputFile::new(&path, ICS_CSV);
+    let m = message(csv.write(b"\xEF\xBB\xBFx\n").unwrap_err());
+    assert!(m.contains("is not a CSV file written by ics"), "{m}");
+}
+
+#[test]
+fn a_csv_ics_wrote_has_the_mark_and_a_known_header() {
+    let progress = format!(
+        "\u{feff}{}\nIND-A,x\n",
+        crate::render::progress::CSV_COLUMNS.join(",")
+    );
+    let values = format!(
+        "\u{feff}{}\r\n",
+        crate::render::values::export_header(false)
+    );
+    let all = format!("\u{feff}{}\n", crate::render::values::export_header(true));
+    for ok in [&progress, &values, &all] {
+        assert!(is_ics_csv(ok.as_bytes()), "{ok}");
+    }
+    // Without the mark (a pipe's CSV saved by hand), with another header, or cut short.
+    assert!(!is_ics_csv(&progress.as_bytes()[3..]));
+    assert!(!is_ics_csv("\u{feff}indicator,period,value\n".as_bytes()));
+    assert!(!is_ics_csv(
+        format!(
+            "\u{feff}{},extra\n",
+            crate::render::progress::CSV_COLUMNS.join(",")
+        )
+        .as_bytes()
+    ));
+    assert!(!is_ics_csv("\u{feff}indicator,title".as_bytes()));
+    assert_eq!(csv_preamble(true), b"\xEF\xBB\xBF");
+    assert_eq!(csv_preamble(false), b"");
+}
+
+#[test]
+fn json_and_text_reports_ics_wrote_are_recognised() {
+    assert!(is_ics_json(b"[\n  {\n    \"indicator\": \"IND-A\""));
+    assert!(is_ics_json(b"[\n  {\"indicator\":\"IND-A\""));
+    assert!(is_ics_json(b"[]\n"));
+    assert!(!is_ics_json(b"[]\n[1]"));
+    assert!(!is_ics_json(b"{\"indicator\": 1}"));
+    assert!(!is_ics_json(b"[{\"name\": \"package.json\"}]"));
+    let text = PROGRESS_TEXT.recognise;
+    assert!(text(b"Progress for FY2021: Peru (version v1)\n"));
+    assert!(text(b"**Progress for FY2021: Peru (version v1)**\n"));
+    assert!(!text(b"# My notes\nProgress for FY2021"));
+}

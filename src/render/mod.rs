@@ -17,6 +17,7 @@ pub mod track;
 pub mod tree;
 pub mod values;
 pub mod versions;
+pub mod xlsx;
 
 use std::borrow::Cow;
 use std::io::IsTerminal;
@@ -143,4 +144,18 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     } else {
         format!("{n} {many}")
     }
+}
+
+/// Whether `line` is the header line of a CSV ics writes: the progress report's 23 columns,
+/// or `export-values` with or without `--all`. [`crate::files::output::ICS_CSV`] replaces
+/// only a file that starts with one (after its byte-order mark). A new CSV output adds its
+/// header here.
+pub fn known_csv_header(line: &str) -> bool {
+    let mut columns = line.split(',');
+    let progress = progress::CSV_COLUMNS
+        .iter()
+        .all(|c| columns.next() == Some(c));
+    (progress && columns.next().is_none())
+        || line == values::export_header(false)
+        || line == values::export_header(true)
 }

@@ -15,8 +15,10 @@ use crate::framework::Direction;
 use crate::progress::{Counts, Line, ProgressRow, Report, Rollup, Status};
 
 mod export;
+mod sheet;
 
 pub use export::{csv, json, CSV_COLUMNS};
+pub use sheet::{workbook, CONTEXT_COLUMNS};
 
 /// The sparkline levels, lowest first.
 pub const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];

@@ -13,7 +13,9 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::store::StoredValue;
-use crate::values::{guard, visible_controls};
+use crate::values::{guard, unguard, visible_controls};
+
+use super::xlsx::{About, Book, Cell, Column, Kind};
 
 /// A value as written everywhere: the shortest text that reads back as the same number.
 pub fn number(v: f64) -> String {
@@ -186,6 +188,113 @@ fn export_columns(all: bool) -> impl Iterator<Item = usize> + Clone {
     (0..n).chain(11..13)
 }
 
+/// The header line of an `export-values` CSV (without its line end).
+pub fn export_header(all: bool) -> String {
+    let columns = &crate::values::ACCEPTED_COLUMNS;
+    export_columns(all)
+        .map(|c| columns[c])
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A stored text as an `export-values` sheet cell: as stored, except that a text which itself
+/// begins like a guarded cell (`'=`, `''`) gets the CSV's guard `'`. `import-values` removes
+/// one guard `'` from a text cell, CSV or sheet, so every text reads back as stored, while a
+/// note beginning with `-` or `=` is shown as typed: a sheet's text cell never becomes a
+/// formula, so it needs no guard.
+pub fn sheet_text(s: &str) -> Cow<'_, str> {
+    if unguard(s).len() != s.len() {
+        guard(s)
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// `export-values --format xlsx`: the sheet "Values" with exactly the CSV's columns and
+/// header names, so `import-values FILE.xlsx` reads it back. `value`, `numerator` and
+/// `denominator` are numbers; every other cell is the CSV's text, `recorded_at` included
+/// (ISO 8601 text with microseconds: an Excel date holds no microseconds and no zone, so text
+/// is what reads back exactly); `current` is the text `true` / `false`, as in CSV.
+pub struct ValuesSheet {
+    book: Book,
+    all: bool,
+}
+
+impl ValuesSheet {
+    pub fn new(all: bool) -> Result<ValuesSheet, Error> {
+        let names = &crate::values::ACCEPTED_COLUMNS;
+        let columns = export_columns(all)
+            .map(|c| {
+                let column = Column::new(names[c], Self::kind(c));
+                match c {
+                    4 => column.width(40.0),     // note
+                    5 => column.width(30.0),     // source
+                    7 | 9 => column.width(29.0), // recorded_at, replaced_by
+                    _ => column,
+                }
+            })
+            .collect();
+        Ok(ValuesSheet {
+            book: Book::new("Values", columns)?.freeze_columns(1),
+            all,
+        })
+    }
+
+    /// What the column at `c` of [`crate::values::ACCEPTED_COLUMNS`] holds.
+    fn kind(c: usize) -> Kind {
+        match c {
+            3 | 11 | 12 => Kind::Number,
+            4 | 5 => Kind::Wrapped,
+            _ => Kind::Text,
+        }
+    }
+
+    /// Values written so far.
+    pub fn rows(&self) -> u32 {
+        self.book.rows()
+    }
+
+    /// Write one value.
+    pub fn row(&mut self, r: &StoredValue) -> Result<(), Error> {
+        let text = |s: &str| -> Cell<'static> {
+            Cell::text(sheet_text(&visible_controls(s)).into_owned())
+        };
+        let mut cells = [
+            text(&r.indicator),
+            text(&r.period.to_string()),
+            text(&r.disaggregation),
+            Cell::Number(r.value),
+            text(r.note.as_deref().unwrap_or("")),
+            text(r.source.as_deref().unwrap_or("")),
+            text(&r.recorded_by),
+            text(&r.recorded_at),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            r.numerator.into(),
+            r.denominator.into(),
+        ];
+        if self.all {
+            cells[8] = Cell::text(if r.replaced_by.is_none() {
+                "true"
+            } else {
+                "false"
+            });
+            cells[9] = text(replaced_at(r).unwrap_or(""));
+            cells[10] = Cell::text(r.kind.as_str());
+        }
+        let row: Vec<Cell<'_>> = export_columns(self.all)
+            .map(|c| std::mem::replace(&mut cells[c], Cell::Empty))
+            .collect();
+        self.book.row(&row)
+    }
+
+    /// The bytes of the workbook.
+    pub fn finish(self, about: &About) -> Result<Vec<u8>, Error> {
+        self.book.finish(about)
+    }
+}
+
 impl<'w> ExportWriter<'w> {
     /// Start the output: the CSV header, or the opening `[` of the JSON array.
     pub fn new(format: ExportFormat, all: bool, out: &'w mut dyn Write) -> Result<Self, Error> {
@@ -294,6 +403,18 @@ mod tests {
             assert!(readable(v).len() < 30, "{}", readable(v));
         }
         assert_eq!(with_unit(22.0, "%"), "22%");
+        // A sheet's text is as typed, unless it itself looks guarded: then import's removal of
+        // one guard gives it back.
+        for (stored, cell) in [
+            ("=1+1", "=1+1"),
+            ("-5 %", "-5 %"),
+            ("'quoted' phrase", "'quoted' phrase"),
+            ("'=x", "''=x"),
+            ("''", "'''"),
+        ] {
+            assert_eq!(sheet_text(stored), cell);
+            assert_eq!(crate::values::unguard(&sheet_text(stored)), stored);
+        }
         assert_eq!(with_unit(4.0, "USD billion"), "4 USD billion");
         assert_eq!(
             time("2026-01-15T12:00:00.000000Z"),

@@ -19,3 +19,4 @@ mod trial;
 mod values;
 mod values_strict;
 mod void_explain;
+mod xlsx_out;

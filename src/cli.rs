@@ -85,7 +85,7 @@ pub enum Command {
     ExportValues(ExportValuesArgs),
     /// Progress against targets for one fiscal period: the table for strategy reviews
     #[command(
-        after_help = "Examples:\n  ics progress --period FY2022\n  ics progress --node MG3 --status below --status above\n  ics progress --format csv > progress.csv\n  ics progress --period FY2021 --format xlsx --out progress-fy2021.xlsx"
+        after_help = "Examples:\n  ics progress --period FY2022\n  ics progress --node MG3 --status short --status exceeded\n  ics progress --format csv > progress.csv\n  ics progress --period FY2021 --format xlsx --out progress-fy2021.xlsx"
     )]
     Progress(ProgressArgs),
     /// The Indicator Tracking Table: every indicator's baseline, then target, actual and % achieved per fiscal year
@@ -352,6 +352,8 @@ pub enum TrackFormat {
     Csv,
     Json,
     Markdown,
+    /// An Excel workbook (needs --out)
+    Xlsx,
 }
 
 #[derive(Debug, Args)]

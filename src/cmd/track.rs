@@ -4,12 +4,13 @@ use std::io::Write;
 
 use super::Context;
 use crate::cli::{TrackArgs, TrackFormat};
+use crate::clock;
 use crate::error::Error;
 use crate::files::output::{self, OutputFile};
 use crate::framework::Framework;
 use crate::period::{self, FiscalPeriod, PeriodInput};
 use crate::render::track as render;
-use crate::render::Term;
+use crate::render::{xlsx, Term};
 use crate::store::Targets;
 use crate::track::{self, Options};
 use crate::Outcome;
@@ -58,10 +59,17 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
     if let (Some(f), Some(t)) = (from, to) {
         range_order(f, t)?;
     }
+    if args.format == TrackFormat::Xlsx {
+        super::dest::needs_out("xlsx", args.out.as_deref(), "itt.xlsx")?;
+    }
     let store = cx.open_existing()?;
     let version = super::version(&store, &args.version)?;
+    let kind = match args.format {
+        TrackFormat::Xlsx => output::ICS_WORKBOOK,
+        _ => output::TRACK,
+    };
     let target = args.out.as_ref().map(|path| {
-        OutputFile::new(path, output::TRACK)
+        OutputFile::new(path, kind)
             .database(store.path())
             .loaded_from(version.source_file.as_deref(), &version.label)
     });
@@ -103,6 +111,20 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
         TrackFormat::Markdown => write!(sink, "{}", render::markdown(&table))?,
         TrackFormat::Csv => render::csv(&table, sink)?,
         TrackFormat::Json => render::json(&table, sink)?,
+        TrackFormat::Xlsx => {
+            let about = xlsx::About::new(
+                format!("Indicator tracking table, FY{from} to FY{to}"),
+                clock::now_utc(),
+            )
+            .fact(
+                "Strategy",
+                format!("{} ({})", version.title, version.strategy),
+            )
+            .fact("Version", version.label.as_str())
+            .fact("Fiscal years", format!("FY{from} to FY{to}"))
+            .fact("Command", super::dest::command_line());
+            sink.write_all(&render::workbook(&table, about)?)?;
+        }
     }
     if let (Some(t), Some(path)) = (&target, &args.out) {
         let bytes = match args.format {

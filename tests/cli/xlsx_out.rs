@@ -514,3 +514,61 @@ fn out_replaces_only_an_earlier_output_of_its_kind() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn track_workbook_puts_each_year_in_its_columns_as_numbers() {
+    let env = shipped();
+    env.ics(&["track", "--format", "xlsx"])
+        .fails()
+        .stderr_has("needs --out");
+    let out = env
+        .ics(&["track", "--format", "xlsx", "--out", "itt.xlsx"])
+        .ok();
+    assert!(
+        out.stdout.contains("to `itt.xlsx`: 12 indicators"),
+        "{}",
+        out.stdout
+    );
+    let bytes = read(&env, "itt.xlsx");
+    let all = sheets(&bytes);
+    assert_eq!(
+        all.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["Tracking table", "About"]
+    );
+    let range = &all[0].1;
+    let rows: Vec<&[Data]> = range.rows().collect();
+    // The band of fiscal years above the header, then the header: 7 columns, then 4 a year.
+    let header = rows
+        .iter()
+        .position(|r| r.first().map(text).as_deref() == Some("indicator"))
+        .expect("a header row");
+    let band: Vec<String> = rows[header - 1].iter().map(text).collect();
+    assert_eq!(band[7], "FY2018");
+    assert_eq!(band[19], "FY2021");
+    let head: Vec<String> = rows[header].iter().map(text).collect();
+    assert_eq!(&head[19..23], ["target", "actual", "achieved", "status"]);
+    let trade = rows
+        .iter()
+        .find(|r| r[0] == Data::String("IND-TRADE-GOODS".into()))
+        .expect("the IND-TRADE-GOODS row");
+    assert_eq!(trade[5], Data::Float(9.1), "baseline");
+    assert_eq!(trade[19], Data::Float(19.5), "FY2021 target");
+    assert_eq!(trade[20], Data::Float(17.2), "FY2021 actual");
+    match trade[21] {
+        Data::Float(a) => assert!((a - 88.205_128_205_128_2).abs() < 1e-9, "{a}"),
+        ref other => panic!("achieved is not a number: {other:?}"),
+    }
+    assert_eq!(trade[22], Data::String("short".into()));
+    let explanations = text(trade.last().unwrap());
+    assert!(
+        explanations.starts_with("FY2021: Calendar-year 2021 figure"),
+        "{explanations}"
+    );
+    // Goals and objectives are section rows with code and title.
+    assert!(rows
+        .iter()
+        .any(|r| text(&r[0]).starts_with("MG3 Promote economic opportunities")));
+    let xml = part(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(xml.contains(r#"state="frozen""#), "{xml}");
+    assert!(xml.contains("<autoFilter "), "{xml}");
+}

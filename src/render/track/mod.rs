@@ -15,6 +15,10 @@
 //! - **markdown**: one table per group, each year's cell `target / actual / achieved shape`,
 //!   the explanations as a list after it.
 
+mod sheet;
+
+pub use sheet::workbook;
+
 use std::fmt::Write as _;
 use std::io::Write;
 

@@ -222,6 +222,12 @@ pub fn build(fw: &Framework, label: &str, values: &[CurrentValue]) -> Result<Act
             "add `sectors = [{ vocabulary = \"1\", code = \"15130\", percentage = 100 }]` (OECD DAC 5-digit codes; percentages of one vocabulary add up to 100) to `[iati]` in framework.toml and load it again",
         ));
     }
+    if iati.recipient_country.is_none() {
+        return Err(Error::input_with_hint(
+            "the IATI export needs the recipient country (IATI rule 3.7.1), and the framework's `[iati]` table has no `recipient_country`",
+            "add `recipient_country = \"PE\"` (the country's ISO 3166-1 alpha-2 code) to `[iati]` in framework.toml and load it again",
+        ));
+    }
     let code_problems = check_codes(iati);
     if !code_problems.is_empty() {
         let n = code_problems.len();

@@ -283,7 +283,7 @@ impl<'d> Runner<'d> {
                         .map(|v| v.trim().parse::<f64>().unwrap_or(f64::NAN))
                         .sum();
                     let want = case["sum"].as_f64().unwrap_or(f64::NAN);
-                    if !((sum - want).abs() < 1e-9) {
+                    if (sum - want).abs().is_nan() || (sum - want).abs() >= 1e-9 {
                         self.fail(case, node, format!("{values:?} add up to {sum}"));
                     }
                 }

@@ -114,6 +114,10 @@ pub fn strategy_changes(old: &Framework, new: &Framework) -> Vec<Change> {
                 opt_text(i.recipient_country.as_deref()),
             ),
             ("iati.participating_org", Value::Array(orgs)),
+            (
+                "iati.sectors",
+                serde_json::to_value(&i.sectors).unwrap_or(Value::Null),
+            ),
         ]
     };
     let mut out = Vec::new();

@@ -60,6 +60,29 @@ fn write_iati(iati: &Iati, out: &mut String) {
     opt(out, "default_currency", &iati.default_currency);
     opt(out, "language", &iati.language);
     opt(out, "recipient_country", &iati.recipient_country);
+    if !iati.sectors.is_empty() {
+        let items: Vec<String> = iati
+            .sectors
+            .iter()
+            .map(|s| {
+                let pct = s
+                    .percentage
+                    .map(|p| format!(", percentage = {}", num(p)))
+                    .unwrap_or_default();
+                let name = s
+                    .name
+                    .as_ref()
+                    .map(|n| format!(", name = {}", quote(n)))
+                    .unwrap_or_default();
+                format!(
+                    "{{ vocabulary = {}, code = {}{pct}{name} }}",
+                    quote(&s.vocabulary),
+                    quote(&s.code)
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "sectors = [{}]", items.join(", "));
+    }
     for org in &iati.participating_org {
         out.push_str("\n[[iati.participating_org]]\n");
         opt(out, "ref", &org.org_ref);

@@ -406,7 +406,8 @@ pub struct Iati {
     /// The reporting organisation's name [default: `U.S. Department of State`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reporting_org_name: Option<String>,
-    /// IATI ActivityStatus code, 1 to 6 [default: `2`, Implementation].
+    /// IATI ActivityStatus code, 1 to 6 [default: from the dates: `2` Implementation until
+    /// the strategy's planned end, `3` Finalisation after it].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_status: Option<String>,
     /// ISO 4217 currency code [default: `USD`].
@@ -421,7 +422,31 @@ pub struct Iati {
     /// Organisations taking part [default: the reporting organisation, role 1 Funding].
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub participating_org: Vec<ParticipatingOrg>,
+    /// The activity's sectors (`[iati] sectors = [{ vocabulary, code, percentage }]`); the
+    /// export needs at least one (IATI rule 6.2.2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sectors: Vec<IatiSector>,
 }
+
+/// One entry of `[iati] sectors`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IatiSector {
+    /// IATI SectorVocabulary code [default: `1`, OECD DAC CRS 5-digit purpose codes].
+    pub vocabulary: String,
+    /// The sector code in that vocabulary (e.g. `15130`).
+    pub code: String,
+    /// Share of the activity, 0 to 100; the shares of one vocabulary add up to 100. May be
+    /// left out only when the vocabulary has a single sector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+    /// The sector's name, written as its narrative; required for the reporting organisation's
+    /// own vocabularies 98 and 99 (IATI rule 2.2.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// The default sector vocabulary: 1, OECD DAC CRS purpose codes (5 digit).
+pub const DEFAULT_SECTOR_VOCABULARY: &str = "1";
 
 /// Default IATI identifier of the reporting organisation: the U.S. Department of State.
 pub const DEFAULT_REPORTING_ORG_REF: &str = "US-GOV-11";
@@ -429,8 +454,10 @@ pub const DEFAULT_REPORTING_ORG_REF: &str = "US-GOV-11";
 pub const DEFAULT_REPORTING_ORG_NAME: &str = "U.S. Department of State";
 /// Default OrganisationType code of the reporting organisation (10 Government).
 pub const DEFAULT_REPORTING_ORG_TYPE: &str = "10";
-/// Default ActivityStatus code (2 Implementation).
+/// ActivityStatus code while the strategy period runs (2 Implementation).
 pub const DEFAULT_ACTIVITY_STATUS: &str = "2";
+/// ActivityStatus code once the strategy's planned end has passed (3 Finalisation).
+pub const ENDED_ACTIVITY_STATUS: &str = "3";
 
 impl Iati {
     /// The reporting organisation's identifier, or the default.

@@ -8,8 +8,8 @@ use proptest::prelude::*;
 use super::dump::to_toml;
 use super::model::Strategy as StrategyMeta;
 use super::model::{
-    Aggregation, Baseline, Direction, Framework, Frequency, Iati, Indicator, Node, NodeKind,
-    ParticipatingOrg, Pirs, Ratio, ResultType, Settings,
+    Aggregation, Baseline, Direction, Framework, Frequency, Iati, IatiSector, Indicator, Node,
+    NodeKind, ParticipatingOrg, Pirs, Ratio, ResultType, Settings,
 };
 use super::parse::{parse_bytes, parse_str};
 use crate::period::FiscalPeriod;
@@ -167,26 +167,59 @@ fn iati() -> impl Strategy<Value = Iati> {
             ),
             0..3,
         ),
+        0usize..3,
     )
         .prop_map(
-            |(identifier, name, org_type, status, currency, language, country, orgs)| Iati {
-                identifier: identifier.filter(|s| !s.is_empty()),
-                reporting_org_ref: Some("US-GOV-11".into()),
-                reporting_org_type: org_type.map(str::to_string),
-                reporting_org_name: name.filter(|s| !s.is_empty()),
-                activity_status: status.map(str::to_string),
-                default_currency: currency.map(str::to_string),
-                language: language.map(str::to_string),
-                recipient_country: country.map(str::to_string),
-                participating_org: orgs
-                    .into_iter()
-                    .map(|(org_ref, role, name)| ParticipatingOrg {
-                        org_ref,
-                        org_type: Some("10".into()),
-                        role: role.to_string(),
-                        name,
-                    })
-                    .collect(),
+            |(identifier, name, org_type, status, currency, language, country, orgs, sectors)| {
+                Iati {
+                    identifier: identifier.filter(|s| !s.is_empty()),
+                    reporting_org_ref: Some("US-GOV-11".into()),
+                    reporting_org_type: org_type.map(str::to_string),
+                    reporting_org_name: name.filter(|s| !s.is_empty()),
+                    activity_status: status.map(str::to_string),
+                    default_currency: currency.map(str::to_string),
+                    language: language.map(str::to_string),
+                    recipient_country: country.map(str::to_string),
+                    participating_org: orgs
+                        .into_iter()
+                        .map(|(org_ref, role, name)| ParticipatingOrg {
+                            org_ref,
+                            org_type: Some("10".into()),
+                            role: role.to_string(),
+                            name,
+                        })
+                        .collect(),
+                    sectors: [
+                        vec![],
+                        vec![IatiSector {
+                            vocabulary: "1".into(),
+                            code: "15130".into(),
+                            percentage: None,
+                            name: None,
+                        }],
+                        vec![
+                            IatiSector {
+                                vocabulary: "1".into(),
+                                code: "15130".into(),
+                                percentage: Some(33.3),
+                                name: None,
+                            },
+                            IatiSector {
+                                vocabulary: "1".into(),
+                                code: "15210".into(),
+                                percentage: Some(66.7),
+                                name: None,
+                            },
+                            IatiSector {
+                                vocabulary: "99".into(),
+                                code: "own code".into(),
+                                percentage: Some(100.0),
+                                name: Some("Own sector".into()),
+                            },
+                        ],
+                    ][sectors]
+                        .clone(),
+                }
             },
         )
 }

@@ -9,6 +9,7 @@
 //! and [`xml::render`] writes the document in schema order with every text escaped. The export
 //! is one way: ics does not read IATI files.
 
+pub mod codelists;
 pub mod xml;
 
 use std::collections::BTreeMap;
@@ -17,14 +18,23 @@ use chrono::NaiveDate;
 
 use crate::error::{Diagnostic, Error};
 use crate::framework::{
-    is_percent_unit, Direction, Framework, Iati, ParticipatingOrg, ResultType,
+    is_percent_unit, Direction, Framework, Iati, ParticipatingOrg, ResultType, Strategy,
     DEFAULT_ACTIVITY_STATUS, DEFAULT_REPORTING_ORG_NAME, DEFAULT_REPORTING_ORG_TYPE,
+    ENDED_ACTIVITY_STATUS,
 };
 use crate::period::FiscalPeriod;
 use crate::store::CurrentValue;
+use codelists::List;
 
 /// The IATI version written.
 pub const IATI_VERSION: &str = "2.03";
+
+/// Whether a percentage, or a sum of percentages, is 100: exactly, up to the rounding of
+/// binary floating point (33.3 + 33.3 + 33.4 is 100; 33.33 + 33.33 + 33.33 is not). IATI's
+/// rule 2.1.2 sums the percentages as written, so nothing looser would pass it.
+pub fn is_hundred(p: f64) -> bool {
+    (p - 100.0).abs() < 1e-9
+}
 
 /// The activity, ready to render.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +50,18 @@ pub struct Activity {
     /// `(IATI ActivityDateType code, date)`: 1 planned start, 2 actual start, 3 planned end.
     pub dates: Vec<(&'static str, NaiveDate)>,
     pub recipient_country: Option<String>,
+    pub sectors: Vec<SectorEntry>,
     pub results: Vec<ResultEntry>,
+}
+
+/// One activity-level `sector`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectorEntry {
+    /// SectorVocabulary code (1 OECD DAC 5-digit, 2 DAC 3-digit, ...).
+    pub vocabulary: String,
+    pub code: String,
+    pub percentage: Option<f64>,
+    pub name: Option<String>,
 }
 
 /// An organisation as IATI names it.
@@ -195,6 +216,31 @@ pub fn build(fw: &Framework, label: &str, values: &[CurrentValue]) -> Result<Act
         ));
     }
 
+    if iati.sectors.is_empty() {
+        return Err(Error::input_with_hint(
+            "the IATI export needs at least one sector (IATI rule 6.2.2), and the framework's `[iati]` table names none",
+            "add `sectors = [{ vocabulary = \"1\", code = \"15130\", percentage = 100 }]` (OECD DAC 5-digit codes; percentages of one vocabulary add up to 100) to `[iati]` in framework.toml and load it again",
+        ));
+    }
+    if iati.recipient_country.is_none() {
+        return Err(Error::input_with_hint(
+            "the IATI export needs the recipient country (IATI rule 3.7.1), and the framework's `[iati]` table has no `recipient_country`",
+            "add `recipient_country = \"PE\"` (the country's ISO 3166-1 alpha-2 code) to `[iati]` in framework.toml and load it again",
+        ));
+    }
+    let code_problems = check_codes(iati);
+    if !code_problems.is_empty() {
+        let n = code_problems.len();
+        return Err(Error::Located {
+            diagnostics: code_problems,
+            summary: format!(
+                "the IATI export stopped and nothing was written: {} in `[iati]` {} not accepted by the IATI codelists; correct framework.toml and load it again",
+                if n == 1 { "1 code".to_string() } else { format!("{n} codes") },
+                if n == 1 { "is" } else { "are" },
+            ),
+        });
+    }
+
     let description = s.description.clone().unwrap_or_else(|| {
         let period = match (s.start, s.end) {
             (Some(a), Some(b)) => format!(", strategy period {a} to {b}"),
@@ -271,14 +317,91 @@ pub fn build(fw: &Framework, label: &str, values: &[CurrentValue]) -> Result<Act
         title: s.title.clone(),
         description,
         participating,
-        status: iati
-            .activity_status
-            .clone()
-            .unwrap_or_else(|| DEFAULT_ACTIVITY_STATUS.into()),
+        status: activity_status(iati, s, crate::clock::today()),
         dates,
         recipient_country: iati.recipient_country.clone(),
+        sectors: iati
+            .sectors
+            .iter()
+            .map(|x| SectorEntry {
+                vocabulary: x.vocabulary.clone(),
+                code: x.code.clone(),
+                percentage: x.percentage,
+                name: x.name.clone(),
+            })
+            .collect(),
         results,
     })
+}
+
+/// The ActivityStatus code: the one `[iati]` gives, or from the dates: 2 Implementation
+/// until the strategy's planned end (the last day of its `end` fiscal year), 3 Finalisation
+/// after it. A strategy with no period is in implementation.
+pub fn activity_status(iati: &Iati, s: &Strategy, today: NaiveDate) -> String {
+    if let Some(code) = &iati.activity_status {
+        return code.clone();
+    }
+    match s.end {
+        Some(end) if today > end.end() => ENDED_ACTIVITY_STATUS.into(),
+        _ => DEFAULT_ACTIVITY_STATUS.into(),
+    }
+}
+
+/// Every coded field of `[iati]` checked again against the embedded codelists, so that a
+/// version stored by an older `ics` (which checked less) cannot export a code IATI refuses.
+/// Sector codes of vocabularies other than 1 and 2 are not checked.
+pub fn check_codes(iati: &Iati) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut check = |location: String, list: List, code: &str| {
+        if let Some(why) = codelists::problem(list, code) {
+            out.push(Diagnostic {
+                location,
+                message: format!("`{code}`, {why}"),
+            });
+        }
+    };
+    let fields = [
+        (
+            "reporting_org_type",
+            List::OrganisationType,
+            &iati.reporting_org_type,
+        ),
+        (
+            "activity_status",
+            List::ActivityStatus,
+            &iati.activity_status,
+        ),
+        ("default_currency", List::Currency, &iati.default_currency),
+        ("language", List::Language, &iati.language),
+        ("recipient_country", List::Country, &iati.recipient_country),
+    ];
+    for (key, list, value) in fields {
+        if let Some(v) = value {
+            check(format!("[iati] {key}"), list, v);
+        }
+    }
+    for (i, p) in iati.participating_org.iter().enumerate() {
+        let at = format!("[iati] participating_org {}", i + 1);
+        check(format!("{at} role"), List::OrganisationRole, &p.role);
+        if let Some(t) = &p.org_type {
+            check(format!("{at} type"), List::OrganisationType, t);
+        }
+    }
+    for x in &iati.sectors {
+        check(
+            "[iati] sectors vocabulary".into(),
+            List::SectorVocabulary,
+            &x.vocabulary,
+        );
+        if let Some(list) = codelists::sector_list(&x.vocabulary) {
+            check(
+                format!("[iati] sectors (vocabulary {})", x.vocabulary),
+                list,
+                &x.code,
+            );
+        }
+    }
+    out
 }
 
 /// `prefix` and `text`, trimmed, ending in a full stop unless it already ends a sentence.

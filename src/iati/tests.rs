@@ -17,6 +17,12 @@ end = "FY2021"
 identifier = "US-GOV-11-s"
 recipient_country = "pe"
 activity_status = "closed"
+sectors = [
+  { vocabulary = "1", code = "15130", percentage = 60 },
+  { code = "15210", percentage = 40 },
+  { vocabulary = "2", code = "151" },
+  { vocabulary = "99", code = "S-1", name = "Security & <justice>" },
+]
 
 [[goal]]
 code = "G1"
@@ -265,6 +271,11 @@ fn the_document_is_in_schema_order_and_escaped() {
         "<activity-status ",
         "<activity-date ",
         "<recipient-country ",
+        "<sector vocabulary=\"1\" code=\"15130\" percentage=\"60\"/>",
+        "<sector vocabulary=\"1\" code=\"15210\" percentage=\"40\"/>",
+        "<sector vocabulary=\"2\" code=\"151\"/>",
+        "<sector vocabulary=\"99\" code=\"S-1\">",
+        "<narrative>Security &amp; &lt;justice&gt;</narrative>",
         "<result ",
         "<period-start ",
         "<period-end ",
@@ -318,4 +329,81 @@ fn render_alone_writes_one_activity() {
     let xml = render(&a, "2026-01-15T12:00:00Z");
     assert_eq!(xml.matches("<iati-activity ").count(), 1);
     assert_eq!(xml.matches("<indicator ").count(), 2);
+}
+
+#[test]
+fn a_framework_without_sectors_cannot_be_exported() {
+    let start = FW.find("sectors = [").unwrap();
+    let end = start + FW[start..].find("]\n").unwrap() + 2;
+    let text = format!("{}{}", &FW[..start], &FW[end..]);
+    let f = parse_str(&text, "fw.toml").unwrap();
+    let err = build(&f, "v1", &[]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("needs at least one sector (IATI rule 6.2.2)"),
+        "{err}"
+    );
+    assert!(
+        err.hint()
+            .unwrap()
+            .contains("sectors = [{ vocabulary = \"1\""),
+        "{:?}",
+        err.hint()
+    );
+}
+
+#[test]
+fn activity_status_follows_the_dates_unless_given() {
+    let f = fw();
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let mut iati = f.strategy.iati.clone().unwrap();
+    assert_eq!(
+        activity_status(&iati, &f.strategy, day(2030, 1, 1)),
+        "4",
+        "given"
+    );
+    iati.activity_status = None;
+    // The period ends with FY2021, on 2021-09-30.
+    assert_eq!(activity_status(&iati, &f.strategy, day(2019, 1, 1)), "2");
+    assert_eq!(activity_status(&iati, &f.strategy, day(2021, 9, 30)), "2");
+    assert_eq!(activity_status(&iati, &f.strategy, day(2021, 10, 1)), "3");
+    let mut open = f.strategy.clone();
+    open.end = None;
+    assert_eq!(
+        activity_status(&iati, &open, day(2040, 1, 1)),
+        "2",
+        "no period"
+    );
+}
+
+#[test]
+fn codes_stored_by_an_older_ics_are_checked_again_at_export() {
+    let mut f = fw();
+    let iati = f.strategy.iati.as_mut().unwrap();
+    assert!(check_codes(iati).is_empty());
+    iati.default_currency = Some("ZZZ".into());
+    iati.recipient_country = Some("AN".into());
+    iati.language = Some("zz".into());
+    iati.sectors[0].code = "99999".into();
+    let problems = check_codes(iati);
+    let text: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
+    assert_eq!(problems.len(), 4, "{text:#?}");
+    assert!(
+        text[0].contains(
+            "[iati] default_currency: `ZZZ`, which is not a code of the IATI Currency codelist"
+        ),
+        "{text:#?}"
+    );
+    assert!(text[1].contains("[iati] language: `zz`"), "{text:#?}");
+    assert!(text[2].contains("withdrawn"), "{text:#?}");
+    assert!(
+        text[3].contains("[iati] sectors (vocabulary 1): `99999`"),
+        "{text:#?}"
+    );
+    let err = build(&f, "v1", &[]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("4 codes in `[iati]` are not accepted"),
+        "{err}"
+    );
 }

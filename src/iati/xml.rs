@@ -44,6 +44,21 @@ pub fn render(a: &Activity, generated: &str) -> String {
     if let Some(c) = &a.recipient_country {
         x.empty("recipient-country", &[("code", c), ("percentage", "100")]);
     }
+    // After recipient-region and location (not written), before the results.
+    for sector in &a.sectors {
+        let pct = sector.percentage.map(number);
+        let mut attrs = vec![
+            ("vocabulary", sector.vocabulary.as_str()),
+            ("code", sector.code.as_str()),
+        ];
+        if let Some(p) = &pct {
+            attrs.push(("percentage", p.as_str()));
+        }
+        match &sector.name {
+            Some(name) => x.narrative_element("sector", &attrs, name),
+            None => x.empty("sector", &attrs),
+        }
+    }
     for r in &a.results {
         result(&mut x, r);
     }

@@ -10,11 +10,16 @@ use std::time::{Duration, Instant};
 
 use crate::common::{fingerprint, Env, Run, MINI};
 
+/// MINI with the `[iati]` fields the IATI export needs (a recipient country and a sector).
+fn mini() -> String {
+    format!("{MINI}\n[iati]\nrecipient_country = \"PE\"\nsectors = [{{ code = \"15130\" }}]\n")
+}
+
 /// A MINI database loaded from `framework.toml` in the scratch folder (a relative name, as a
 /// user would type it).
 fn loaded() -> Env {
     let env = Env::new();
-    env.write("framework.toml", MINI);
+    env.write("framework.toml", &mini());
     env.ics(&["load", "framework.toml"]).ok();
     env
 }
@@ -434,7 +439,7 @@ fn a_relative_loaded_from_name_is_not_taken_for_a_file_of_that_name_elsewhere() 
     for folder in ["i2", "other"] {
         std::fs::create_dir(env.path(folder)).unwrap();
     }
-    env.write("i2/framework.toml", MINI);
+    env.write("i2/framework.toml", &mini());
     let run_in = |folder: &str, args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_ics"))
             .args(args)
@@ -465,7 +470,7 @@ fn a_relative_loaded_from_name_is_not_taken_for_a_file_of_that_name_elsewhere() 
     assert!(xml.contains("US-GOV-11-mini"));
     assert_eq!(
         std::fs::read_to_string(env.path("i2/framework.toml")).unwrap(),
-        MINI
+        mini()
     );
     // The file it was loaded from, reached from elsewhere, is still kept (as a file ics did
     // not write: the relative name stored says nothing about which folder it was in).
@@ -482,6 +487,6 @@ fn a_relative_loaded_from_name_is_not_taken_for_a_file_of_that_name_elsewhere() 
     assert_eq!(code, Some(2), "{stderr}");
     assert_eq!(
         std::fs::read_to_string(env.path("i2/framework.toml")).unwrap(),
-        MINI
+        mini()
     );
 }

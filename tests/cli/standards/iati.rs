@@ -31,6 +31,9 @@ fn the_shipped_strategy_with_its_sample_values_exports_valid_iati() {
     );
 }
 
+/// The least `[iati]` table an export needs, appended to MINI.
+const MINI_IATI: &str = "\n[iati]\nrecipient_country = \"PE\"\nsectors = [{ code = \"15130\" }]\n";
+
 /// A strategy that uses every feature the export maps.
 const FULL: &str = r#"
 [strategy]
@@ -52,6 +55,14 @@ activity_status = "implementation"
 default_currency = "usd"
 language = "EN"
 recipient_country = "PE"
+sectors = [
+  { vocabulary = "1", code = "15130", percentage = 33.3 },
+  { code = "15210", percentage = 33.3 },
+  { vocabulary = "1", code = "74020", percentage = 33.4 },
+  { vocabulary = "2", code = "151", percentage = 70 },
+  { vocabulary = "2", code = "740", percentage = 30 },
+  { vocabulary = "99", code = "ICS-MG2", name = "Mission Goal 2 & <TCOs>" },
+]
 
 [[iati.participating_org]]
 ref = "US-GOV-11"
@@ -196,6 +207,20 @@ fn a_strategy_using_every_feature_exports_valid_iati() {
     assert!(xml.contains("<participating-org ref=\"US-GOV-1\" type=\"10\" role=\"4\">"));
     assert!(xml.contains("<activity-status code=\"2\"/>"));
     assert!(xml.contains("<recipient-country code=\"PE\" percentage=\"100\"/>"));
+    let flat: String = xml.lines().map(str::trim).collect::<Vec<_>>().join("");
+    assert!(
+        flat.contains(concat!(
+            "<recipient-country code=\"PE\" percentage=\"100\"/>",
+            "<sector vocabulary=\"1\" code=\"15130\" percentage=\"33.3\"/>",
+            "<sector vocabulary=\"1\" code=\"15210\" percentage=\"33.3\"/>",
+            "<sector vocabulary=\"1\" code=\"74020\" percentage=\"33.4\"/>",
+            "<sector vocabulary=\"2\" code=\"151\" percentage=\"70\"/>",
+            "<sector vocabulary=\"2\" code=\"740\" percentage=\"30\"/>",
+            "<sector vocabulary=\"99\" code=\"ICS-MG2\"><narrative>Mission Goal 2 &amp; &lt;TCOs&gt;</narrative></sector>",
+            "<result "
+        )),
+        "{xml}"
+    );
     assert!(xml.contains("Every feature &amp; &lt;escaping&gt; \"checked\""));
     // Results: every node with indicators, typed from `result_type` (default outcome).
     for (code, kind) in [
@@ -326,7 +351,7 @@ fn export_without_a_database_says_how_to_make_one() {
 #[test]
 fn export_replaces_an_earlier_file_and_reports_what_it_wrote() {
     let env = Env::new();
-    let f = env.write("mini.toml", MINI);
+    let f = env.write("mini.toml", &format!("{MINI}{MINI_IATI}"));
     env.ics(&["load", f.to_str().unwrap()]).ok();
     env.write(
         "out.xml",
@@ -340,4 +365,267 @@ fn export_replaces_an_earlier_file_and_reports_what_it_wrote() {
     let xml = std::fs::read_to_string(env.path("out.xml")).unwrap();
     assert!(xml.starts_with("<?xml"));
     validate(&env.path("out.xml"));
+}
+
+#[test]
+fn the_shipped_sectors_are_written_and_add_up_to_100() {
+    let env = Env::new();
+    env.load_shipped();
+    let (_, xml) = export(&env, "peru.xml");
+    assert!(xml.contains("<recipient-country code=\"PE\" percentage=\"100\"/>"));
+    let sectors: Vec<&str> = xml
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<sector "))
+        .collect();
+    assert_eq!(sectors.len(), 9, "{sectors:#?}");
+    assert!(sectors.iter().all(|l| l.contains("vocabulary=\"1\"")));
+    let sum: f64 = sectors
+        .iter()
+        .map(|l| {
+            let at = l.find("percentage=\"").unwrap() + 12;
+            l[at..at + l[at..].find('"').unwrap()]
+                .parse::<f64>()
+                .unwrap()
+        })
+        .sum();
+    assert!((sum - 100.0).abs() < 1e-9, "{sum}");
+    // The period FY2018-FY2022 ended on 2022-09-30: the activity is finalising.
+    assert!(xml.contains("<activity-status code=\"3\"/>"));
+}
+
+#[test]
+fn a_framework_without_sectors_is_refused_with_a_hint() {
+    let env = Env::new();
+    let f = env.write("mini.toml", MINI);
+    env.ics(&["load", f.to_str().unwrap()]).ok();
+    let before = env.fingerprint();
+    let run = env.ics(&["export", "iati", "--out", "x.xml"]).fails();
+    assert_eq!(
+        run.stderr.lines().collect::<Vec<_>>(),
+        [
+            "error: the IATI export needs at least one sector (IATI rule 6.2.2), and the framework's `[iati]` table names none",
+            "help: add `sectors = [{ vocabulary = \"1\", code = \"15130\", percentage = 100 }]` (OECD DAC 5-digit codes; percentages of one vocabulary add up to 100) to `[iati]` in framework.toml and load it again",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(!env.path("x.xml").exists());
+    assert_eq!(env.fingerprint(), before);
+    // With a sector but no recipient country (IATI rule 3.7.1).
+    let text =
+        format!("{MINI}\n[iati]\nsectors = [{{ code = \"15130\" }}]\n").replace("\"v1\"", "\"v2\"");
+    let f = env.write("mini2.toml", &text);
+    env.ics(&["load", f.to_str().unwrap()]).ok();
+    env.ics(&["export", "iati", "--out", "x.xml"])
+        .fails()
+        .stderr_has("error: the IATI export needs the recipient country (IATI rule 3.7.1)")
+        .stderr_has("help: add `recipient_country = \"PE\"`");
+    assert!(!env.path("x.xml").exists());
+}
+
+#[test]
+fn activity_status_follows_the_dates_unless_given() {
+    let env = Env::new();
+    let f = env.write("mini.toml", &format!("{MINI}{MINI_IATI}"));
+    env.ics(&["load", f.to_str().unwrap()]).ok();
+    // MINI runs FY2020-FY2022: its planned end is 2022-09-30.
+    for (now, status) in [
+        ("2022-09-30T23:00:00Z", "2"),
+        ("2022-10-01T00:00:00Z", "3"),
+        ("2020-01-01T00:00:00Z", "2"),
+    ] {
+        env.ics_env(&["export", "iati", "--out", "s.xml"], &[("ICS_NOW", now)])
+            .ok();
+        let xml = std::fs::read_to_string(env.path("s.xml")).unwrap();
+        assert!(
+            xml.contains(&format!("<activity-status code=\"{status}\"/>")),
+            "{now}: {xml}"
+        );
+    }
+    // A status given in [iati] wins.
+    let text =
+        format!("{MINI}{MINI_IATI}activity_status = \"suspended\"\n").replace("\"v1\"", "\"v2\"");
+    let f = env.write("mini2.toml", &text);
+    env.ics(&["load", f.to_str().unwrap()]).ok();
+    env.ics_env(
+        &["export", "iati", "--out", "s.xml"],
+        &[("ICS_NOW", "2030-01-01T00:00:00Z")],
+    )
+    .ok();
+    let xml = std::fs::read_to_string(env.path("s.xml")).unwrap();
+    assert!(xml.contains("<activity-status code=\"6\"/>"), "{xml}");
+}
+
+/// Load MINI with `iati` as its `[iati]` table; the load must fail with each needle.
+#[track_caller]
+fn refused(iati: &str, needles: &[&str]) {
+    let env = Env::new();
+    let text = format!("{MINI}\n[iati]\n{iati}\n");
+    let f = env.write("bad.toml", &text);
+    let run = env.ics(&["load", f.to_str().unwrap()]).fails();
+    for needle in needles {
+        assert!(run.stderr.contains(needle), "{needle}\n{}", run.stderr);
+    }
+    assert!(run.stderr.contains("nothing was loaded"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), "<none>");
+}
+
+#[test]
+fn codes_outside_the_iati_codelists_are_located_load_errors() {
+    // MINI has 28 lines; `[iati]` is line 30.
+    refused(
+        "default_currency = \"ZZZ\"\nrecipient_country = \"XX\"\nlanguage = \"zz\"\nreporting_org_type = \"12\"",
+        &[
+            "bad.toml:31:20: `default_currency` is `ZZZ`, which is not a code of the IATI Currency codelist (e.g. `USD`)",
+            "bad.toml:32:21: `recipient_country` is `XX`, which is not a code of the IATI Country codelist (e.g. `PE`)",
+            "bad.toml:33:12: `language` is `zz`, which is not a code of the IATI Language codelist (e.g. `en`)",
+            "bad.toml:34:22: `reporting_org_type` is `12`, which is not a code of the IATI OrganisationType codelist",
+        ],
+    );
+    // Withdrawn codes are named as withdrawn.
+    refused(
+        "recipient_country = \"an\"",
+        &["`recipient_country` is `an`, which the IATI Country codelist marks as withdrawn (NETHERLAND ANTILLES); use a current code"],
+    );
+    refused(
+        "sectors = [{ code = \"74010\" }]",
+        &["the sector `code` is `74010` (vocabulary 1), which the IATI Sector codelist marks as withdrawn (Disaster prevention and preparedness); use a current code"],
+    );
+    refused(
+        "activity_status = \"7\"",
+        &["`activity_status` is `7`; use one of `1` (pipeline/identification)"],
+    );
+}
+
+#[test]
+fn bad_sectors_are_located_load_errors() {
+    let line = |n: usize| format!("bad.toml:{n}:");
+    refused(
+        "sectors = [{ code = \"99999\" }, { vocabulary = \"2\", code = \"15130\" }, { vocabulary = \"0\", code = \"x\" }]",
+        &[
+            &line(31),
+            "the sector `code` is `99999` (vocabulary 1), which is not a code of the IATI Sector codelist",
+            "the sector `code` is `15130` (vocabulary 2), which is not a code of the IATI SectorCategory codelist",
+            "the sector `vocabulary` is `0`, which is not a code of the IATI SectorVocabulary codelist",
+        ],
+    );
+    refused(
+        "sectors = [\n  { code = \"15130\", percentage = 60 },\n  { code = \"15210\", percentage = 30 },\n]",
+        &["bad.toml:31:11: the percentages of the vocabulary 1 sectors add up to 90; they must add up to 100 (IATI rule 2.1.2)"],
+    );
+    refused(
+        "sectors = [\n  { code = \"15130\", percentage = 60 },\n  { code = \"15210\" },\n]",
+        &["bad.toml:33:3: vocabulary 1 has 2 sectors, so each needs a `percentage`; `15210` has none (IATI rule 2.1.1)"],
+    );
+    refused(
+        "sectors = [{ code = \"15130\", percentage = 60 }]",
+        &["sector `15130` is the only one of vocabulary 1, so its percentage must be 100 or left out, not 60 (IATI rule 2.1.4)"],
+    );
+    refused(
+        "sectors = [{ code = \"15130\", percentage = 120 }, { code = \"15210\", percentage = -20 }]",
+        &[
+            "the sector `percentage` is 120; it must be between 0 and 100 (IATI rule 12.3.1)",
+            "the sector `percentage` is -20; it must be between 0 and 100",
+        ],
+    );
+    refused(
+        "sectors = [{ code = \"15130\", percentage = 50 }, { code = \"15130\", percentage = 50 }]",
+        &["sector `15130` of vocabulary 1 is listed twice"],
+    );
+    refused(
+        "sectors = [{ vocabulary = \"2\", code = \"151\" }]",
+        &[
+            "no vocabulary 1 (OECD DAC 5-digit) sector",
+            "(rule 102.1.1)",
+        ],
+    );
+    refused(
+        "sectors = [{ code = \"15130\", percentage = 50 }, { vocabulary = \"99\", code = \"X\" }]",
+        &["needs a `name` (IATI rule 2.2.1)"],
+    );
+    refused(
+        "sectors = [{ code = \"15130\", share = 100 }]",
+        &["unknown key `share` in a sector of `[iati] sectors`"],
+    );
+    refused(
+        "sectors = []",
+        &["`sectors` is empty; list at least one sector"],
+    );
+    refused(
+        "sectors = \"15130\"",
+        &["`sectors` must be a list of tables such as"],
+    );
+    refused(
+        "sectors = [{ code = 15130.5 }]",
+        &["the sector `code` must be a code in quotes such as `\"15130\"`, not a number"],
+    );
+}
+
+#[test]
+fn sectors_of_other_vocabularies_are_kept_unchecked_and_whole_number_codes_read_as_text() {
+    let env = Env::new();
+    let text = format!(
+        "{MINI}\n[iati]\nrecipient_country = \"PE\"\nsectors = [{{ vocabulary = 1, code = 15130, percentage = 100 }}, {{ vocabulary = \"7\", code = \"anything\" }}]\n"
+    );
+    let f = env.write("ok.toml", &text);
+    env.ics(&["load", f.to_str().unwrap()]).ok();
+    let (path, xml) = export(&env, "ok.xml");
+    validate(&path);
+    assert_ruleset(&xml);
+    assert!(xml.contains("<sector vocabulary=\"1\" code=\"15130\" percentage=\"100\"/>"));
+    assert!(xml.contains("<sector vocabulary=\"7\" code=\"anything\"/>"));
+}
+
+/// The rules of `standard.json` that meet what `ics` writes (their context element is in the
+/// export and their condition holds), as listed in the README. The rules not listed are applied
+/// too, but find nothing to check: transactions, budgets, planned disbursements, policy
+/// markers, other identifiers, recipient regions, qualitative indicators, organisation files.
+pub const COVERED: [&str; 36] = [
+    "1.1.3", "1.1.21", "1.3.1", "1.3.13", "1.8.1", "1.8.13", "1.14.1", "1.14.13", "2.1.1", "2.1.2",
+    "2.1.4", "2.2.1", "3.1.4", "3.6.2", "4.1.1", "4.3.1", "4.4.1", "6.2.2", "6.6.2", "6.7.2",
+    "6.10.1", "6.11.1", "7.8.1", "8.6.1", "8.8.1", "8.8.2", "8.9.1", "8.9.2", "8.10.1", "8.10.2",
+    "8.11.1", "11.1.2", "12.1.1", "12.3.1", "102.1.1", "107.1.2",
+];
+
+#[test]
+fn the_rules_test_meets_every_rule_that_applies_to_what_ics_writes() {
+    let env = Env::new();
+    load_full(&env);
+    let (_, xml) = export(&env, "full.xml");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let report = super::rules::run_ruleset(&xml, today);
+    assert!(report.failures.is_empty(), "{:#?}", report.failures);
+    let exercised: Vec<&str> = report.exercised.iter().map(String::as_str).collect();
+    let mut covered = COVERED.to_vec();
+    covered.sort_unstable();
+    let mut got = exercised.clone();
+    got.sort_unstable();
+    assert_eq!(got, covered);
+    // A strategy with an approval date and no period writes an actual start date instead,
+    // which meets 11.1.4 (not in the future).
+    let text = FULL
+        .replace("start = \"FY2020\"\nend = \"FY2021\"\n", "")
+        .replace("version = \"v1\"", "version = \"v2\"");
+    let f = env.write("approved.toml", &text);
+    env.ics(&["load", f.to_str().unwrap()]).ok();
+    let (path, xml) = export(&env, "approved.xml");
+    validate(&path);
+    assert_ruleset(&xml);
+    assert!(xml.contains("<activity-date type=\"2\" iso-date=\"2019-05-01\"/>"));
+    let report = super::rules::run_ruleset(&xml, today);
+    assert!(report.exercised.contains("11.1.4"));
+}
+
+#[test]
+fn the_demo_database_exports_iati_that_breaks_no_rule() {
+    let env = Env::new();
+    env.ics(&["--db", "demo.db", "demo"]).ok();
+    env.ics(&["--db", "demo.db", "export", "iati", "--out", "demo.xml"])
+        .ok()
+        .stdout_has("IATI 2.03 activity `US-GOV-11-peru-ics`");
+    let path = env.path("demo.xml");
+    let xml = std::fs::read_to_string(&path).unwrap();
+    validate(&path);
+    assert_ruleset(&xml);
+    assert_eq!(xml.matches("<sector ").count(), 9);
 }

@@ -17,8 +17,8 @@ fn bad_iati_and_lint_fields_are_located_load_errors() {
     let run = env.ics(&["load", f.to_str().unwrap()]).fails();
     for needle in [
         "unknown key `identifer` in `[iati]` (did you mean `identifier`?)",
-        "`activity_status` is `ongoing`; use one of `1` (pipeline), `2` (implementation)",
-        "`reporting_org_type` is `99`; use an IATI OrganisationType code",
+        "`activity_status` is `ongoing`; use one of `1` (pipeline/identification), `2` (implementation)",
+        "`reporting_org_type` is `99`, which is not a code of the IATI OrganisationType codelist; use an IATI OrganisationType code",
         "`default_currency` is `dollars`; write a 3-letter code such as `USD`",
         "a participating organisation needs a `role`",
         "unknown key `year-without-targets` in `[settings.lint]` (lint rules) (did you mean `year-without-target`?)",
@@ -59,7 +59,7 @@ fn the_new_fields_are_stored_and_compared() {
         )
         .replace(
             "[[goal]]",
-            "[settings.lint]\nyear-without-target = false\n\n[iati]\nrecipient_country = \"PE\"\n\n[[goal]]",
+            "[settings.lint]\nyear-without-target = false\n\n[iati]\nrecipient_country = \"PE\"\nsectors = [{ code = \"15130\" }]\n\n[[goal]]",
         );
     let v2 = env.write("v2.toml", &text);
     env.ics(&["load", v1.to_str().unwrap()]).ok();
@@ -77,6 +77,7 @@ fn the_new_fields_are_stored_and_compared() {
         .collect();
     for f in [
         "iati.recipient_country",
+        "iati.sectors",
         "lint.year-without-target",
         "result_type",
     ] {
@@ -86,6 +87,7 @@ fn the_new_fields_are_stored_and_compared() {
     let (_, xml) = export(&env, "v2.xml");
     assert!(xml.contains("<result type=\"3\">"));
     assert!(xml.contains("<recipient-country code=\"PE\""));
+    assert!(xml.contains("<sector vocabulary=\"1\" code=\"15130\"/>"));
 }
 
 // ---- ics lint ----------------------------------------------------------------------------

@@ -5,7 +5,9 @@
 //! This file holds the helpers both use.
 
 mod iati;
+mod iati_rules;
 mod lint;
+pub mod rules;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -90,9 +92,11 @@ pub fn numeric_values(xml: &str) -> Vec<String> {
 }
 
 /// The rules the schema cannot check: every period starts before it ends, every value is a
-/// plain finite decimal.
+/// plain finite decimal; then the IATI Standard's own rulesets and codelist rules
+/// ([`rules::assert_iati_rules`]).
 #[track_caller]
 pub fn assert_ruleset(xml: &str) {
+    rules::assert_iati_rules(xml);
     let periods = period_dates(xml);
     assert!(!periods.is_empty());
     assert_eq!(

@@ -58,10 +58,10 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     Record(RecordArgs),
-    /// Import many values from a CSV file, all or nothing
+    /// Import many values from a CSV file or an Excel workbook, all or nothing
     #[command(
         name = "import-values",
-        after_help = "Columns: indicator,period,value and optionally disaggregation,note,source,recorded_by,recorded_at,current,replaced_by,kind,numerator,denominator (a ratio indicator's rows give numerator and denominator; their value may be left empty)\n\nExample:\n  ics import-values examples/peru-values.csv"
+        after_help = "Columns: indicator,period,value and optionally disaggregation,note,source,recorded_by,recorded_at,current,replaced_by,kind,numerator,denominator (a ratio indicator's rows give numerator and denominator; their value may be left empty)\n\nA workbook (.xlsx) is read from its first sheet, or --sheet NAME; rows whose value cells are empty are skipped. Also accepted and ignored: title, unit, target, last_actual (the information columns of `ics template`).\n\nExamples:\n  ics import-values examples/peru-values.csv\n  ics import-values fy2021-q2.xlsx --sheet Values"
     )]
     ImportValues(ImportValuesArgs),
     /// End the current value of an indicator, period and disaggregation (kept in the history)
@@ -245,8 +245,11 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportValuesArgs {
-    /// The CSV file to import
+    /// The CSV file (comma-, semicolon- or tab-separated) or Excel workbook (.xlsx) to import
     pub file: PathBuf,
+    /// The worksheet of a workbook to import [default: the first]
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -93,6 +93,11 @@ pub enum Command {
         after_help = "The page is self-contained (no script, no network, no external font) and prints on A4 and Letter.\n\nExamples:\n  ics report --out review.html\n  ics report --period FY2022 --node MG3 --out mg3-fy2022.html"
     )]
     Report(ReportArgs),
+    /// Write the data-entry workbook (.xlsx) a section fills in for one period
+    #[command(
+        after_help = "One row per indicator that reports in the period (a quarter: the quarterly indicators; a fiscal year: all), and one per declared disaggregation category. Fill in the yellow cells and import the workbook as it is with `ics import-values`.\n\nExample:\n  ics template --period FY2024 --node MG3 --out mg3-fy2024.xlsx"
+    )]
+    Template(TemplateArgs),
     /// What changed between two versions of the strategy (stored labels, @latest, @previous or files)
     #[command(
         after_help = "Exit status: 0 when the two are the same, 1 when they differ, 2 on error.\n\nExamples:\n  ics diff framework.toml examples/framework-2022.toml\n  ics diff @previous @latest --format markdown"
@@ -339,6 +344,19 @@ pub struct ReportArgs {
     pub version: VersionSel,
     /// The HTML file to write (an earlier report there is replaced)
     #[arg(long, value_name = "FILE.html")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// The fiscal year or quarter to collect values for (FY2024, FY2024Q2)
+    #[arg(long)]
+    pub period: String,
+    /// Only the indicators under this goal, objective or DO
+    #[arg(long, value_name = "CODE")]
+    pub node: Option<String>,
+    /// The workbook to write (an earlier template there is replaced)
+    #[arg(long, value_name = "FILE.xlsx")]
     pub out: PathBuf,
 }
 

@@ -86,6 +86,7 @@ fn stores(command: &cli::Command) -> bool {
     match command {
         Load(_) | Record(_) | Void(_) | Explain(_) | ImportValues(_) | Report(_) | Export(_)
         | Demo(_) => true,
+        Template(_) => true,
         Tree(_) | Versions(_) | History(_) | ExportValues(_) | Progress(_) | Diff(_) | Lint(_)
         | Check | Completions(_) | Man => false,
     }

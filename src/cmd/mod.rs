@@ -15,6 +15,7 @@ mod load;
 mod progress;
 mod record;
 mod report;
+mod template;
 mod tree;
 mod versions;
 mod void;
@@ -126,6 +127,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::ExportValues(args) => export_values::run(&cx, args, out),
         Command::Progress(args) => progress::run(&cx, args, out),
         Command::Report(args) => report::run(&cx, args, &mut SafeWriter::new(out)),
+        Command::Template(args) => template::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Diff(args) => diff::run(&cx, args, out),
         Command::Export(args) => export::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Lint(args) => lint::run(&cx, args, out),

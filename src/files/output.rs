@@ -76,6 +76,14 @@ pub const IATI_XML: OutputKind = OutputKind {
     recognise: is_iati_export,
 };
 
+/// The data-entry workbook of `ics template`.
+pub const TEMPLATE_XLSX: OutputKind = OutputKind {
+    noun: "the template",
+    looks_like: "a data-entry template written by ics",
+    example: "values.xlsx",
+    recognise: crate::render::template::recognise,
+};
+
 /// Whether `head` is the start of an IATI file ics wrote: after a byte-order mark, an XML
 /// declaration, comments and white space, the root `<iati-activities`, with the comment
 /// [`IATI_MARKER`] before it. Another tool's IATI file, or any other XML (a Maven `pom.xml`),

@@ -12,6 +12,7 @@ pub mod history;
 pub mod lint;
 pub mod progress;
 pub mod safe;
+pub mod template;
 pub mod tree;
 pub mod values;
 pub mod versions;

@@ -10,6 +10,7 @@
 //! keys and values. This module knows no SQL: it reads and writes through [`crate::store`].
 
 mod csv_import;
+pub mod template;
 mod text;
 
 use std::collections::HashMap;

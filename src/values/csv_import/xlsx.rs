@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 use std::io::Read;
 use std::path::Path;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, Reader, Xlsx, XlsxError};
 use csv::ByteRecord;
 
 use super::rows::{Columns, DENOMINATOR, NUMERATOR, PERIOD, RECORDED_AT, REPLACED_BY, VALUE};
@@ -58,8 +58,12 @@ pub fn import_xlsx(
     }
     let file = std::fs::File::open(path).map_err(|e| file_error(&shown, &e))?;
     let mut workbook = Xlsx::new(std::io::BufReader::new(file)).map_err(|e| {
+        let why = match e {
+            XlsxError::Zip(_) => "it is not a zip archive, as every .xlsx file is".to_string(),
+            e => e.to_string(),
+        };
         Error::input_with_hint(
-            format!("`{shown}` is not an Excel workbook (.xlsx) that ics can read: {e}"),
+            format!("`{shown}` is not an Excel workbook (.xlsx) that ics can read: {why}"),
             "save it from Excel as \"Excel Workbook (*.xlsx)\", or as \"CSV UTF-8\" and import the CSV file",
         )
     })?;

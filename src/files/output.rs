@@ -79,7 +79,7 @@ pub const IATI_XML: OutputKind = OutputKind {
 /// The data-entry workbook of `ics template`.
 pub const TEMPLATE_XLSX: OutputKind = OutputKind {
     noun: "the template",
-    looks_like: "a data-entry template written by ics",
+    looks_like: "a data-entry template as ics wrote it (one saved from Excel may hold entries)",
     example: "values.xlsx",
     recognise: crate::render::template::recognise,
 };

@@ -217,19 +217,21 @@ fn validate(ws: &mut Worksheet, row: u32, r: &TemplateRow) -> Result<(), XlsxErr
 /// the file), by which an earlier template is recognised.
 const DEFINED_NAME: &str = "ics_data_entry_template";
 
-/// Whether `head`, the first bytes of an existing file, is a template ics wrote: a zip archive
-/// whose first entries, inflated, name [`DEFINED_NAME`].
+/// Whether `head`, the first bytes of an existing file, is a template as ics wrote it: a zip
+/// archive written as ics writes it (each entry deflated, its sizes in a descriptor after its
+/// data) whose first entries, inflated, name [`DEFINED_NAME`]. A template saved again from
+/// Excel (which writes its archive otherwise) may hold a section's entries, and is not
+/// replaced.
 pub fn recognise(head: &[u8]) -> bool {
     let mut rest = head;
-    // Each entry: a local header, the deflated data (its size is in a descriptor after it),
-    // the descriptor.
     while rest.len() >= 30 && rest.starts_with(b"PK\x03\x04") {
         let u16_at = |i: usize| u16::from_le_bytes([rest[i], rest[i + 1]]) as usize;
-        let (method, name_len, extra_len) = (u16_at(8), u16_at(26), u16_at(28));
+        let (flags, method) = (u16_at(6), u16_at(8));
+        let (name_len, extra_len) = (u16_at(26), u16_at(28));
         let Some(data) = rest.get(30 + name_len + extra_len..) else {
             return false;
         };
-        if method != 8 {
+        if method != 8 || flags & 8 == 0 {
             return false;
         }
         let mut inflate = flate2::Decompress::new(false);
@@ -254,4 +256,65 @@ pub fn recognise(head: &[u8]) -> bool {
         rest = after.get(descriptor..).unwrap_or_default();
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::period::FiscalPeriod;
+    use crate::values::{ACCEPTED_COLUMNS, IGNORED_COLUMNS};
+
+    fn template() -> Template {
+        let period = FiscalPeriod::year(2024);
+        Template {
+            strategy: "S".into(),
+            version: "v1".into(),
+            period,
+            previous: FiscalPeriod::year(2023),
+            node: None,
+            rows: vec![TemplateRow {
+                indicator: "IND-X".into(),
+                period,
+                disaggregation: String::new(),
+                title: "X".into(),
+                unit: "percent".into(),
+                target: Some(50.0),
+                last_actual: None,
+                ratio: false,
+                percent: true,
+                source: Some("Ministry survey".into()),
+            }],
+        }
+    }
+
+    #[test]
+    fn every_column_is_one_import_values_reads_or_ignores() {
+        for (name, _) in COLUMNS {
+            assert!(
+                ACCEPTED_COLUMNS.contains(&name) || IGNORED_COLUMNS.contains(&name),
+                "{name}"
+            );
+        }
+        assert_eq!(COLUMNS[VALUE as usize].0, "value");
+        assert_eq!(COLUMNS[NUMERATOR as usize].0, "numerator");
+        assert_eq!(COLUMNS[DENOMINATOR as usize].0, "denominator");
+        assert_eq!(COLUMNS[NOTE as usize].0, "note");
+        assert_eq!(COLUMNS[SOURCE as usize].0, "source");
+    }
+
+    #[test]
+    fn a_template_is_recognised_from_its_first_4_kb() {
+        let bytes = workbook(&template()).unwrap();
+        assert!(recognise(&bytes[..4096.min(bytes.len())]));
+        assert!(!recognise(&bytes[..200]));
+        assert!(!recognise(
+            b"PK\x03\x04 not really a zip archive, just text"
+        ));
+        assert!(!recognise(b"indicator,period,value\n"));
+        // Another workbook, written the same way but without the name.
+        let mut other = Workbook::new();
+        other.add_worksheet().write_string(0, 0, "budget").unwrap();
+        let other = other.save_to_buffer().unwrap();
+        assert!(!recognise(&other[..4096.min(other.len())]));
+    }
 }

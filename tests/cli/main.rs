@@ -17,3 +17,4 @@ mod trial;
 mod values;
 mod values_strict;
 mod void_explain;
+mod xlsx_in;

@@ -61,15 +61,17 @@ pub fn run(cx: &Context, args: &ImportValuesArgs, out: &mut dyn Write) -> Result
         ),
     };
     if summary.rows == 0 {
-        writeln!(
-            out,
-            "`{shown}` holds no values (only a header{}); nothing imported",
-            if skipped.is_empty() {
-                ""
-            } else {
-                " and rows with empty value cells"
-            }
-        )?;
+        match summary.skipped {
+            0 => writeln!(
+                out,
+                "`{shown}` holds no values (only a header); nothing imported"
+            )?,
+            n => writeln!(
+                out,
+                "`{shown}` holds no values: {} with empty value cells skipped; nothing imported",
+                plural(n as usize, "row", "rows")
+            )?,
+        }
         return Ok(Outcome::Success);
     }
     writeln!(

@@ -363,6 +363,9 @@ fn a_filled_template_imports_as_it_is_and_shows_in_progress() {
         .ok()
         .stdout_has("wrote `")
         .stdout_has("for FY2022");
+    env.ics(&["import-values", s(&template)])
+        .ok()
+        .stdout_has("holds no values: 12 rows with empty value cells skipped; nothing imported");
     let rows = template_rows(&template);
     assert_eq!(
         rows[0],

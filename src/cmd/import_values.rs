@@ -37,6 +37,16 @@ pub fn run(cx: &Context, args: &ImportValuesArgs, out: &mut dyn Write) -> Result
             &mut |_| {},
         )
     } else {
+        // Said first, so that it explains the errors, if any, too.
+        if let Some(sep) = values::csv_separator(&args.file).filter(|s| *s != Separator::Comma) {
+            let mut stderr = std::io::stderr();
+            let _ = writeln!(
+                SafeWriter::new(&mut stderr),
+                "note: read `{}` as {}",
+                args.file.display(),
+                sep.name()
+            );
+        }
         let bar = progress_bar(&args.file);
         let mut progress = |bytes: u64| bar.set_position(bytes);
         let result = values::import_csv(&mut store, &catalog, &args.file, &by, &mut progress);
@@ -45,14 +55,6 @@ pub fn run(cx: &Context, args: &ImportValuesArgs, out: &mut dyn Write) -> Result
     };
     let summary = result?;
     let shown = args.file.display();
-    if summary.separator != Separator::Comma {
-        let mut stderr = std::io::stderr();
-        let _ = writeln!(
-            SafeWriter::new(&mut stderr),
-            "note: read `{shown}` as {}",
-            summary.separator.name()
-        );
-    }
     let skipped = match summary.skipped {
         0 => String::new(),
         n => format!(

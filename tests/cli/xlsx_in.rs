@@ -249,6 +249,8 @@ fn semicolon_and_tab_separated_files_import_and_say_so() {
     );
     env.ics(&["import-values", s(&broken)])
         .fails()
+        .stderr_has("note: read `")
+        .stderr_has("broken.csv` as semicolon-separated")
         .stderr_has("broken.csv:2: a double quote inside a cell that does not start with one");
     let broken = env.write(
         "broken.tsv",

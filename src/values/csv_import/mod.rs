@@ -144,6 +144,14 @@ pub fn import_reader<R: std::io::Read + Send>(
     })
 }
 
+/// The separator of the CSV file at `path`, from its header line (`None` if it cannot be read:
+/// the import then says why).
+pub fn csv_separator(path: &Path) -> Option<Separator> {
+    let file = std::fs::File::open(path).ok()?;
+    let (head, _) = peek_header(file, "").ok()?;
+    Some(Separator::detect(&head))
+}
+
 /// How many bytes are looked at for the header line, to recognise the separator.
 const PEEK_BYTES: usize = 1 << 16;
 

@@ -355,7 +355,7 @@ pub struct TemplateArgs {
     /// Only the indicators under this goal, objective or DO
     #[arg(long, value_name = "CODE")]
     pub node: Option<String>,
-    /// The workbook to write (an earlier template there is replaced)
+    /// The workbook to write (a template ics wrote there is replaced; one saved from Excel is kept)
     #[arg(long, value_name = "FILE.xlsx")]
     pub out: PathBuf,
 }

@@ -41,7 +41,10 @@ pub fn run(cx: &Context, args: &TemplateArgs, out: &mut dyn Write) -> Result<Out
     if t.rows.is_empty() {
         return Err(Error::input_with_hint(
             format!("no indicator reports in {period}, so there is nothing to fill in"),
-            "a quarter's template lists the quarterly indicators; give a fiscal year (`FY2021`) for the annual ones",
+            format!(
+                "a quarter's template lists the quarterly indicators; give the fiscal year (`{}`) for the annual ones",
+                period.fiscal_year()
+            ),
         ));
     }
     target.write(&render::workbook(&t)?)?;

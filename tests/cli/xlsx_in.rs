@@ -235,13 +235,15 @@ fn semicolon_and_tab_separated_files_import_and_say_so() {
         .stderr_has("tab.tsv` as tab-separated");
     let comma = env.write(
         "comma.csv",
-        "indicator,period,value\nIND-VISA-APPS,FY2021,3\n",
+        // The template's information columns are accepted and ignored in CSV files too.
+        "indicator,period,title,unit,target,last_actual,value\nIND-VISA-APPS,FY2021,Visas,applications,180000,,3\n",
     );
     let run = env.ics(&["import-values", s(&comma)]).ok();
     assert!(!run.stderr.contains("note:"), "{}", run.stderr);
     let csv = exported(&env);
     assert!(csv.contains("IND-POVERTY,FY2021,,25.9,a; b"), "{csv}");
     assert!(csv.contains("IND-US-FDI,FY2021,,7.5,"), "{csv}");
+    assert!(csv.contains("IND-VISA-APPS,FY2021,,3,"), "{csv}");
     // Quote checks hold for every separator.
     let broken = env.write(
         "broken.csv",

@@ -58,10 +58,10 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     Record(RecordArgs),
-    /// Import many values from a CSV file, all or nothing
+    /// Import many values from a CSV file or an Excel workbook, all or nothing
     #[command(
         name = "import-values",
-        after_help = "Columns: indicator,period,value and optionally disaggregation,note,source,recorded_by,recorded_at,current,replaced_by,kind,numerator,denominator (a ratio indicator's rows give numerator and denominator; their value may be left empty)\n\nExample:\n  ics import-values examples/peru-values.csv"
+        after_help = "Columns: indicator,period,value and optionally disaggregation,note,source,recorded_by,recorded_at,current,replaced_by,kind,numerator,denominator (a ratio indicator's rows give numerator and denominator; their value may be left empty)\n\nA workbook (.xlsx) is read from its first sheet, or --sheet NAME; rows whose value cells are empty are skipped. Also accepted and ignored: title, unit, target, last_actual (the information columns of `ics template`).\n\nExamples:\n  ics import-values examples/peru-values.csv\n  ics import-values fy2021-q2.xlsx --sheet Values"
     )]
     ImportValues(ImportValuesArgs),
     /// End the current value of an indicator, period and disaggregation (kept in the history)
@@ -98,6 +98,11 @@ pub enum Command {
         after_help = "The page is self-contained (no script, no network, no external font) and prints on A4 and Letter.\n\nExamples:\n  ics report --out review.html\n  ics report --period FY2022 --node MG3 --out mg3-fy2022.html"
     )]
     Report(ReportArgs),
+    /// Write the data-entry workbook (.xlsx) a section fills in for one period
+    #[command(
+        after_help = "One row per indicator that reports in the period (a quarter: the quarterly indicators; a fiscal year: all), and one per declared disaggregation category. Fill in the yellow cells and import the workbook as it is with `ics import-values`.\n\nExample:\n  ics template --period FY2024 --node MG3 --out mg3-fy2024.xlsx"
+    )]
+    Template(TemplateArgs),
     /// What changed between two versions of the strategy (stored labels, @latest, @previous or files)
     #[command(
         after_help = "Exit status: 0 when the two are the same, 1 when they differ, 2 on error.\n\nExamples:\n  ics diff framework.toml examples/framework-2022.toml\n  ics diff @previous @latest --format markdown"
@@ -255,8 +260,11 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportValuesArgs {
-    /// The CSV file to import
+    /// The CSV file (comma-, semicolon- or tab-separated) or Excel workbook (.xlsx) to import
     pub file: PathBuf,
+    /// The worksheet of a workbook to import [default: the first]
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -392,6 +400,19 @@ pub struct ReportArgs {
     pub version: VersionSel,
     /// The HTML file to write (an earlier report there is replaced)
     #[arg(long, value_name = "FILE.html")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// The fiscal year or quarter to collect values for (FY2024, FY2024Q2)
+    #[arg(long)]
+    pub period: String,
+    /// Only the indicators under this goal, objective or DO
+    #[arg(long, value_name = "CODE")]
+    pub node: Option<String>,
+    /// The workbook to write (a template ics wrote there is replaced; one saved from Excel is kept)
+    #[arg(long, value_name = "FILE.xlsx")]
     pub out: PathBuf,
 }
 

@@ -89,6 +89,7 @@ fn stores(command: &cli::Command) -> bool {
         Load(_) | Record(_) | Void(_) | Explain(_) | ImportValues(_) | Report(_) | Export(_)
         | Demo(_) => true,
         Track(a) => a.out.is_some(),
+        Template(_) => true,
         Tree(_) | Versions(_) | History(_) | ExportValues(_) | Progress(_) | Diff(_) | Lint(_)
         | Check | Completions(_) | Man => false,
         Pirs(args) => args.out.is_some(),

@@ -1,4 +1,5 @@
-//! `ics import-values FILE.csv`: many values at once, all or nothing.
+//! `ics import-values FILE`: many values at once from a CSV file or an Excel workbook, all or
+//! nothing.
 
 use std::io::{IsTerminal, Write};
 
@@ -8,34 +9,76 @@ use super::Context;
 use crate::cli::ImportValuesArgs;
 use crate::error::Error;
 use crate::render::plural;
-use crate::values::{self, Catalog};
+use crate::render::safe::SafeWriter;
+use crate::values::{self, Catalog, Separator};
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &ImportValuesArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+    let workbook = values::is_workbook(&args.file);
+    if args.sheet.is_some() && !workbook {
+        return Err(Error::input_with_hint(
+            format!(
+                "`{}` is not an Excel workbook, so it has no sheets",
+                args.file.display()
+            ),
+            "--sheet chooses the worksheet of an .xlsx file; leave it out for a CSV file",
+        ));
+    }
     let mut store = cx.open_existing()?;
     let catalog = Catalog::load(&store)?;
-    let bar = progress_bar(&args.file);
-    let mut progress = |bytes: u64| bar.set_position(bytes);
-    let result = values::import_csv(
-        &mut store,
-        &catalog,
-        &args.file,
-        &values::login_name(),
-        &mut progress,
-    );
-    bar.finish_and_clear();
+    let by = values::login_name();
+    let result = if workbook {
+        values::import_xlsx(
+            &mut store,
+            &catalog,
+            &args.file,
+            args.sheet.as_deref(),
+            &by,
+            &mut |_| {},
+        )
+    } else {
+        // Said first, so that it explains the errors, if any, too.
+        if let Some(sep) = values::csv_separator(&args.file).filter(|s| *s != Separator::Comma) {
+            let mut stderr = std::io::stderr();
+            let _ = writeln!(
+                SafeWriter::new(&mut stderr),
+                "note: read `{}` as {}",
+                args.file.display(),
+                sep.name()
+            );
+        }
+        let bar = progress_bar(&args.file);
+        let mut progress = |bytes: u64| bar.set_position(bytes);
+        let result = values::import_csv(&mut store, &catalog, &args.file, &by, &mut progress);
+        bar.finish_and_clear();
+        result
+    };
     let summary = result?;
     let shown = args.file.display();
+    let skipped = match summary.skipped {
+        0 => String::new(),
+        n => format!(
+            "; {} with empty value cells skipped",
+            plural(n as usize, "row", "rows")
+        ),
+    };
     if summary.rows == 0 {
-        writeln!(
-            out,
-            "`{shown}` holds no values (only a header); nothing imported"
-        )?;
+        match summary.skipped {
+            0 => writeln!(
+                out,
+                "`{shown}` holds no values (only a header); nothing imported"
+            )?,
+            n => writeln!(
+                out,
+                "`{shown}` holds no values: {} with empty value cells skipped; nothing imported",
+                plural(n as usize, "row", "rows")
+            )?,
+        }
         return Ok(Outcome::Success);
     }
     writeln!(
         out,
-        "imported {} from `{shown}`: {} added, {} corrected, {} unchanged",
+        "imported {} from `{shown}`: {} added, {} corrected, {} unchanged{skipped}",
         plural(summary.rows as usize, "row", "rows"),
         summary.added,
         summary.corrected,

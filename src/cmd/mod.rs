@@ -18,6 +18,7 @@ mod progress;
 mod record;
 mod report;
 mod track;
+mod template;
 mod tree;
 mod versions;
 mod void;
@@ -130,6 +131,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::Progress(args) => progress::run(&cx, args, out),
         Command::Track(args) => track::run(&cx, args, out),
         Command::Report(args) => report::run(&cx, args, &mut SafeWriter::new(out)),
+        Command::Template(args) => template::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Diff(args) => diff::run(&cx, args, out),
         Command::Export(args) => export::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Lint(args) => lint::run(&cx, args, out),

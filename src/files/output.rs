@@ -253,6 +253,14 @@ pub const PROGRESS_TEXT: OutputKind = OutputKind {
     recognise: |head| head.starts_with(b"Progress for ") || head.starts_with(b"**Progress for "),
 };
 
+/// The data-entry workbook of `ics template`.
+pub const TEMPLATE_XLSX: OutputKind = OutputKind {
+    noun: "the template",
+    looks_like: "a data-entry template as ics wrote it (one saved from Excel may hold entries)",
+    example: "values.xlsx",
+    recognise: crate::render::template::recognise,
+};
+
 /// Whether `head` is the start of an IATI file ics wrote: after a byte-order mark, an XML
 /// declaration, comments and white space, the root `<iati-activities`, with the comment
 /// [`IATI_MARKER`] before it. Another tool's IATI file, or any other XML (a Maven `pom.xml`),

@@ -14,6 +14,7 @@ pub mod pirs;
 pub mod progress;
 pub mod safe;
 pub mod track;
+pub mod template;
 pub mod tree;
 pub mod values;
 pub mod versions;

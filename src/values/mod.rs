@@ -10,11 +10,15 @@
 //! keys and values. This module knows no SQL: it reads and writes through [`crate::store`].
 
 mod csv_import;
+pub mod template;
 mod text;
 
 use std::collections::HashMap;
 
-pub use csv_import::{import_csv, import_reader, ImportSummary, ACCEPTED_COLUMNS};
+pub use csv_import::{
+    csv_separator, import_csv, import_reader, import_xlsx, is_workbook, ImportSummary, Separator,
+    ACCEPTED_COLUMNS, IGNORED_COLUMNS,
+};
 pub use text::{clean_text, control_char, guard, parse_timestamp, unguard, visible_controls};
 
 use crate::error::Error;

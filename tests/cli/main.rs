@@ -20,3 +20,4 @@ mod values;
 mod values_strict;
 mod void_explain;
 mod xlsx_out;
+mod xlsx_in;

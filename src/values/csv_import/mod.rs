@@ -22,8 +22,11 @@
 
 mod quotes;
 mod rows;
+mod source;
 mod tracking;
+mod xlsx;
 
+use std::io::Read;
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -31,6 +34,7 @@ use csv::ByteRecord;
 
 use self::quotes::QuoteCheck;
 use self::rows::{Batch, Columns};
+use self::source::{CsvSource, Locate, Place, RowSource};
 use self::tracking::Tracker;
 use super::Catalog;
 use crate::clock::now_utc;
@@ -39,7 +43,9 @@ use crate::files::input::{describe_limit, Overlong, RowLimit, MAX_ROW_BYTES};
 use crate::framework::parse::file_error;
 use crate::store::{Imported, Keep, Kind, NewValue, Store, ValueWriter};
 
-pub use self::rows::ACCEPTED_COLUMNS;
+pub use self::rows::{ACCEPTED_COLUMNS, IGNORED_COLUMNS};
+pub use self::source::Separator;
+pub use self::xlsx::{import_xlsx, is_workbook};
 
 /// What an import did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -49,6 +55,10 @@ pub struct ImportSummary {
     pub added: u64,
     pub corrected: u64,
     pub unchanged: u64,
+    /// Rows of a workbook left out because their value cells are empty.
+    pub skipped: u64,
+    /// The separator a CSV file was read with.
+    pub separator: Separator,
 }
 
 /// Batches in flight between the reading and the writing thread.
@@ -84,6 +94,9 @@ pub fn import_reader<R: std::io::Read + Send>(
     progress: &mut dyn FnMut(u64),
 ) -> Result<ImportSummary, Error> {
     let shown = shown.to_string();
+    let (head, input) = peek_header(input, &shown)?;
+    let separator = Separator::detect(&head);
+    let input = std::io::Cursor::new(head).chain(input);
     // Rows are bounded as they are read, so an endless or huge one costs at most the limit.
     let (file, overlong) = RowLimit::new(input, MAX_ROW_BYTES);
     let overlong = |e: Error| overlong_error(&overlong, &shown).unwrap_or(e);
@@ -93,39 +106,97 @@ pub fn import_reader<R: std::io::Read + Send>(
     // `flexible`, so a row of the wrong width reaches the row checker, which reports it with
     // its line. What the csv crate repairs silently (an unclosed quote, text after a closing
     // quote, a lone CR ending a row) QuoteCheck refuses.
-    let mut reader = csv::ReaderBuilder::new()
+    let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(separator.byte())
         .buffer_capacity(1 << 18)
-        .from_reader(QuoteCheck::new(file));
+        .from_reader(QuoteCheck::new(file, separator.byte()));
+    let mut source = CsvSource::new(reader, &shown);
     let mut record = ByteRecord::new();
     // The header: the first line that is not blank.
     let columns = loop {
-        if !reader
-            .read_byte_record(&mut record)
-            .map_err(|e| overlong(rows::read_error(&shown, e)))?
-        {
+        let Some(line) = source.next_row(&mut record).map_err(&overlong)? else {
             return Err(Error::input_with_hint(
                 format!("`{shown}` is empty"),
                 "its first line must be a header such as `indicator,period,value,note,source`",
             ));
-        }
+        };
         if !rows::is_blank(&record) {
-            let next_line = reader.position().line();
-            let line = record.position().map_or(1, |p| p.line());
-            let quoting = reader.get_mut().take_for_row(line, next_line);
-            break Columns::from_header(&record, &shown, quoting)?;
+            let quoting = source.row_problem(line);
+            break Columns::from_header(&record, line, &shown, quoting, &Locate::Csv)?;
         }
     };
+    let summary = import_rows(
+        store,
+        catalog,
+        source,
+        columns,
+        &shown,
+        &Locate::Csv,
+        default_by,
+        progress,
+    )
+    .map_err(overlong)?;
+    Ok(ImportSummary {
+        separator,
+        ..summary
+    })
+}
+
+/// The separator of the CSV file at `path`, from its header line (`None` if it cannot be read:
+/// the import then says why).
+pub fn csv_separator(path: &Path) -> Option<Separator> {
+    let file = std::fs::File::open(path).ok()?;
+    let (head, _) = peek_header(file, "").ok()?;
+    Some(Separator::detect(&head))
+}
+
+/// How many bytes are looked at for the header line, to recognise the separator.
+const PEEK_BYTES: usize = 1 << 16;
+
+/// The first bytes of `input`, up to the end of its first line that is not blank (or
+/// [`PEEK_BYTES`]), and the rest of it.
+fn peek_header<R: std::io::Read>(mut input: R, shown: &str) -> Result<(Vec<u8>, R), Error> {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 8192];
+    while head.len() < PEEK_BYTES {
+        let n = match input.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(file_error(shown, &e)),
+        };
+        if n == 0 {
+            break;
+        }
+        head.extend_from_slice(&buf[..n]);
+        let text_at = head.iter().position(|b| !b.is_ascii_whitespace());
+        if text_at.is_some_and(|t| head[t..].contains(&b'\n')) {
+            break;
+        }
+    }
+    Ok((head, input))
+}
+
+/// Check and write the rows of `source` after its header: all or none.
+#[allow(clippy::too_many_arguments)]
+fn import_rows<S: RowSource + Send>(
+    store: &mut Store,
+    catalog: &Catalog,
+    source: S,
+    columns: Columns,
+    shown: &str,
+    locate: &Locate,
+    default_by: &str,
+    progress: &mut dyn FnMut(u64),
+) -> Result<ImportSummary, Error> {
     let now = now_utc();
     let tracking = columns.tracking;
     let imported = store.write_values(true, |writer| {
         std::thread::scope(|scope| {
             let (full_tx, full_rx) = mpsc::sync_channel::<Result<Batch, Error>>(BATCHES_IN_FLIGHT);
             let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
-            let shown = shown.as_str();
-            scope
-                .spawn(move || rows::read_all(reader, catalog, &columns, shown, full_tx, empty_rx));
+            scope.spawn(move || rows::read_all(source, catalog, &columns, full_tx, empty_rx));
             let mut import = Import {
                 writer,
                 tracking,
@@ -142,10 +213,10 @@ pub fn import_reader<R: std::io::Read + Send>(
                 progress(batch.bytes);
                 let _ = empty_tx.send(batch);
             }
-            import.track.finish(shown, import.summary)
+            import.track.finish(shown, locate, import.summary)
         })
     });
-    imported.map_err(overlong)
+    imported
 }
 
 /// The error for a row over [`MAX_ROW_BYTES`], if the reader stopped at one.
@@ -177,8 +248,8 @@ impl Import<'_, '_> {
     /// Note a batch's bad rows and, while every row so far is good, write its rows.
     fn batch(&mut self, batch: &Batch) -> Result<(), Error> {
         self.summary.rows += batch.rows_read;
-        for (line, message) in &batch.problems {
-            self.track.problem(*line, message.clone());
+        for (place, message) in &batch.problems {
+            self.track.problem(*place, message.clone());
         }
         self.track.unlisted(batch.unlisted_problems);
         if self.track.bad > 0 {
@@ -210,7 +281,7 @@ impl Import<'_, '_> {
                 // A row the store refuses (a void that does not carry the value it ends) is a
                 // bad row like any other: reported at its line, and nothing is written.
                 Err(Error::Input { message, .. }) => {
-                    self.track.problem(row.line, message);
+                    self.track.problem(Place::line(row.line), message);
                     return Ok(());
                 }
                 Err(e) => return Err(e),

@@ -48,13 +48,29 @@ pub(super) struct QuoteCheck<R> {
     /// How many bytes of a UTF-8 byte-order mark the file started with, while it may still be
     /// one (the csv reader skips it too); `None` once past it.
     bom: Option<usize>,
+    /// The separator between cells: `,`, `;` or a tab.
+    delimiter: u8,
+    /// Bytes scanned so far.
+    offset: u64,
+    /// The line feeds scanned but not yet passed by [`QuoteCheck::line_at`]: each one's
+    /// offset, and where the run of CRs and line feeds it is part of starts.
+    newlines: VecDeque<(u64, u64)>,
+    /// Where the run of CRs and line feeds being scanned started, if in one.
+    run_start: Option<u64>,
+    /// Line feeds passed by [`QuoteCheck::line_at`].
+    passed: u64,
 }
 
 const BOM: &[u8; 3] = b"\xEF\xBB\xBF";
 
 impl<R: Read> QuoteCheck<R> {
-    pub fn new(inner: R) -> Self {
+    pub fn new(inner: R, delimiter: u8) -> Self {
         QuoteCheck {
+            delimiter,
+            offset: 0,
+            newlines: VecDeque::new(),
+            run_start: None,
+            passed: 0,
             inner,
             state: State::CellStart,
             line: 1,
@@ -66,6 +82,24 @@ impl<R: Read> QuoteCheck<R> {
             ended: false,
             bom: Some(0),
         }
+    }
+
+    /// The line (1-based) of a row the csv reader places at byte `offset`, counted at line
+    /// feeds. The csv reader's own line count is wrong after CRLF line ends, so lines are
+    /// counted here from the bytes. The reader places a row where it began looking for it:
+    /// at the line feed ending the row before (after a CR), or at blank lines it skipped. No
+    /// row starts with a CR or a line feed, so the line feeds of the run of them at `offset`
+    /// count too. Offsets asked for must not decrease.
+    pub fn line_at(&mut self, offset: u64) -> u64 {
+        while self
+            .newlines
+            .front()
+            .is_some_and(|&(n, run)| n < offset || run <= offset)
+        {
+            self.newlines.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
     }
 
     /// The first problem on a line before `next_line` or on `line` (the row the csv reader
@@ -104,6 +138,16 @@ impl<R: Read> QuoteCheck<R> {
 
     fn scan(&mut self, bytes: &[u8]) {
         for &b in bytes {
+            let at = self.offset;
+            self.offset += 1;
+            if b == b'\n' || b == b'\r' {
+                let run = *self.run_start.get_or_insert(at);
+                if b == b'\n' {
+                    self.newlines.push_back((at, run));
+                }
+            } else {
+                self.run_start = None;
+            }
             if let Some(n) = self.bom {
                 if b == BOM[n] {
                     self.bom = (n + 1 < BOM.len()).then_some(n + 1);
@@ -128,7 +172,7 @@ impl<R: Read> QuoteCheck<R> {
                 (State::Quoted, b'"') => State::QuoteInQuoted,
                 (State::Quoted, _) => State::Quoted,
                 (State::QuoteInQuoted, b'"') => State::Quoted,
-                (_, b',') => State::CellStart,
+                (_, d) if d == self.delimiter => State::CellStart,
                 (_, b'\n') => State::CellStart,
                 (_, b'\r') => {
                     self.after_cr = true;
@@ -202,7 +246,7 @@ mod tests {
 
     /// Every problem in `text`, read in chunks of `chunk` bytes.
     fn problems(text: &str, chunk: usize) -> Vec<(u64, String)> {
-        let mut check = QuoteCheck::new(text.as_bytes());
+        let mut check = QuoteCheck::new(text.as_bytes(), b',');
         let mut buf = vec![0; chunk];
         while check.read(&mut buf).unwrap() > 0 {}
         check.take_all().collect()
@@ -259,7 +303,7 @@ mod tests {
 
     #[test]
     fn rows_take_their_problems() {
-        let mut check = QuoteCheck::new(&b""[..]);
+        let mut check = QuoteCheck::new(&b""[..], b',');
         check
             .problems
             .extend([(2, "a".into()), (2, "b".into()), (5, "c".into())]);

@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use csv::ByteRecord;
 
-use super::quotes::QuoteCheck;
+use super::source::{Locate, Place, Problem, RowSource};
 use super::tracking::{self, Claim, MAX_LISTED};
 use crate::error::{Diagnostic, Error};
 use crate::period::{FiscalPeriod, ACCEPTED_FORMS};
@@ -31,19 +31,26 @@ pub const ACCEPTED_COLUMNS: [&str; 13] = [
     "denominator",
 ];
 
-const INDICATOR: usize = 0;
-const PERIOD: usize = 1;
+/// Columns accepted and ignored: the informational columns of the data-entry workbook that
+/// `ics template` writes, so that a filled template imports as it is.
+pub const IGNORED_COLUMNS: [&str; 4] = ["title", "unit", "target", "last_actual"];
+
+pub(super) const INDICATOR: usize = 0;
+pub(super) const PERIOD: usize = 1;
 const DISAGGREGATION: usize = 2;
-const VALUE: usize = 3;
+pub(super) const VALUE: usize = 3;
 const NOTE: usize = 4;
 const SOURCE: usize = 5;
 const RECORDED_BY: usize = 6;
-const RECORDED_AT: usize = 7;
+pub(super) const RECORDED_AT: usize = 7;
 const CURRENT: usize = 8;
-const REPLACED_BY: usize = 9;
+pub(super) const REPLACED_BY: usize = 9;
 const KIND: usize = 10;
-const NUMERATOR: usize = 11;
-const DENOMINATOR: usize = 12;
+pub(super) const NUMERATOR: usize = 11;
+pub(super) const DENOMINATOR: usize = 12;
+
+/// A problem of a row, with the accepted column it is about if it is about one cell.
+type CellProblem = (Option<usize>, String);
 
 /// Rows per batch.
 const BATCH_ROWS: u64 = 4096;
@@ -56,28 +63,31 @@ pub(super) fn read_error(shown: &str, e: csv::Error) -> Error {
 }
 
 /// Whether every cell of a record is empty or spaces (a blank line, or `,,,`).
-pub(super) fn is_blank(record: &ByteRecord) -> bool {
+pub(crate) fn is_blank(record: &ByteRecord) -> bool {
     record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace))
 }
 
 /// Which cell holds which accepted column.
 pub(super) struct Columns {
     index: [Option<usize>; ACCEPTED_COLUMNS.len()],
-    width: usize,
+    pub width: usize,
     /// The file has `current` or `replaced_by`, whose claims are checked.
     pub tracking: bool,
 }
 
 impl Columns {
-    /// The columns a header names; `quoting` is a problem of its quotes, if any.
+    /// The columns a header on `line` names; `quoting` is a problem of its quotes, if any.
     pub fn from_header(
         header: &ByteRecord,
+        line: u64,
         shown: &str,
-        quoting: Option<(u64, String)>,
+        quoting: Option<Problem>,
+        locate: &Locate,
     ) -> Result<Columns, Error> {
-        let line = header.position().map_or(1, |p| p.line());
         let mut index = [None; ACCEPTED_COLUMNS.len()];
-        let mut problems: Vec<String> = quoting.into_iter().map(|(_, m)| m).collect();
+        let mut ignored = [false; IGNORED_COLUMNS.len()];
+        let mut problems: Vec<(Option<usize>, String)> =
+            quoting.into_iter().map(|(p, m)| (p.col, m)).collect();
         let accepted = ACCEPTED_COLUMNS.join(", ");
         // Spreadsheets often save a few empty columns after the last named one
         // (`indicator,period,value,,`): those are no columns at all. Data rows must leave them
@@ -97,18 +107,32 @@ impl Columns {
                 .iter()
                 .position(|c| c.eq_ignore_ascii_case(name))
             {
-                Some(c) if index[c].is_some() => problems.push(format!(
-                    "the column `{}` appears twice",
-                    ACCEPTED_COLUMNS[c]
+                Some(c) if index[c].is_some() => problems.push((
+                    Some(i),
+                    format!("the column `{}` appears twice", ACCEPTED_COLUMNS[c]),
                 )),
                 Some(c) => index[c] = Some(i),
-                None if name.is_empty() => problems.push(format!(
-                    "column {} of the header has no name; the accepted columns are {accepted}",
-                    i + 1
+                None if name.is_empty() => problems.push((
+                    Some(i),
+                    format!(
+                        "column {} of the header has no name; the accepted columns are {accepted}",
+                        i + 1
+                    ),
                 )),
-                None => problems.push(format!(
-                    "unknown column `{name}`; the accepted columns are {accepted}"
-                )),
+                None => match IGNORED_COLUMNS
+                    .iter()
+                    .position(|c| c.eq_ignore_ascii_case(name))
+                {
+                    Some(c) if ignored[c] => problems.push((
+                        Some(i),
+                        format!("the column `{}` appears twice", IGNORED_COLUMNS[c]),
+                    )),
+                    Some(c) => ignored[c] = true,
+                    None => problems.push((
+                        Some(i),
+                        format!("unknown column `{name}`; the accepted columns are {accepted}"),
+                    )),
+                },
             }
         }
         // A file of ratio values may give their parts without the value computed from them.
@@ -119,9 +143,12 @@ impl Columns {
             .map(|&c| format!("`{}`", ACCEPTED_COLUMNS[c]))
             .collect();
         if !missing.is_empty() {
-            problems.push(format!(
-                "the header lacks {}; it needs at least `indicator,period,value`",
-                missing.join(", ")
+            problems.push((
+                None,
+                format!(
+                    "the header lacks {}; it needs at least `indicator,period,value`",
+                    missing.join(", ")
+                ),
             ));
         }
         if !problems.is_empty() {
@@ -136,8 +163,8 @@ impl Columns {
                 diagnostics: problems
                     .into_iter()
                     .take(MAX_LISTED)
-                    .map(|message| Diagnostic {
-                        location: format!("{shown}:{line}"),
+                    .map(|(col, message)| Diagnostic {
+                        location: locate.at(shown, Place { line, col }),
                         message,
                     })
                     .collect(),
@@ -149,6 +176,13 @@ impl Columns {
             index,
             width,
         })
+    }
+}
+
+impl Columns {
+    /// The cell of the record that holds accepted column `c`, if the header names it.
+    pub fn cell(&self, c: usize) -> Option<usize> {
+        self.index[c]
     }
 }
 
@@ -191,8 +225,8 @@ pub(super) struct RowData {
 pub(super) struct Batch {
     pub text: String,
     pub rows: Vec<RowData>,
-    /// Bad rows, with their line; at most [`MAX_LISTED`] of them over the whole file.
-    pub problems: Vec<(u64, String)>,
+    /// Bad rows, with their place; at most [`MAX_LISTED`] of them over the whole file.
+    pub problems: Vec<Problem>,
     /// Bad rows beyond those.
     pub unlisted_problems: u64,
     /// Data rows read, good or bad.
@@ -223,11 +257,10 @@ impl Batch {
 /// Read and check every row, sending full batches to `full` and reusing those that come back
 /// on `empty`. Stops at the end of the file, on a read error (sent on), or when the writing
 /// side hangs up.
-pub(super) fn read_all<R: std::io::Read>(
-    mut reader: csv::Reader<QuoteCheck<R>>,
+pub(super) fn read_all<S: RowSource>(
+    mut reader: S,
     catalog: &Catalog,
     columns: &Columns,
-    shown: &str,
     full: SyncSender<Result<Batch, Error>>,
     empty: Receiver<Batch>,
 ) {
@@ -246,29 +279,27 @@ pub(super) fn read_all<R: std::io::Read>(
         batch.clear();
         let mut done = false;
         while batch.rows_read < BATCH_ROWS {
-            match reader.read_byte_record(&mut record) {
-                Ok(true) if is_blank(&record) => continue,
-                Ok(true) => {}
-                Ok(false) => {
+            let line = match reader.next_row(&mut record) {
+                Ok(Some(_)) if is_blank(&record) => continue,
+                Ok(Some(line)) => line,
+                Ok(None) => {
                     done = true;
                     break;
                 }
                 Err(e) => {
-                    let _ = full.send(Err(read_error(shown, e)));
+                    let _ = full.send(Err(e));
                     return;
                 }
-            }
+            };
             batch.rows_read += 1;
-            let line = record.position().map_or(0, |p| p.line());
-            let next_line = reader.position().line();
-            // A row whose quoting is broken is reported for that alone: its cells are not
-            // what the file meant.
-            let problem = match reader.get_mut().take_for_row(line, next_line) {
+            // A row whose quoting is broken (or a cell that cannot be read) is reported for
+            // that alone: its cells are not what the file meant.
+            let problem = match reader.row_problem(line) {
                 Some(quoting) => Some(quoting),
-                None => check
-                    .row(&record, line, &mut batch)
-                    .err()
-                    .map(|m| (line, m)),
+                None => check.row(&record, line, &mut batch).err().map(|(c, m)| {
+                    let col = c.and_then(|c| columns.cell(c));
+                    (Place { line, col }, m)
+                }),
             };
             if let Some(problem) = problem {
                 check.problem(problem, &mut batch);
@@ -276,11 +307,11 @@ pub(super) fn read_all<R: std::io::Read>(
         }
         if done {
             // Problems the rows did not take (a row that was blank but for a stray quote).
-            for problem in reader.get_mut().take_all().collect::<Vec<_>>() {
+            for problem in reader.leftover() {
                 check.problem(problem, &mut batch);
             }
         }
-        batch.bytes = reader.position().byte();
+        batch.bytes = reader.bytes();
         if full.send(Ok(batch)).is_err() || done {
             return;
         }
@@ -303,88 +334,108 @@ struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     /// Note a bad row in the batch: listed while fewer than [`MAX_LISTED`], else counted.
-    fn problem(&mut self, (line, message): (u64, String), batch: &mut Batch) {
+    fn problem(&mut self, problem: Problem, batch: &mut Batch) {
         self.problems += 1;
         if self.problems <= MAX_LISTED as u64 {
-            batch.problems.push((line, message));
+            batch.problems.push(problem);
         } else {
             batch.unlisted_problems += 1;
         }
     }
 
-    /// Check one row and add it to `batch`.
-    fn row(&mut self, record: &ByteRecord, line: u64, batch: &mut Batch) -> Result<(), String> {
+    /// Check one row and add it to `batch`. A problem names the accepted column it is about,
+    /// if it is about one cell.
+    fn row(
+        &mut self,
+        record: &ByteRecord,
+        line: u64,
+        batch: &mut Batch,
+    ) -> Result<(), CellProblem> {
+        let row = |e: String| (None, e);
         let cols = self.columns;
         if record.len() > cols.width && record.iter().skip(cols.width).any(|c| !c.is_empty()) {
-            return Err(format!(
+            return Err(row(format!(
                 "this row has {} cells but the header has {} columns; put text that contains commas in double quotes",
                 record.len(),
                 cols.width
-            ));
+            )));
         }
         if record.len() < cols.width {
-            return Err(format!(
+            return Err(row(format!(
                 "this row has {} cells but the header has {} columns; give every column a cell, even an empty one (`,,`)",
                 record.len(),
                 cols.width
-            ));
+            )));
         }
         let mut cells = [""; ACCEPTED_COLUMNS.len()];
         for (c, slot) in cells.iter_mut().enumerate() {
             if let Some(raw) = cols.index[c].and_then(|i| record.get(i)) {
                 let text = std::str::from_utf8(raw).map_err(|_| {
-                    "this row is not valid UTF-8 text; save the file as \"CSV UTF-8\"".to_string()
+                    row(
+                        "this row is not valid UTF-8 text; save the file as \"CSV UTF-8\""
+                            .to_string(),
+                    )
                 })?;
                 *slot = trim(unguard(trim(text)));
             }
         }
+        let at = |c: usize| move |e: String| (Some(c), e);
         let code = cells[INDICATOR];
         if code.is_empty() {
-            return Err("the indicator code is missing".to_string());
+            return Err(at(INDICATOR)("the indicator code is missing".to_string()));
         }
         let rule = match self.last_rule {
             Some(rule) if rule.indicator.code == code => rule,
-            _ => self.catalog.rule(code)?,
+            _ => self.catalog.rule(code).map_err(at(INDICATOR))?,
         };
         self.last_rule = Some(rule);
         if cells[PERIOD].is_empty() {
-            return Err(format!("the period is missing; use {ACCEPTED_FORMS}"));
+            return Err(at(PERIOD)(format!(
+                "the period is missing; use {ACCEPTED_FORMS}"
+            )));
         }
-        let period = rule.period(cells[PERIOD])?;
+        let period = rule.period(cells[PERIOD]).map_err(at(PERIOD))?;
         let (value, parts) = value(rule, cells[VALUE], cells[NUMERATOR], cells[DENOMINATOR])?;
-        let mut stamp = |cell: &str, what: &str| -> Result<Option<Span>, String> {
+        let mut stamp = |c: usize, what: &str| -> Result<Option<Span>, CellProblem> {
+            let cell = cells[c];
             if cell.is_empty() {
                 return Ok(None);
             }
-            parse_timestamp(cell, &mut self.scratch).map_err(|e| format!("`{what}`: {e}"))?;
+            parse_timestamp(cell, &mut self.scratch)
+                .map_err(|e| (Some(c), format!("`{what}`: {e}")))?;
             Ok(Some(batch.push_text(&self.scratch)))
         };
-        let recorded_at = stamp(cells[RECORDED_AT], "recorded_at")?;
-        let replaced_at = stamp(cells[REPLACED_BY], "replaced_by")?;
+        let recorded_at = stamp(RECORDED_AT, "recorded_at")?;
+        let replaced_at = stamp(REPLACED_BY, "replaced_by")?;
         let claim = tracking::claim(
             cells[CURRENT],
             cells[REPLACED_BY],
             cols.index[CURRENT].is_some(),
-        )?;
+        )
+        .map_err(at(CURRENT))?;
         for (cell, what, breaks) in [
             (NOTE, "the note", true),
             (SOURCE, "the source", true),
             (RECORDED_BY, "`recorded_by`", false),
         ] {
             if let Some(c) = control_char(cells[cell], breaks) {
-                return Err(format!(
+                return Err(at(cell)(format!(
                     "{what} holds a control character (U+{:04X}), which ics does not store; notes and sources may hold tabs and line breaks, but no other control characters",
                     c as u32
-                ));
+                )));
             }
         }
         let kind = match cells[KIND] {
             "" => Kind::Value,
             word => Kind::parse(word).ok_or_else(|| {
-                format!("`{word}` is not a kind; use `value`, `explanation` or `void`")
+                at(KIND)(format!(
+                    "`{word}` is not a kind; use `value`, `explanation` or `void`"
+                ))
             })?,
         };
-        let disaggregation = self.disaggregation(rule, cells[DISAGGREGATION], batch)?;
+        let disaggregation = self
+            .disaggregation(rule, cells[DISAGGREGATION], batch)
+            .map_err(at(DISAGGREGATION))?;
         if self.problems > 0 {
             return Ok(()); // nothing will be written: check only
         }
@@ -441,27 +492,35 @@ fn value(
     cell: &str,
     numerator: &str,
     denominator: &str,
-) -> Result<(f64, Option<(f64, f64)>), String> {
+) -> Result<(f64, Option<(f64, f64)>), CellProblem> {
     let code = &rule.indicator.code;
+    let at = |c: usize| move |e: String| (Some(c), e);
     match (numerator.is_empty(), denominator.is_empty()) {
-        (true, true) if rule.is_ratio() => Err(format!(
+        (true, true) if rule.is_ratio() => Err(at(NUMERATOR)(format!(
             "`{code}` is a ratio indicator: give its `numerator` and `denominator` (the value may be left empty)"
-        )),
-        (true, true) => Ok((rule.value(cell)?, None)),
-        _ if !rule.is_ratio() => Err(format!(
+        ))),
+        (true, true) => Ok((rule.value(cell).map_err(at(VALUE))?, None)),
+        (n, _) if !rule.is_ratio() => Err(at(if n { DENOMINATOR } else { NUMERATOR })(format!(
             "`{code}` is not a ratio indicator, so its values have no numerator and denominator; leave those cells empty"
-        )),
-        (true, false) | (false, true) => Err(format!(
+        ))),
+        (n, _) if n || denominator.is_empty() => Err(at(if n { NUMERATOR } else { DENOMINATOR })(format!(
             "`{code}` is a ratio indicator: give both its `numerator` and its `denominator`"
-        )),
-        (false, false) => {
-            let (v, parts) = rule.ratio_value(numerator, denominator)?;
+        ))),
+        _ => {
+            let (v, parts) = rule.ratio_value(numerator, denominator).map_err(|e| {
+                let c = if e.starts_with("the denominator") || e.contains(" is 0;") {
+                    DENOMINATOR
+                } else {
+                    NUMERATOR
+                };
+                (Some(c), e)
+            })?;
             if !cell.is_empty() {
-                let given = crate::values::parse_number(cell)?;
+                let given = crate::values::parse_number(cell).map_err(at(VALUE))?;
                 if (given - v).abs() > 1e-9 * given.abs().max(v.abs()) {
-                    return Err(format!(
+                    return Err(at(VALUE)(format!(
                         "the value {cell} does not match {numerator} / {denominator}, which makes {v}; leave the value empty or give {v}"
-                    ));
+                    )));
                 }
             }
             Ok((v, Some(parts)))

@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::source::{Locate, Place};
 use super::ImportSummary;
 use crate::error::{Diagnostic, Error};
 
@@ -33,7 +34,7 @@ struct Pending {
 /// Bad rows found so far, and the rows waiting for their replacement.
 #[derive(Default)]
 pub(super) struct Tracker {
-    listed: Vec<(u64, String)>,
+    listed: Vec<(Place, String)>,
     /// Bad rows, listed or not.
     pub bad: u64,
     /// Value ids written by this import from rows marked as replaced.
@@ -44,10 +45,10 @@ pub(super) struct Tracker {
 
 impl Tracker {
     /// A bad row.
-    pub fn problem(&mut self, line: u64, message: String) {
+    pub fn problem(&mut self, place: Place, message: String) {
         self.bad += 1;
         if self.listed.len() < MAX_LISTED {
-            self.listed.push((line, message));
+            self.listed.push((place, message));
         }
     }
 
@@ -76,7 +77,7 @@ impl Tracker {
         if let Some(p) = self.pending.remove(&old) {
             if let Some(at) = p.replaced_at.filter(|at| at != recorded_at) {
                 self.problem(
-                    p.line,
+                    Place::line(p.line),
                     format!(
                         "this row says the value replacing it was recorded at `{at}`, but the row replacing it (line {line}) was recorded at `{recorded_at}`"
                     ),
@@ -84,25 +85,30 @@ impl Tracker {
             }
         } else if new_here && !self.unstated.remove(&old) {
             self.problem(
-                line,
+                Place::line(line),
                 "this row corrects an earlier row of the file for the same indicator, period and disaggregation, which is marked as current; mark that row `current` = false, or put the rows in the order they were recorded".to_string(),
             );
         }
     }
 
     /// The import's result: its summary, or every bad row (nothing is then written).
-    pub fn finish(mut self, shown: &str, summary: ImportSummary) -> Result<ImportSummary, Error> {
+    pub fn finish(
+        mut self,
+        shown: &str,
+        locate: &Locate,
+        summary: ImportSummary,
+    ) -> Result<ImportSummary, Error> {
         if self.bad == 0 {
             let mut left: Vec<u64> = self.pending.values().map(|p| p.line).collect();
             left.sort_unstable();
             for line in left {
-                self.problem(line, "this row is marked as replaced (`current` = false), but no later row for the same indicator, period and disaggregation replaces it".to_string());
+                self.problem(Place::line(line), "this row is marked as replaced (`current` = false), but no later row for the same indicator, period and disaggregation replaces it".to_string());
             }
         }
         if self.bad == 0 {
             return Ok(summary);
         }
-        self.listed.sort_by_key(|(line, _)| *line);
+        self.listed.sort_by_key(|(place, _)| place.line);
         let mut message = if self.bad == 1 {
             format!("1 row of `{shown}` has a problem; nothing was imported")
         } else {
@@ -118,8 +124,8 @@ impl Tracker {
             diagnostics: self
                 .listed
                 .into_iter()
-                .map(|(line, message)| Diagnostic {
-                    location: format!("{shown}:{line}"),
+                .map(|(place, message)| Diagnostic {
+                    location: locate.at(shown, place),
                     message,
                 })
                 .collect(),

@@ -19,5 +19,5 @@ mod trial;
 mod values;
 mod values_strict;
 mod void_explain;
-mod xlsx_out;
 mod xlsx_in;
+mod xlsx_out;

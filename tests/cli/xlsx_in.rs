@@ -426,6 +426,23 @@ fn a_filled_template_imports_as_it_is_and_shows_in_progress() {
     let xml = sheet_xml(&template);
     assert!(xml.contains("<sheetProtection"), "not protected");
     assert!(
+        xml.contains(
+            r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+        ),
+        "header not frozen"
+    );
+    // Every one of the 12 columns has a width (a `<col>` may cover several).
+    let mut covered = 0;
+    for col in xml.split("<col ").skip(1) {
+        let attr = |name: &str| -> u32 {
+            let start = col.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            col[start..].split('"').next().unwrap().parse().unwrap()
+        };
+        assert!(col.contains(" width=\""), "a column without a width: {col}");
+        covered += attr("max") - attr("min") + 1;
+    }
+    assert_eq!(covered, 12, "{xml}");
+    assert!(
         xml.contains("<dataValidation type=\"decimal\""),
         "no number validation"
     );

@@ -277,26 +277,6 @@ fn export_values_workbook_has_the_csv_columns_and_cells() {
     }
 }
 
-/// A sheet's cell as the CSV cell `import-values` reads: numbers in their shortest exact form,
-/// text with the CSV's guard.
-fn as_csv_cell(d: &Data) -> String {
-    match d {
-        Data::Float(x) => x.to_string(),
-        Data::Empty => String::new(),
-        Data::String(s) => {
-            let b = s.as_bytes();
-            let formula = |c: u8| matches!(c, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r');
-            let guarded = b.len() >= 2 && b[0] == b'\'' && (formula(b[1]) || b[1] == b'\'');
-            if !guarded && b.first().is_some_and(|c| formula(*c)) {
-                format!("'{s}")
-            } else {
-                s.clone()
-            }
-        }
-        other => panic!("unexpected cell {other:?}"),
-    }
-}
-
 #[test]
 fn the_values_workbook_reads_back_to_the_same_values() {
     // export-values --format xlsx, then import-values of that workbook into a fresh database:

@@ -44,6 +44,9 @@ pub fn to_toml(fw: &Framework) -> String {
     if let Some(iati) = &s.iati {
         write_iati(iati, &mut out);
     }
+    if let Some(cdcs) = &s.cdcs {
+        write_cdcs(cdcs, &mut out);
+    }
     for node in fw.children_of(None) {
         write_node(fw, node, node.kind.as_str(), &mut out);
     }
@@ -69,16 +72,60 @@ fn write_iati(iati: &Iati, out: &mut String) {
     }
 }
 
+fn write_cdcs(cdcs: &Cdcs, out: &mut String) {
+    out.push_str("\n[cdcs]\n");
+    opt(out, "title", &cdcs.title);
+    opt(out, "goal", &cdcs.goal);
+    for (k, v) in [("start", &cdcs.start), ("end", &cdcs.end)] {
+        match v {
+            // A date is written as a TOML date, a fiscal year in quotes.
+            Some(d) if d.starts_with(|c: char| c.is_ascii_digit()) => {
+                let _ = writeln!(out, "{k} = {d}");
+            }
+            Some(fy) => kv(out, k, fy),
+            None => {}
+        }
+    }
+    if let Some(d) = &cdcs.approved {
+        let _ = writeln!(out, "approved = {d}");
+    }
+}
+
 fn write_node(fw: &Framework, node: &Node, path: &str, out: &mut String) {
     let _ = writeln!(out, "\n[[{path}]]");
     kv(out, "code", &node.code);
     kv(out, "title", &node.title);
     opt(out, "description", &node.description);
     opt(out, "justification", &node.justification);
+    opt(out, "linkages", &node.linkages);
+    opt(out, "risks", &node.risks);
+    opt(out, "hypothesis", &node.hypothesis);
+    if !node.aligns_with.is_empty() {
+        let items: Vec<String> = node
+            .aligns_with
+            .iter()
+            .map(|a| {
+                let title = a
+                    .title
+                    .as_ref()
+                    .map(|t| format!(", title = {}", quote(t)))
+                    .unwrap_or_default();
+                format!(
+                    "{{ strategy = {}, code = {}{title} }}",
+                    quote(&a.strategy),
+                    quote(&a.code)
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "aligns_with = [{}]", items.join(", "));
+    }
     if let Some(t) = node.result_type {
         kv(out, "result_type", t.as_str());
     }
-    if node.kind == NodeKind::DevelopmentObjective {
+    // Links are written on the supporting side, where the framework keeps them.
+    if node.kind == NodeKind::DevelopmentObjective
+        || (node.kind.can_support() && !node.supports.is_empty())
+    {
         list(out, "supports", &node.supports);
     }
     if node.kind == NodeKind::Theme && !node.applies_to.is_empty() {

@@ -308,7 +308,7 @@ fn check(
             for node in fw
                 .nodes
                 .iter()
-                .filter(|n| n.kind == NodeKind::DevelopmentObjective && n.supports.is_empty())
+                .filter(|n| n.kind == NodeKind::DevelopmentObjective && !links_below(fw, n))
             {
                 push(
                     &node.code,
@@ -318,8 +318,8 @@ fn check(
                         node.code
                     ),
                     format!(
-                        "add `supports = [\"MO...\"]` to `{}` with the Mission Objectives it is incorporated into",
-                        node.code
+                        "add `supports = [\"MO...\"]` to `{}` with the Mission Objectives it is incorporated into (or `supported_by = [\"{}\"]` to each of them)",
+                        node.code, node.code
                     ),
                 );
             }
@@ -478,6 +478,22 @@ fn measured(fw: &Framework, node: &Node) -> bool {
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
         if !n.indicators.is_empty() {
+            return true;
+        }
+        if seen.insert(n.code.as_str()) {
+            stack.extend(fw.children_of(Some(&n.code)));
+        }
+    }
+    false
+}
+
+/// Whether a DO, or an Intermediate Result or sub-result under it, supports an objective
+/// (written on either side of the link).
+fn links_below(fw: &Framework, node: &Node) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if !n.supports.is_empty() {
             return true;
         }
         if seen.insert(n.code.as_str()) {

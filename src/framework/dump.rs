@@ -274,6 +274,30 @@ mod tests {
     }
 
     #[test]
+    fn every_structure_key_round_trips_with_links_on_the_supporting_side() {
+        let text = "[strategy]\ncode = \"s\"\ntitle = \"S\"\nversion = \"1\"\n\n\
+            [cdcs]\ntitle = \"C\"\ngoal = \"Goal\"\nstart = 2020-12-15\nend = \"FY2025\"\napproved = 2020-12-10\n\n\
+            [[goal]]\ncode = \"G\"\ntitle = \"G\"\nlinkages = \"L\"\nrisks = \"R\"\n\
+            aligns_with = [{ strategy = \"JSP\", code = \"1.1\", title = \"T\" }, { strategy = \"JRS\", code = \"2\" }]\n\n\
+            [[goal.objective]]\ncode = \"O\"\ntitle = \"O\"\nsupported_by = [\"IR\", \"D\"]\n\n\
+            [[development_objective]]\ncode = \"D\"\ntitle = \"D\"\nhypothesis = \"If, then\"\n\n\
+            [[development_objective.result]]\ncode = \"IR\"\ntitle = \"IR\"\n";
+        let fw = parse_str(text, "f.toml").unwrap();
+        assert_eq!(fw.node("D").unwrap().supports, ["O"]);
+        assert_eq!(fw.node("IR").unwrap().supports, ["O"]);
+        let dumped = to_toml(&fw);
+        assert!(dumped.contains("[cdcs]\n"), "{dumped}");
+        assert!(
+            dumped.contains("start = 2020-12-15\nend = \"FY2025\"\n"),
+            "{dumped}"
+        );
+        assert!(!dumped.contains("supported_by"), "{dumped}");
+        let again = parse_str(&dumped, "dumped.toml").unwrap_or_else(|e| panic!("{e:?}\n{dumped}"));
+        assert_eq!(fw, again);
+        assert_eq!(fw.content_hash(), again.content_hash());
+    }
+
+    #[test]
     fn awkward_text_is_quoted() {
         assert_eq!(quote("a \"b\" \\ c\n"), "\"a \\\"b\\\" \\\\ c\\n\"");
         assert_eq!(

@@ -120,6 +120,13 @@ fn the_lean_read_is_the_full_read_without_prose() {
         code: "1.2".into(),
         title: None,
     }];
+    fw.strategy.cdcs = Some(Cdcs {
+        title: Some("CDCS".into()),
+        goal: Some("Goal".into()),
+        start: Some("2020-12-15".into()),
+        end: Some("FY2025".into()),
+        approved: Some("2020-12-10".into()),
+    });
     store.save_version(&fw, "v1", None).unwrap();
     let v = store.resolve_version(None).unwrap();
     assert_eq!(store.framework(&v).unwrap(), fw);

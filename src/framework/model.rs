@@ -453,7 +453,7 @@ pub struct Cdcs {
 }
 
 impl Cdcs {
-    /// The period as text: `FY2021–FY2025`, `2020-12-15 – 2025-12-15`, or one end only.
+    /// The period as text: `FY2021 to FY2025`, `2020-12-15 to FY2025`, `from FY2021`.
     pub fn period(&self) -> Option<String> {
         match (&self.start, &self.end) {
             (Some(a), Some(b)) => Some(format!("{a} to {b}")),

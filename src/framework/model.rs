@@ -697,3 +697,33 @@ impl Framework {
         path
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_take_the_article_their_label_needs() {
+        assert_eq!(NodeKind::Result.with_article(), "an Intermediate Result");
+        assert_eq!(NodeKind::Goal.with_article(), "a Mission Goal");
+        assert_eq!(NodeKind::SubObjective.with_article(), "a sub-objective");
+        assert_eq!(NodeKind::Theme.with_article(), "a cross-cutting theme");
+    }
+
+    #[test]
+    fn the_cdcs_summary_gives_what_the_table_states() {
+        assert_eq!(Cdcs::default().summary(), None);
+        let c = Cdcs {
+            title: Some("Peru CDCS".into()),
+            goal: Some("A Peru at peace.".into()),
+            start: Some("2020-12-15".into()),
+            end: Some("FY2025".into()),
+            approved: None,
+        };
+        assert_eq!(
+            c.summary().unwrap(),
+            "USAID Country Development Cooperation Strategy: Peru CDCS\n\
+             CDCS period: 2020-12-15 to FY2025\nCDCS goal: A Peru at peace."
+        );
+    }
+}

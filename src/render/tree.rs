@@ -173,7 +173,12 @@ fn walk(
             Item::Aligns(a) => lines.push(entry(
                 &child_prefix,
                 branch,
-                &format!("≈ aligns with {} {}", a.strategy, a.code),
+                &format!(
+                    "≈ aligns with {} {}{}",
+                    a.strategy,
+                    a.code,
+                    if a.title.is_some() { ":" } else { "" }
+                ),
                 a.title.as_deref().unwrap_or(""),
                 "",
                 Style::Dim,
@@ -238,8 +243,9 @@ fn entry(
         Some(w) if fixed + width(&title) > w => truncate(&title, w.saturating_sub(fixed).max(8)),
         _ => title.into_owned(),
     };
+    let gap = if title.is_empty() { "" } else { " " };
     format!(
-        "{prefix}{branch}{} {title}{}",
+        "{prefix}{branch}{}{gap}{title}{}",
         term.paint(&code, style),
         term.paint(suffix, Style::Dim)
     )

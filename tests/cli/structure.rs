@@ -163,8 +163,8 @@ fn the_text_tree_shows_links_from_either_side_and_alignments() {
         .ok();
     let out = &run.stdout;
     for line in [
-        "≈ aligns with JRS WHA BO 2.3 Security",
-        "≈ aligns with JSP Pillar 1",
+        "≈ aligns with JRS WHA BO 2.3: Security\n",
+        "≈ aligns with JSP Pillar 1\n",
         "⇠ supported by D1 Development objective one",
         "⇠ supported by IR1.1 Result one",
         "⇠ supported by SR1.1.1 Sub-result",

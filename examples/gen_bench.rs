@@ -193,6 +193,7 @@ fn framework(o: &Options, rng: &mut Rng) -> Framework {
             start: Some(FiscalPeriod::year(first)),
             end: Some(FiscalPeriod::year(LAST_YEAR)),
             iati: None,
+            cdcs: None,
         },
         settings: Settings::default(),
         nodes,

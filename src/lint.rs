@@ -148,7 +148,7 @@ fn check(
     match rule {
         Rule::ObjectiveWithoutIndicator => {
             for node in fw.nodes.iter().filter(|n| needs_indicator(n.kind)) {
-                if !measured(fw, node) {
+                if !measured(fw, node) && !measured_by_link(fw, node) {
                     push(
                         &node.code,
                         node.kind.as_str(),
@@ -205,11 +205,19 @@ fn check(
             }
         }
         Rule::IndicatorMissingBaseline => {
+            // The year before the strategy starts, else before its first target; never a
+            // year the strategy does not suggest.
             let example = fw
                 .strategy
                 .start
-                .map(|s| FiscalPeriod::year(s.year - 1))
-                .unwrap_or(FiscalPeriod::year(2019));
+                .or_else(|| {
+                    fw.indicators()
+                        .flat_map(|(_, i)| i.targets.keys().map(|p| p.fiscal_year()))
+                        .min()
+                })
+                .map_or("FY...".to_string(), |s| {
+                    FiscalPeriod::year(s.year - 1).to_string()
+                });
             for i in indicators().filter(|i| i.baseline.is_none()) {
                 push(
                     &i.code,
@@ -231,7 +239,7 @@ fn check(
                         "the strategy `{}` has no strategy period, so yearly targets cannot be checked",
                         fw.strategy.code
                     ),
-                    "add `start = \"FY2019\"` and `end = \"FY2023\"` (its first and last fiscal years) to `[strategy]`".into(),
+                    period_fix(fw, values),
                 );
             }
         }
@@ -300,7 +308,7 @@ fn check(
             for node in fw
                 .nodes
                 .iter()
-                .filter(|n| n.kind == NodeKind::DevelopmentObjective && n.supports.is_empty())
+                .filter(|n| n.kind == NodeKind::DevelopmentObjective && !links_below(fw, n))
             {
                 push(
                     &node.code,
@@ -310,8 +318,8 @@ fn check(
                         node.code
                     ),
                     format!(
-                        "add `supports = [\"MO...\"]` to `{}` with the Mission Objectives it is incorporated into",
-                        node.code
+                        "add `supports = [\"MO...\"]` to `{}` with the Mission Objectives it is incorporated into (or `supported_by = [\"{}\"]` to each of them)",
+                        node.code, node.code
                     ),
                 );
             }
@@ -477,6 +485,81 @@ fn measured(fw: &Framework, node: &Node) -> bool {
         }
     }
     false
+}
+
+/// Whether a DO, or an Intermediate Result or sub-result under it, supports an objective
+/// (written on either side of the link).
+fn links_below(fw: &Framework, node: &Node) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if !n.supports.is_empty() {
+            return true;
+        }
+        if seen.insert(n.code.as_str()) {
+            stack.extend(fw.children_of(Some(&n.code)));
+        }
+    }
+    false
+}
+
+/// Whether an objective (or a node under it) is supported by a DO, Intermediate Result or
+/// sub-result that is measured: its indicators stand for the objective's, so the objective is
+/// not left without one.
+fn measured_by_link(fw: &Framework, node: &Node) -> bool {
+    if !node.kind.can_be_supported() {
+        return false;
+    }
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if fw.supported_by(&n.code).any(|s| measured(fw, s)) {
+            return true;
+        }
+        if seen.insert(n.code.as_str()) {
+            stack.extend(fw.children_of(Some(&n.code)));
+        }
+    }
+    false
+}
+
+/// The fix for a strategy without a period, from what the strategy itself says: the fiscal
+/// years its targets and values cover; else the fiscal year of its approval (or update) as the
+/// start; else no years at all.
+fn period_fix(fw: &Framework, values: &[(String, FiscalPeriod)]) -> String {
+    let years = fw
+        .indicators()
+        .flat_map(|(_, i)| i.targets.keys().map(|p| p.fiscal_year()))
+        .chain(values.iter().map(|(_, p)| p.fiscal_year()));
+    let span = years.fold(
+        None,
+        |acc: Option<(FiscalPeriod, FiscalPeriod)>, y| match acc {
+            None => Some((y, y)),
+            Some((a, b)) => Some((a.min(y), b.max(y))),
+        },
+    );
+    if let Some((first, last)) = span {
+        return format!(
+            "add `start` and `end`, the first and last fiscal years of the strategy as its document states them, to `[strategy]`; its targets and values cover {first} to {last}: `start = \"{first}\"`, `end = \"{last}\"`"
+        );
+    }
+    let dated = [
+        ("approved", &fw.strategy.approved),
+        ("updated", &fw.strategy.updated),
+    ]
+    .into_iter()
+    .find_map(|(k, d)| {
+        let d = NaiveDate::parse_from_str(d.as_deref()?, "%Y-%m-%d").ok()?;
+        Some((k, d))
+    });
+    match dated {
+        Some((key, d)) => format!(
+            "add `start` and `end`, the first and last fiscal years of the strategy as its document states them, to `[strategy]`; it was {key} in {} (`start = \"{}\"` if its period begins then)",
+            FiscalPeriod::year_of(d),
+            FiscalPeriod::year_of(d)
+        ),
+        None => "add `start` and `end`, the first and last fiscal years of the strategy as its document states them (`\"FY...\"`), to `[strategy]`".into(),
+    }
 }
 
 /// A target for the period itself, or for the fiscal year of a quarter.

@@ -8,7 +8,7 @@
 
 use crate::diff::{self, Change, ChangeType, Kind};
 use crate::error::Error;
-use crate::framework::{Framework, Indicator, NodeKind};
+use crate::framework::{Alignment, Framework, Indicator, NodeKind};
 
 /// A node named on a sheet: its kind, code and title.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,12 +38,15 @@ pub struct Sheet {
     pub node: NodeRef,
     /// From the top-level node down to [`Sheet::node`].
     pub path: Vec<NodeRef>,
-    /// For an indicator of a DO (or of a result under one): the Mission Objectives that DO
-    /// supports.
+    /// For an indicator of a DO (or of a result under one): the Mission Objectives and
+    /// sub-objectives that DO and the results on the path support.
     pub supports: Vec<NodeRef>,
-    /// For an indicator of a Mission Objective (or of a sub-objective under one): the DOs that
-    /// support it.
+    /// For an indicator of a Mission Objective (or of a sub-objective under one): the DOs,
+    /// Intermediate Results and sub-results that support it.
     pub supported_by: Vec<NodeRef>,
+    /// The objectives of other strategies that the nodes on the path align with (the measured
+    /// node's last), each once.
+    pub aligns_with: Vec<Alignment>,
     /// The version the indicator first appears in, if it was added after the first stored one.
     pub added_in: Option<String>,
     /// Changes between consecutive stored versions, oldest first.
@@ -127,15 +130,25 @@ pub fn sheets(history: &[StoredVersion], codes: &[String]) -> Result<Sheets, Err
             .into_iter()
             .filter_map(|c| node_ref(fw, c))
             .collect();
-        let mut supports = Vec::new();
+        let mut supports: Vec<NodeRef> = Vec::new();
         let mut supported_by = Vec::new();
+        let mut aligns_with: Vec<Alignment> = Vec::new();
         for step in &path {
             let Some(n) = fw.node(&step.code) else {
                 continue;
             };
+            for a in &n.aligns_with {
+                if !aligns_with.contains(a) {
+                    aligns_with.push(a.clone());
+                }
+            }
             match n.kind {
-                NodeKind::DevelopmentObjective => {
-                    supports.extend(n.supports.iter().filter_map(|c| node_ref(fw, c)));
+                NodeKind::DevelopmentObjective | NodeKind::Result | NodeKind::SubResult => {
+                    for r in n.supports.iter().filter_map(|c| node_ref(fw, c)) {
+                        if !supports.contains(&r) {
+                            supports.push(r);
+                        }
+                    }
                 }
                 NodeKind::Objective | NodeKind::SubObjective => {
                     supported_by.extend(
@@ -157,6 +170,7 @@ pub fn sheets(history: &[StoredVersion], codes: &[String]) -> Result<Sheets, Err
             path,
             supports,
             supported_by,
+            aligns_with,
             added_in,
             revisions,
         });

@@ -15,10 +15,10 @@ pub fn run(cx: &Context, args: &TreeArgs, out: &mut dyn Write) -> Result<Outcome
     let mut out = BufWriter::with_capacity(64 * 1024, out);
     let store = cx.open_existing()?;
     let version = super::version(&store, &args.version)?;
-    // The text tree shows no targets and no prose; JSON lists them all.
+    // The text tree shows no targets and no prose (but the alignments); JSON lists them all.
     let fw = match args.format {
         TreeFormat::Json => store.framework_with(&version, Targets::All)?,
-        TreeFormat::Text => store.framework_lean(&version, Targets::None)?,
+        TreeFormat::Text => store.framework_outline(&version, Targets::None)?,
     };
     let depth = args.depth.map(|d| d as usize);
     match args.format {

@@ -137,6 +137,25 @@ pub fn strategy_changes(old: &Framework, new: &Framework) -> Vec<Change> {
             iati(new),
         );
     }
+    if old.strategy.cdcs != new.strategy.cdcs {
+        let cdcs = |fw: &Framework| -> Fields {
+            let c = fw.strategy.cdcs.clone().unwrap_or_default();
+            vec![
+                ("cdcs.title", opt_text(c.title.as_deref())),
+                ("cdcs.goal", opt_text(c.goal.as_deref())),
+                ("cdcs.start", opt_text(c.start.as_deref())),
+                ("cdcs.end", opt_text(c.end.as_deref())),
+                ("cdcs.approved", opt_text(c.approved.as_deref())),
+            ]
+        };
+        push_modified(
+            &mut out,
+            Kind::Strategy,
+            Some(&new.strategy.code),
+            cdcs(old),
+            cdcs(new),
+        );
+    }
     push_modified(
         &mut out,
         Kind::Settings,
@@ -176,12 +195,16 @@ pub fn strategy_changes(old: &Framework, new: &Framework) -> Vec<Change> {
 }
 
 /// `modified` changes between two matched nodes: title, description, justification,
-/// result_type.
+/// linkages, risks, hypothesis, aligns_with, result_type.
 pub fn node_changes(out: &mut Vec<Change>, old: &Node, new: &Node) {
     // Most nodes are unchanged: skip building their values.
     if old.title == new.title
         && old.description == new.description
         && old.justification == new.justification
+        && old.linkages == new.linkages
+        && old.risks == new.risks
+        && old.hypothesis == new.hypothesis
+        && old.aligns_with == new.aligns_with
         && old.result_type == new.result_type
     {
         return;
@@ -191,6 +214,13 @@ pub fn node_changes(out: &mut Vec<Change>, old: &Node, new: &Node) {
             ("title", text(&n.title)),
             ("description", opt_text(n.description.as_deref())),
             ("justification", opt_text(n.justification.as_deref())),
+            ("linkages", opt_text(n.linkages.as_deref())),
+            ("risks", opt_text(n.risks.as_deref())),
+            ("hypothesis", opt_text(n.hypothesis.as_deref())),
+            (
+                "aligns_with",
+                serde_json::to_value(&n.aligns_with).unwrap_or(Value::Null),
+            ),
             ("result_type", opt_text(n.result_type.map(|t| t.as_str()))),
         ]
     };

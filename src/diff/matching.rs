@@ -256,6 +256,7 @@ mod tests {
                 start: None,
                 end: None,
                 iati: None,
+                cdcs: None,
             },
             settings: Settings::default(),
             nodes: nodes

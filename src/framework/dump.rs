@@ -44,6 +44,9 @@ pub fn to_toml(fw: &Framework) -> String {
     if let Some(iati) = &s.iati {
         write_iati(iati, &mut out);
     }
+    if let Some(cdcs) = &s.cdcs {
+        write_cdcs(cdcs, &mut out);
+    }
     for node in fw.children_of(None) {
         write_node(fw, node, node.kind.as_str(), &mut out);
     }
@@ -92,16 +95,60 @@ fn write_iati(iati: &Iati, out: &mut String) {
     }
 }
 
+fn write_cdcs(cdcs: &Cdcs, out: &mut String) {
+    out.push_str("\n[cdcs]\n");
+    opt(out, "title", &cdcs.title);
+    opt(out, "goal", &cdcs.goal);
+    for (k, v) in [("start", &cdcs.start), ("end", &cdcs.end)] {
+        match v {
+            // A date is written as a TOML date, a fiscal year in quotes.
+            Some(d) if d.starts_with(|c: char| c.is_ascii_digit()) => {
+                let _ = writeln!(out, "{k} = {d}");
+            }
+            Some(fy) => kv(out, k, fy),
+            None => {}
+        }
+    }
+    if let Some(d) = &cdcs.approved {
+        let _ = writeln!(out, "approved = {d}");
+    }
+}
+
 fn write_node(fw: &Framework, node: &Node, path: &str, out: &mut String) {
     let _ = writeln!(out, "\n[[{path}]]");
     kv(out, "code", &node.code);
     kv(out, "title", &node.title);
     opt(out, "description", &node.description);
     opt(out, "justification", &node.justification);
+    opt(out, "linkages", &node.linkages);
+    opt(out, "risks", &node.risks);
+    opt(out, "hypothesis", &node.hypothesis);
+    if !node.aligns_with.is_empty() {
+        let items: Vec<String> = node
+            .aligns_with
+            .iter()
+            .map(|a| {
+                let title = a
+                    .title
+                    .as_ref()
+                    .map(|t| format!(", title = {}", quote(t)))
+                    .unwrap_or_default();
+                format!(
+                    "{{ strategy = {}, code = {}{title} }}",
+                    quote(&a.strategy),
+                    quote(&a.code)
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "aligns_with = [{}]", items.join(", "));
+    }
     if let Some(t) = node.result_type {
         kv(out, "result_type", t.as_str());
     }
-    if node.kind == NodeKind::DevelopmentObjective {
+    // Links are written on the supporting side, where the framework keeps them.
+    if node.kind == NodeKind::DevelopmentObjective
+        || (node.kind.can_support() && !node.supports.is_empty())
+    {
         list(out, "supports", &node.supports);
     }
     if node.kind == NodeKind::Theme && !node.applies_to.is_empty() {
@@ -244,6 +291,30 @@ mod tests {
             .unwrap();
         let fw = parse_str(&text, "framework.toml").unwrap();
         let dumped = to_toml(&fw);
+        let again = parse_str(&dumped, "dumped.toml").unwrap_or_else(|e| panic!("{e:?}\n{dumped}"));
+        assert_eq!(fw, again);
+        assert_eq!(fw.content_hash(), again.content_hash());
+    }
+
+    #[test]
+    fn every_structure_key_round_trips_with_links_on_the_supporting_side() {
+        let text = "[strategy]\ncode = \"s\"\ntitle = \"S\"\nversion = \"1\"\n\n\
+            [cdcs]\ntitle = \"C\"\ngoal = \"Goal\"\nstart = 2020-12-15\nend = \"FY2025\"\napproved = 2020-12-10\n\n\
+            [[goal]]\ncode = \"G\"\ntitle = \"G\"\nlinkages = \"L\"\nrisks = \"R\"\n\
+            aligns_with = [{ strategy = \"JSP\", code = \"1.1\", title = \"T\" }, { strategy = \"JRS\", code = \"2\" }]\n\n\
+            [[goal.objective]]\ncode = \"O\"\ntitle = \"O\"\nsupported_by = [\"IR\", \"D\"]\n\n\
+            [[development_objective]]\ncode = \"D\"\ntitle = \"D\"\nhypothesis = \"If, then\"\n\n\
+            [[development_objective.result]]\ncode = \"IR\"\ntitle = \"IR\"\n";
+        let fw = parse_str(text, "f.toml").unwrap();
+        assert_eq!(fw.node("D").unwrap().supports, ["O"]);
+        assert_eq!(fw.node("IR").unwrap().supports, ["O"]);
+        let dumped = to_toml(&fw);
+        assert!(dumped.contains("[cdcs]\n"), "{dumped}");
+        assert!(
+            dumped.contains("start = 2020-12-15\nend = \"FY2025\"\n"),
+            "{dumped}"
+        );
+        assert!(!dumped.contains("supported_by"), "{dumped}");
         let again = parse_str(&dumped, "dumped.toml").unwrap_or_else(|e| panic!("{e:?}\n{dumped}"));
         assert_eq!(fw, again);
         assert_eq!(fw.content_hash(), again.content_hash());

@@ -53,6 +53,31 @@ impl NodeKind {
         NodeKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// The label with its indefinite article: "a Mission Goal", "an Intermediate Result".
+    pub fn with_article(self) -> String {
+        let label = self.label();
+        let article = match label.chars().next() {
+            Some('A' | 'E' | 'I' | 'O' | 'U' | 'a' | 'e' | 'i' | 'o' | 'u') => "an",
+            _ => "a",
+        };
+        format!("{article} {label}")
+    }
+
+    /// Whether a node of this kind may support others (`supports`): a DO, an Intermediate
+    /// Result or a sub-result.
+    pub fn can_support(self) -> bool {
+        matches!(
+            self,
+            NodeKind::DevelopmentObjective | NodeKind::Result | NodeKind::SubResult
+        )
+    }
+
+    /// Whether a node of this kind may be supported (`supported_by`): a Mission Objective or a
+    /// sub-objective.
+    pub fn can_be_supported(self) -> bool {
+        matches!(self, NodeKind::Objective | NodeKind::SubObjective)
+    }
+
     /// A human label: "Mission Goal", "Development Objective", ...
     pub fn label(self) -> &'static str {
         match self {
@@ -337,9 +362,25 @@ pub struct Node {
     pub title: String,
     pub description: Option<String>,
     pub justification: Option<String>,
+    /// How the objective links to other objectives, strategies and programs (the ICS's
+    /// "Linkages" section). Left out of the content hash when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linkages: Option<String>,
+    /// The risks to achieving it (the ICS's "Risks" section).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risks: Option<String>,
+    /// For a DO: its development hypothesis.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hypothesis: Option<String>,
+    /// Objectives of other strategies this node aligns with, as the document names them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aligns_with: Vec<Alignment>,
     /// Code of the enclosing node; `None` at the top level.
     pub parent: Option<String>,
-    /// For a DO: the Mission Objectives it is incorporated into.
+    /// For a DO, an Intermediate Result or a sub-result: the Mission Objectives and
+    /// sub-objectives it supports. The one form of a link: a `supported_by` written on the
+    /// objective is read into the `supports` of the node it names, so every reader sees each
+    /// link once, here.
     pub supports: Vec<String>,
     /// For a theme: the nodes it applies to.
     pub applies_to: Vec<String>,
@@ -357,12 +398,90 @@ impl Node {
             title: title.to_string(),
             description: None,
             justification: None,
+            linkages: None,
+            risks: None,
+            hypothesis: None,
+            aligns_with: Vec::new(),
             parent: parent.map(str::to_string),
             supports: Vec::new(),
             applies_to: Vec::new(),
             result_type: None,
             indicators: Vec::new(),
         }
+    }
+}
+
+/// One `aligns_with` entry: an objective of another strategy (a Joint Regional Strategy, the
+/// Joint Strategic Plan, a bureau or functional strategy), named as that document names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alignment {
+    /// The other strategy: `"JRS SCA"`, `"JSP"`, `"Indo-Pacific Strategy"`.
+    pub strategy: String,
+    /// Its objective's code as written there (free text): `"2.1"`, `"BO 2.3"`, `"Pillar 1"`.
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl Alignment {
+    /// `JRS SCA 2.1 (Title)`, or without the title when none is given.
+    pub fn label(&self) -> String {
+        match &self.title {
+            Some(t) => format!("{} {}: {t}", self.strategy, self.code),
+            None => format!("{} {}", self.strategy, self.code),
+        }
+    }
+}
+
+/// `[cdcs]`: the USAID Country Development Cooperation Strategy the DOs come from. Every field
+/// is optional. `start` and `end` are fiscal years (`FY2021`) or ISO dates (`2020-12-15`), as
+/// the file gives them; `approved` is an ISO date.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Cdcs {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The CDCS goal statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved: Option<String>,
+}
+
+impl Cdcs {
+    /// The period as text: `FY2021 to FY2025`, `2020-12-15 to FY2025`, `from FY2021`.
+    pub fn period(&self) -> Option<String> {
+        match (&self.start, &self.end) {
+            (Some(a), Some(b)) => Some(format!("{a} to {b}")),
+            (Some(a), None) => Some(format!("from {a}")),
+            (None, Some(b)) => Some(format!("until {b}")),
+            (None, None) => None,
+        }
+    }
+
+    /// The CDCS as plain text for the IATI activity description: its title, period, approval
+    /// date and goal statement, one per line; `None` when the table gives none of them.
+    pub fn summary(&self) -> Option<String> {
+        let mut lines = Vec::new();
+        if let Some(t) = &self.title {
+            lines.push(format!(
+                "USAID Country Development Cooperation Strategy: {t}"
+            ));
+        }
+        if let Some(p) = self.period() {
+            lines.push(format!("CDCS period: {p}"));
+        }
+        if let Some(a) = &self.approved {
+            lines.push(format!("CDCS approved: {a}"));
+        }
+        if let Some(g) = &self.goal {
+            lines.push(format!("CDCS goal: {g}"));
+        }
+        (!lines.is_empty()).then(|| lines.join("\n"))
     }
 }
 
@@ -385,6 +504,9 @@ pub struct Strategy {
     /// Stored with the strategy metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iati: Option<Iati>,
+    /// The `[cdcs]` table of the framework file. Stored with the strategy metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cdcs: Option<Cdcs>,
 }
 
 /// `[iati]`: the activity fields of the IATI export that the strategy itself does not give.
@@ -582,7 +704,8 @@ impl Framework {
             .filter(move |n| n.parent.as_deref() == code)
     }
 
-    /// The DOs that support an objective.
+    /// The DOs, Intermediate Results and sub-results that support an objective, written on
+    /// either side of the link.
     pub fn supported_by<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Node> {
         self.nodes
             .iter()
@@ -599,5 +722,35 @@ impl Framework {
         }
         path.reverse();
         path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_take_the_article_their_label_needs() {
+        assert_eq!(NodeKind::Result.with_article(), "an Intermediate Result");
+        assert_eq!(NodeKind::Goal.with_article(), "a Mission Goal");
+        assert_eq!(NodeKind::SubObjective.with_article(), "a sub-objective");
+        assert_eq!(NodeKind::Theme.with_article(), "a cross-cutting theme");
+    }
+
+    #[test]
+    fn the_cdcs_summary_gives_what_the_table_states() {
+        assert_eq!(Cdcs::default().summary(), None);
+        let c = Cdcs {
+            title: Some("Peru CDCS".into()),
+            goal: Some("A Peru at peace.".into()),
+            start: Some("2020-12-15".into()),
+            end: Some("FY2025".into()),
+            approved: None,
+        };
+        assert_eq!(
+            c.summary().unwrap(),
+            "USAID Country Development Cooperation Strategy: Peru CDCS\n\
+             CDCS period: 2020-12-15 to FY2025\nCDCS goal: A Peru at peace."
+        );
     }
 }

@@ -8,8 +8,8 @@ use proptest::prelude::*;
 use super::dump::to_toml;
 use super::model::Strategy as StrategyMeta;
 use super::model::{
-    Aggregation, Baseline, Direction, Framework, Frequency, Iati, IatiSector, Indicator, Node,
-    NodeKind, ParticipatingOrg, Pirs, Ratio, ResultType, Settings,
+    Aggregation, Alignment, Baseline, Cdcs, Direction, Framework, Frequency, Iati, IatiSector,
+    Indicator, Node, NodeKind, ParticipatingOrg, Pirs, Ratio, ResultType, Settings,
 };
 use super::parse::{parse_bytes, parse_str};
 use crate::period::FiscalPeriod;
@@ -224,7 +224,105 @@ fn iati() -> impl Strategy<Value = Iati> {
         )
 }
 
+/// The structure keys of issue 15: node prose, alignments, a DO's hypothesis and `[cdcs]`.
+#[derive(Debug, Clone)]
+struct Structure {
+    linkages: Option<String>,
+    risks: Option<String>,
+    hypothesis: Option<String>,
+    aligns_with: Vec<Alignment>,
+    cdcs: Option<Cdcs>,
+    /// An Intermediate Result under the DO supporting the first objective.
+    result_supports: bool,
+}
+
+fn structure() -> impl Strategy<Value = Structure> {
+    let t = || proptest::option::of(text());
+    let when = prop_oneof![
+        Just("FY2021".to_string()),
+        Just("2020-12-15".to_string()),
+        Just("FY2026".to_string()),
+        Just("2025-12-31".to_string()),
+    ];
+    (
+        (t(), t(), t()),
+        proptest::collection::vec((text(), text(), t()), 0..3),
+        proptest::option::of((
+            t(),
+            t(),
+            proptest::option::of(when.clone()),
+            proptest::option::of(when),
+            any::<bool>(),
+        )),
+        any::<bool>(),
+    )
+        .prop_map(
+            |((linkages, risks, hypothesis), aligns, cdcs, result_supports)| Structure {
+                linkages,
+                risks,
+                hypothesis,
+                aligns_with: aligns
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (strategy, code, title))| Alignment {
+                        strategy,
+                        code: format!("{i} {code}"),
+                        title,
+                    })
+                    .collect(),
+                cdcs: cdcs.map(|(title, goal, start, end, approved)| {
+                    // Keep the period in order: the reader refuses an end before the start.
+                    let (start, end) = match (start, end) {
+                        (Some(a), Some(b)) if a.contains("2025") || a.contains("2026") => {
+                            (Some(b), Some(a))
+                        }
+                        other => other,
+                    };
+                    Cdcs {
+                        title,
+                        goal,
+                        start,
+                        end,
+                        approved: approved.then(|| "2020-12-15".to_string()),
+                    }
+                }),
+                result_supports,
+            },
+        )
+}
+
 fn framework() -> impl Strategy<Value = Framework> {
+    (framework_base(), structure()).prop_map(|(mut fw, st)| {
+        for n in &mut fw.nodes {
+            n.linkages = st.linkages.clone();
+            n.risks = st.risks.clone();
+            n.aligns_with = st.aligns_with.clone();
+            if n.kind == NodeKind::DevelopmentObjective {
+                n.hypothesis = st.hypothesis.clone();
+            }
+        }
+        fw.strategy.cdcs = st.cdcs;
+        let first = fw
+            .nodes
+            .iter()
+            .find(|n| n.kind == NodeKind::Objective)
+            .map(|n| n.code.clone());
+        if let (true, Some(first)) = (st.result_supports, first) {
+            let mut ir = Node::new(NodeKind::Result, "IR1.1", "A result", Some("DO1"));
+            ir.supports = vec![first];
+            // Children come after their parent and before the next top-level node.
+            let at = fw
+                .nodes
+                .iter()
+                .position(|n| n.code == "DO1")
+                .map_or(fw.nodes.len(), |i| i + 1);
+            fw.nodes.insert(at, ir);
+        }
+        fw
+    })
+}
+
+fn framework_base() -> impl Strategy<Value = Framework> {
     (
         text(),
         text(),
@@ -280,6 +378,7 @@ fn framework() -> impl Strategy<Value = Framework> {
                     start: Some(FiscalPeriod::year(2019)),
                     end: Some(FiscalPeriod::year(2023)),
                     iati,
+                    cdcs: None,
                 },
                 settings: Settings {
                     deviation_threshold: threshold.abs().min(1000.0),

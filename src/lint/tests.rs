@@ -538,3 +538,114 @@ fn dqa_overdue_needs_recent_values_and_an_old_or_missing_dqa() {
         .findings
         .is_empty());
 }
+
+/// Issue 15: the fix for a missing period names years the strategy itself gives (its targets
+/// and values), never a fixed pair.
+#[test]
+fn strategy_without_period_suggests_the_years_of_its_targets_and_values() {
+    let text = CLEAN.replace("start = \"FY2020\"\nend = \"FY2021\"\n", "");
+    let values = [("I1".to_string(), p("FY2022Q2"))];
+    let on = lint(&fw(&text), &values, "framework.toml", today());
+    let f = on
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::StrategyWithoutPeriod)
+        .unwrap();
+    assert!(
+        f.fix.contains("`start = \"FY2020\"`, `end = \"FY2022\"`"),
+        "{}",
+        f.fix
+    );
+    assert!(
+        !f.fix.contains("FY2019") && !f.fix.contains("FY2023"),
+        "{}",
+        f.fix
+    );
+}
+
+#[test]
+fn strategy_without_period_suggests_its_approval_year_or_no_year() {
+    // No targets and no values: the year of approval is all the strategy says.
+    let bare = "[strategy]\ncode = \"s\"\ntitle = \"S\"\nversion = \"1\"\napproved = 2018-08-08\n\n[[goal]]\ncode = \"G1\"\ntitle = \"G\"\n";
+    let report = lint(&fw(bare), &[], "framework.toml", today());
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::StrategyWithoutPeriod)
+        .unwrap();
+    assert!(f.fix.contains("approved in FY2018"), "{}", f.fix);
+    assert!(f.fix.contains("`start = \"FY2018\"`"), "{}", f.fix);
+    // Nothing at all: no year is suggested.
+    let none = bare.replace("approved = 2018-08-08\n", "");
+    let report = lint(&fw(&none), &[], "framework.toml", today());
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::StrategyWithoutPeriod)
+        .unwrap();
+    assert!(!f.fix.contains("FY20"), "{}", f.fix);
+    assert!(f.fix.contains("`start` and `end`"), "{}", f.fix);
+}
+
+/// Issue 15: an objective a measured DO or IR supports is measured through it, whichever side
+/// the link is written on.
+#[test]
+fn an_objective_supported_by_a_measured_do_or_ir_passes() {
+    let with = |objective: &str| {
+        CLEAN.replace(
+            "[[management_objective]]\ncode = \"M1\"",
+            &format!("{objective}\n[[management_objective]]\ncode = \"M1\""),
+        )
+    };
+    // Supported by IR1 (which has I3), written on the objective.
+    let text =
+        with("[[goal.objective]]\ncode = \"O2\"\ntitle = \"Linked\"\nsupported_by = [\"IR1\"]\n");
+    assert!(lint(&fw(&text), &[], "framework.toml", today())
+        .findings
+        .is_empty());
+    // Through a sub-objective that D1 supports.
+    let text = with("[[goal.objective]]\ncode = \"O3\"\ntitle = \"Linked below\"\n\n[[goal.objective.sub_objective]]\ncode = \"O3.a\"\ntitle = \"Sub\"\nsupported_by = [\"D1\"]\n");
+    assert!(lint(&fw(&text), &[], "framework.toml", today())
+        .findings
+        .is_empty());
+}
+
+#[test]
+fn an_objective_supported_only_by_an_unmeasured_do_still_fires() {
+    let text = format!(
+        "{}\n[[development_objective]]\ncode = \"D2\"\ntitle = \"Unmeasured DO\"\nsupports = [\"O2\"]\n",
+        CLEAN.replace(
+            "[[management_objective]]\ncode = \"M1\"",
+            "[[goal.objective]]\ncode = \"O2\"\ntitle = \"Unmeasured\"\n\n[[management_objective]]\ncode = \"M1\"",
+        )
+    );
+    let report = lint(&fw(&text), &[], "framework.toml", today());
+    assert_eq!(
+        rules_found(&report),
+        [
+            ("objective-without-indicator", "O2".to_string()),
+            ("objective-without-indicator", "D2".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn a_do_whose_result_supports_an_objective_supports_something() {
+    let text = CLEAN.replace("supports = [\"O1\"]\n", "").replace(
+        "code = \"IR1\"\n  title = \"Intermediate result\"\n",
+        "code = \"IR1\"\n  title = \"Intermediate result\"\n  supports = [\"O1\"]\n",
+    );
+    assert!(fw(&text).node("D1").unwrap().supports.is_empty());
+    assert!(lint(&fw(&text), &[], "framework.toml", today())
+        .findings
+        .is_empty());
+    // And written from the objective's side.
+    let text = CLEAN.replace("supports = [\"O1\"]\n", "").replace(
+        "code = \"O1\"\n  title = \"Objective\"\n",
+        "code = \"O1\"\n  title = \"Objective\"\n  supported_by = [\"D1\"]\n",
+    );
+    assert_eq!(fw(&text).node("D1").unwrap().supports, ["O1"]);
+    assert!(lint(&fw(&text), &[], "framework.toml", today())
+        .findings
+        .is_empty());
+}

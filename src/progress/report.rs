@@ -218,6 +218,7 @@ pub fn build(
         rows.push(Some(r));
     }
     let mut walk = Walk {
+        nodes: &fw.nodes,
         children: HashMap::new(),
         supporters: HashMap::new(),
         position: fw
@@ -306,8 +307,10 @@ impl<'v> Grouped<'v> {
 }
 
 struct Walk<'a> {
+    nodes: &'a [Node],
     children: HashMap<Option<&'a str>, Vec<&'a Node>>,
-    /// For each node code, the nodes (DOs) whose `supports` name it, in framework order.
+    /// For each node code, the nodes (DOs, Intermediate Results, sub-results) whose `supports`
+    /// name it, in framework order: links written on either side, as the framework keeps them.
     supporters: HashMap<&'a str, Vec<&'a Node>>,
     /// Each node's index in framework order.
     position: HashMap<&'a str, usize>,
@@ -332,6 +335,16 @@ impl<'a> Walk<'a> {
             i += 1;
         }
         out
+    }
+
+    /// The codes above `node`, nearest first.
+    fn ancestors(&self, node: &'a Node) -> impl Iterator<Item = &'a str> + '_ {
+        let nodes = self.nodes;
+        std::iter::successors(node.parent.as_deref(), move |code| {
+            self.position
+                .get(code)
+                .and_then(|&i| nodes[i].parent.as_deref())
+        })
     }
 
     /// The numbers of a node's indicators.
@@ -398,6 +411,9 @@ impl<'a> Walk<'a> {
                     }
                 }
             }
+            // A result under a DO that is linked too is counted with that DO, once.
+            let linked_codes: HashSet<&str> = dos.iter().map(|d| d.code.as_str()).collect();
+            dos.retain(|d| !self.ancestors(d).any(|a| linked_codes.contains(a)));
             dos.sort_by_key(|d| {
                 self.position
                     .get(d.code.as_str())

@@ -95,15 +95,40 @@ fn sections(s: &Sheet) -> Vec<Section> {
     let on_path =
         |kinds: &[crate::framework::NodeKind]| s.path.iter().any(|n| kinds.contains(&n.kind));
     use crate::framework::NodeKind as K;
+    if !s.aligns_with.is_empty() {
+        let mut pieces = Vec::new();
+        for (k, a) in s.aligns_with.iter().enumerate() {
+            if k > 0 {
+                pieces.push(text("; "));
+            }
+            pieces.push(text(format!("{} ", a.strategy)));
+            pieces.push(code(&a.code));
+            if let Some(t) = &a.title {
+                pieces.push(text(format!(": {t}")));
+            }
+        }
+        top.push(("Aligns with", Some(pieces)));
+    }
     if on_path(&[K::DevelopmentObjective]) {
         top.push((
-            "Supports Mission Objectives",
+            if s.supports.iter().all(|n| n.kind == K::Objective) {
+                "Supports Mission Objectives"
+            } else {
+                "Supports"
+            },
             (!s.supports.is_empty()).then(|| nodes(&s.supports)),
         ));
     }
     if on_path(&[K::Objective, K::SubObjective]) {
         top.push((
-            "Supported by DOs",
+            if s.supported_by
+                .iter()
+                .all(|n| n.kind == K::DevelopmentObjective)
+            {
+                "Supported by DOs"
+            } else {
+                "Supported by"
+            },
             Some(if s.supported_by.is_empty() {
                 vec![text("none")]
             } else {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde_json::{json, Map, Value};
 
 use super::{plural, safe, truncate, width, Style, Term};
-use crate::framework::{Framework, Indicator, Node, NodeKind};
+use crate::framework::{Alignment, Framework, Indicator, Node, NodeKind};
 
 /// Options for the tree.
 #[derive(Debug, Clone, Copy)]
@@ -123,7 +123,7 @@ fn walk(
     // Links first (what supports this objective / what this DO supports), then indicators,
     // then child nodes.
     let mut items: Vec<Item> = Vec::new();
-    if node.kind == NodeKind::Objective {
+    if node.kind.can_be_supported() {
         items.extend(
             ix.supported_by(&node.code)
                 .iter()
@@ -140,6 +140,7 @@ fn walk(
             items.push(Item::Link("⇢ applies to", t));
         }
     }
+    items.extend(node.aligns_with.iter().map(Item::Aligns));
     if opts.indicators {
         items.extend(
             node.indicators
@@ -165,6 +166,20 @@ fn walk(
                 branch,
                 &format!("{what} {}", target.code),
                 &target.title,
+                "",
+                Style::Dim,
+                term,
+            )),
+            Item::Aligns(a) => lines.push(entry(
+                &child_prefix,
+                branch,
+                &format!(
+                    "≈ aligns with {} {}{}",
+                    a.strategy,
+                    a.code,
+                    if a.title.is_some() { ":" } else { "" }
+                ),
+                a.title.as_deref().unwrap_or(""),
                 "",
                 Style::Dim,
                 term,
@@ -198,6 +213,7 @@ fn kind_of(ind: &Indicator) -> String {
 enum Item<'a> {
     Child(&'a Node),
     Link(&'static str, &'a Node),
+    Aligns(&'a Alignment),
     Indicator(&'a str, &'a str, &'a Indicator),
 }
 
@@ -227,8 +243,9 @@ fn entry(
         Some(w) if fixed + width(&title) > w => truncate(&title, w.saturating_sub(fixed).max(8)),
         _ => title.into_owned(),
     };
+    let gap = if title.is_empty() { "" } else { " " };
     format!(
-        "{prefix}{branch}{} {title}{}",
+        "{prefix}{branch}{}{gap}{title}{}",
         term.paint(&code, style),
         term.paint(suffix, Style::Dim)
     )
@@ -255,6 +272,9 @@ pub fn json(fw: &Framework, label: &str, depth: Option<usize>) -> Value {
         strategy.insert("start".into(), json!(a.to_string()));
         strategy.insert("end".into(), json!(b.to_string()));
     }
+    if let Some(c) = &s.cdcs {
+        strategy.insert("cdcs".into(), json!(c));
+    }
     let ix = Lookup::new(fw);
     let nodes: Vec<Value> = ix
         .children_of(None)
@@ -275,22 +295,32 @@ fn node_json(ix: &Lookup, node: &Node, level: usize, depth: Option<usize>) -> Va
     if let Some(j) = &node.justification {
         m.insert("justification".into(), json!(j));
     }
-    match node.kind {
-        NodeKind::DevelopmentObjective => {
-            m.insert("supports".into(), json!(node.supports));
+    for (k, v) in [
+        ("linkages", &node.linkages),
+        ("risks", &node.risks),
+        ("hypothesis", &node.hypothesis),
+    ] {
+        if let Some(v) = v {
+            m.insert(k.into(), json!(v));
         }
-        NodeKind::Objective => {
-            let by: Vec<&str> = ix
-                .supported_by(&node.code)
-                .iter()
-                .map(|d| d.code.as_str())
-                .collect();
-            m.insert("supported_by".into(), json!(by));
-        }
-        NodeKind::Theme => {
-            m.insert("applies_to".into(), json!(node.applies_to));
-        }
-        _ => {}
+    }
+    if !node.aligns_with.is_empty() {
+        m.insert("aligns_with".into(), json!(node.aligns_with));
+    }
+    // Every link is listed on both of its nodes, whichever side the file wrote it on.
+    if node.kind.can_support() {
+        m.insert("supports".into(), json!(node.supports));
+    }
+    if node.kind.can_be_supported() {
+        let by: Vec<&str> = ix
+            .supported_by(&node.code)
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        m.insert("supported_by".into(), json!(by));
+    }
+    if node.kind == NodeKind::Theme {
+        m.insert("applies_to".into(), json!(node.applies_to));
     }
     let indicators: Vec<Value> = node
         .indicators

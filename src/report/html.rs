@@ -13,7 +13,7 @@ use super::card::indicator;
 use super::escape::{anchor, esc};
 use super::svg::{self, status_style};
 use super::{IndicatorCard, NodeEntry, Page, Status, SummaryRow};
-use crate::framework::NodeKind;
+use crate::framework::{Cdcs, NodeKind};
 use crate::progress::Counts;
 use crate::render::progress::{number, percent};
 use crate::render::values::time;
@@ -144,6 +144,9 @@ fn header(s: &mut String, p: &Page) {
     }
     meta("Made", esc(&time(&p.generated)));
     s.push_str("</dl>\n");
+    if let Some(c) = &p.cdcs {
+        cdcs(s, c);
+    }
     if let Some(code) = &p.node_filter {
         let _ = writeln!(
             s,
@@ -168,6 +171,46 @@ fn header(s: &mut String, p: &Page) {
         "</ul>\n<p class=\"how\">Better and worse follow each indicator's direction: for a \
          “lower is better” indicator, an actual under the target is better.</p>\n</header>\n",
     );
+}
+
+/// The USAID CDCS the DOs come from: title, period and approval in the summary line, the goal
+/// statement inside.
+fn cdcs(s: &mut String, c: &Cdcs) {
+    let mut line = String::from("USAID Country Development Cooperation Strategy");
+    if let Some(t) = &c.title {
+        let _ = write!(line, ": <bdi>{}</bdi>", esc(t));
+    }
+    let mut facts = Vec::new();
+    if let Some(period) = c.period() {
+        facts.push(esc(&period).to_string());
+    }
+    if let Some(a) = &c.approved {
+        facts.push(format!("approved {}", esc(a)));
+    }
+    if !facts.is_empty() {
+        let _ = write!(line, " ({})", facts.join(", "));
+    }
+    match &c.goal {
+        Some(goal) => {
+            let _ = writeln!(
+                s,
+                "<details class=\"cdcs\"><summary>{line}</summary><div class=\"prose\"><h4>CDCS goal</h4>{}</div></details>",
+                prose(goal)
+            );
+        }
+        None => {
+            let _ = writeln!(s, "<p class=\"cdcs\">{line}</p>");
+        }
+    }
+}
+
+/// Text as paragraphs (a blank line between them), escaped, each line break kept.
+fn prose(text: &str) -> String {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p><bdi>{}</bdi></p>", esc(p)))
+        .collect()
 }
 
 /// What each status means, in the legend's order ([`Status::ALL`]).
@@ -397,6 +440,52 @@ fn node(s: &mut String, p: &Page, n: &NodeEntry) {
     s.push_str(&links("Supported by", &n.supported_by));
     s.push_str(&links("Supports", &n.supports));
     s.push_str(&links("Applies to", &n.applies_to));
+    if !n.aligns_with.is_empty() {
+        let items: Vec<String> = n
+            .aligns_with
+            .iter()
+            .map(|a| {
+                let title = a
+                    .title
+                    .as_ref()
+                    .map(|t| format!(" <bdi>{}</bdi>", esc(t)))
+                    .unwrap_or_default();
+                format!(
+                    "<li><bdi>{}</bdi> <span class=\"code\"><bdi>{}</bdi></span>{title}</li>",
+                    esc(&a.strategy),
+                    esc(&a.code)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "<div class=\"links aligns\">≈ Aligns with <ul>{}</ul></div>",
+            items.join(" ")
+        );
+    }
+    if !n.sections.is_empty() {
+        let names: Vec<String> = n.sections.iter().map(|(h, _)| h.to_lowercase()).collect();
+        let summary = match names.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        let mut body = String::new();
+        for (heading, text) in &n.sections {
+            let _ = write!(
+                body,
+                "<h{h2}>{heading}</h{h2}>{}",
+                prose(text),
+                h2 = (h + 1).min(6)
+            );
+        }
+        let _ = writeln!(
+            s,
+            "<details class=\"prose\"><summary>{}{}</summary>{body}</details>",
+            summary[..1].to_uppercase(),
+            &summary[1..]
+        );
+    }
     if let Some(c) = &n.counts {
         if c.total() > 0 && (n.indicators.len() != c.total()) {
             let _ = writeln!(s, "<p class=\"muted\">In all: {}</p>", counts_words(c));

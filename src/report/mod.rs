@@ -26,7 +26,9 @@ pub mod svg;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::error::Error;
-use crate::framework::{Baseline, Direction, Framework, Indicator, Node, NodeKind, Ratio};
+use crate::framework::{
+    Alignment, Baseline, Cdcs, Direction, Framework, Indicator, Node, NodeKind, Ratio,
+};
 use crate::period::FiscalPeriod;
 use crate::progress::{self, Counts, Line, PeriodValue, ProgressRow, Selection};
 
@@ -55,6 +57,8 @@ pub struct Page {
     pub node_filter: Option<String>,
     /// Whether any value at all is recorded for the strategy's indicators.
     pub any_values: bool,
+    /// The `[cdcs]` table, if the framework has one.
+    pub cdcs: Option<Cdcs>,
     /// One row per top-level node shown (goals, Management Objectives, DOs, themes with
     /// indicators).
     pub summary: Vec<SummaryRow>,
@@ -85,10 +89,17 @@ pub struct NodeEntry {
     pub depth: usize,
     /// The roll-up under it, when progress makes one.
     pub counts: Option<Counts>,
-    /// DOs that support it: (code, title).
+    /// The DOs, Intermediate Results and sub-results that support it, whichever side the
+    /// file wrote the link on: (code, title).
     pub supported_by: Vec<(String, String)>,
-    /// For a DO, the objectives it supports: (code, title).
+    /// For a DO, an Intermediate Result or a sub-result, the objectives it supports:
+    /// (code, title).
     pub supports: Vec<(String, String)>,
+    /// Its sections as the document writes them: (heading, text) for description,
+    /// justification, linkages, risks and a DO's development hypothesis, those given only.
+    pub sections: Vec<(&'static str, String)>,
+    /// The objectives of other strategies it aligns with.
+    pub aligns_with: Vec<Alignment>,
     /// For a theme, the nodes it applies to: (code, title).
     pub applies_to: Vec<(String, String)>,
     pub indicators: Vec<IndicatorCard>,
@@ -286,6 +297,18 @@ pub fn build(
                 .iter()
                 .map(|c| (c.clone(), title_of(c)))
                 .collect(),
+            sections: [
+                ("Description", &n.description),
+                ("Justification", &n.justification),
+                ("Linkages", &n.linkages),
+                ("Risks", &n.risks),
+                ("Development hypothesis", &n.hypothesis),
+            ]
+            .into_iter()
+            .filter_map(|(h, t)| Some((h, t.clone()?)))
+            .filter(|(_, t)| !t.trim().is_empty())
+            .collect(),
+            aligns_with: n.aligns_with.clone(),
             indicators,
         });
     }
@@ -301,6 +324,7 @@ pub fn build(
         threshold: fw.settings.deviation_threshold,
         node_filter: node.map(str::to_string),
         any_values: !values.is_empty(),
+        cdcs: fw.strategy.cdcs.clone(),
         summary,
         nodes,
     })

@@ -144,8 +144,9 @@ impl Store {
             let mut insert_node = tx
                 .prepare_cached(
                     "INSERT INTO node (version_id, position, kind, code, parent_id, title, \
-                     description, justification, result_type) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     description, justification, result_type, linkages, risks, hypothesis, \
+                     aligns_with) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )
                 .map_err(|e| map_err(e, ctx))?;
             let mut insert_link = tx
@@ -178,6 +179,9 @@ impl Store {
             let mut position = 0i64;
             for (i, node) in fw.nodes.iter().enumerate() {
                 let parent_id = node.parent.as_deref().and_then(|p| ids.get(p).copied());
+                let aligns_with = (!node.aligns_with.is_empty()).then(|| {
+                    serde_json::to_string(&node.aligns_with).expect("alignments serialise")
+                });
                 insert_node
                     .execute(params![
                         version_id,
@@ -188,7 +192,11 @@ impl Store {
                         node.title,
                         node.description,
                         node.justification,
-                        node.result_type.map(ResultType::as_str)
+                        node.result_type.map(ResultType::as_str),
+                        node.linkages,
+                        node.risks,
+                        node.hypothesis,
+                        aligns_with
                     ])
                     .map_err(|e| map_err(e, ctx))?;
                 let node_id = tx.last_insert_rowid();

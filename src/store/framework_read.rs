@@ -46,16 +46,38 @@ const INDICATOR_DEFS_LEAN: &str = "SELECT d.id, d.node_id, d.baseline_period, d.
 
 /// A version's nodes in order, with their parents' codes (and their versions, to check).
 const NODES: &str = "SELECT n.id, n.kind, n.code, p.code AS parent, n.title, n.description, \
-     n.justification, n.result_type, n.parent_id, p.version_id AS parent_version \
+     n.justification, n.result_type, n.parent_id, p.version_id AS parent_version, \
+     n.linkages, n.risks, n.hypothesis, n.aligns_with \
      FROM node n LEFT JOIN node p ON p.id = n.parent_id \
      WHERE n.version_id = ?1 ORDER BY n.position";
 
-/// [`NODES`] without the prose (description, justification).
+/// [`NODES`] without the prose (description, justification, linkages, risks, hypothesis) or
+/// the alignments: what progress reads (its links come from `node_link`).
 const NODES_LEAN: &str = "SELECT n.id, n.kind, n.code, p.code AS parent, n.title, \
      NULL AS description, NULL AS justification, n.result_type, n.parent_id, \
-     p.version_id AS parent_version \
+     p.version_id AS parent_version, NULL AS linkages, NULL AS risks, NULL AS hypothesis, \
+     NULL AS aligns_with \
      FROM node n LEFT JOIN node p ON p.id = n.parent_id \
      WHERE n.version_id = ?1 ORDER BY n.position";
+
+/// [`NODES_LEAN`] with the alignments, which the text tree shows.
+const NODES_OUTLINE: &str = "SELECT n.id, n.kind, n.code, p.code AS parent, n.title, \
+     NULL AS description, NULL AS justification, n.result_type, n.parent_id, \
+     p.version_id AS parent_version, NULL AS linkages, NULL AS risks, NULL AS hypothesis, \
+     n.aligns_with \
+     FROM node n LEFT JOIN node p ON p.id = n.parent_id \
+     WHERE n.version_id = ?1 ORDER BY n.position";
+
+/// How much of a version to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Everything.
+    Full,
+    /// No prose, no alignments: what `progress` reads.
+    Lean,
+    /// [`Detail::Lean`] with each node's alignments: what the text tree reads.
+    Outline,
+}
 
 /// Column `c` parsed from its text where it lies (no copy, for the words and JSON of 20,000
 /// indicators); a value that is not text is read as a `String`, failing as it always did.
@@ -141,7 +163,7 @@ impl Store {
         version: &VersionInfo,
         wanted: Targets,
     ) -> Result<Framework, Error> {
-        self.read_framework(version, wanted, false)
+        self.read_framework(version, wanted, Detail::Full)
     }
 
     /// [`Store::framework_with`] without the prose no report shows: node descriptions and
@@ -152,15 +174,25 @@ impl Store {
         version: &VersionInfo,
         wanted: Targets,
     ) -> Result<Framework, Error> {
-        self.read_framework(version, wanted, true)
+        self.read_framework(version, wanted, Detail::Lean)
+    }
+
+    /// [`Store::framework_lean`] with each node's `aligns_with`: what the text tree shows.
+    pub fn framework_outline(
+        &self,
+        version: &VersionInfo,
+        wanted: Targets,
+    ) -> Result<Framework, Error> {
+        self.read_framework(version, wanted, Detail::Outline)
     }
 
     fn read_framework(
         &self,
         version: &VersionInfo,
         wanted: Targets,
-        lean: bool,
+        detail: Detail,
     ) -> Result<Framework, Error> {
+        let lean = detail != Detail::Full;
         let ctx = format!("read version `{}`", version.label);
         let ctx = ctx.as_str();
         let (strategy_json, settings_json): (String, String) = self
@@ -188,7 +220,11 @@ impl Store {
         {
             let mut stmt = self
                 .conn
-                .prepare_cached(if lean { NODES_LEAN } else { NODES })
+                .prepare_cached(match detail {
+                    Detail::Full => NODES,
+                    Detail::Lean => NODES_LEAN,
+                    Detail::Outline => NODES_OUTLINE,
+                })
                 .map_err(|e| map_err(e, ctx))?;
             let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
             while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
@@ -217,6 +253,20 @@ impl Store {
                 );
                 node.description = get("description")?;
                 node.justification = get("justification")?;
+                node.linkages = get("linkages")?;
+                node.risks = get("risks")?;
+                node.hypothesis = get("hypothesis")?;
+                if let Some(json) = get("aligns_with")? {
+                    node.aligns_with = serde_json::from_str(&json).map_err(|_| {
+                        damaged(
+                            ctx,
+                            &format!(
+                                "the node `{}` has an unreadable `aligns_with` list",
+                                node.code
+                            ),
+                        )
+                    })?;
+                }
                 node.result_type = match get("result_type")? {
                     Some(t) => Some(ResultType::parse(&t).ok_or_else(corrupt)?),
                     None => None,

@@ -142,6 +142,17 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE indicator_def ADD COLUMN baseline_rationale TEXT;
     ALTER TABLE indicator_def ADD COLUMN target_rationale TEXT;
     "#,
+    // 7: the rest of an objective's sections (issue 15): its Linkages and Risks, a DO's
+    // development hypothesis, and the objectives of other strategies it aligns with (a JSON
+    // list of `{strategy, code, title}`). All optional; only the full read of a version reads
+    // the prose, and the text tree the alignments. Links written from the objective's side
+    // (`supported_by`) are stored as the `supports` links they mean.
+    r#"
+    ALTER TABLE node ADD COLUMN linkages TEXT;
+    ALTER TABLE node ADD COLUMN risks TEXT;
+    ALTER TABLE node ADD COLUMN hypothesis TEXT;
+    ALTER TABLE node ADD COLUMN aligns_with TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

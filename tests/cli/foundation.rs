@@ -324,7 +324,7 @@ fn rejects_supports_that_point_nowhere_or_at_a_non_objective() {
         "28:19",
         "`D1` supports `O9`, which is not a code in this file",
     );
-    rejected(&MINI.replace("supports = [\"O1\"]", "supports = [\"G1\"]"), "28:13", "`D1` supports `G1`, a Mission Goal; a Development Objective can only support Mission Objectives");
+    rejected(&MINI.replace("supports = [\"O1\"]", "supports = [\"G1\"]"), "28:13", "`D1` supports `G1`, a Mission Goal; a link joins a Development Objective, Intermediate Result or sub-result (`supports`) to a Mission Objective or sub-objective (`supported_by`)");
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod ratio;
 mod reliability;
 mod report;
 mod standards;
+mod structure;
 mod track;
 mod trial;
 mod values;

@@ -198,6 +198,7 @@ fn strategy(rng: &mut Rng) -> Framework {
             start: None,
             end: None,
             iati: None,
+            cdcs: None,
         },
         settings: Settings::default(),
         nodes,

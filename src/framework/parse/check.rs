@@ -10,7 +10,17 @@ use toml::Spanned;
 use super::fields::{describe, kind_path, top_level_keys};
 use crate::framework::model::*;
 
-pub(super) const NODE_KEYS: [&str; 4] = ["code", "title", "description", "justification"];
+pub(super) const NODE_KEYS: [&str; 7] = [
+    "code",
+    "title",
+    "description",
+    "justification",
+    "linkages",
+    "risks",
+    "aligns_with",
+];
+pub(super) const CDCS_KEYS: [&str; 5] = ["title", "goal", "start", "end", "approved"];
+pub(super) const ALIGNMENT_KEYS: [&str; 3] = ["strategy", "code", "title"];
 pub(super) const STRATEGY_KEYS: [&str; 9] = [
     "code",
     "title",
@@ -27,9 +37,30 @@ pub(super) const SETTINGS_KEYS: [&str; 2] = ["deviation_threshold", "lint"];
 pub(super) type Table<'i> = DeTable<'i>;
 pub(super) type Value<'i> = Spanned<DeValue<'i>>;
 
-/// Where a node starts, and the codes its `supports` / `applies_to` name with their positions
-/// (absolute offsets in the file).
-pub(super) type NodeSite = (usize, Vec<(String, usize)>);
+/// Which list of a node names another: `supports`, `supported_by` or `applies_to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rel {
+    Supports,
+    SupportedBy,
+    AppliesTo,
+}
+
+impl Rel {
+    fn key(self) -> &'static str {
+        match self {
+            Rel::Supports => "supports",
+            Rel::SupportedBy => "supported_by",
+            Rel::AppliesTo => "applies_to",
+        }
+    }
+}
+
+/// Where a node starts, and the codes its `supports` / `supported_by` / `applies_to` name with
+/// their positions (absolute offsets in the file).
+pub(super) type NodeSite = (usize, Vec<(Rel, String, usize)>);
+
+/// What a link joins, for messages about a code on the wrong kind of node.
+const LINK_RULE: &str = "a link joins a Development Objective, Intermediate Result or sub-result (`supports`) to a Mission Objective or sub-objective (`supported_by`)";
 
 /// Where each code was first defined, for duplicate detection.
 pub(super) struct CodeSite {
@@ -69,12 +100,14 @@ impl Checker {
         let mut iati = None;
         let mut settings = Settings::default();
         let mut nodes = Vec::new();
-        let mut node_sites: Vec<(usize, Vec<(String, usize)>)> = Vec::new();
+        let mut cdcs = None;
+        let mut node_sites: Vec<NodeSite> = Vec::new();
         for (key, value) in root {
             match key.get_ref().as_ref() {
                 "strategy" => strategy = self.strategy(value),
                 "settings" => settings = self.settings(value),
                 "iati" => iati = self.iati(value),
+                "cdcs" => cdcs = self.cdcs(value),
                 k if NodeKind::TOP_LEVEL.iter().any(|n| n.as_str() == k) => {}
                 k => self.unknown_key(key.span().start, k, "the top level", &top_level_keys()),
             }
@@ -93,7 +126,7 @@ impl Checker {
             }
         }
         let strategy = match strategy {
-            Some(s) => Strategy { iati, ..s },
+            Some(s) => Strategy { iati, cdcs, ..s },
             None => {
                 if !root.contains_key("strategy") {
                     self.problem(
@@ -105,7 +138,7 @@ impl Checker {
             }
         };
         self.base = 0;
-        self.cross_check(&nodes, &node_sites);
+        self.cross_check(&mut nodes, &node_sites);
         Some(Framework {
             strategy,
             settings,
@@ -125,12 +158,14 @@ impl Checker {
     ) -> Option<Option<Framework>> {
         let mut strategy = None;
         let mut iati = None;
+        let mut cdcs = None;
         let mut settings = Settings::default();
         for (key, value) in head {
             match key.get_ref().as_ref() {
                 "strategy" => strategy = self.strategy(value),
                 "settings" => settings = self.settings(value),
                 "iati" => iati = self.iati(value),
+                "cdcs" => cdcs = self.cdcs(value),
                 k if NodeKind::TOP_LEVEL.iter().any(|n| n.as_str() == k) => return None,
                 k => self.unknown_key(key.span().start, k, "the top level", &top_level_keys()),
             }
@@ -172,7 +207,7 @@ impl Checker {
             node_sites.extend(s);
         }
         let strategy = match strategy {
-            Some(s) => Strategy { iati, ..s },
+            Some(s) => Strategy { iati, cdcs, ..s },
             None => {
                 if !head.contains_key("strategy") {
                     self.problem(
@@ -183,7 +218,7 @@ impl Checker {
                 return Some(None);
             }
         };
-        self.cross_check(&nodes, &node_sites);
+        self.cross_check(&mut nodes, &node_sites);
         Some(Some(Framework {
             strategy,
             settings,
@@ -191,33 +226,64 @@ impl Checker {
         }))
     }
 
-    /// Check `supports` and `applies_to` once every node is known.
-    pub(super) fn cross_check(&mut self, nodes: &[Node], sites: &[(usize, Vec<(String, usize)>)]) {
-        let kinds: HashMap<&str, NodeKind> =
-            nodes.iter().map(|n| (n.code.as_str(), n.kind)).collect();
+    /// Check `supports`, `supported_by` and `applies_to` once every node is known, and read
+    /// each `supported_by` into the `supports` of the node it names (a link written on both
+    /// sides is one link).
+    pub(super) fn cross_check(&mut self, nodes: &mut [Node], sites: &[NodeSite]) {
+        let kinds: HashMap<&str, (NodeKind, usize)> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.code.as_str(), (n.kind, i)))
+            .rev()
+            .collect();
+        let indicators: std::collections::HashSet<&str> = nodes
+            .iter()
+            .flat_map(|n| n.indicators.iter().map(|i| i.code.as_str()))
+            .collect();
+        let mut added: Vec<(usize, String)> = Vec::new();
         for (node, (_, refs)) in nodes.iter().zip(sites) {
-            for (target, at) in refs {
-                match (node.kind, kinds.get(target.as_str())) {
-                    (NodeKind::DevelopmentObjective, None) => self.problem(
-                        *at,
-                        format!("`{}` supports `{target}`, which is not a code in this file", node.code),
-                    ),
-                    (NodeKind::DevelopmentObjective, Some(k)) if *k != NodeKind::Objective => {
-                        self.problem(
-                            *at,
-                            format!(
-                                "`{}` supports `{target}`, a {}; a Development Objective can only support Mission Objectives",
-                                node.code,
-                                k.label()
-                            ),
-                        )
+            for (rel, target, at) in refs {
+                let code = &node.code;
+                let key = rel.key();
+                let found = kinds.get(target.as_str()).copied();
+                let problem = match (rel, found) {
+                    (_, None) if indicators.contains(target.as_str()) => Some(format!(
+                        "`{target}` is an indicator; `{key}` takes node codes"
+                    )),
+                    (Rel::Supports, None) => Some(format!(
+                        "`{code}` supports `{target}`, which is not a code in this file"
+                    )),
+                    (Rel::SupportedBy, None) => Some(format!(
+                        "`{code}` is supported by `{target}`, which is not a code in this file"
+                    )),
+                    (Rel::AppliesTo, None) => Some(format!(
+                        "`{code}` applies to `{target}`, which is not a code in this file"
+                    )),
+                    (Rel::Supports, Some((k, _))) if !k.can_be_supported() => Some(format!(
+                        "`{code}` supports `{target}`, {}; {LINK_RULE}",
+                        k.with_article()
+                    )),
+                    (Rel::SupportedBy, Some((k, _))) if !k.can_support() => Some(format!(
+                        "`{code}` is supported by `{target}`, {}; {LINK_RULE}",
+                        k.with_article()
+                    )),
+                    (Rel::SupportedBy, Some((_, i))) => {
+                        added.push((i, code.clone()));
+                        None
                     }
-                    (_, None) => self.problem(
-                        *at,
-                        format!("`{}` applies to `{target}`, which is not a code in this file", node.code),
-                    ),
-                    _ => {}
+                    (Rel::AppliesTo, Some((NodeKind::Theme, _))) => Some(format!(
+                        "`{code}` applies to `{target}`, a cross-cutting theme; a theme applies to goals, objectives and results, not to another theme"
+                    )),
+                    _ => None,
+                };
+                if let Some(p) = problem {
+                    self.problem(*at - self.base, p);
                 }
+            }
+        }
+        for (i, target) in added {
+            if !nodes[i].supports.contains(&target) {
+                nodes[i].supports.push(target);
             }
         }
     }
@@ -229,7 +295,7 @@ impl Checker {
         value: &Value<'_>,
         parent: Option<&str>,
         nodes: &mut Vec<Node>,
-        sites: &mut Vec<(usize, Vec<(String, usize)>)>,
+        sites: &mut Vec<NodeSite>,
     ) {
         let path = kind_path(kind);
         match value.get_ref() {
@@ -288,18 +354,25 @@ impl Checker {
         span: Range<usize>,
         parent: Option<&str>,
         nodes: &mut Vec<Node>,
-        sites: &mut Vec<(usize, Vec<(String, usize)>)>,
+        sites: &mut Vec<NodeSite>,
     ) {
-        let what = format!("a {}", kind.label());
+        let what = kind.with_article();
         let what = what.as_str();
         let mut allowed: Vec<&str> = NODE_KEYS.to_vec();
         allowed.extend(kind.children().iter().map(|c| c.as_str()));
         allowed.push("indicator");
         allowed.push("result_type");
-        match kind {
-            NodeKind::DevelopmentObjective => allowed.push("supports"),
-            NodeKind::Theme => allowed.push("applies_to"),
-            _ => {}
+        if kind.can_support() {
+            allowed.push("supports");
+        }
+        if kind.can_be_supported() {
+            allowed.push("supported_by");
+        }
+        if kind == NodeKind::DevelopmentObjective {
+            allowed.push("hypothesis");
+        }
+        if kind == NodeKind::Theme {
+            allowed.push("applies_to");
         }
         for (key, _) in t {
             let k = key.get_ref().as_ref();
@@ -317,6 +390,14 @@ impl Checker {
         );
         node.description = self.optional_str(t, "description");
         node.justification = self.optional_str(t, "justification");
+        node.linkages = self.optional_str(t, "linkages");
+        node.risks = self.optional_str(t, "risks");
+        if allowed.contains(&"hypothesis") {
+            node.hypothesis = self.optional_str(t, "hypothesis");
+        }
+        if let Some(v) = t.get("aligns_with") {
+            node.aligns_with = self.alignments(v);
+        }
         node.result_type = self.choice(
             t,
             "result_type",
@@ -327,16 +408,19 @@ impl Checker {
             false,
         );
         let mut refs = Vec::new();
-        for (key, list) in [
-            ("supports", &mut node.supports),
-            ("applies_to", &mut node.applies_to),
+        let mut supported_by = Vec::new();
+        for (rel, list) in [
+            (Rel::Supports, &mut node.supports),
+            (Rel::SupportedBy, &mut supported_by),
+            (Rel::AppliesTo, &mut node.applies_to),
         ] {
+            let key = rel.key();
             if let Some(v) = t.get(key).filter(|_| allowed.contains(&key)) {
                 for (s, at) in self.str_array(v, key) {
                     if list.contains(&s) {
                         self.problem(at, format!("`{s}` is listed twice in `{key}`"));
                     } else {
-                        refs.push((s.clone(), at + self.base));
+                        refs.push((rel, s.clone(), at + self.base));
                         list.push(s);
                     }
                 }
@@ -407,7 +491,122 @@ impl Checker {
             start,
             end,
             iati: None,
+            cdcs: None,
         })
+    }
+
+    /// `[cdcs]`: every key optional; `start` and `end` fiscal years or dates, `approved` a date.
+    pub(super) fn cdcs(&mut self, v: &Value<'_>) -> Option<Cdcs> {
+        let t = self.table(v, "cdcs", "[cdcs]")?;
+        for (key, _) in t {
+            let k = key.get_ref().as_ref();
+            if !CDCS_KEYS.contains(&k) {
+                self.unknown_key(key.span().start, k, "`[cdcs]`", &CDCS_KEYS);
+            }
+        }
+        let cdcs = Cdcs {
+            title: self.optional_str(t, "title"),
+            goal: self.optional_str(t, "goal"),
+            start: self.year_or_date(t, "start"),
+            end: self.year_or_date(t, "end"),
+            approved: self.date(t, "approved"),
+        };
+        if let (Some(a), Some(b)) = (&cdcs.start, &cdcs.end) {
+            if let (Some((first, _)), Some((_, last))) = (day_span(a), day_span(b)) {
+                if last < first {
+                    let at = t.get("end").map(|v| v.span().start).unwrap_or(0);
+                    self.problem(at, format!("the CDCS ends ({b}) before it starts ({a})"));
+                }
+            }
+        }
+        Some(cdcs)
+    }
+
+    /// A fiscal year (`"FY2021"`, kept as `FY2021`) or a date (`2020-12-15`, unquoted or in
+    /// quotes, kept as ISO text).
+    fn year_or_date(&mut self, t: &Table<'_>, key: &str) -> Option<String> {
+        let v = t.get(key)?;
+        if let DeValue::String(s) = v.get_ref() {
+            if let Ok(crate::period::PeriodInput::Period(p)) = crate::period::parse(s) {
+                if !p.is_quarter() {
+                    return Some(p.to_string());
+                }
+            }
+            if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_err() {
+                self.problem(
+                    v.span().start,
+                    format!(
+                        "`{key}` must be a fiscal year like \"FY2021\" or a date like 2020-12-15, not `{s}`"
+                    ),
+                );
+                return None;
+            }
+        }
+        self.date(t, key)
+    }
+
+    /// `aligns_with = [{ strategy = "JRS SCA", code = "2.1", title = "..." }]`.
+    fn alignments(&mut self, v: &Value<'_>) -> Vec<Alignment> {
+        let DeValue::Array(items) = v.get_ref() else {
+            self.problem(
+                v.span().start,
+                format!(
+                    "`aligns_with` must be a list like `[{{ strategy = \"JRS SCA\", code = \"2.1\" }}]`, not {}",
+                    describe(v.get_ref())
+                ),
+            );
+            return Vec::new();
+        };
+        let mut out: Vec<Alignment> = Vec::new();
+        for item in items.iter() {
+            let DeValue::Table(t) = item.get_ref() else {
+                self.problem(
+                    item.span().start,
+                    format!(
+                        "each `aligns_with` entry is a table like `{{ strategy = \"JRS SCA\", code = \"2.1\" }}`, not {}",
+                        describe(item.get_ref())
+                    ),
+                );
+                continue;
+            };
+            for (key, _) in t {
+                let k = key.get_ref().as_ref();
+                if !ALIGNMENT_KEYS.contains(&k) {
+                    self.unknown_key(
+                        key.span().start,
+                        k,
+                        "an `aligns_with` entry",
+                        &ALIGNMENT_KEYS,
+                    );
+                }
+            }
+            let at = item.span().start;
+            let strategy = self.required_str(t, "strategy", at, "an `aligns_with` entry");
+            let code = self.required_str(t, "code", at, "an `aligns_with` entry");
+            let title = self.optional_str(t, "title");
+            if let (Some(strategy), Some(code)) = (strategy, code) {
+                let a = Alignment {
+                    strategy,
+                    code,
+                    title,
+                };
+                if out
+                    .iter()
+                    .any(|o| o.strategy == a.strategy && o.code == a.code)
+                {
+                    self.problem(
+                        at,
+                        format!(
+                            "`{} {}` is listed twice in `aligns_with`",
+                            a.strategy, a.code
+                        ),
+                    );
+                } else {
+                    out.push(a);
+                }
+            }
+        }
+        out
     }
 
     pub(super) fn settings(&mut self, v: &Value<'_>) -> Settings {
@@ -440,4 +639,19 @@ impl Checker {
     }
 
     // ---- field helpers -------------------------------------------------------------------
+}
+
+/// The first and last day a CDCS `start` or `end` covers: a fiscal year runs from October 1
+/// of the year before to September 30; a date is one day.
+pub(crate) fn day_span(s: &str) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Some((d, d));
+    }
+    match crate::period::parse(s) {
+        Ok(crate::period::PeriodInput::Period(p)) if !p.is_quarter() => Some((
+            chrono::NaiveDate::from_ymd_opt(p.year - 1, 10, 1)?,
+            chrono::NaiveDate::from_ymd_opt(p.year, 9, 30)?,
+        )),
+        _ => None,
+    }
 }

@@ -270,7 +270,7 @@ impl Checker {
 }
 
 pub(super) fn top_level_keys() -> Vec<&'static str> {
-    let mut keys = vec!["strategy", "settings", "iati"];
+    let mut keys = vec!["strategy", "settings", "iati", "cdcs"];
     keys.extend(NodeKind::TOP_LEVEL.iter().map(|k| k.as_str()));
     keys
 }

@@ -345,7 +345,7 @@ mod tests {
             shown,
             [
                 "f.toml:11:8: duplicate code `G1` (first used on line 7); codes must be unique in the file",
-                "f.toml:17:13: `D` supports `G1`, a Mission Goal; a Development Objective can only support Mission Objectives",
+                "f.toml:17:13: `D` supports `G1`, a Mission Goal; a link joins a Development Objective, Intermediate Result or sub-result (`supports`) to a Mission Objective or sub-objective (`supported_by`)",
             ]
         );
     }

@@ -17,10 +17,15 @@ use crate::render::safe::{markdown as md_escape, markdown_code};
 use crate::render::{safe, Style, Term};
 
 /// Fields holding prose, shown with a word-level difference.
-const PROSE_FIELDS: [&str; 12] = [
+const PROSE_FIELDS: [&str; 17] = [
     "title",
     "description",
     "justification",
+    "linkages",
+    "risks",
+    "hypothesis",
+    "cdcs.title",
+    "cdcs.goal",
     "definition",
     "source",
     "rationale",
@@ -99,6 +104,13 @@ fn field_label(field: &str) -> String {
         "updated" => "update date".into(),
         "start" => "strategy start".into(),
         "end" => "strategy end".into(),
+        "hypothesis" => "development hypothesis".into(),
+        "aligns_with" => "aligns with".into(),
+        "cdcs.title" => "CDCS title".into(),
+        "cdcs.goal" => "CDCS goal".into(),
+        "cdcs.start" => "CDCS start".into(),
+        "cdcs.end" => "CDCS end".into(),
+        "cdcs.approved" => "CDCS approval date".into(),
         other => other.into(),
     }
 }
@@ -112,6 +124,18 @@ fn show(v: &Value, field: &str) -> String {
         Value::Bool(false) => "no".into(),
         Value::Number(n) if field == "deviation_threshold" => format!("{n} %"),
         Value::Number(n) => n.to_string(),
+        Value::Array(items) if field == "aligns_with" && items.is_empty() => "(none)".into(),
+        Value::Array(items) if field == "aligns_with" => items
+            .iter()
+            .map(|a| {
+                let part = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or("");
+                match a.get("title").and_then(Value::as_str) {
+                    Some(title) => format!("{} {} ({title})", part("strategy"), part("code")),
+                    None => format!("{} {}", part("strategy"), part("code")),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
         Value::Array(items) => items
             .iter()
             .map(|i| show(i, ""))

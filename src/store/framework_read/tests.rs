@@ -107,11 +107,39 @@ fn the_lean_read_is_the_full_read_without_prose() {
         .insert("sex".into(), vec!["female".into(), "male".into()]);
     fw.nodes[first].indicators[0].pirs.rationale = Some("Why".into());
     fw.nodes[first].indicators[0].pirs.dqa_date = Some("2024-03-15".into());
+    let dob = fw
+        .nodes
+        .iter()
+        .position(|n| n.kind == NodeKind::DevelopmentObjective)
+        .unwrap();
+    fw.nodes[dob].linkages = Some("L".into());
+    fw.nodes[dob].risks = Some("R".into());
+    fw.nodes[dob].hypothesis = Some("If, then".into());
+    fw.nodes[dob].aligns_with = vec![Alignment {
+        strategy: "JRS WHA".into(),
+        code: "1.2".into(),
+        title: None,
+    }];
+    fw.strategy.cdcs = Some(Cdcs {
+        title: Some("CDCS".into()),
+        goal: Some("Goal".into()),
+        start: Some("2020-12-15".into()),
+        end: Some("FY2025".into()),
+        approved: Some("2020-12-10".into()),
+    });
     store.save_version(&fw, "v1", None).unwrap();
     let v = store.resolve_version(None).unwrap();
+    assert_eq!(store.framework(&v).unwrap(), fw);
     for wanted in [Targets::All, Targets::None] {
         let mut full = store.framework_with(&v, wanted).unwrap();
         let lean = store.framework_lean(&v, wanted).unwrap();
+        let outline = store.framework_outline(&v, wanted).unwrap();
+        assert_eq!(outline.nodes[dob].aligns_with, fw.nodes[dob].aligns_with);
+        assert!(lean.nodes.iter().all(|n| n.aligns_with.is_empty()));
+        assert!(lean
+            .nodes
+            .iter()
+            .all(|n| n.linkages.is_none() && n.risks.is_none() && n.hypothesis.is_none()));
         assert!(full.nodes.iter().any(|n| n.description.is_some()));
         // The shipped strategy has each kind of prose to leave out.
         assert!(full.indicators().any(|(_, i)| i.definition.is_some()));
@@ -120,9 +148,18 @@ fn the_lean_read_is_the_full_read_without_prose() {
             .any(|(_, i)| !i.disaggregations.is_empty()));
         assert!(full.indicators().any(|(_, i)| i.illustrative));
         assert!(full.indicators().any(|(_, i)| i.pirs != Pirs::default()));
+        let mut outline_less = outline.clone();
+        for n in &mut outline_less.nodes {
+            n.aligns_with.clear();
+        }
+        assert_eq!(outline_less, lean);
         for n in &mut full.nodes {
             n.description = None;
             n.justification = None;
+            n.linkages = None;
+            n.risks = None;
+            n.hypothesis = None;
+            n.aligns_with.clear();
             for i in &mut n.indicators {
                 i.standard_code = None;
                 i.source = None;

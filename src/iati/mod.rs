@@ -252,6 +252,13 @@ pub fn build(fw: &Framework, label: &str, values: &[CurrentValue]) -> Result<Act
         )
     });
 
+    // The CDCS incorporated into the strategy (its title, period, approval and goal statement),
+    // after the activity's own description.
+    let description = match s.cdcs.as_ref().and_then(|c| c.summary()) {
+        Some(cdcs) => format!("{description}\n{cdcs}"),
+        None => description,
+    };
+
     let mut by_indicator: BTreeMap<&str, Vec<&CurrentValue>> = BTreeMap::new();
     for v in values {
         by_indicator.entry(&v.indicator).or_default().push(v);
@@ -295,11 +302,23 @@ pub fn build(fw: &Framework, label: &str, values: &[CurrentValue]) -> Result<Act
         results.push(ResultEntry {
             result_type: node.result_type.unwrap_or(ResultType::Outcome),
             title: format!("{}: {}", node.code, node.title),
-            description: node
-                .description
-                .clone()
-                .or_else(|| node.justification.clone())
-                .filter(|d| !d.trim().is_empty()),
+            description: {
+                let own = node
+                    .description
+                    .clone()
+                    .or_else(|| node.justification.clone())
+                    .filter(|d| !d.trim().is_empty());
+                // A DO's development hypothesis follows its description.
+                let hypothesis = node
+                    .hypothesis
+                    .as_deref()
+                    .filter(|h| !h.trim().is_empty())
+                    .map(|h| format!("Development hypothesis: {h}"));
+                match (own, hypothesis) {
+                    (Some(d), Some(h)) => Some(format!("{d}\n{h}")),
+                    (d, h) => d.or(h),
+                }
+            },
             indicators,
         });
     }

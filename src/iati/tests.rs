@@ -407,3 +407,34 @@ fn codes_stored_by_an_older_ics_are_checked_again_at_export() {
         "{err}"
     );
 }
+
+#[test]
+fn the_cdcs_and_a_do_hypothesis_travel_in_the_descriptions() {
+    let text = FW.replace(
+        "[[goal]]",
+        "[cdcs]\ntitle = \"Peru CDCS\"\ngoal = \"A more prosperous & secure Peru.\"\nstart = \"FY2021\"\nend = \"FY2025\"\n\n[[goal]]",
+    ) + "\n[[development_objective]]\ncode = \"DO9\"\ntitle = \"Trade\"\nhypothesis = \"If trade grows, incomes rise.\"\ndescription = \"Licit livelihoods\"\n\n  [[development_objective.indicator]]\n  code = \"X9\"\n  title = \"Exports\"\n  unit = \"USD\"\n  direction = \"increase\"\n";
+    let fw = parse_str(&text, "fw.toml").unwrap_or_else(|e| panic!("{e:?}"));
+    let (xml, _) = export(&fw, "v1", &[], "2026-01-15T12:00:00.000000Z").unwrap();
+    assert!(
+        xml.contains("USAID Country Development Cooperation Strategy: Peru CDCS"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("CDCS goal: A more prosperous &amp; secure Peru."),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("Licit livelihoods\nDevelopment hypothesis: If trade grows, incomes rise."),
+        "{xml}"
+    );
+    // Without a [cdcs] table the activity's description is unchanged.
+    let (plain, _) = export(
+        &super::tests::fw(),
+        "v1",
+        &[],
+        "2026-01-15T12:00:00.000000Z",
+    )
+    .unwrap();
+    assert!(!plain.contains("CDCS"), "{plain}");
+}

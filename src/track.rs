@@ -221,9 +221,23 @@ pub fn build(
     // The periods computed: each year, then its quarters when any row shows them.
     let mut periods: Vec<FiscalPeriod> = Vec::new();
     let mut structure: Option<Vec<Line>> = None;
-    let mut rows: Vec<Vec<ProgressRow>> = Vec::new();
+    // Each indicator's cells (without their breakdown yet), the n-th list for the n-th row of
+    // every report (the same selection of the same framework gives the same rows in the same
+    // order), made as each report is built: a report's rows carry titles and paths, which 100
+    // periods of 20,000 indicators would otherwise hold 2,000,000 times.
+    let mut by_row: Vec<Vec<Cell>> = Vec::new();
+    let prepared = progress::prepare(fw, values);
+    let per_year = if opts.quarters { 5 } else { 1 };
+    let mut add = |lines: &mut Vec<Line>| {
+        for (i, r) in take_rows(lines).into_iter().enumerate() {
+            if by_row.len() <= i {
+                by_row.push(Vec::with_capacity(years.len() * per_year));
+            }
+            by_row[i].push(Cell::of(r, Vec::new()));
+        }
+    };
     for y in &years {
-        let report = progress::build(fw, version, *y, values, &sel)?;
+        let report = prepared.build(version, *y, &sel)?;
         let quarters = report.rows().any(|r| {
             indicators
                 .get(r.indicator.as_str())
@@ -234,12 +248,12 @@ pub fn build(
             structure = Some(lines.clone());
         }
         periods.push(*y);
-        rows.push(take_rows(&mut lines));
+        add(&mut lines);
         if quarters {
             for q in y.quarters() {
-                let report = progress::build(fw, version, q, values, &sel)?;
+                let report = prepared.build(version, q, &sel)?;
                 periods.push(q);
-                rows.push(take_rows(&mut { report.lines }));
+                add(&mut { report.lines });
             }
         }
     }
@@ -252,10 +266,7 @@ pub fn build(
                 .push(v);
         }
     }
-    // Every period's rows come in the same order (the same selection of the same framework):
-    // the n-th row of each is the n-th indicator.
-    let mut columns: Vec<std::vec::IntoIter<ProgressRow>> =
-        rows.into_iter().map(Vec::into_iter).collect();
+    let mut by_row = by_row.into_iter();
     let mut groups: Vec<Group> = Vec::new();
     for line in structure.unwrap_or_default() {
         match line {
@@ -276,15 +287,10 @@ pub fn build(
                     continue;
                 };
                 let quarterly = shows_quarters(ind);
-                let mut cells = Vec::with_capacity(periods.len());
-                for (p, col) in periods.iter().zip(columns.iter_mut()) {
-                    let Some(r) = col.next() else { continue };
-                    debug_assert_eq!(r.indicator, ind.code);
-                    if p.is_quarter() && !quarterly {
-                        continue;
-                    }
-                    let b = breakdown(ind, *p, &categories);
-                    cells.push(Cell::of(r, b));
+                let mut cells = by_row.next().unwrap_or_default();
+                cells.retain(|c| quarterly || !c.period.is_quarter());
+                for cell in &mut cells {
+                    cell.breakdown = breakdown(ind, cell.period, &categories);
                 }
                 let row = TrackRow {
                     indicator: first.indicator,

@@ -165,11 +165,24 @@ pub fn build(
     values: &[PeriodValue],
     sel: &Selection,
 ) -> Result<Report, Error> {
-    let roots: Vec<&Node> = match &sel.node {
-        Some(code) => vec![find_node(fw, code)?],
-        None => fw.children_of(None).collect(),
-    };
-    // Each indicator's number in document order, and the first number of each node's.
+    prepare(fw, values).build(version, period, sel)
+}
+
+/// The framework and values made ready for reports on several periods (`ics track`): the
+/// values grouped by indicator and every node's path, once, not once per period.
+pub struct Prepared<'a> {
+    fw: &'a Framework,
+    count: usize,
+    /// Each indicator's number in document order.
+    number: HashMap<&'a str, usize>,
+    /// The number of each node's first indicator.
+    first: Vec<usize>,
+    grouped: Grouped<'a>,
+    paths: HashMap<&'a str, String>,
+}
+
+/// Group `values` by indicator and compute every node's path, for [`Prepared::build`].
+pub fn prepare<'a>(fw: &'a Framework, values: &'a [PeriodValue]) -> Prepared<'a> {
     let count = fw.indicator_count();
     let mut number: HashMap<&str, usize> = HashMap::with_capacity(count);
     let mut first = Vec::with_capacity(fw.nodes.len());
@@ -182,17 +195,6 @@ pub fn build(
         }
     }
     let grouped = Grouped::new(values, &number, count);
-    let trend_periods: Vec<FiscalPeriod> = match (sel.trend, period.is_quarter()) {
-        (false, _) => Vec::new(),
-        (true, false) => fw.strategy.fiscal_years(),
-        (true, true) => fw
-            .strategy
-            .fiscal_years()
-            .iter()
-            .flat_map(|y| y.quarters())
-            .collect(),
-    };
-    let start = fw.strategy.start.map(|s| s.year);
     // Every node's path, computed once from its parent's.
     let mut paths: HashMap<&str, String> = HashMap::with_capacity(fw.nodes.len());
     for n in &fw.nodes {
@@ -202,56 +204,97 @@ pub fn build(
         };
         paths.insert(&n.code, path);
     }
-    let mut rows: Vec<Option<ProgressRow>> = Vec::with_capacity(count);
-    let mut statuses: Vec<Option<Status>> = Vec::with_capacity(count);
-    for (node, ind) in fw.indicators() {
-        let vals = number
-            .get(ind.code.as_str())
-            .map_or(&[][..], |&i| grouped.of(i));
-        let path = paths.get(node.code.as_str()).cloned().unwrap_or_default();
-        let mut r = row_at(fw, node, ind, period, vals, path);
-        r.trend = trend_periods
-            .iter()
-            .map(|p| actual(ind, *p, vals, start).map(|a| a.value))
-            .collect();
-        statuses.push(sel.keeps(&r).then_some(r.status));
-        rows.push(Some(r));
-    }
-    let mut walk = Walk {
-        nodes: &fw.nodes,
-        children: HashMap::new(),
-        supporters: HashMap::new(),
-        position: fw
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.code.as_str(), i))
-            .collect(),
+    Prepared {
+        fw,
+        count,
+        number,
         first,
-        rows,
-        statuses,
-        lines: Vec::with_capacity(count + fw.nodes.len()),
-    };
-    for n in &fw.nodes {
-        walk.children
-            .entry(n.parent.as_deref())
-            .or_default()
-            .push(n);
-        for target in &n.supports {
-            walk.supporters.entry(target.as_str()).or_default().push(n);
+        grouped,
+        paths,
+    }
+}
+
+impl Prepared<'_> {
+    /// The report for `period`, as [`build`] makes it.
+    pub fn build(
+        &self,
+        version: &str,
+        period: FiscalPeriod,
+        sel: &Selection,
+    ) -> Result<Report, Error> {
+        let fw = self.fw;
+        let count = self.count;
+        let roots: Vec<&Node> = match &sel.node {
+            Some(code) => vec![find_node(fw, code)?],
+            None => fw.children_of(None).collect(),
+        };
+        let trend_periods: Vec<FiscalPeriod> = match (sel.trend, period.is_quarter()) {
+            (false, _) => Vec::new(),
+            (true, false) => fw.strategy.fiscal_years(),
+            (true, true) => fw
+                .strategy
+                .fiscal_years()
+                .iter()
+                .flat_map(|y| y.quarters())
+                .collect(),
+        };
+        let start = fw.strategy.start.map(|s| s.year);
+        let mut rows: Vec<Option<ProgressRow>> = Vec::with_capacity(count);
+        let mut statuses: Vec<Option<Status>> = Vec::with_capacity(count);
+        for (node, ind) in fw.indicators() {
+            let vals = self
+                .number
+                .get(ind.code.as_str())
+                .map_or(&[][..], |&i| self.grouped.of(i));
+            let path = self
+                .paths
+                .get(node.code.as_str())
+                .cloned()
+                .unwrap_or_default();
+            let mut r = row_at(fw, node, ind, period, vals, path);
+            r.trend = trend_periods
+                .iter()
+                .map(|p| actual(ind, *p, vals, start).map(|a| a.value))
+                .collect();
+            statuses.push(sel.keeps(&r).then_some(r.status));
+            rows.push(Some(r));
         }
+        let mut walk = Walk {
+            nodes: &fw.nodes,
+            children: HashMap::new(),
+            supporters: HashMap::new(),
+            position: fw
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.code.as_str(), i))
+                .collect(),
+            first: self.first.clone(),
+            rows,
+            statuses,
+            lines: Vec::with_capacity(count + fw.nodes.len()),
+        };
+        for n in &fw.nodes {
+            walk.children
+                .entry(n.parent.as_deref())
+                .or_default()
+                .push(n);
+            for target in &n.supports {
+                walk.supporters.entry(target.as_str()).or_default().push(n);
+            }
+        }
+        for root in roots {
+            walk.node(root, 0);
+        }
+        Ok(Report {
+            period,
+            strategy_title: fw.strategy.title.clone(),
+            version: version.to_string(),
+            threshold: fw.settings.deviation_threshold,
+            trend_periods,
+            lines: walk.lines,
+        })
     }
-    for root in roots {
-        walk.node(root, 0);
-    }
-    Ok(Report {
-        period,
-        strategy_title: fw.strategy.title.clone(),
-        version: version.to_string(),
-        threshold: fw.settings.deviation_threshold,
-        trend_periods,
-        lines: walk.lines,
-    })
 }
 
 /// The values grouped by indicator number (from the code), in their given order within each

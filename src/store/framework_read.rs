@@ -34,13 +34,13 @@ const INDICATOR_DEFS: &str = "SELECT d.id, d.node_id, d.baseline_period, d.basel
      WHERE d.version_id = ?1";
 
 /// [`INDICATOR_DEFS`] without the prose a report does not show (standard code, source,
-/// definition, illustrative, the PIRS fields): constants in their places, so the columns keep
-/// their positions.
+/// definition, illustrative: constants in their places, so the columns keep their positions;
+/// the PIRS fields, the last columns, are left out, not read as 8 NULLs for each of 20,000
+/// indicators).
 /// The disaggregation lists are still read, so a damaged one is refused here as everywhere.
 const INDICATOR_DEFS_LEAN: &str = "SELECT d.id, d.node_id, d.baseline_period, d.baseline_value, \
      i.code, d.title, d.unit, d.direction, d.frequency, d.aggregation, d.disaggregations, \
-     NULL, NULL, NULL, 0, d.position, d.cumulative, d.ratio_numerator, d.ratio_denominator, \
-     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL \
+     NULL, NULL, NULL, 0, d.position, d.cumulative, d.ratio_numerator, d.ratio_denominator \
      FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
      WHERE d.version_id = ?1";
 
@@ -253,10 +253,14 @@ impl Store {
                 );
                 node.description = get("description")?;
                 node.justification = get("justification")?;
-                node.linkages = get("linkages")?;
-                node.risks = get("risks")?;
-                node.hypothesis = get("hypothesis")?;
-                if let Some(json) = get("aligns_with")? {
+                if !lean {
+                    node.linkages = get("linkages")?;
+                    node.risks = get("risks")?;
+                    node.hypothesis = get("hypothesis")?;
+                }
+                if detail == Detail::Lean {
+                    // No alignments to read.
+                } else if let Some(json) = get("aligns_with")? {
                     node.aligns_with = serde_json::from_str(&json).map_err(|_| {
                         damaged(
                             ctx,
@@ -397,15 +401,19 @@ impl Store {
                     illustrative: r.get(14).map_err(|e| map_err(e, ctx))?,
                     cumulative: r.get(16).map_err(|e| map_err(e, ctx))?,
                     ratio: ratio(opt(17)?, opt(18)?).map_err(|m| damaged(ctx, &m))?,
-                    pirs: Pirs {
-                        rationale: opt(19)?,
-                        collection_method: opt(20)?,
-                        responsible: opt(21)?,
-                        reporting_frequency: opt(22)?,
-                        data_quality_limitations: opt(23)?,
-                        dqa_date: opt(24)?,
-                        baseline_rationale: opt(25)?,
-                        target_rationale: opt(26)?,
+                    pirs: if lean {
+                        Pirs::default()
+                    } else {
+                        Pirs {
+                            rationale: opt(19)?,
+                            collection_method: opt(20)?,
+                            responsible: opt(21)?,
+                            reporting_frequency: opt(22)?,
+                            data_quality_limitations: opt(23)?,
+                            dqa_date: opt(24)?,
+                            baseline_rationale: opt(25)?,
+                            target_rationale: opt(26)?,
+                        }
                     },
                 };
                 let position: i64 = r.get(15).map_err(|e| map_err(e, ctx))?;

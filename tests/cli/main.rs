@@ -3,6 +3,7 @@
 
 mod bench;
 mod common;
+mod contract13;
 mod damage;
 mod diff;
 mod foundation;

@@ -654,10 +654,10 @@ pub fn row_at(
         (Some(t), Some(a)) if judged => (achieved(t, a), deviation(t, a)),
         _ => (None, None),
     };
+    // Definition 8: against target(P), whatever the year's completeness (only achieved and
+    // deviation use the target to date).
     let progress = match (baseline, target, a) {
-        (Some(b), Some(t), Some(a))
-            if b.period.is_quarter() == period.is_quarter() && target_to_date.is_none() =>
-        {
+        (Some(b), Some(t), Some(a)) if b.period.is_quarter() == period.is_quarter() => {
             from_baseline(b.value, t, a)
         }
         _ => None,

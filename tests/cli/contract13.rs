@@ -56,6 +56,7 @@ title = "Goal one"
   unit = "people"
   direction = "increase"
   frequency = "quarterly"
+  baseline = { period = "FY2023", value = 20 }
   targets = { FY2025Q1 = 10, FY2025Q2 = 20, FY2025Q3 = 30, FY2025Q4 = 40 }
 
   # Items 2 + 7: a ratio recorded only by sex, over quarters.
@@ -129,6 +130,7 @@ title = "Goal one"
   unit = "people"
   direction = "increase"
   frequency = "quarterly"
+  baseline = { period = "FY2023", value = 20 }
   targets = { FY2024 = 100, FY2024Q1 = 25 }
 "#;
 
@@ -384,7 +386,15 @@ fn a_sum_indicators_year_target_adds_its_quarter_targets_and_judges_to_date() {
             ("quarters_reported", json!(2)),
             ("partial", json!(true)),
             ("cumulative", json!(false)),
+            // Item 8: a year baseline for a year, baseline 20 ≠ target 100: computed, with the
+            // year's target (only achieved and deviation use the target to date).
+            ("progress", json!((30.0 - 20.0) * 100.0 / (100.0 - 20.0))),
         ],
+    );
+    // A quarter against a year baseline: no progress (item 8).
+    expect(
+        &row(&env, "FY2025Q1", "SQ"),
+        &[("target", json!(10.0)), ("progress", Value::Null)],
     );
 }
 
@@ -464,6 +474,8 @@ fn a_year_without_the_reported_quarters_targets_is_incomplete() {
             ("status", json!("incomplete")),
             ("needs_explanation", json!(false)),
             ("partial", json!(true)),
+            // Item 8: never decides the status, computed all the same.
+            ("progress", json!((40.0 - 20.0) * 100.0 / (100.0 - 20.0))),
         ],
     );
 }
@@ -681,6 +693,34 @@ fn track_json_equals_progress_json_for_every_period() {
     let env = env();
     track_equals_progress(&env, &[]);
     track_equals_progress(&env, &["--quarters", "--from", "FY2023", "--to", "FY2025"]);
+    // A range after the strategy's start: the running totals still begin at the start.
+    track_equals_progress(&env, &["--from", "FY2025", "--to", "FY2026"]);
+    let track = env
+        .ics(&[
+            "track", "--format", "json", "--from", "FY2025", "--to", "FY2025",
+        ])
+        .ok()
+        .json();
+    let cy = track
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["indicator"] == "CY")
+        .unwrap();
+    assert_eq!(cy["periods"][0]["period"], "FY2025");
+    assert_eq!(cy["periods"][0]["actual"], 105.0, "{cy}");
+}
+
+#[test]
+fn track_equals_progress_for_a_cumulative_indicator_of_a_strategy_without_start() {
+    let fw = FW
+        .replace("start = \"FY2024\"\n", "")
+        .replace("end = \"FY2026\"\n", "");
+    let env = env_with(&fw, VALUES);
+    // The running total begins at the first recorded value (item 6).
+    expect(&row(&env, "FY2025Q1", "CY"), &[("actual", json!(105.0))]);
+    track_equals_progress(&env, &["--from", "FY2025", "--to", "FY2025", "--quarters"]);
+    track_equals_progress(&env, &["--from", "FY2024", "--to", "FY2026"]);
 }
 
 // The default period (item 11).

@@ -816,3 +816,102 @@ fn default_period_ignores_a_voided_value() {
     assert_eq!(r[0]["actual"], Value::Null);
     assert_eq!(r[0]["status"], "no_target");
 }
+
+#[test]
+fn the_report_page_counts_what_progress_counts() {
+    let env = env();
+    for period in ["FY2024", "FY2024Q2", "FY2025"] {
+        let json = rows(&env, &["--period", period]);
+        let needs = json
+            .iter()
+            .filter(|r| r["needs_explanation"] == true)
+            .count();
+        let out = env
+            .ics(&["report", "--period", period, "--out", "r.html"])
+            .ok()
+            .stdout;
+        let says = format!("{} needing an explanation", needs);
+        assert!(out.contains(&says), "{period}: {out} (progress: {needs})");
+    }
+}
+
+#[test]
+fn explain_or_void_on_one_category_of_a_derived_total() {
+    let env = env_with(FW, "");
+    env.ics(&["record", "NC", "FY2024", "30", "--disagg", "sex=female"])
+        .ok();
+    env.ics(&["record", "NC", "FY2024", "10", "--disagg", "sex=male"])
+        .ok();
+    expect(
+        &row(&env, "FY2024", "NC"),
+        &[
+            ("actual", json!(40.0)),
+            ("derived", json!(true)),
+            ("status", json!("short")),
+            ("needs_explanation", json!(true)),
+        ],
+    );
+    // Explaining one category explains the total made of it (item 9).
+    env.ics(&[
+        "explain",
+        "NC",
+        "FY2024",
+        "--disagg",
+        "sex=male",
+        "clinic closed",
+    ])
+    .ok();
+    expect(
+        &row(&env, "FY2024", "NC"),
+        &[
+            ("actual", json!(40.0)),
+            ("needs_explanation", json!(false)),
+            ("explanation", json!("clinic closed")),
+        ],
+    );
+    // Voiding a category leaves the key without every category: no total (item 2).
+    env.ics(&[
+        "void",
+        "NC",
+        "FY2024",
+        "--disagg",
+        "sex=female",
+        "--reason",
+        "typo",
+    ])
+    .ok();
+    expect(
+        &row(&env, "FY2024", "NC"),
+        &[
+            ("actual", Value::Null),
+            ("derived", json!(false)),
+            ("status", json!("no_data")),
+            ("explanation", Value::Null),
+        ],
+    );
+    // A quarter's explanation explains the year made of it.
+    env.ics(&["record", "NQ", "FY2024Q1", "10"]).ok();
+    env.ics(&["record", "NQ", "FY2024Q2", "10"]).ok();
+    assert_eq!(row(&env, "FY2024", "NQ")["needs_explanation"], true);
+    env.ics(&["explain", "NQ", "FY2024Q2", "floods"]).ok();
+    expect(
+        &row(&env, "FY2024", "NQ"),
+        &[
+            ("needs_explanation", json!(false)),
+            ("explanation", json!("floods")),
+        ],
+    );
+    // A voided quarter is not combined: the year is Q1 alone.
+    env.ics(&["void", "NQ", "FY2024Q2", "--reason", "wrong quarter"])
+        .ok();
+    expect(
+        &row(&env, "FY2024", "NQ"),
+        &[
+            ("actual", json!(10.0)),
+            ("quarters_reported", json!(1)),
+            ("target_to_date", json!(25.0)),
+            ("status", json!("short")),
+            ("needs_explanation", json!(true)),
+        ],
+    );
+}

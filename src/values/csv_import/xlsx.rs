@@ -19,7 +19,7 @@ use calamine::{Data, Reader, Xlsx, XlsxError};
 use csv::ByteRecord;
 
 use super::rows::{Columns, DENOMINATOR, NUMERATOR, PERIOD, RECORDED_AT, REPLACED_BY, VALUE};
-use super::source::{Locate, Place, Problem, RowSource};
+use super::source::{column_letters, Locate, Place, Problem, RowSource};
 use super::{import_rows, ImportSummary};
 use crate::error::Error;
 use crate::framework::parse::file_error;
@@ -60,7 +60,7 @@ pub fn import_xlsx(
     let mut workbook = Xlsx::new(std::io::BufReader::new(file)).map_err(|e| {
         let why = match e {
             XlsxError::Zip(_) => "it is not a zip archive, as every .xlsx file is".to_string(),
-            e => e.to_string(),
+            _ => "its parts are missing or damaged".to_string(),
         };
         Error::input_with_hint(
             format!("`{shown}` is not an Excel workbook (.xlsx) that ics can read: {why}"),
@@ -85,9 +85,9 @@ pub fn import_xlsx(
                 ))
             })?,
     };
-    let range = workbook.worksheet_range(&name).map_err(|e| {
+    let cells = read_cells(&mut workbook, &name).map_err(|why| {
         Error::input(format!(
-            "cannot read the sheet `{name}` of `{shown}`: {e}; nothing was imported"
+            "cannot read the sheet `{name}` of `{shown}`: {why}; nothing was imported"
         ))
     })?;
     let empty = || {
@@ -96,21 +96,24 @@ pub fn import_xlsx(
             "its first row must be a header such as `indicator | period | value | note | source`",
         )
     };
-    let (first_row, first_col) = range.start().ok_or_else(empty)?;
+    // Columns are counted from the leftmost cell of the sheet, as Excel's used range starts.
+    let first_col = cells.iter().map(|c| c.1).min().ok_or_else(empty)?;
     let locate = Locate::Sheet {
         name: sheet_ref(&name),
         first_col,
     };
-    let mut rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| (u64::from(first_row) + i as u64 + 1, cells));
+    // The cells row by row (sparse: a stray cell in column XFD or row 1048576 costs one cell,
+    // not the whole rectangle up to it).
+    let mut rows = cells
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|run| (u64::from(run[0].0) + 1, run));
     let (header_line, header) = rows
         .by_ref()
-        .find(|(_, cells)| cells.iter().any(|c| !is_empty(c)))
+        .find(|(_, run)| run.iter().any(|c| !is_empty(&c.2)))
         .ok_or_else(empty)?;
+    let header = dense(header, first_col, usize::MAX);
     let mut record = ByteRecord::new();
-    for cell in header {
+    for cell in &header {
         record.push_field(plain_text(cell).as_bytes());
     }
     let columns = Columns::from_header(&record, header_line, &shown, None, &locate)?;
@@ -120,10 +123,11 @@ pub fn import_xlsx(
         problem: None,
     };
     let mut skipped = 0;
-    for (line, cells) in rows {
-        if cells.iter().all(is_empty) {
+    for (line, run) in rows {
+        if run.iter().all(|c| is_empty(&c.2)) {
             continue;
         }
+        let cells = dense(run, first_col, columns.width);
         if roles
             .values
             .iter()
@@ -135,15 +139,6 @@ pub fn import_xlsx(
         let mut record = ByteRecord::new();
         let mut problem = None;
         for (i, cell) in cells.iter().enumerate() {
-            if i >= columns.width {
-                if !is_empty(cell) && problem.is_none() {
-                    problem = Some((
-                        Place { line, col: Some(i) },
-                        "this cell is to the right of the last named column; name its column in the header or clear it".to_string(),
-                    ));
-                }
-                continue;
-            }
             match cell_text(cell, roles.of(i)) {
                 Ok(text) => record.push_field(text.as_bytes()),
                 Err(message) => {
@@ -157,12 +152,82 @@ pub fn import_xlsx(
         while record.len() < columns.width {
             record.push_field(b"");
         }
+        if problem.is_none() {
+            problem = run
+                .iter()
+                .map(|c| ((c.1 - first_col) as usize, &c.2))
+                .find(|(i, cell)| *i >= columns.width && !is_empty(cell))
+                .map(|(i, _)| {
+                    (
+                        Place { line, col: Some(i) },
+                        "this cell is to the right of the last named column; name its column in the header or clear it".to_string(),
+                    )
+                });
+        }
         source.rows.push_back((line, record, problem));
     }
+    drop(cells);
     let summary = import_rows(
         store, catalog, source, columns, &shown, &locate, default_by, progress,
     )?;
     Ok(ImportSummary { skipped, ..summary })
+}
+
+/// Excel's limits: 1,048,576 rows and 16,384 columns (A to XFD).
+const MAX_ROWS: u32 = 1 << 20;
+const MAX_COLS: u32 = 1 << 14;
+
+/// The cells of the worksheet `name` that hold something, as (row, column, value) in sheet
+/// order, or why they cannot be read. The reader panics on a cell reference too long to be
+/// one (`ZZZZZZ99999999999`): that is a damaged sheet too.
+fn read_cells<RS: std::io::Read + std::io::Seek>(
+    workbook: &mut Xlsx<RS>,
+    name: &str,
+) -> Result<Vec<(u32, u32, Data)>, String> {
+    let damaged = || "its XML is damaged".to_string();
+    let read = |workbook: &mut Xlsx<RS>| -> Result<Vec<(u32, u32, Data)>, String> {
+        let mut reader = match workbook.worksheet_cells_reader(name) {
+            Ok(reader) => reader,
+            // A chart sheet: no cells.
+            Err(XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+            Err(_) => return Err(damaged()),
+        };
+        let mut cells = Vec::new();
+        while let Some(cell) = reader.next_cell().map_err(|_| damaged())? {
+            let (row, col) = cell.get_position();
+            if row >= MAX_ROWS || col >= MAX_COLS {
+                return Err(format!(
+                    "it has a cell beyond Excel's last row and column ({} {})",
+                    column_letters(u64::from(col)),
+                    u64::from(row) + 1
+                ));
+            }
+            let data = Data::from(cell.get_value().clone());
+            if data != Data::Empty {
+                cells.push((row, col, data));
+            }
+        }
+        Ok(cells)
+    };
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let cells = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(workbook)));
+    std::panic::set_hook(hook);
+    let mut cells = cells.map_err(|_| damaged())??;
+    cells.sort_by_key(|c| (c.0, c.1));
+    Ok(cells)
+}
+
+/// A row's cells from `first_col` on, at most `width` of them, empty where the sheet has none.
+fn dense(run: &[(u32, u32, Data)], first_col: u32, width: usize) -> Vec<Data> {
+    let last = run.iter().map(|c| (c.1 - first_col) as usize + 1).max();
+    let mut row = vec![Data::Empty; last.unwrap_or(0).min(width)];
+    for (_, col, data) in run {
+        if let Some(slot) = row.get_mut((col - first_col) as usize) {
+            *slot = data.clone();
+        }
+    }
+    row
 }
 
 /// A sheet's name as Excel writes it in a reference: in single quotes unless it is letters,

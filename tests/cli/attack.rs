@@ -1,0 +1,175 @@
+//! Integration tests: hostile and careless files against the issue-14 features (workbooks,
+//! templates, tracking tables, reference sheets), each found by attacking the real binary.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::common::{Env, Run};
+
+fn env() -> Env {
+    let env = Env::new();
+    env.load_shipped();
+    env
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// An .xlsx file at `path` whose only worksheet (`Values`) has the XML body `sheet_data` (the
+/// inside of `<sheetData>`), written part by part as Excel lays a workbook out.
+fn raw_book(path: &Path, sheet_data: &str) {
+    const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    const PKG: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+        ),
+        (
+            "xl/workbook.xml",
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets><sheet name="Values" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><sheetData>{sheet_data}</sheetData></worksheet>"#),
+        ),
+    ];
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, body) in parts {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// A text cell and a number cell of a raw sheet.
+fn t(cell: &str, text: &str) -> String {
+    format!(r#"<c r="{cell}" t="inlineStr"><is><t>{text}</t></is></c>"#)
+}
+fn n(cell: &str, number: &str) -> String {
+    format!(r#"<c r="{cell}"><v>{number}</v></c>"#)
+}
+
+/// A header and one good row of the shipped strategy's IND-VISA-APPS.
+fn good_rows() -> String {
+    format!(
+        r#"<row r="1">{}{}{}</row><row r="2">{}{}{}</row>"#,
+        t("A1", "indicator"),
+        t("B1", "period"),
+        t("C1", "value"),
+        t("A2", "IND-VISA-APPS"),
+        t("B2", "FY2021"),
+        n("C2", "5"),
+    )
+}
+
+/// A clean refusal: one error line, nothing of the reading library's words, data unchanged.
+#[track_caller]
+fn refused(env: &Env, before: &str, run: Run, needle: &str) {
+    let run = run.fails().stderr_has(needle);
+    assert_eq!(env.fingerprint(), before, "the database changed");
+    for raw in [
+        "panicked",
+        "backtrace",
+        "memory allocation",
+        "xml",
+        "XML,",
+        "_rels",
+    ] {
+        assert!(
+            !run.stderr.contains(raw),
+            "raw text {raw:?}:\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_stray_cell_in_the_last_row_and_column_costs_one_cell() {
+    // Before: the sheet was read as the whole rectangle from A1 to XFD1048576 (17 billion
+    // cells) and the process aborted allocating 512 GiB.
+    let env = env();
+    let path = env.path("far.xlsx");
+    let far = format!(
+        r#"{}<row r="3">{}{}{}{}</row><row r="1048576">{}</row>"#,
+        good_rows(),
+        t("A3", "IND-VISA-APPS"),
+        t("B3", "FY2022"),
+        n("C3", "6"),
+        n("XFD3", "1"),
+        n("XFD1048576", "1"),
+    );
+    raw_book(&path, &far);
+    let before = env.fingerprint();
+    let run = env.ics(&["import-values", s(&path)]);
+    refused(
+        &env,
+        &before,
+        run,
+        "far.xlsx:Values!XFD3: this cell is to the right of the last named column",
+    );
+    // Without the stray cell in a value row, the rest imports.
+    raw_book(
+        &path,
+        &format!(
+            r#"{}<row r="1048576">{}</row>"#,
+            good_rows(),
+            n("XFD1048576", "1")
+        ),
+    );
+    env.ics(&["import-values", s(&path)])
+        .ok()
+        .stdout_has("imported 1 row");
+}
+
+#[test]
+fn a_damaged_sheet_is_refused_in_a_sentence() {
+    let env = env();
+    let before = env.fingerprint();
+    let path = env.path("bad.xlsx");
+    // A cell reference too long to be one: the reader's arithmetic overflowed (a panic).
+    raw_book(
+        &path,
+        &format!(
+            "{}<row r=\"3\">{}</row>",
+            good_rows(),
+            n("ZZZZZZ99999999999", "1")
+        ),
+    );
+    let run = env.ics(&["import-values", s(&path)]);
+    refused(&env, &before, run, "cannot read the sheet `Values` of");
+    // Broken XML: the parser's own words were shown.
+    raw_book(
+        &path,
+        &format!(
+            "{}<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>x",
+            good_rows()
+        ),
+    );
+    let run = env.ics(&["import-values", s(&path)]);
+    refused(
+        &env,
+        &before,
+        run,
+        "its XML is damaged; nothing was imported",
+    );
+    // A zip that is no workbook: the library named the part it missed (`_rels/.rels`).
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    zip.start_file("hello.txt", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(b"hi").unwrap();
+    zip.finish().unwrap();
+    let run = env.ics(&["import-values", s(&path)]);
+    refused(&env, &before, run, "its parts are missing or damaged");
+}

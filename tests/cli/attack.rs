@@ -173,3 +173,83 @@ fn a_damaged_sheet_is_refused_in_a_sentence() {
     let run = env.ics(&["import-values", s(&path)]);
     refused(&env, &before, run, "its parts are missing or damaged");
 }
+
+/// A strategy with one quarterly percent ratio indicator, disaggregated by sex.
+const RATIO: &str = r#"
+[strategy]
+code = "s"
+title = "S"
+version = "1"
+start = "FY2024"
+end = "FY2026"
+
+[[goal]]
+code = "G1"
+title = "Health"
+
+  [[goal.indicator]]
+  code = "RATE"
+  title = "Children fully vaccinated"
+  unit = "percent"
+  direction = "increase"
+  frequency = "quarterly"
+  ratio = { numerator = "children fully vaccinated", denominator = "children aged 12-23 months" }
+  targets = { FY2024 = 40 }
+  disaggregations = { sex = ["female", "male"] }
+"#;
+
+#[test]
+fn parts_too_large_to_add_up_make_no_ratio_not_a_sum_of_percents() {
+    // Before: each quarter is 100% (1.7e308 / 1.7e308), their parts add up to infinity, and
+    // the year's actual fell back to adding the percents: 200%, "exceeded".
+    let env = Env::new();
+    let fw = env.write("framework.toml", RATIO);
+    env.ics(&["load", s(&fw)]).ok();
+    for q in ["FY2024Q1", "FY2024Q2"] {
+        env.ics(&[
+            "record",
+            "RATE",
+            q,
+            "--numerator",
+            "1.7e308",
+            "--denominator",
+            "1.7e308",
+        ])
+        .ok()
+        .stdout_has("100 percent");
+    }
+    // Two categories whose denominators cancel out (a negative denominator is accepted).
+    for (sex, n, d) in [("sex=female", "5", "10"), ("sex=male", "-5", "-10")] {
+        env.ics(&[
+            "record",
+            "RATE",
+            "FY2025Q1",
+            "--disagg",
+            sex,
+            "--numerator",
+            n,
+            "--denominator",
+            d,
+        ])
+        .ok()
+        .stdout_has("50 percent");
+    }
+    let rows = env
+        .ics(&["progress", "--period", "FY2024", "--format", "json"])
+        .ok()
+        .json();
+    let row = &rows[0];
+    assert_eq!(row["actual"], serde_json::Value::Null, "{row}");
+    assert_ne!(row["status"], "exceeded", "{row}");
+    let rows = env
+        .ics(&["progress", "--period", "FY2025Q1", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(rows[0]["actual"], serde_json::Value::Null, "{}", rows[0]);
+    // The quarters themselves keep their own ratios.
+    let rows = env
+        .ics(&["progress", "--period", "FY2024Q1", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(rows[0]["actual"], 100.0, "{}", rows[0]);
+}

@@ -17,7 +17,8 @@ fn s(p: &Path) -> &str {
 }
 
 /// An .xlsx file at `path` whose only worksheet (`Values`) has the XML body `sheet_data` (the
-/// inside of `<sheetData>`), written part by part as Excel lays a workbook out.
+/// inside of `<sheetData>`), written part by part as Excel lays a workbook out. Style 1 is a
+/// date format.
 fn raw_book(path: &Path, sheet_data: &str) {
     const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
     const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
@@ -25,7 +26,7 @@ fn raw_book(path: &Path, sheet_data: &str) {
     let parts = [
         (
             "[Content_Types].xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#.to_string(),
         ),
         (
             "_rels/.rels",
@@ -37,7 +38,11 @@ fn raw_book(path: &Path, sheet_data: &str) {
         ),
         (
             "xl/_rels/workbook.xml.rels",
-            format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{REL}/styles" Target="styles.xml"/></Relationships>"#),
+        ),
+        (
+            "xl/styles.xml",
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{MAIN}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>"#),
         ),
         (
             "xl/worksheets/sheet1.xml",
@@ -59,6 +64,11 @@ fn t(cell: &str, text: &str) -> String {
 }
 fn n(cell: &str, number: &str) -> String {
     format!(r#"<c r="{cell}"><v>{number}</v></c>"#)
+}
+
+/// A number cell formatted as a date.
+fn d(cell: &str, serial: &str) -> String {
+    format!(r#"<c r="{cell}" s="1"><v>{serial}</v></c>"#)
 }
 
 /// A header and one good row of the shipped strategy's IND-VISA-APPS.
@@ -252,4 +262,59 @@ fn parts_too_large_to_add_up_make_no_ratio_not_a_sum_of_percents() {
         .ok()
         .json();
     assert_eq!(rows[0]["actual"], 100.0, "{}", rows[0]);
+}
+
+#[test]
+fn a_date_cell_holding_no_date_is_refused_not_clamped() {
+    // Before: the reader clamps a date serial Excel shows as `####` (NaN, negative, past
+    // 9999-12-31) to 1900-01-01 or 9999-12-31, so a NaN period cell was stored as FY1900 and
+    // a huge `recorded_at` as 9999-12-31, silently.
+    let env = env();
+    let before = env.fingerprint();
+    let path = env.path("dates.xlsx");
+    let header = format!(
+        r#"<row r="1">{}{}{}{}</row>"#,
+        t("A1", "indicator"),
+        t("B1", "period"),
+        t("C1", "value"),
+        t("D1", "recorded_at")
+    );
+    // A good date first: the style is read as a date.
+    raw_book(
+        &path,
+        &format!(
+            r#"{header}<row r="2">{}{}{}{}</row>"#,
+            t("A2", "IND-VISA-APPS"),
+            d("B2", "44270"),
+            n("C2", "5"),
+            d("D2", "44270.5")
+        ),
+    );
+    env.ics(&["import-values", s(&path)]).ok();
+    let good = env.fingerprint();
+    assert_ne!(good, before);
+    for (cell, period, at, shown) in [
+        ("B2", "NaN", "44270", "holds NaN, which is no date"),
+        ("B2", "-1", "44270", "holds -1, which is no date"),
+        ("D2", "44270", "1e308", "holds 1e308, which is no date"),
+        ("D2", "44270", "-1e308", "holds -1e308, which is no date"),
+    ] {
+        raw_book(
+            &path,
+            &format!(
+                r#"{header}<row r="2">{}{}{}{}</row>"#,
+                t("A2", "IND-VISA-APPS"),
+                d("B2", period),
+                n("C2", "6"),
+                d("D2", at)
+            ),
+        );
+        let run = env.ics(&["import-values", s(&path)]);
+        refused(
+            &env,
+            &good,
+            run,
+            &format!("dates.xlsx:Values!{cell}: this cell is formatted as a date but {shown}"),
+        );
+    }
 }

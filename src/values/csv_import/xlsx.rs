@@ -305,6 +305,15 @@ fn cell_text(cell: &Data, role: Role) -> Result<String, String> {
         Data::Float(f) => number_text(*f),
         Data::Bool(b) => b.to_string(),
         Data::DateTime(dt) if dt.is_duration() => number_text(dt.as_f64()),
+        Data::DateTime(dt) if !(0.0..MAX_SERIAL).contains(&dt.as_f64()) => {
+            return Err(format!(
+                "this cell is formatted as a date but holds {}, which is no date (Excel shows it as ####); type the date again",
+                match dt.as_f64() {
+                    f if f.abs() < 1e15 => number_text(f),
+                    f => format!("{f:e}"),
+                }
+            ))
+        }
         Data::DateTime(dt) => {
             let (y, mo, d, h, mi, s, ms) = dt.to_ymd_hms_milli();
             let date = format!("{y:04}-{mo:02}-{d:02}");
@@ -329,6 +338,10 @@ fn cell_text(cell: &Data, role: Role) -> Result<String, String> {
         }
     })
 }
+
+/// The first date serial after Excel's last date, 9999-12-31. A serial outside 0 up to this
+/// (negative, NaN) is shown as `####`; the reader would clamp it to 1900-01-01 or 9999-12-31.
+const MAX_SERIAL: f64 = 2_958_466.0;
 
 /// A number as the shortest decimal that reads back as the same number: integers without a
 /// fraction or exponent (`100000`), others as Rust writes them (`0.1`, never `1e-1`).

@@ -318,3 +318,69 @@ fn a_date_cell_holding_no_date_is_refused_not_clamped() {
         );
     }
 }
+
+#[test]
+fn an_old_workbook_or_utf16_text_is_named_not_read_as_noise() {
+    // Before: an .xls (or password-protected .xlsx, both OLE2 files) and a UTF-16 text file
+    // were read as CSV: lines of binary noise as "unknown column" messages.
+    let env = env();
+    let before = env.fingerprint();
+    let mut ole = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    ole.extend((0..2000u32).map(|i| (i * 7919 % 251) as u8));
+    for name in ["old.xls", "locked.xlsx"] {
+        std::fs::write(env.path(name), &ole).unwrap();
+        let run = env.ics(&["import-values", name]);
+        refused(
+            &env,
+            &before,
+            run,
+            &format!(
+                "`{name}` is an Excel 97-2003 workbook (.xls) or a password-protected workbook"
+            ),
+        );
+    }
+    let utf16: Vec<u8> = "\u{feff}indicator\tperiod\tvalue\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(env.path("unicode.txt"), utf16).unwrap();
+    let run = env.ics(&["import-values", "unicode.txt"]);
+    refused(&env, &before, run, "`unicode.txt` is text saved as UTF-16");
+    assert_eq!(run_lines(&env, "unicode.txt"), 2);
+}
+
+/// How many lines `import-values FILE` writes to stderr.
+fn run_lines(env: &Env, file: &str) -> usize {
+    env.ics(&["import-values", file]).stderr.lines().count()
+}
+
+#[test]
+fn a_csv_from_a_pipe_is_read_whole() {
+    // Before: the separator and workbook checks read the first bytes of `/dev/stdin` (or of
+    // `<(...)`), which a pipe then no longer had: "`/dev/stdin` is empty".
+    use std::process::{Command, Stdio};
+    let env = env();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ics"))
+        .args(["import-values", "/dev/stdin"])
+        .current_dir(env.dir.path())
+        .env_remove("ICS_DB")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"indicator;period;value\nIND-VISA-APPS;FY2021;5\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("imported 1 row"), "{stdout}");
+}

@@ -34,10 +34,45 @@ pub fn is_workbook(path: &Path) -> bool {
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
     let mut magic = [0u8; 4];
-    let zipped = std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok_and(|()| &magic == b"PK\x03\x04");
+    let zipped = sniffable(path)
+        .and_then(|mut f| f.read_exact(&mut magic).ok())
+        .is_some_and(|()| &magic == b"PK\x03\x04");
     named || zipped
+}
+
+/// The file at `path` opened to look at its first bytes, if it is a regular file: the bytes
+/// read from a pipe (`<(...)`, `/dev/stdin`) would be gone when the import reads it.
+pub(crate) fn sniffable(path: &Path) -> Option<std::fs::File> {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    std::fs::File::open(path).ok()
+}
+
+/// A refusal of a file no import can read, recognised from its first bytes: an Excel 97-2003
+/// workbook or a password-protected one (both OLE2 compound files), or text saved as UTF-16
+/// (Excel's "Unicode Text"). Read as CSV, either gave lines of binary noise.
+pub fn foreign_file(path: &Path) -> Result<(), Error> {
+    let mut head = [0u8; 8];
+    let Some(mut file) = sniffable(path) else {
+        return Ok(());
+    };
+    let n = file.read(&mut head).unwrap_or(0);
+    let shown = path.display();
+    let hint = "save it from Excel as \"Excel Workbook (*.xlsx)\" (without a password), or as \"CSV UTF-8\", and import that file";
+    if head[..n] == *b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" {
+        return Err(Error::input_with_hint(
+            format!("`{shown}` is an Excel 97-2003 workbook (.xls) or a password-protected workbook, which ics cannot read; nothing was imported"),
+            hint,
+        ));
+    }
+    if head[..n].starts_with(b"\xFF\xFE") || head[..n].starts_with(b"\xFE\xFF") {
+        return Err(Error::input_with_hint(
+            format!("`{shown}` is text saved as UTF-16 (Excel's \"Unicode Text\"), which ics does not read; nothing was imported"),
+            hint,
+        ));
+    }
+    Ok(())
 }
 
 /// Import the worksheet `sheet` (default the first) of the workbook at `path`: all rows or

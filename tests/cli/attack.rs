@@ -384,3 +384,23 @@ fn a_csv_from_a_pipe_is_read_whole() {
     assert!(out.status.success(), "{stdout}{stderr}");
     assert!(stdout.contains("imported 1 row"), "{stdout}");
 }
+
+#[test]
+fn a_template_of_a_node_without_indicators_says_so() {
+    // Before: "no indicator reports in FY2021" and a hint to give the fiscal year FY2021
+    // instead of a quarter, for a fiscal year whose node simply has no indicators.
+    let env = env();
+    let run = env
+        .ics(&[
+            "template", "--period", "FY2021", "--node", "MG1", "--out", "mg1.xlsx",
+        ])
+        .fails()
+        .stderr_has("error: no indicator under `MG1` reports in FY2021")
+        .stderr_has("`ics tree --indicators` shows which");
+    assert!(
+        !run.stderr.contains("a quarter's template"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.path("mg1.xlsx").exists());
+}

@@ -404,3 +404,42 @@ fn a_template_of_a_node_without_indicators_says_so() {
     );
     assert!(!env.path("mg1.xlsx").exists());
 }
+
+#[test]
+fn shared_strings_claiming_billions_are_a_damaged_workbook() {
+    // Before: the reader reserved room for `uniqueCount` strings up front, and a claim of
+    // 4,000,000,000 aborted the process ("memory allocation of 96000000000 bytes failed").
+    let env = env();
+    let before = env.fingerprint();
+    let path = env.path("strings.xlsx");
+    let sst = |count: &str| {
+        raw_book(&path, &good_rows());
+        let mut zip = zip::ZipWriter::new_append(
+            std::fs::File::options()
+                .read(true)
+                .write(true)
+                .open(&path)
+                .unwrap(),
+        )
+        .unwrap();
+        zip.start_file(
+            "xl/sharedStrings.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        write!(
+            zip,
+            r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{count}" uniqueCount="{count}"><si><t>x</t></si></sst>"#
+        )
+        .unwrap();
+        zip.finish().unwrap();
+    };
+    sst("4000000000");
+    let run = env.ics(&["import-values", s(&path)]);
+    refused(&env, &before, run, "its parts are missing or damaged");
+    // An honest count imports.
+    sst("1");
+    env.ics(&["import-values", s(&path)])
+        .ok()
+        .stdout_has("imported 1 row");
+}

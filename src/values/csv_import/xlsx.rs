@@ -92,6 +92,12 @@ pub fn import_xlsx(
         )));
     }
     let file = std::fs::File::open(path).map_err(|e| file_error(&shown, &e))?;
+    if overcounted_strings(&file) {
+        return Err(Error::input_with_hint(
+            format!("`{shown}` is not an Excel workbook (.xlsx) that ics can read: its parts are missing or damaged"),
+            "save it from Excel as \"Excel Workbook (*.xlsx)\", or as \"CSV UTF-8\" and import the CSV file",
+        ));
+    }
     let mut workbook = Xlsx::new(std::io::BufReader::new(file)).map_err(|e| {
         let why = match e {
             XlsxError::Zip(_) => "it is not a zip archive, as every .xlsx file is".to_string(),
@@ -206,6 +212,52 @@ pub fn import_xlsx(
         store, catalog, source, columns, &shown, &locate, default_by, progress,
     )?;
     Ok(ImportSummary { skipped, ..summary })
+}
+
+/// Whether the workbook's shared strings claim more strings (`<sst uniqueCount="N">`) than
+/// their part can hold, at 9 bytes (`<si></si>`) each: the reader reserves room for N strings
+/// up front, so a claim of 4,000,000,000 aborted the process asking for 96 GB. The part is read
+/// (not its declared size trusted), as the reader will read it anyway.
+fn overcounted_strings(file: &std::fs::File) -> bool {
+    let Ok(mut zip) = zip::ZipArchive::new(file) else {
+        return false;
+    };
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            continue;
+        };
+        let strings = part
+            .name()
+            .is_ok_and(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"));
+        if !strings {
+            continue;
+        }
+        let mut head = Vec::new();
+        let _ = part.by_ref().take(4096).read_to_end(&mut head);
+        let Some(claimed) = unique_count(&head) else {
+            continue;
+        };
+        let rest = std::io::copy(&mut part, &mut std::io::sink()).unwrap_or(0);
+        let bytes = head.len() as u64 + rest;
+        if claimed.saturating_mul(9) > bytes {
+            return true;
+        }
+    }
+    false
+}
+
+/// The `uniqueCount` of the `<sst` start tag at the start of a shared-strings part.
+fn unique_count(head: &[u8]) -> Option<u64> {
+    let tag = &head[head.windows(4).position(|w| w == b"<sst")?..];
+    let tag = &tag[..tag.iter().position(|b| *b == b'>')?];
+    let at = tag.windows(11).position(|w| w == b"uniqueCount")? + 11;
+    tag[at..]
+        .iter()
+        .skip_while(|b| matches!(b, b' ' | b'=' | b'"' | b'\''))
+        .take_while(|b| b.is_ascii_digit())
+        .try_fold(0u64, |n, b| {
+            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        })
 }
 
 /// Excel's limits: 1,048,576 rows and 16,384 columns (A to XFD).

@@ -213,12 +213,13 @@ fn combine(ind: &Indicator, how: Aggregation, figures: &[Figure]) -> Option<Figu
     }
     if ind.ratio.is_some() {
         if let Some((n, d)) = parts {
-            if let Some(value) = ratio_value(ind.is_percent(), n, d) {
-                return Some(Figure {
-                    value,
-                    parts: Some((n, d)),
-                });
-            }
+            // Parts whose sums overflow, or denominators that cancel out, make no ratio; their
+            // percents are never added instead.
+            let value = ratio_value(ind.is_percent(), n, d)?;
+            return Some(Figure {
+                value,
+                parts: Some((n, d)),
+            });
         }
     }
     let value = match how {

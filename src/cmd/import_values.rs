@@ -14,6 +14,7 @@ use crate::values::{self, Catalog, Separator};
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &ImportValuesArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+    values::foreign_file(&args.file)?;
     let workbook = values::is_workbook(&args.file);
     if args.sheet.is_some() && !workbook {
         return Err(Error::input_with_hint(

@@ -39,12 +39,22 @@ pub fn run(cx: &Context, args: &TemplateArgs, out: &mut dyn Write) -> Result<Out
     )?;
     let t = template::build(&fw, &version.label, period, args.node.as_deref(), &values)?;
     if t.rows.is_empty() {
-        return Err(Error::input_with_hint(
-            format!("no indicator reports in {period}, so there is nothing to fill in"),
+        let under = args
+            .node
+            .as_deref()
+            .map_or(String::new(), |n| format!(" under `{n}`"));
+        let hint = if period.is_quarter() {
             format!(
                 "a quarter's template lists the quarterly indicators; give the fiscal year (`{}`) for the annual ones",
                 period.fiscal_year()
-            ),
+            )
+        } else {
+            "`ics tree --indicators` shows which goals, objectives and DOs have indicators"
+                .to_string()
+        };
+        return Err(Error::input_with_hint(
+            format!("no indicator{under} reports in {period}, so there is nothing to fill in"),
+            hint,
         ));
     }
     target.write(&render::workbook(&t)?)?;

@@ -16,8 +16,8 @@ mod text;
 use std::collections::HashMap;
 
 pub use csv_import::{
-    csv_separator, import_csv, import_reader, import_xlsx, is_workbook, ImportSummary, Separator,
-    ACCEPTED_COLUMNS, IGNORED_COLUMNS,
+    csv_separator, foreign_file, import_csv, import_reader, import_xlsx, is_workbook,
+    ImportSummary, Separator, ACCEPTED_COLUMNS, IGNORED_COLUMNS,
 };
 pub use text::{clean_text, control_char, guard, parse_timestamp, unguard, visible_controls};
 

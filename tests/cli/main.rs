@@ -1,6 +1,7 @@
 //! One integration-test binary that drives the real `ics` executable. Each test gets its own
 //! temporary directory and database; see `common` for the harness.
 
+mod attack;
 mod bench;
 mod common;
 mod contract13;

@@ -45,7 +45,7 @@ use crate::store::{Imported, Keep, Kind, NewValue, Store, ValueWriter};
 
 pub use self::rows::{ACCEPTED_COLUMNS, IGNORED_COLUMNS};
 pub use self::source::Separator;
-pub use self::xlsx::{import_xlsx, is_workbook};
+pub use self::xlsx::{foreign_file, import_xlsx, is_workbook};
 
 /// What an import did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -147,7 +147,7 @@ pub fn import_reader<R: std::io::Read + Send>(
 /// The separator of the CSV file at `path`, from its header line (`None` if it cannot be read:
 /// the import then says why).
 pub fn csv_separator(path: &Path) -> Option<Separator> {
-    let file = std::fs::File::open(path).ok()?;
+    let file = xlsx::sniffable(path)?;
     let (head, _) = peek_header(file, "").ok()?;
     Some(Separator::detect(&head))
 }

@@ -19,7 +19,7 @@ use calamine::{Data, Reader, Xlsx, XlsxError};
 use csv::ByteRecord;
 
 use super::rows::{Columns, DENOMINATOR, NUMERATOR, PERIOD, RECORDED_AT, REPLACED_BY, VALUE};
-use super::source::{Locate, Place, Problem, RowSource};
+use super::source::{column_letters, Locate, Place, Problem, RowSource};
 use super::{import_rows, ImportSummary};
 use crate::error::Error;
 use crate::framework::parse::file_error;
@@ -34,10 +34,45 @@ pub fn is_workbook(path: &Path) -> bool {
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
     let mut magic = [0u8; 4];
-    let zipped = std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok_and(|()| &magic == b"PK\x03\x04");
+    let zipped = sniffable(path)
+        .and_then(|mut f| f.read_exact(&mut magic).ok())
+        .is_some_and(|()| &magic == b"PK\x03\x04");
     named || zipped
+}
+
+/// The file at `path` opened to look at its first bytes, if it is a regular file: the bytes
+/// read from a pipe (`<(...)`, `/dev/stdin`) would be gone when the import reads it.
+pub(crate) fn sniffable(path: &Path) -> Option<std::fs::File> {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    std::fs::File::open(path).ok()
+}
+
+/// A refusal of a file no import can read, recognised from its first bytes: an Excel 97-2003
+/// workbook or a password-protected one (both OLE2 compound files), or text saved as UTF-16
+/// (Excel's "Unicode Text"). Read as CSV, either gave lines of binary noise.
+pub fn foreign_file(path: &Path) -> Result<(), Error> {
+    let mut head = [0u8; 8];
+    let Some(mut file) = sniffable(path) else {
+        return Ok(());
+    };
+    let n = file.read(&mut head).unwrap_or(0);
+    let shown = path.display();
+    let hint = "save it from Excel as \"Excel Workbook (*.xlsx)\" (without a password), or as \"CSV UTF-8\", and import that file";
+    if head[..n] == *b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" {
+        return Err(Error::input_with_hint(
+            format!("`{shown}` is an Excel 97-2003 workbook (.xls) or a password-protected workbook, which ics cannot read; nothing was imported"),
+            hint,
+        ));
+    }
+    if head[..n].starts_with(b"\xFF\xFE") || head[..n].starts_with(b"\xFE\xFF") {
+        return Err(Error::input_with_hint(
+            format!("`{shown}` is text saved as UTF-16 (Excel's \"Unicode Text\"), which ics does not read; nothing was imported"),
+            hint,
+        ));
+    }
+    Ok(())
 }
 
 /// Import the worksheet `sheet` (default the first) of the workbook at `path`: all rows or
@@ -57,10 +92,16 @@ pub fn import_xlsx(
         )));
     }
     let file = std::fs::File::open(path).map_err(|e| file_error(&shown, &e))?;
+    if overcounted_strings(&file) {
+        return Err(Error::input_with_hint(
+            format!("`{shown}` is not an Excel workbook (.xlsx) that ics can read: its parts are missing or damaged"),
+            "save it from Excel as \"Excel Workbook (*.xlsx)\", or as \"CSV UTF-8\" and import the CSV file",
+        ));
+    }
     let mut workbook = Xlsx::new(std::io::BufReader::new(file)).map_err(|e| {
         let why = match e {
             XlsxError::Zip(_) => "it is not a zip archive, as every .xlsx file is".to_string(),
-            e => e.to_string(),
+            _ => "its parts are missing or damaged".to_string(),
         };
         Error::input_with_hint(
             format!("`{shown}` is not an Excel workbook (.xlsx) that ics can read: {why}"),
@@ -85,9 +126,9 @@ pub fn import_xlsx(
                 ))
             })?,
     };
-    let range = workbook.worksheet_range(&name).map_err(|e| {
+    let cells = read_cells(&mut workbook, &name).map_err(|why| {
         Error::input(format!(
-            "cannot read the sheet `{name}` of `{shown}`: {e}; nothing was imported"
+            "cannot read the sheet `{name}` of `{shown}`: {why}; nothing was imported"
         ))
     })?;
     let empty = || {
@@ -96,21 +137,24 @@ pub fn import_xlsx(
             "its first row must be a header such as `indicator | period | value | note | source`",
         )
     };
-    let (first_row, first_col) = range.start().ok_or_else(empty)?;
+    // Columns are counted from the leftmost cell of the sheet, as Excel's used range starts.
+    let first_col = cells.iter().map(|c| c.1).min().ok_or_else(empty)?;
     let locate = Locate::Sheet {
         name: sheet_ref(&name),
         first_col,
     };
-    let mut rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| (u64::from(first_row) + i as u64 + 1, cells));
+    // The cells row by row (sparse: a stray cell in column XFD or row 1048576 costs one cell,
+    // not the whole rectangle up to it).
+    let mut rows = cells
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|run| (u64::from(run[0].0) + 1, run));
     let (header_line, header) = rows
         .by_ref()
-        .find(|(_, cells)| cells.iter().any(|c| !is_empty(c)))
+        .find(|(_, run)| run.iter().any(|c| !is_empty(&c.2)))
         .ok_or_else(empty)?;
+    let header = dense(header, first_col, usize::MAX);
     let mut record = ByteRecord::new();
-    for cell in header {
+    for cell in &header {
         record.push_field(plain_text(cell).as_bytes());
     }
     let columns = Columns::from_header(&record, header_line, &shown, None, &locate)?;
@@ -120,10 +164,11 @@ pub fn import_xlsx(
         problem: None,
     };
     let mut skipped = 0;
-    for (line, cells) in rows {
-        if cells.iter().all(is_empty) {
+    for (line, run) in rows {
+        if run.iter().all(|c| is_empty(&c.2)) {
             continue;
         }
+        let cells = dense(run, first_col, columns.width);
         if roles
             .values
             .iter()
@@ -135,15 +180,6 @@ pub fn import_xlsx(
         let mut record = ByteRecord::new();
         let mut problem = None;
         for (i, cell) in cells.iter().enumerate() {
-            if i >= columns.width {
-                if !is_empty(cell) && problem.is_none() {
-                    problem = Some((
-                        Place { line, col: Some(i) },
-                        "this cell is to the right of the last named column; name its column in the header or clear it".to_string(),
-                    ));
-                }
-                continue;
-            }
             match cell_text(cell, roles.of(i)) {
                 Ok(text) => record.push_field(text.as_bytes()),
                 Err(message) => {
@@ -157,12 +193,128 @@ pub fn import_xlsx(
         while record.len() < columns.width {
             record.push_field(b"");
         }
+        if problem.is_none() {
+            problem = run
+                .iter()
+                .map(|c| ((c.1 - first_col) as usize, &c.2))
+                .find(|(i, cell)| *i >= columns.width && !is_empty(cell))
+                .map(|(i, _)| {
+                    (
+                        Place { line, col: Some(i) },
+                        "this cell is to the right of the last named column; name its column in the header or clear it".to_string(),
+                    )
+                });
+        }
         source.rows.push_back((line, record, problem));
     }
+    drop(cells);
     let summary = import_rows(
         store, catalog, source, columns, &shown, &locate, default_by, progress,
     )?;
     Ok(ImportSummary { skipped, ..summary })
+}
+
+/// Whether the workbook's shared strings claim more strings (`<sst uniqueCount="N">`) than
+/// their part can hold, at 9 bytes (`<si></si>`) each: the reader reserves room for N strings
+/// up front, so a claim of 4,000,000,000 aborted the process asking for 96 GB. The part is read
+/// (not its declared size trusted), as the reader will read it anyway.
+fn overcounted_strings(file: &std::fs::File) -> bool {
+    let Ok(mut zip) = zip::ZipArchive::new(file) else {
+        return false;
+    };
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            continue;
+        };
+        let strings = part
+            .name()
+            .is_ok_and(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"));
+        if !strings {
+            continue;
+        }
+        let mut head = Vec::new();
+        let _ = part.by_ref().take(4096).read_to_end(&mut head);
+        let Some(claimed) = unique_count(&head) else {
+            continue;
+        };
+        let rest = std::io::copy(&mut part, &mut std::io::sink()).unwrap_or(0);
+        let bytes = head.len() as u64 + rest;
+        if claimed.saturating_mul(9) > bytes {
+            return true;
+        }
+    }
+    false
+}
+
+/// The `uniqueCount` of the `<sst` start tag at the start of a shared-strings part.
+fn unique_count(head: &[u8]) -> Option<u64> {
+    let tag = &head[head.windows(4).position(|w| w == b"<sst")?..];
+    let tag = &tag[..tag.iter().position(|b| *b == b'>')?];
+    let at = tag.windows(11).position(|w| w == b"uniqueCount")? + 11;
+    tag[at..]
+        .iter()
+        .skip_while(|b| matches!(b, b' ' | b'=' | b'"' | b'\''))
+        .take_while(|b| b.is_ascii_digit())
+        .try_fold(0u64, |n, b| {
+            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        })
+}
+
+/// Excel's limits: 1,048,576 rows and 16,384 columns (A to XFD).
+const MAX_ROWS: u32 = 1 << 20;
+const MAX_COLS: u32 = 1 << 14;
+
+/// The cells of the worksheet `name` that hold something, as (row, column, value) in sheet
+/// order, or why they cannot be read. The reader panics on a cell reference too long to be
+/// one (`ZZZZZZ99999999999`): that is a damaged sheet too.
+fn read_cells<RS: std::io::Read + std::io::Seek>(
+    workbook: &mut Xlsx<RS>,
+    name: &str,
+) -> Result<Vec<(u32, u32, Data)>, String> {
+    let damaged = || "its XML is damaged".to_string();
+    let read = |workbook: &mut Xlsx<RS>| -> Result<Vec<(u32, u32, Data)>, String> {
+        let mut reader = match workbook.worksheet_cells_reader(name) {
+            Ok(reader) => reader,
+            // A chart sheet: no cells.
+            Err(XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+            Err(_) => return Err(damaged()),
+        };
+        let mut cells = Vec::new();
+        while let Some(cell) = reader.next_cell().map_err(|_| damaged())? {
+            let (row, col) = cell.get_position();
+            if row >= MAX_ROWS || col >= MAX_COLS {
+                return Err(format!(
+                    "it has a cell beyond Excel's last row and column ({} {})",
+                    column_letters(u64::from(col)),
+                    u64::from(row) + 1
+                ));
+            }
+            let data = Data::from(cell.get_value().clone());
+            if data != Data::Empty {
+                cells.push((row, col, data));
+            }
+        }
+        Ok(cells)
+    };
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let cells = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(workbook)));
+    std::panic::set_hook(hook);
+    let mut cells = cells.map_err(|_| damaged())??;
+    cells.sort_by_key(|c| (c.0, c.1));
+    Ok(cells)
+}
+
+/// A row's cells from `first_col` on, at most `width` of them, empty where the sheet has none.
+fn dense(run: &[(u32, u32, Data)], first_col: u32, width: usize) -> Vec<Data> {
+    let last = run.iter().map(|c| (c.1 - first_col) as usize + 1).max();
+    let mut row = vec![Data::Empty; last.unwrap_or(0).min(width)];
+    for (_, col, data) in run {
+        if let Some(slot) = row.get_mut((col - first_col) as usize) {
+            *slot = data.clone();
+        }
+    }
+    row
 }
 
 /// A sheet's name as Excel writes it in a reference: in single quotes unless it is letters,
@@ -240,6 +392,15 @@ fn cell_text(cell: &Data, role: Role) -> Result<String, String> {
         Data::Float(f) => number_text(*f),
         Data::Bool(b) => b.to_string(),
         Data::DateTime(dt) if dt.is_duration() => number_text(dt.as_f64()),
+        Data::DateTime(dt) if !(0.0..MAX_SERIAL).contains(&dt.as_f64()) => {
+            return Err(format!(
+                "this cell is formatted as a date but holds {}, which is no date (Excel shows it as ####); type the date again",
+                match dt.as_f64() {
+                    f if f.abs() < 1e15 => number_text(f),
+                    f => format!("{f:e}"),
+                }
+            ))
+        }
         Data::DateTime(dt) => {
             let (y, mo, d, h, mi, s, ms) = dt.to_ymd_hms_milli();
             let date = format!("{y:04}-{mo:02}-{d:02}");
@@ -264,6 +425,10 @@ fn cell_text(cell: &Data, role: Role) -> Result<String, String> {
         }
     })
 }
+
+/// The first date serial after Excel's last date, 9999-12-31. A serial outside 0 up to this
+/// (negative, NaN) is shown as `####`; the reader would clamp it to 1900-01-01 or 9999-12-31.
+const MAX_SERIAL: f64 = 2_958_466.0;
 
 /// A number as the shortest decimal that reads back as the same number: integers without a
 /// fraction or exponent (`100000`), others as Rust writes them (`0.1`, never `1e-1`).

@@ -99,6 +99,26 @@ pub fn sheets(history: &[StoredVersion], codes: &[String]) -> Result<Sheets, Err
                         wanted.push(i);
                     }
                 }
+                None if fw.node(code).is_some() => {
+                    let node = fw.node(code).expect("checked just above");
+                    let codes: Vec<String> = node
+                        .indicators
+                        .iter()
+                        .map(|i| format!("`{}`", i.code))
+                        .collect();
+                    return Err(Error::input_with_hint(
+                        format!(
+                            "`{code}` is {}, not an indicator; `ics pirs` takes indicator codes",
+                            node.kind.with_article()
+                        ),
+                        if codes.is_empty() {
+                            "`ics tree --indicators` lists the indicators and where they sit"
+                                .to_string()
+                        } else {
+                            format!("its own indicators: {}", codes.join(", "))
+                        },
+                    ));
+                }
                 None => {
                     return Err(Error::input_with_hint(
                         crate::values::unknown_indicator(

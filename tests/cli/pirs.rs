@@ -336,6 +336,14 @@ fn unknown_codes_and_versions_are_errors() {
         .fails()
         .stderr_has("no version labelled `nope`");
     Env::new().ics(&["pirs"]).fails().stderr_has("no database");
+    // A node's code names what it is and the indicators under it.
+    env.ics(&["pirs", "MO3.1"])
+        .fails()
+        .stderr_has("error: `MO3.1` is a Mission Objective, not an indicator")
+        .stderr_has("help: its own indicators: `IND-TRADE-GOODS`, `IND-TRADE-AGFOOD`");
+    env.ics(&["pirs", "MG1"])
+        .fails()
+        .stderr_has("error: `MG1` is a Mission Goal, not an indicator");
 }
 
 // ---- the lint rules ------------------------------------------------------------------------

@@ -17,7 +17,6 @@ use crate::cli::{
     DemoArgs, ProgressArgs, ProgressFormat, ReportArgs, TreeArgs, TreeFormat, VersionSel,
 };
 use crate::error::Error;
-use crate::files;
 use crate::files::output::{self, OutputFile};
 use crate::framework::{self, Framework};
 use crate::render::{plural, safe};
@@ -56,24 +55,17 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
         .check()?;
 
     let building = PathBuf::from(format!("{shown}.building"));
-    remove_database(&building)?;
+    Store::remove_database(&building)?;
     let built = build(&building, &fw, &framework_name, args.values.as_deref());
     let summary = match built {
         Ok(summary) => summary,
         Err(e) => {
             // Nothing half-built is left behind.
-            let _ = remove_database(&building);
+            let _ = Store::remove_database(&building);
             return Err(e);
         }
     };
-    remove_database(&db)?;
-    std::fs::rename(&building, &db).map_err(|e| {
-        let _ = remove_database(&building);
-        Error::input(format!(
-            "could not move the new demo database into `{shown}`: {}",
-            files::io_reason(&e)
-        ))
-    })?;
+    Store::replace_demo_database(&building, &db)?;
 
     writeln!(
         out,
@@ -197,22 +189,4 @@ fn refuse_to_replace(db: &Path, shown: &str, replace: bool) -> Result<(), Error>
         ),
         format!("keep them with `ics demo --db another.db`, or rebuild `{shown}` anyway with `ics demo --replace`"),
     ))
-}
-
-/// Remove a database file and its WAL companions, if present.
-fn remove_database(path: &Path) -> Result<(), Error> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let p = PathBuf::from(format!("{}{suffix}", path.display()));
-        match std::fs::remove_file(&p) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(Error::input(format!(
-                    "could not remove `{}`: {e}",
-                    p.display()
-                )))
-            }
-        }
-    }
-    Ok(())
 }

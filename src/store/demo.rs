@@ -2,7 +2,7 @@
 //! one that has gained values or versions since: at build time it records the marker and the
 //! high-water marks of the value and version tables in `meta`; later it compares.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
@@ -27,6 +27,39 @@ impl DemoAdditions {
 }
 
 impl Store {
+    /// Remove the database file at `path` and its companions (SQLite's write-ahead log,
+    /// shared-memory index and rollback journal), whichever are present.
+    pub fn remove_database(path: &Path) -> Result<(), Error> {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let p = PathBuf::from(format!("{}{suffix}", path.display()));
+            match std::fs::remove_file(&p) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(Error::input(format!(
+                        "could not remove `{}`: {e}",
+                        p.display()
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Put the demo database built (and closed) at `built` in the place of the one at `db`,
+    /// which is removed. If the move fails, the built one is removed too.
+    pub fn replace_demo_database(built: &Path, db: &Path) -> Result<(), Error> {
+        Store::remove_database(db)?;
+        std::fs::rename(built, db).map_err(|e| {
+            let _ = Store::remove_database(built);
+            Error::input(format!(
+                "could not move the new demo database into `{}`: {}",
+                db.display(),
+                crate::files::io_reason(&e)
+            ))
+        })
+    }
+
     /// Mark this database as one built by `ics demo`, which may later replace it, and remember
     /// what the demo put in it. Call it once the demo's values are in.
     pub fn mark_demo(&mut self) -> Result<(), Error> {

@@ -30,7 +30,7 @@ use crate::cli::{Cli, Command, VersionSel};
 use crate::clock;
 use crate::error::Error;
 use crate::framework::Framework;
-use crate::period::{self, FiscalPeriod};
+use crate::period::{self, FiscalPeriod, PeriodRange};
 use crate::render::safe::SafeWriter;
 use crate::render::Term;
 use crate::store::{OpenMode, Store, VersionInfo};
@@ -95,7 +95,7 @@ pub fn review_period(
                 (None, None) => any,
                 (start, end) => store.latest_value_year(
                     version,
-                    Some((
+                    Some(PeriodRange::fiscal_years(
                         start.map_or(crate::period::MIN_YEAR, |s| s.year),
                         end.map_or(crate::period::MAX_YEAR, |e| e.year),
                     )),

@@ -9,7 +9,7 @@ use crate::clock;
 use crate::error::Error;
 use crate::files::output;
 use crate::framework::Framework;
-use crate::period::{FiscalPeriod, MIN_YEAR};
+use crate::period::{FiscalPeriod, PeriodRange, MIN_YEAR};
 use crate::progress::{self, PeriodValue, Selection, Status};
 use crate::render::progress as render;
 use crate::render::{plural, xlsx, Term};
@@ -36,14 +36,14 @@ fn values(
     period: FiscalPeriod,
     years: &[FiscalPeriod],
 ) -> Result<Vec<PeriodValue>, Error> {
-    let fy = period.fiscal_year();
-    let last_quarter = |y: &FiscalPeriod| FiscalPeriod::quarter(y.year, 4);
+    let fy = period.fiscal_year().span();
     let (Some(first), Some(last)) = (years.first(), years.last()) else {
-        return store.current_totals(version, fy, last_quarter(&fy));
+        return store.current_totals(version, fy);
     };
-    let mut out = store.current_totals(version, *first, last_quarter(last))?;
-    if fy.year < first.year || fy.year > last.year {
-        out.extend(store.current_totals(version, fy, last_quarter(&fy))?);
+    let mut out =
+        store.current_totals(version, PeriodRange::fiscal_years(first.year, last.year))?;
+    if period.year < first.year || period.year > last.year {
+        out.extend(store.current_totals(version, fy)?);
     }
     Ok(out)
 }
@@ -69,11 +69,7 @@ pub fn running_totals(
     if from >= covered {
         return Ok(Vec::new());
     }
-    store.current_totals(
-        version,
-        FiscalPeriod::year(from),
-        FiscalPeriod::quarter(covered - 1, 4),
-    )
+    store.current_totals(version, PeriodRange::fiscal_years(from, covered - 1))
 }
 
 /// glibc grows a thread's heap one page per system call (`mprotect`): 1,150 calls for the
@@ -105,7 +101,7 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     // With a period given, only that fiscal year's targets are needed (the default period
     // looks at every target).
     let targets = match period {
-        Some(p) => Targets::Between(p.fiscal_year(), FiscalPeriod::quarter(p.year, 4)),
+        Some(p) => Targets::Between(p.fiscal_year().span()),
         None => Targets::All,
     };
     let trend = args.format == ProgressFormat::Table;

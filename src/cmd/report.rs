@@ -10,7 +10,7 @@ use super::Context;
 use crate::cli::ReportArgs;
 use crate::error::Error;
 use crate::files::output::{self, OutputFile};
-use crate::period::{self, FiscalPeriod};
+use crate::period::PeriodRange;
 use crate::progress;
 use crate::render::plural;
 use crate::report;
@@ -36,11 +36,7 @@ pub fn run(cx: &Context, args: &ReportArgs, out: &mut dyn Write) -> Result<Outco
     // categories, and a cumulative indicator's running total starts at the strategy's first
     // year (or its first value), which this range always holds; so nothing more is read for
     // running totals (`progress::running_totals` covers only what its narrower read misses).
-    let values = store.current_totals(
-        &version,
-        FiscalPeriod::year(period::MIN_YEAR),
-        FiscalPeriod::quarter(period::MAX_YEAR, 4),
-    )?;
+    let values = store.current_totals(&version, PeriodRange::all())?;
     let page = report::build(
         &fw,
         &version.label,

@@ -24,7 +24,7 @@ use rusqlite::{Connection, ErrorCode};
 
 use super::{map_err, schema, Store, ValueQuery};
 use crate::error::Error;
-use crate::period::{FiscalPeriod, MAX_YEAR, MIN_YEAR};
+use crate::period::{MAX_YEAR, MIN_YEAR};
 
 /// What `check` looked at and what it found.
 #[derive(Debug, Default)]
@@ -205,7 +205,7 @@ impl Store {
              FROM value v JOIN indicator i ON i.id = v.indicator_id \
              GROUP BY v.indicator_id, v.period, v.disaggregation HAVING current <> 1",
             &|r| {
-                let period = FiscalPeriod::from_key(r.get(1)?)
+                let period = super::period_key::from_key(r.get(1)?)
                     .map(|p| p.to_string())
                     .unwrap_or_else(|| "?".into());
                 let d: String = r.get(2)?;
@@ -233,10 +233,9 @@ impl Store {
                 ))
             },
         )?;
-        // The same range the period parser accepts (`FiscalPeriod::from_key`), so every stored
-        // period can be exported and imported back.
-        let (lo, hi) = (MIN_YEAR as i64 * 10, MAX_YEAR as i64 * 10 + 4);
-        let bad = |c: &str| format!("{c} NOT BETWEEN {lo} AND {hi} OR {c} % 10 > 4");
+        // The same range the period parser accepts, so every stored period can be exported and
+        // imported back.
+        let bad = super::period_key::not_a_period_sql;
         query(
             &format!(
                 "SELECT DISTINCT period, 'value' FROM value WHERE {} \
@@ -345,12 +344,8 @@ impl Store {
             problem(self.indicator_rules(v).map(drop));
             problem(self.latest_value_year(v, None).map(drop));
             problem(
-                self.current_totals(
-                    v,
-                    FiscalPeriod::year(MIN_YEAR),
-                    FiscalPeriod::quarter(MAX_YEAR, 4),
-                )
-                .map(drop),
+                self.current_totals(v, crate::period::PeriodRange::all())
+                    .map(drop),
             );
         }
         problem(self.current_values().map(drop));

@@ -1,6 +1,7 @@
 //! Storing strategy versions and finding them (labels, `@latest`, `@previous`); reading one
 //! back is in `framework_read.rs`.
 
+use crate::store::period_key::PeriodKey;
 use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension};

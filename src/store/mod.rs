@@ -13,6 +13,7 @@ mod check_values;
 mod demo;
 mod framework;
 mod framework_read;
+mod period_key;
 mod progress;
 #[cfg(test)]
 mod properties;
@@ -369,7 +370,7 @@ fn type_name(t: rusqlite::types::Type) -> &'static str {
 
 /// A period read back from the database, or the error for a damaged one.
 pub(crate) fn stored_period(key: i64, doing: &str) -> Result<crate::period::FiscalPeriod, Error> {
-    crate::period::FiscalPeriod::from_key(key).ok_or_else(|| {
+    period_key::from_key(key).ok_or_else(|| {
         damaged(
             doing,
             &format!(

@@ -2,6 +2,7 @@
 //! each, or several in one bulk import) leave exactly one current value per (indicator,
 //! period, disaggregation), equal to the last one written, with every earlier value kept.
 
+use crate::store::period_key::PeriodKey;
 use std::collections::HashMap;
 
 use proptest::prelude::*;

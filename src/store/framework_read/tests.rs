@@ -210,7 +210,10 @@ fn targets_of_a_period_go_to_their_indicators() {
     let got = store
         .framework_lean(
             &v,
-            Targets::Between(year, crate::period::FiscalPeriod::quarter(2022, 4)),
+            Targets::Between(crate::period::PeriodRange::new(
+                year,
+                crate::period::FiscalPeriod::quarter(2022, 4),
+            )),
         )
         .unwrap();
     let mut n = 0;

@@ -21,7 +21,7 @@ use crate::files::output::{self, OutputFile};
 use crate::framework::{self, Framework};
 use crate::render::{plural, safe};
 use crate::shipped;
-use crate::store::{OpenMode, Store};
+use crate::store::{self, OpenMode, Store};
 use crate::values::{self, Catalog};
 use crate::Outcome;
 
@@ -134,13 +134,13 @@ fn build(
     framework_name: &str,
     values_file: Option<&Path>,
 ) -> Result<values::ImportSummary, Error> {
-    let mut store = Store::open(building, OpenMode::Create)?;
+    let mut store = store::open(building, OpenMode::Create)?;
     store.save_version(fw, &fw.strategy.version, Some(framework_name))?;
-    let catalog = Catalog::load(&store)?;
+    let catalog = Catalog::load(&*store)?;
     let summary = match values_file {
-        Some(path) => values::import_csv(&mut store, &catalog, path, "demo", &mut |_| {})?,
+        Some(path) => values::import_csv(&mut *store, &catalog, path, "demo", &mut |_| {})?,
         None => values::import_reader(
-            &mut store,
+            &mut *store,
             &catalog,
             shipped::VALUES.as_bytes(),
             shipped::VALUES_NAME,

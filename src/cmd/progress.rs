@@ -13,7 +13,7 @@ use crate::period::{FiscalPeriod, PeriodRange, MIN_YEAR};
 use crate::progress::{self, PeriodValue, Selection, Status};
 use crate::render::progress as render;
 use crate::render::{plural, xlsx, Term};
-use crate::store::{Store, Targets, VersionInfo};
+use crate::store::{Storage, Targets, VersionInfo};
 use crate::Outcome;
 
 fn status(s: StatusArg) -> Status {
@@ -31,7 +31,7 @@ fn status(s: StatusArg) -> Status {
 /// trend or a cumulative indicator's running total, the strategy's fiscal years through it;
 /// one query when one range holds both.
 fn values(
-    store: &Store,
+    store: &dyn Storage,
     version: &VersionInfo,
     period: FiscalPeriod,
     years: &[FiscalPeriod],
@@ -52,7 +52,7 @@ fn values(
 /// fiscal years from the strategy's start (or the earliest there can be) up to those read.
 /// None when no indicator is cumulative.
 pub fn running_totals(
-    store: &Store,
+    store: &dyn Storage,
     version: &VersionInfo,
     fw: &Framework,
     period: FiscalPeriod,
@@ -89,7 +89,7 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     }
     let period = super::period_arg(args.period.as_deref(), false)?;
     let store = cx.open_existing()?;
-    let version = super::version(&store, &args.version)?;
+    let version = super::version(&*store, &args.version)?;
     let kind = match args.format {
         ProgressFormat::Csv => output::ICS_CSV,
         ProgressFormat::Json => output::ICS_JSON,
@@ -97,7 +97,7 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         ProgressFormat::Table | ProgressFormat::Markdown => output::PROGRESS_TEXT,
     };
     // Checked before any work: the database, the framework file and anything else not ours.
-    let mut dest = Dest::new(out, args.out.as_deref(), kind, &store, Some(&version))?;
+    let mut dest = Dest::new(out, args.out.as_deref(), kind, &*store, Some(&version))?;
     // With a period given, only that fiscal year's targets are needed (the default period
     // looks at every target).
     let targets = match period {
@@ -114,7 +114,7 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         Some(p) if !trend => {
             roomier_heaps();
             let (fw, early) = std::thread::scope(|s| {
-                let early = s.spawn(|| values(&cx.open_existing()?, &version, p, &[]));
+                let early = s.spawn(|| values(&*cx.open_existing()?, &version, p, &[]));
                 let fw = store.framework_lean(&version, targets);
                 (fw, early.join())
             });
@@ -126,7 +126,7 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     if let Some(code) = &args.node {
         progress::find_node(&fw, code)?;
     }
-    let period = super::review_period(period, &store, &version, &fw)?;
+    let period = super::review_period(period, &*store, &version, &fw)?;
     let years = if trend {
         fw.strategy.fiscal_years()
     } else {
@@ -134,9 +134,9 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     };
     let mut values = match early {
         Some(values) => values?,
-        None => values(&store, &version, period, &years)?,
+        None => values(&*store, &version, period, &years)?,
     };
-    values.extend(running_totals(&store, &version, &fw, period, &years)?);
+    values.extend(running_totals(&*store, &version, &fw, period, &years)?);
     let sel = Selection {
         node: args.node.clone(),
         statuses: args.status.iter().copied().map(status).collect(),

@@ -19,7 +19,7 @@ use crate::Outcome;
 pub fn run(cx: &Context, args: &ReportArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let period = super::period_arg(args.period.as_deref(), false)?;
     let store = cx.open_existing()?;
-    let version = super::version(&store, &args.version)?;
+    let version = super::version(&*store, &args.version)?;
     // Checked before any work: the database, the framework file and anything else not ours.
     let target = OutputFile::new(&args.out, output::HTML_REPORT)
         .database(store.path())
@@ -29,7 +29,7 @@ pub fn run(cx: &Context, args: &ReportArgs, out: &mut dyn Write) -> Result<Outco
     if let Some(code) = &args.node {
         progress::find_node(&fw, code)?;
     }
-    let period = super::review_period(period, &store, &version, &fw)?;
+    let period = super::review_period(period, &*store, &version, &fw)?;
     // Every current value of every period, quarters and single-key disaggregations included:
     // the charts show any year (or, for a quarter's review, any quarter) with a value, a year
     // of a quarterly indicator is made of its quarters, a total may be derived from its

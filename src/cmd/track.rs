@@ -63,7 +63,7 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
         super::dest::needs_out("xlsx", args.out.as_deref(), "itt.xlsx")?;
     }
     let store = cx.open_existing()?;
-    let version = super::version(&store, &args.version)?;
+    let version = super::version(&*store, &args.version)?;
     let kind = match args.format {
         TrackFormat::Xlsx => output::ICS_WORKBOOK,
         _ => output::TRACK,
@@ -86,7 +86,7 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
     let years: Vec<FiscalPeriod> = (from..=to).map(FiscalPeriod::year).collect();
     let mut values = store.current_totals(&version, PeriodRange::fiscal_years(from, to))?;
     values.extend(super::progress::running_totals(
-        &store, &version, &fw, first, &years,
+        &*store, &version, &fw, first, &years,
     )?);
     let opts = Options {
         node: args.node.clone(),

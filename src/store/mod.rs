@@ -8,6 +8,7 @@
 //!
 //! A server-backed store would replace this module and nothing else.
 
+mod api;
 mod check;
 mod check_values;
 mod demo;
@@ -28,6 +29,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::Error;
 
+pub use api::{Storage, StrategyVersions, ValueSink, ValueStore, WriteValues};
 pub use check::CheckReport;
 pub use demo::DemoAdditions;
 pub use framework::{capacity_hint, SaveOutcome, VersionInfo};
@@ -36,6 +38,12 @@ pub use standards::CurrentValue;
 pub use values::{
     Imported, Keep, Kind, NewValue, Replaced, StoredValue, ValueQuery, ValueWriter, Written,
 };
+
+/// Open (or create) the database at `path`, bring its schema up to date, and hand it out as
+/// [`Storage`].
+pub fn open(path: &Path, mode: OpenMode) -> Result<Box<dyn Storage>, Error> {
+    Ok(Box::new(Store::open(path, mode)?))
+}
 
 /// How long a writer waits for another writer before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

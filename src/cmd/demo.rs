@@ -21,7 +21,7 @@ use crate::files::output::{self, OutputFile};
 use crate::framework::{self, Framework};
 use crate::render::{plural, safe};
 use crate::shipped;
-use crate::store::{self, OpenMode, Store};
+use crate::store::{self, OpenMode};
 use crate::values::{self, Catalog};
 use crate::Outcome;
 
@@ -55,17 +55,17 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
         .check()?;
 
     let building = PathBuf::from(format!("{shown}.building"));
-    Store::remove_database(&building)?;
+    store::remove_database(&building)?;
     let built = build(&building, &fw, &framework_name, args.values.as_deref());
     let summary = match built {
         Ok(summary) => summary,
         Err(e) => {
             // Nothing half-built is left behind.
-            let _ = Store::remove_database(&building);
+            let _ = store::remove_database(&building);
             return Err(e);
         }
     };
-    Store::replace_demo_database(&building, &db)?;
+    store::replace_demo_database(&building, &db)?;
 
     writeln!(
         out,
@@ -155,7 +155,7 @@ fn build(
 /// Refuse to replace `db` unless an earlier demo built it and nothing was added since (or the
 /// user said `--replace`).
 fn refuse_to_replace(db: &Path, shown: &str, replace: bool) -> Result<(), Error> {
-    if !Store::is_demo_database(db) {
+    if !store::is_demo_database(db) {
         return Err(Error::input_with_hint(
             format!(
                 "`{shown}` exists and was not made by `ics demo`; the demo will not replace it"
@@ -163,7 +163,7 @@ fn refuse_to_replace(db: &Path, shown: &str, replace: bool) -> Result<(), Error>
             "pass --db with another file name, e.g. `ics demo --db demo2.db`",
         ));
     }
-    let added = Store::demo_additions(db)?;
+    let added = store::demo_additions(db)?;
     if added.is_empty() || replace {
         return Ok(());
     }

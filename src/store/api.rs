@@ -134,7 +134,7 @@ pub trait Storage: StrategyVersions + ValueStore {
     fn path(&self) -> &Path;
     /// Check the database and everything stored in it.
     fn check(&self) -> Result<CheckReport, Error>;
-    /// Mark this database as one built by `ics demo` (see [`Store::is_demo_database`]).
+    /// Mark this database as one built by `ics demo` (see [`super::is_demo_database`]).
     fn mark_demo(&mut self) -> Result<(), Error>;
 }
 

@@ -31,7 +31,9 @@ use crate::error::Error;
 
 pub use api::{Storage, StrategyVersions, ValueSink, ValueStore, WriteValues};
 pub use check::CheckReport;
-pub use demo::DemoAdditions;
+pub use demo::{
+    demo_additions, is_demo_database, remove_database, replace_demo_database, DemoAdditions,
+};
 pub use framework::{capacity_hint, SaveOutcome, VersionInfo};
 pub use framework_read::Targets;
 pub use standards::CurrentValue;

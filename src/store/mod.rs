@@ -11,6 +11,8 @@
 mod api;
 mod check;
 mod check_values;
+#[cfg(test)]
+pub(crate) mod conformance;
 mod demo;
 mod framework;
 mod framework_read;

@@ -135,7 +135,12 @@ fn build(
     values_file: Option<&Path>,
 ) -> Result<values::ImportSummary, Error> {
     let mut store = store::open(building, OpenMode::Create)?;
-    store.save_version(fw, &fw.strategy.version, Some(framework_name))?;
+    store.save_version(
+        fw,
+        &fw.strategy.version,
+        Some(framework_name),
+        &crate::clock::now_utc(),
+    )?;
     let catalog = Catalog::load(&*store)?;
     let summary = match values_file {
         Some(path) => values::import_csv(&mut *store, &catalog, path, "demo", &mut |_| {})?,

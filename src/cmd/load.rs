@@ -34,7 +34,7 @@ pub fn run(cx: &Context, args: &LoadArgs, out: &mut dyn Write) -> Result<Outcome
     })?;
     let mut store = store::open(&cx.db_path(), OpenMode::Create)?;
     let shown = args.file.display().to_string();
-    match store.save_version(&fw, &label, Some(&shown))? {
+    match store.save_version(&fw, &label, Some(&shown), &crate::clock::now_utc())? {
         SaveOutcome::Unchanged { label } => {
             writeln!(
                 out,

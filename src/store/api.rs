@@ -31,13 +31,15 @@ use super::{
 
 /// The stored versions of the strategy.
 pub trait StrategyVersions {
-    /// Store `fw` as a new version labelled `label`, unless the newest version has the same
-    /// content. All or nothing.
+    /// Store `fw` as a new version labelled `label` and loaded at `loaded_at` (RFC 3339 UTC,
+    /// from [`crate::clock::now_utc`]), unless the newest version has the same content. All
+    /// or nothing.
     fn save_version(
         &mut self,
         fw: &Framework,
         label: &str,
         source_file: Option<&str>,
+        loaded_at: &str,
     ) -> Result<SaveOutcome, Error>;
     /// Every stored version, oldest first.
     fn versions(&self) -> Result<Vec<VersionInfo>, Error>;
@@ -171,8 +173,9 @@ impl StrategyVersions for Store {
         fw: &Framework,
         label: &str,
         source_file: Option<&str>,
+        loaded_at: &str,
     ) -> Result<SaveOutcome, Error> {
-        Store::save_version(self, fw, label, source_file)
+        Store::save_version(self, fw, label, source_file, loaded_at)
     }
     fn versions(&self) -> Result<Vec<VersionInfo>, Error> {
         Store::versions(self)

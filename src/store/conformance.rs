@@ -81,7 +81,12 @@ fn framework(title: &str) -> Framework {
 /// The fixture's store with the test framework saved as `v1`, and the id of `I1`.
 fn loaded(f: &mut Fixture) -> i64 {
     f.store
-        .save_version(&framework("title = \"S\""), "v1", None)
+        .save_version(
+            &framework("title = \"S\""),
+            "v1",
+            None,
+            "2026-01-15T12:00:00.000000Z",
+        )
         .unwrap();
     f.store.indicator_ids().unwrap()["I1"]
 }
@@ -137,17 +142,20 @@ pub(crate) fn versions_save_unchanged_and_resolve(mut f: Fixture) {
     assert!(s.resolve_version(None).is_err(), "no version yet");
     let v1 = framework("title = \"S\"");
     assert_eq!(
-        s.save_version(&v1, "v1", Some("a.toml")).unwrap(),
+        s.save_version(&v1, "v1", Some("a.toml"), "2026-01-15T12:00:00.000000Z")
+            .unwrap(),
         SaveOutcome::Stored { label: "v1".into() }
     );
     // The same content again is not a new version.
     assert_eq!(
-        s.save_version(&v1, "v1b", None).unwrap(),
+        s.save_version(&v1, "v1b", None, "2026-01-15T12:00:00.000000Z")
+            .unwrap(),
         SaveOutcome::Unchanged { label: "v1".into() }
     );
     let v2 = framework("title = \"S two\"");
     assert_eq!(
-        s.save_version(&v2, "v2", None).unwrap(),
+        s.save_version(&v2, "v2", None, "2026-01-15T12:00:00.000000Z")
+            .unwrap(),
         SaveOutcome::Stored { label: "v2".into() }
     );
     let labels: Vec<String> = s.versions().unwrap().into_iter().map(|v| v.label).collect();
@@ -158,6 +166,8 @@ pub(crate) fn versions_save_unchanged_and_resolve(mut f: Fixture) {
         ("v2", "S two")
     );
     assert_eq!(newest.indicators, 2);
+    // The time comes from the caller's clock, as given.
+    assert_eq!(newest.loaded_at, T1);
     assert_eq!(s.resolve_version(Some("@previous")).unwrap().label, "v1");
     assert_eq!(
         s.resolve_version(Some("v1"))

@@ -183,7 +183,9 @@ title = "Goal"
     fn store() -> (Store, VersionInfo) {
         let mut store = Store::open_in_memory().unwrap();
         let fw = parse_str(FW, "framework.toml").unwrap();
-        store.save_version(&fw, "v1", None).unwrap();
+        store
+            .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
+            .unwrap();
         let v = store.resolve_version(None).unwrap();
         (store, v)
     }

@@ -259,7 +259,9 @@ title = "G"
             "t.toml",
         )
         .unwrap();
-        store.save_version(&fw, "v1", None).unwrap();
+        store
+            .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
+            .unwrap();
         let id = store.indicator_ids().unwrap()["I1"];
         (store, id)
     }

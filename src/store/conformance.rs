@@ -16,12 +16,19 @@ use super::{
 /// folder, a throwaway server database).
 pub(crate) struct Fixture {
     pub store: Box<dyn Storage>,
+    /// Opens the same database again (a second connection, as the next command would), for
+    /// a backend whose databases outlive a connection.
+    pub reopen: Option<Box<dyn Fn() -> Box<dyn Storage>>>,
     pub _keep: Option<Box<dyn std::any::Any>>,
 }
 
 impl Fixture {
     pub fn new(store: Box<dyn Storage>) -> Self {
-        Fixture { store, _keep: None }
+        Fixture {
+            store,
+            reopen: None,
+            _keep: None,
+        }
     }
 }
 
@@ -40,6 +47,7 @@ macro_rules! storage_tests {
             one_current_value_per_key,
             current_totals_read_a_range,
             a_healthy_database_checks_clean,
+            reopening_keeps_everything,
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -440,6 +448,37 @@ pub(crate) fn a_healthy_database_checks_clean(mut f: Fixture) {
     assert!(!report.checked.is_empty());
 }
 
+pub(crate) fn reopening_keeps_everything(mut f: Fixture) {
+    let id = loaded(&mut f);
+    f.store
+        .write_values(false, |w| w.put(&value(id, "FY2021", 1.0, T1)))
+        .unwrap();
+    f.store
+        .write_values(false, |w| w.put(&value(id, "FY2021", 2.0, T2)))
+        .unwrap();
+    let Some(reopen) = &f.reopen else {
+        return; // a database that lives only as long as its connection
+    };
+    let before = (history(&*f.store), f.store.versions().unwrap());
+    // A second connection sees what the first committed; opening again (schema already
+    // current) changes nothing.
+    let again = reopen();
+    assert_eq!(history(&*again), before.0);
+    let labels = |v: &[crate::store::VersionInfo]| -> Vec<String> {
+        v.iter()
+            .map(|v| format!("{} {}", v.label, v.content_hash))
+            .collect()
+    };
+    assert_eq!(labels(&again.versions().unwrap()), labels(&before.1));
+    drop(again);
+    let mut third = reopen();
+    third
+        .write_values(false, |w| w.put(&value(id, "FY2021", 3.0, T3)))
+        .unwrap();
+    assert_eq!(current(&*f.store)[0].value, 3.0);
+    assert!(third.check().unwrap().problems.is_empty());
+}
+
 mod sqlite_in_memory {
     use super::Fixture;
     use crate::store::Store;
@@ -453,9 +492,11 @@ mod sqlite_file {
 
     fn fixture() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let store = open(&dir.path().join("ics.db"), OpenMode::Create).unwrap();
+        let path = dir.path().join("ics.db");
+        let store = open(&path, OpenMode::Create).unwrap();
         Fixture {
             store,
+            reopen: Some(Box::new(move || open(&path, OpenMode::Existing).unwrap())),
             _keep: Some(Box::new(dir)),
         }
     }

@@ -6,7 +6,12 @@
 //! anything fails, so the file is never left half-written. Callers see domain types and
 //! [`Error`]s whose messages are sentences, never raw SQLite text.
 //!
-//! A server-backed store would replace this module and nothing else.
+//! Callers see the store through the traits of `api.rs` ([`Storage`], opened with [`open`]):
+//! versions, values, and a [`ValueSink`] for writes, in terms of
+//! [`crate::period::PeriodRange`]s and domain types. How periods are encoded
+//! (`period_key.rs`), the SQL and SQLite's files stay in here; `conformance.rs` is the suite
+//! every backend must pass. A server-backed store would implement the same traits beside
+//! this one.
 
 mod api;
 mod check;

@@ -1,4 +1,5 @@
-//! `Store::check`: SQLite's own checks, the shape of the file, and the tracker's invariants.
+//! `Store::check`: SQLite's own checks, the shape of the file, and the tracker's invariants;
+//! stages 4 and 5 are the backend-neutral ones of `check_values.rs`.
 //!
 //! The promise: whatever would make another command refuse the database, `check` reports.
 //! It runs in five stages and stops after the first that finds a problem, since later stages
@@ -22,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{Connection, ErrorCode};
 
-use super::{map_err, schema, Store, ValueQuery};
+use super::{map_err, schema, Store};
 use crate::error::Error;
 use crate::period::{MAX_YEAR, MIN_YEAR};
 
@@ -52,8 +53,8 @@ impl Store {
             Store::check_sqlite,
             Store::check_shape,
             Store::check_invariants,
-            Store::check_readers,
-            Store::check_values,
+            |s, r| super::check_values::check_readers(s, r),
+            |s, r| super::check_values::check_values(s, r),
         ];
         for stage in stages {
             match stage(self, &mut report) {
@@ -317,49 +318,6 @@ impl Store {
                 .map_err(|e| map_err(e, CTX))?;
             report.checked.push(format!(
                 "tracker invariants ({versions} version(s) complete, {values} recorded value(s), one current value per indicator, period and disaggregation)"
-            ));
-        }
-        Ok(())
-    }
-
-    /// Read everything back through the readers the commands use; the first error of each
-    /// reader is a problem.
-    fn check_readers(&self, report: &mut CheckReport) -> Result<(), Error> {
-        let mut problem = |r: Result<(), Error>| {
-            if let Err(e) = r {
-                report.problems.push(e.to_string());
-            }
-        };
-        let versions = self.versions()?;
-        for v in &versions {
-            // A label `load` would refuse (`@latest`, a control or invisible character) cannot
-            // be chosen with --version; an older database may hold one.
-            if let Some(why) = crate::framework::label::problem(&v.label) {
-                problem(Err(Error::database(format!(
-                    "a stored version cannot be selected with --version: {why}"
-                ))));
-            }
-            problem(self.node_counts(v).map(drop));
-            problem(self.framework(v).map(drop));
-            problem(self.indicator_rules(v).map(drop));
-            problem(self.latest_value_year(v, None).map(drop));
-            problem(
-                self.current_totals(v, crate::period::PeriodRange::all())
-                    .map(drop),
-            );
-        }
-        problem(self.current_values().map(drop));
-        problem(self.value_periods().map(drop));
-        let all = ValueQuery {
-            include_replaced: true,
-            newest_first: true,
-            ..ValueQuery::default()
-        };
-        problem(self.each_value(&all, |_| Ok(())));
-        if report.problems.is_empty() {
-            report.checked.push(format!(
-                "every version ({}) and every value reads back",
-                versions.len()
             ));
         }
         Ok(())

@@ -290,3 +290,58 @@ impl Storage for Store {
         Store::mark_demo(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Every `.rs` file under `dir`.
+    fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Whether `text` holds `word` as a whole name (`Store` but not `StoredValue`).
+    fn names(text: &str, word: &str) -> bool {
+        let ident = |c: char| c.is_alphanumeric() || c == '_';
+        text.match_indices(word).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + word.len()..].chars().next();
+            !before.is_some_and(ident) && !after.is_some_and(ident)
+        })
+    }
+
+    #[test]
+    fn a_name_is_a_whole_word() {
+        assert!(names("use crate::store::Store;", "Store"));
+        assert!(!names("use crate::store::StoredValue;", "Store"));
+        assert!(!names("MyStore::open", "Store"));
+    }
+
+    /// The seam holds: outside `src/store`, no file names SQLite's types or the SQLite store
+    /// itself; everything goes through the traits.
+    #[test]
+    fn nothing_outside_the_store_names_the_backend() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        let store = src.join("store");
+        let mut found = Vec::new();
+        for file in files.iter().filter(|f| !f.starts_with(&store)) {
+            let text = std::fs::read_to_string(file).unwrap();
+            for word in ["rusqlite", "Store", "ValueWriter"] {
+                if names(&text, word) {
+                    found.push(format!("{} names `{word}`", file.display()));
+                }
+            }
+        }
+        assert!(files.len() > 50, "{}", files.len());
+        assert!(found.is_empty(), "{found:#?}");
+    }
+}

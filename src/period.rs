@@ -216,39 +216,49 @@ impl FiscalPeriod {
         self.year == other.year && (self.quarter.is_none() || self.quarter == other.quarter)
     }
 
-    /// A compact integer key that sorts like the periods: `year * 10 + quarter` (0 for a year).
-    pub fn key(&self) -> i64 {
-        self.year as i64 * 10 + self.quarter.unwrap_or(0) as i64
-    }
-
-    /// The inverse of [`FiscalPeriod::key`]; `None` for a key no period has, including a
-    /// year outside [`MIN_YEAR`]..=[`MAX_YEAR`]: a stored key is held to the range the parser
-    /// accepts, so whatever is read back can be printed, exported and imported again.
-    pub fn from_key(key: i64) -> Option<Self> {
-        let year = i32::try_from(key.div_euclid(10)).ok()?;
-        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
-            return None;
-        }
-        let q = key.rem_euclid(10) as u8;
-        match q {
-            0 => Some(FiscalPeriod::year(year)),
-            1..=4 => Some(FiscalPeriod::quarter(year, q)),
-            _ => None,
-        }
-    }
-
-    /// The first and the last period this one covers: a fiscal year covers itself and its four
-    /// quarters, a quarter only itself. Values of a fiscal year are selected with it.
-    pub fn span(&self) -> (FiscalPeriod, FiscalPeriod) {
+    /// The periods this one covers: a fiscal year covers itself and its four quarters, a
+    /// quarter only itself. Values of a fiscal year are selected with it.
+    pub fn span(&self) -> PeriodRange {
         match self.quarter {
-            Some(_) => (*self, *self),
-            None => (*self, FiscalPeriod::quarter(self.year, 4)),
+            Some(_) => PeriodRange::new(*self, *self),
+            None => PeriodRange::fiscal_years(self.year, self.year),
         }
     }
 
     /// The four quarters of this period's fiscal year.
     pub fn quarters(&self) -> [FiscalPeriod; 4] {
         [1, 2, 3, 4].map(|q| FiscalPeriod::quarter(self.year, q))
+    }
+}
+
+/// The periods from `from` through `through`, inclusive, in period order: a fiscal year comes
+/// before its quarters, so `FY2022` through `FY2022Q4` is the year and its quarters. This is
+/// how a caller asks the store for the values or targets of some periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeriodRange {
+    pub from: FiscalPeriod,
+    pub through: FiscalPeriod,
+}
+
+impl PeriodRange {
+    pub fn new(from: FiscalPeriod, through: FiscalPeriod) -> Self {
+        PeriodRange { from, through }
+    }
+
+    /// Fiscal years `first` through `last`, each with its quarters (nothing when `first` is
+    /// after `last`).
+    pub fn fiscal_years(first: i32, last: i32) -> Self {
+        PeriodRange::new(FiscalPeriod::year(first), FiscalPeriod::quarter(last, 4))
+    }
+
+    /// Every period there can be, [`MIN_YEAR`] through [`MAX_YEAR`].
+    pub fn all() -> Self {
+        PeriodRange::fiscal_years(MIN_YEAR, MAX_YEAR)
+    }
+
+    /// Whether `p` lies in the range.
+    pub fn contains(&self, p: FiscalPeriod) -> bool {
+        self.from <= p && p <= self.through
     }
 }
 
@@ -409,29 +419,6 @@ mod tests {
     }
 
     #[test]
-    fn key_round_trip_and_order() {
-        for s in ["FY2020", "FY2020Q1", "FY2020Q4", "FY1999Q2"] {
-            assert_eq!(FiscalPeriod::from_key(p(s).key()), Some(p(s)));
-        }
-        assert!(p("FY2020").key() < p("FY2020Q1").key());
-        assert!(p("FY2020Q4").key() < p("FY2021").key());
-        assert_eq!(FiscalPeriod::from_key(20205), None);
-    }
-
-    #[test]
-    fn keys_outside_the_calendar_are_not_periods() {
-        // A damaged database: FY9999 prints but cannot be parsed back; a huge year has no
-        // dates at all (`start()` would panic).
-        for key in [99990, 99_999_990, -10, 18990, 22010, i64::MAX, i64::MIN] {
-            assert_eq!(FiscalPeriod::from_key(key), None, "{key}");
-        }
-        for key in [19000, 22004] {
-            let p = FiscalPeriod::from_key(key).unwrap();
-            assert_eq!(p.to_string().parse::<FiscalPeriod>().unwrap().key(), key);
-        }
-    }
-
-    #[test]
     fn year_contains_its_quarters() {
         assert!(p("FY2020").contains(&p("FY2020Q3")));
         assert!(!p("FY2020Q2").contains(&p("FY2020Q3")));
@@ -456,7 +443,6 @@ mod properties {
         fn every_printed_period_parses_back(p in any_period()) {
             prop_assert_eq!(p.to_string().parse::<FiscalPeriod>(), Ok(p));
             prop_assert_eq!(p.to_string().to_lowercase().parse::<FiscalPeriod>(), Ok(p));
-            prop_assert_eq!(FiscalPeriod::from_key(p.key()), Some(p));
         }
 
         #[test]

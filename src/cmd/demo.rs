@@ -17,12 +17,11 @@ use crate::cli::{
     DemoArgs, ProgressArgs, ProgressFormat, ReportArgs, TreeArgs, TreeFormat, VersionSel,
 };
 use crate::error::Error;
-use crate::files;
 use crate::files::output::{self, OutputFile};
 use crate::framework::{self, Framework};
 use crate::render::{plural, safe};
 use crate::shipped;
-use crate::store::{OpenMode, Store};
+use crate::store::{self, OpenMode};
 use crate::values::{self, Catalog};
 use crate::Outcome;
 
@@ -56,24 +55,17 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
         .check()?;
 
     let building = PathBuf::from(format!("{shown}.building"));
-    remove_database(&building)?;
+    store::remove_database(&building)?;
     let built = build(&building, &fw, &framework_name, args.values.as_deref());
     let summary = match built {
         Ok(summary) => summary,
         Err(e) => {
             // Nothing half-built is left behind.
-            let _ = remove_database(&building);
+            let _ = store::remove_database(&building);
             return Err(e);
         }
     };
-    remove_database(&db)?;
-    std::fs::rename(&building, &db).map_err(|e| {
-        let _ = remove_database(&building);
-        Error::input(format!(
-            "could not move the new demo database into `{shown}`: {}",
-            files::io_reason(&e)
-        ))
-    })?;
+    store::replace_demo_database(&building, &db)?;
 
     writeln!(
         out,
@@ -142,13 +134,18 @@ fn build(
     framework_name: &str,
     values_file: Option<&Path>,
 ) -> Result<values::ImportSummary, Error> {
-    let mut store = Store::open(building, OpenMode::Create)?;
-    store.save_version(fw, &fw.strategy.version, Some(framework_name))?;
-    let catalog = Catalog::load(&store)?;
+    let mut store = store::open(building, OpenMode::Create)?;
+    store.save_version(
+        fw,
+        &fw.strategy.version,
+        Some(framework_name),
+        &crate::clock::now_utc(),
+    )?;
+    let catalog = Catalog::load(&*store)?;
     let summary = match values_file {
-        Some(path) => values::import_csv(&mut store, &catalog, path, "demo", &mut |_| {})?,
+        Some(path) => values::import_csv(&mut *store, &catalog, path, "demo", &mut |_| {})?,
         None => values::import_reader(
-            &mut store,
+            &mut *store,
             &catalog,
             shipped::VALUES.as_bytes(),
             shipped::VALUES_NAME,
@@ -163,7 +160,7 @@ fn build(
 /// Refuse to replace `db` unless an earlier demo built it and nothing was added since (or the
 /// user said `--replace`).
 fn refuse_to_replace(db: &Path, shown: &str, replace: bool) -> Result<(), Error> {
-    if !Store::is_demo_database(db) {
+    if !store::is_demo_database(db) {
         return Err(Error::input_with_hint(
             format!(
                 "`{shown}` exists and was not made by `ics demo`; the demo will not replace it"
@@ -171,7 +168,7 @@ fn refuse_to_replace(db: &Path, shown: &str, replace: bool) -> Result<(), Error>
             "pass --db with another file name, e.g. `ics demo --db demo2.db`",
         ));
     }
-    let added = Store::demo_additions(db)?;
+    let added = store::demo_additions(db)?;
     if added.is_empty() || replace {
         return Ok(());
     }
@@ -197,22 +194,4 @@ fn refuse_to_replace(db: &Path, shown: &str, replace: bool) -> Result<(), Error>
         ),
         format!("keep them with `ics demo --db another.db`, or rebuild `{shown}` anyway with `ics demo --replace`"),
     ))
-}
-
-/// Remove a database file and its WAL companions, if present.
-fn remove_database(path: &Path) -> Result<(), Error> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let p = PathBuf::from(format!("{}{suffix}", path.display()));
-        match std::fs::remove_file(&p) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(Error::input(format!(
-                    "could not remove `{}`: {e}",
-                    p.display()
-                )))
-            }
-        }
-    }
-    Ok(())
 }

@@ -13,7 +13,7 @@ use std::path::Path;
 use crate::error::Error;
 use crate::files::output::{self, OutputFile, OutputKind};
 use crate::render::safe;
-use crate::store::{Store, VersionInfo};
+use crate::store::{Storage, VersionInfo};
 
 /// Where a report goes.
 pub enum Dest<'o> {
@@ -47,7 +47,7 @@ impl<'o> Dest<'o> {
         stdout: &'o mut dyn Write,
         out: Option<&Path>,
         kind: OutputKind,
-        store: &Store,
+        store: &dyn Storage,
         version: Option<&VersionInfo>,
     ) -> Result<Dest<'o>, Error> {
         let Some(path) = out else {

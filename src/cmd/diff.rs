@@ -14,7 +14,7 @@ use crate::diff::{compare, DiffReport};
 use crate::error::Error;
 use crate::framework::{read_file, Framework};
 use crate::render::diff as render;
-use crate::store::Store;
+use crate::store::Storage;
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
@@ -73,7 +73,7 @@ fn is_file(spec: &str) -> bool {
 /// One side: its name for the output and its framework.
 fn resolve(
     cx: &Context,
-    store: &mut Option<Store>,
+    store: &mut Option<Box<dyn Storage>>,
     spec: &str,
 ) -> Result<(String, Framework), Error> {
     if spec == "@latest" || spec == "@previous" {
@@ -122,9 +122,12 @@ fn resolve(
 }
 
 /// The database, opened on first need (it must already exist).
-fn open<'s>(cx: &Context, store: &'s mut Option<Store>) -> Result<&'s Store, Error> {
+fn open<'s>(
+    cx: &Context,
+    store: &'s mut Option<Box<dyn Storage>>,
+) -> Result<&'s dyn Storage, Error> {
     if store.is_none() {
         *store = Some(cx.open_existing()?);
     }
-    Ok(store.as_ref().expect("just opened"))
+    Ok(store.as_deref().expect("just opened"))
 }

@@ -9,13 +9,13 @@ use super::Context;
 use crate::cli::ExplainArgs;
 use crate::clock::now_utc;
 use crate::error::Error;
-use crate::store::{Keep, Kind, NewValue, Written};
+use crate::store::{Keep, Kind, NewValue, WriteValues, Written};
 use crate::values::Catalog;
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &ExplainArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let mut store = cx.open_existing()?;
-    let catalog = Catalog::load(&store)?;
+    let catalog = Catalog::load(&*store)?;
     let k = key(&catalog, &args.key, args.by.as_deref())?;
     let text = Some(required_text(&args.text, "the explanation")?);
     let recorded_at = now_utc();

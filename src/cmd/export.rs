@@ -24,7 +24,7 @@ pub fn run(cx: &Context, args: &ExportArgs, out: &mut dyn Write) -> Result<Outco
 fn run_iati(cx: &Context, args: &ExportIatiArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let shown = args.out.display().to_string();
     let store = cx.open_existing()?;
-    let version = super::version(&store, &args.version)?;
+    let version = super::version(&*store, &args.version)?;
     // Checked before any work: the database, the framework file and anything else not ours.
     let target = OutputFile::new(&args.out, output::IATI_XML)
         .database(store.path())

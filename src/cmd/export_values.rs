@@ -22,7 +22,7 @@ pub fn run(cx: &Context, args: &ExportValuesArgs, out: &mut dyn Write) -> Result
         dest::needs_out("xlsx", args.out.as_deref(), "values.xlsx")?;
     }
     let store = cx.open_existing()?;
-    let catalog = Catalog::load(&store)?;
+    let catalog = Catalog::load(&*store)?;
     let mut indicators = Vec::new();
     for code in &args.indicator {
         let id = catalog.any_version_id(code.trim()).map_err(|m| {
@@ -50,7 +50,7 @@ pub fn run(cx: &Context, args: &ExportValuesArgs, out: &mut dyn Write) -> Result
     };
     // The newest version's framework file is protected too (values are checked against it).
     let newest = store.resolve_version(None).ok();
-    let mut dest = Dest::new(out, args.out.as_deref(), kind, &store, newest.as_ref())?;
+    let mut dest = Dest::new(out, args.out.as_deref(), kind, &*store, newest.as_ref())?;
     let mut count = 0usize;
     match args.format {
         Format::Csv | Format::Json => {
@@ -61,7 +61,7 @@ pub fn run(cx: &Context, args: &ExportValuesArgs, out: &mut dyn Write) -> Result
                 ExportFormat::Json
             };
             let mut writer = ExportWriter::new(format, args.all, dest.writer())?;
-            store.each_value(&query, |v| {
+            store.each_value(&query, &mut |v| {
                 count += 1;
                 writer.row(&v)
             })?;
@@ -69,7 +69,7 @@ pub fn run(cx: &Context, args: &ExportValuesArgs, out: &mut dyn Write) -> Result
         }
         Format::Xlsx => {
             let mut sheet = ValuesSheet::new(args.all)?;
-            store.each_value(&query, |v| sheet.row(&v))?;
+            store.each_value(&query, &mut |v| sheet.row(&v))?;
             count = sheet.rows() as usize;
             let mut about = About::new(
                 if args.all {

@@ -14,7 +14,7 @@ use crate::Outcome;
 
 pub fn run(cx: &Context, args: &HistoryArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let store = cx.open_existing()?;
-    let catalog = Catalog::load(&store)?;
+    let catalog = Catalog::load(&*store)?;
     let code = args.indicator.trim();
     let id = catalog.any_version_id(code).map_err(|m| {
         Error::input_with_hint(
@@ -33,7 +33,7 @@ pub fn run(cx: &Context, args: &HistoryArgs, out: &mut dyn Write) -> Result<Outc
         newest_first: true,
     };
     let mut rows = Vec::new();
-    store.each_value(&query, |v| {
+    store.each_value(&query, &mut |v| {
         rows.push(v);
         Ok(())
     })?;

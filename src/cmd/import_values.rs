@@ -26,11 +26,11 @@ pub fn run(cx: &Context, args: &ImportValuesArgs, out: &mut dyn Write) -> Result
         ));
     }
     let mut store = cx.open_existing()?;
-    let catalog = Catalog::load(&store)?;
+    let catalog = Catalog::load(&*store)?;
     let by = values::login_name();
     let result = if workbook {
         values::import_xlsx(
-            &mut store,
+            &mut *store,
             &catalog,
             &args.file,
             args.sheet.as_deref(),
@@ -50,7 +50,7 @@ pub fn run(cx: &Context, args: &ImportValuesArgs, out: &mut dyn Write) -> Result
         }
         let bar = progress_bar(&args.file);
         let mut progress = |bytes: u64| bar.set_position(bytes);
-        let result = values::import_csv(&mut store, &catalog, &args.file, &by, &mut progress);
+        let result = values::import_csv(&mut *store, &catalog, &args.file, &by, &mut progress);
         bar.finish_and_clear();
         result
     };

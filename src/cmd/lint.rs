@@ -13,7 +13,7 @@ use crate::Outcome;
 
 pub fn run(cx: &Context, args: &LintArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let store = cx.open_existing()?;
-    let version = super::version(&store, &args.version)?;
+    let version = super::version(&*store, &args.version)?;
     let fw = store.framework(&version)?;
     // Fix hints name the file the version was loaded from (its name: the folder it was
     // loaded from says little where the hint is read).

@@ -6,7 +6,7 @@ use super::Context;
 use crate::cli::LoadArgs;
 use crate::error::Error;
 use crate::framework;
-use crate::store::{OpenMode, SaveOutcome, Store};
+use crate::store::{self, OpenMode, SaveOutcome};
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &LoadArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
@@ -32,9 +32,9 @@ pub fn run(cx: &Context, args: &LoadArgs, out: &mut dyn Write) -> Result<Outcome
             "change `strategy.version` in the file, or pass --label with another label",
         ),
     })?;
-    let mut store = Store::open(&cx.db_path(), OpenMode::Create)?;
+    let mut store = store::open(&cx.db_path(), OpenMode::Create)?;
     let shown = args.file.display().to_string();
-    match store.save_version(&fw, &label, Some(&shown))? {
+    match store.save_version(&fw, &label, Some(&shown), &crate::clock::now_utc())? {
         SaveOutcome::Unchanged { label } => {
             writeln!(
                 out,

@@ -30,10 +30,10 @@ use crate::cli::{Cli, Command, VersionSel};
 use crate::clock;
 use crate::error::Error;
 use crate::framework::Framework;
-use crate::period::{self, FiscalPeriod};
+use crate::period::{self, FiscalPeriod, PeriodRange};
 use crate::render::safe::SafeWriter;
 use crate::render::Term;
-use crate::store::{OpenMode, Store, VersionInfo};
+use crate::store::{self, OpenMode, Storage, VersionInfo};
 use crate::Outcome;
 
 /// What every command may need besides its own arguments.
@@ -60,13 +60,13 @@ impl Context<'_> {
     }
 
     /// Open the database, which must already exist.
-    pub fn open_existing(&self) -> Result<Store, Error> {
-        Store::open(&self.db_path(), OpenMode::Existing)
+    pub fn open_existing(&self) -> Result<Box<dyn Storage>, Error> {
+        store::open(&self.db_path(), OpenMode::Existing)
     }
 }
 
 /// The stored version `--version` names (a label, `@latest`, `@previous`; default the newest).
-pub fn version(store: &Store, sel: &VersionSel) -> Result<VersionInfo, Error> {
+pub fn version(store: &dyn Storage, sel: &VersionSel) -> Result<VersionInfo, Error> {
     store.resolve_version(sel.label.as_deref())
 }
 
@@ -82,7 +82,7 @@ pub fn period_arg(given: Option<&str>, quarterly: bool) -> Result<Option<FiscalP
 /// an actual, else the fiscal year of today ([`clock::today`]).
 pub fn review_period(
     given: Option<FiscalPeriod>,
-    store: &Store,
+    store: &dyn Storage,
     version: &VersionInfo,
     fw: &Framework,
 ) -> Result<FiscalPeriod, Error> {
@@ -95,7 +95,7 @@ pub fn review_period(
                 (None, None) => any,
                 (start, end) => store.latest_value_year(
                     version,
-                    Some((
+                    Some(PeriodRange::fiscal_years(
                         start.map_or(crate::period::MIN_YEAR, |s| s.year),
                         end.map_or(crate::period::MAX_YEAR, |e| e.year),
                     )),

@@ -22,7 +22,7 @@ pub fn run(cx: &Context, args: &PirsArgs, out: &mut dyn Write) -> Result<Outcome
         ));
     }
     let store = cx.open_existing()?;
-    let version = super::version(&store, &args.version)?;
+    let version = super::version(&*store, &args.version)?;
     let kind = match args.format {
         PirsFormat::Html => output::PIRS_HTML,
         PirsFormat::Markdown => output::PIRS_MARKDOWN,

@@ -9,11 +9,11 @@ use crate::clock;
 use crate::error::Error;
 use crate::files::output;
 use crate::framework::Framework;
-use crate::period::{FiscalPeriod, MIN_YEAR};
+use crate::period::{FiscalPeriod, PeriodRange, MIN_YEAR};
 use crate::progress::{self, PeriodValue, Selection, Status};
 use crate::render::progress as render;
 use crate::render::{plural, xlsx, Term};
-use crate::store::{Store, Targets, VersionInfo};
+use crate::store::{Storage, Targets, VersionInfo};
 use crate::Outcome;
 
 fn status(s: StatusArg) -> Status {
@@ -31,19 +31,19 @@ fn status(s: StatusArg) -> Status {
 /// trend or a cumulative indicator's running total, the strategy's fiscal years through it;
 /// one query when one range holds both.
 fn values(
-    store: &Store,
+    store: &dyn Storage,
     version: &VersionInfo,
     period: FiscalPeriod,
     years: &[FiscalPeriod],
 ) -> Result<Vec<PeriodValue>, Error> {
-    let fy = period.fiscal_year();
-    let last_quarter = |y: &FiscalPeriod| FiscalPeriod::quarter(y.year, 4);
+    let fy = period.fiscal_year().span();
     let (Some(first), Some(last)) = (years.first(), years.last()) else {
-        return store.current_totals(version, fy, last_quarter(&fy));
+        return store.current_totals(version, fy);
     };
-    let mut out = store.current_totals(version, *first, last_quarter(last))?;
-    if fy.year < first.year || fy.year > last.year {
-        out.extend(store.current_totals(version, fy, last_quarter(&fy))?);
+    let mut out =
+        store.current_totals(version, PeriodRange::fiscal_years(first.year, last.year))?;
+    if period.year < first.year || period.year > last.year {
+        out.extend(store.current_totals(version, fy)?);
     }
     Ok(out)
 }
@@ -52,7 +52,7 @@ fn values(
 /// fiscal years from the strategy's start (or the earliest there can be) up to those read.
 /// None when no indicator is cumulative.
 pub fn running_totals(
-    store: &Store,
+    store: &dyn Storage,
     version: &VersionInfo,
     fw: &Framework,
     period: FiscalPeriod,
@@ -69,11 +69,7 @@ pub fn running_totals(
     if from >= covered {
         return Ok(Vec::new());
     }
-    store.current_totals(
-        version,
-        FiscalPeriod::year(from),
-        FiscalPeriod::quarter(covered - 1, 4),
-    )
+    store.current_totals(version, PeriodRange::fiscal_years(from, covered - 1))
 }
 
 /// glibc grows a thread's heap one page per system call (`mprotect`): 1,150 calls for the
@@ -93,7 +89,7 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     }
     let period = super::period_arg(args.period.as_deref(), false)?;
     let store = cx.open_existing()?;
-    let version = super::version(&store, &args.version)?;
+    let version = super::version(&*store, &args.version)?;
     let kind = match args.format {
         ProgressFormat::Csv => output::ICS_CSV,
         ProgressFormat::Json => output::ICS_JSON,
@@ -101,11 +97,11 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         ProgressFormat::Table | ProgressFormat::Markdown => output::PROGRESS_TEXT,
     };
     // Checked before any work: the database, the framework file and anything else not ours.
-    let mut dest = Dest::new(out, args.out.as_deref(), kind, &store, Some(&version))?;
+    let mut dest = Dest::new(out, args.out.as_deref(), kind, &*store, Some(&version))?;
     // With a period given, only that fiscal year's targets are needed (the default period
     // looks at every target).
     let targets = match period {
-        Some(p) => Targets::Between(p.fiscal_year(), FiscalPeriod::quarter(p.year, 4)),
+        Some(p) => Targets::Between(p.fiscal_year().span()),
         None => Targets::All,
     };
     let trend = args.format == ProgressFormat::Table;
@@ -118,7 +114,7 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         Some(p) if !trend => {
             roomier_heaps();
             let (fw, early) = std::thread::scope(|s| {
-                let early = s.spawn(|| values(&cx.open_existing()?, &version, p, &[]));
+                let early = s.spawn(|| values(&*cx.open_existing()?, &version, p, &[]));
                 let fw = store.framework_lean(&version, targets);
                 (fw, early.join())
             });
@@ -130,7 +126,7 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     if let Some(code) = &args.node {
         progress::find_node(&fw, code)?;
     }
-    let period = super::review_period(period, &store, &version, &fw)?;
+    let period = super::review_period(period, &*store, &version, &fw)?;
     let years = if trend {
         fw.strategy.fiscal_years()
     } else {
@@ -138,9 +134,9 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     };
     let mut values = match early {
         Some(values) => values?,
-        None => values(&store, &version, period, &years)?,
+        None => values(&*store, &version, period, &years)?,
     };
-    values.extend(running_totals(&store, &version, &fw, period, &years)?);
+    values.extend(running_totals(&*store, &version, &fw, period, &years)?);
     let sel = Selection {
         node: args.node.clone(),
         statuses: args.status.iter().copied().map(status).collect(),

@@ -8,14 +8,15 @@ use crate::clock::{self, now_utc};
 use crate::error::Error;
 use crate::period::FiscalPeriod;
 use crate::render::values::{readable, time, with_unit};
-use crate::store::Store;
+use crate::store::Storage;
+use crate::store::WriteValues;
 use crate::store::{Keep, Kind, NewValue, Written};
 use crate::values::{self, clean_text, control_char, Catalog, Rule};
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let mut store = cx.open_existing()?;
-    let catalog = Catalog::load(&store)?;
+    let catalog = Catalog::load(&*store)?;
     let Key {
         rule,
         period,
@@ -46,7 +47,7 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
     let written = store.write_values(false, |w| w.put(&new))?;
     let ind = &rule.indicator;
     let what = describe(&ind.code, period, &disaggregation);
-    for warning in warnings(&store, rule, period, value)? {
+    for warning in warnings(&*store, rule, period, value)? {
         eprintln!("warning: {warning}");
     }
     let shown = shown(value, parts, &ind.unit);
@@ -191,7 +192,7 @@ pub(super) fn describe(code: &str, period: FiscalPeriod, disaggregation: &str) -
 /// today's, or more than 50 before it; a negative value where baseline and targets are all
 /// zero or more.
 fn warnings(
-    store: &Store,
+    store: &dyn Storage,
     rule: &Rule,
     period: FiscalPeriod,
     value: f64,

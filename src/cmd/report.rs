@@ -10,7 +10,7 @@ use super::Context;
 use crate::cli::ReportArgs;
 use crate::error::Error;
 use crate::files::output::{self, OutputFile};
-use crate::period::{self, FiscalPeriod};
+use crate::period::PeriodRange;
 use crate::progress;
 use crate::render::plural;
 use crate::report;
@@ -19,7 +19,7 @@ use crate::Outcome;
 pub fn run(cx: &Context, args: &ReportArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let period = super::period_arg(args.period.as_deref(), false)?;
     let store = cx.open_existing()?;
-    let version = super::version(&store, &args.version)?;
+    let version = super::version(&*store, &args.version)?;
     // Checked before any work: the database, the framework file and anything else not ours.
     let target = OutputFile::new(&args.out, output::HTML_REPORT)
         .database(store.path())
@@ -29,18 +29,14 @@ pub fn run(cx: &Context, args: &ReportArgs, out: &mut dyn Write) -> Result<Outco
     if let Some(code) = &args.node {
         progress::find_node(&fw, code)?;
     }
-    let period = super::review_period(period, &store, &version, &fw)?;
+    let period = super::review_period(period, &*store, &version, &fw)?;
     // Every current value of every period, quarters and single-key disaggregations included:
     // the charts show any year (or, for a quarter's review, any quarter) with a value, a year
     // of a quarterly indicator is made of its quarters, a total may be derived from its
     // categories, and a cumulative indicator's running total starts at the strategy's first
     // year (or its first value), which this range always holds; so nothing more is read for
     // running totals (`progress::running_totals` covers only what its narrower read misses).
-    let values = store.current_totals(
-        &version,
-        FiscalPeriod::year(period::MIN_YEAR),
-        FiscalPeriod::quarter(period::MAX_YEAR, 4),
-    )?;
+    let values = store.current_totals(&version, PeriodRange::all())?;
     let page = report::build(
         &fw,
         &version.label,

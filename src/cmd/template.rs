@@ -7,7 +7,7 @@ use super::Context;
 use crate::cli::TemplateArgs;
 use crate::error::Error;
 use crate::files::output::{self, OutputFile};
-use crate::period::{self, FiscalPeriod};
+use crate::period::{self, PeriodRange};
 use crate::render::plural;
 use crate::render::template as render;
 use crate::values::template;
@@ -32,11 +32,7 @@ pub fn run(cx: &Context, args: &TemplateArgs, out: &mut dyn Write) -> Result<Out
         .strategy
         .start
         .map_or(previous.year, |s| s.year.min(previous.year));
-    let values = store.current_totals(
-        &version,
-        FiscalPeriod::year(from),
-        FiscalPeriod::quarter(previous.year, 4),
-    )?;
+    let values = store.current_totals(&version, PeriodRange::fiscal_years(from, previous.year))?;
     let t = template::build(&fw, &version.label, period, args.node.as_deref(), &values)?;
     if t.rows.is_empty() {
         let under = args

@@ -8,7 +8,7 @@ use crate::clock;
 use crate::error::Error;
 use crate::files::output::{self, OutputFile};
 use crate::framework::Framework;
-use crate::period::{self, FiscalPeriod, PeriodInput};
+use crate::period::{self, FiscalPeriod, PeriodInput, PeriodRange};
 use crate::render::track as render;
 use crate::render::{xlsx, Term};
 use crate::store::Targets;
@@ -63,7 +63,7 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
         super::dest::needs_out("xlsx", args.out.as_deref(), "itt.xlsx")?;
     }
     let store = cx.open_existing()?;
-    let version = super::version(&store, &args.version)?;
+    let version = super::version(&*store, &args.version)?;
     let kind = match args.format {
         TrackFormat::Xlsx => output::ICS_WORKBOOK,
         _ => output::TRACK,
@@ -84,9 +84,9 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
     }
     let first = FiscalPeriod::year(from);
     let years: Vec<FiscalPeriod> = (from..=to).map(FiscalPeriod::year).collect();
-    let mut values = store.current_totals(&version, first, FiscalPeriod::quarter(to, 4))?;
+    let mut values = store.current_totals(&version, PeriodRange::fiscal_years(from, to))?;
     values.extend(super::progress::running_totals(
-        &store, &version, &fw, first, &years,
+        &*store, &version, &fw, first, &years,
     )?);
     let opts = Options {
         node: args.node.clone(),

@@ -14,7 +14,7 @@ pub fn run(cx: &Context, args: &TreeArgs, out: &mut dyn Write) -> Result<Outcome
     // would be its own write(2).
     let mut out = BufWriter::with_capacity(64 * 1024, out);
     let store = cx.open_existing()?;
-    let version = super::version(&store, &args.version)?;
+    let version = super::version(&*store, &args.version)?;
     // The text tree shows no targets and no prose (but the alignments); JSON lists them all.
     let fw = match args.format {
         TreeFormat::Json => store.framework_with(&version, Targets::All)?,

@@ -9,13 +9,13 @@ use crate::cli::VoidArgs;
 use crate::clock::now_utc;
 use crate::error::Error;
 use crate::render::values::{time, with_unit};
-use crate::store::{Keep, Kind, NewValue};
+use crate::store::{Keep, Kind, NewValue, WriteValues};
 use crate::values::Catalog;
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &VoidArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let mut store = cx.open_existing()?;
-    let catalog = Catalog::load(&store)?;
+    let catalog = Catalog::load(&*store)?;
     let k = key(&catalog, &args.key, args.by.as_deref())?;
     let reason = Some(required_text(&args.reason, "the reason (`--reason`)")?);
     let recorded_at = now_utc();

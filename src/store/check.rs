@@ -1,4 +1,5 @@
-//! `Store::check`: SQLite's own checks, the shape of the file, and the tracker's invariants.
+//! `Store::check`: SQLite's own checks, the shape of the file, and the tracker's invariants;
+//! stages 4 and 5 are the backend-neutral ones of `check_values.rs`.
 //!
 //! The promise: whatever would make another command refuse the database, `check` reports.
 //! It runs in five stages and stops after the first that finds a problem, since later stages
@@ -22,9 +23,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{Connection, ErrorCode};
 
-use super::{map_err, schema, Store, ValueQuery};
+use super::{map_err, schema, Store};
 use crate::error::Error;
-use crate::period::{FiscalPeriod, MAX_YEAR, MIN_YEAR};
+use crate::period::{MAX_YEAR, MIN_YEAR};
 
 /// What `check` looked at and what it found.
 #[derive(Debug, Default)]
@@ -52,8 +53,8 @@ impl Store {
             Store::check_sqlite,
             Store::check_shape,
             Store::check_invariants,
-            Store::check_readers,
-            Store::check_values,
+            |s, r| super::check_values::check_readers(s, r),
+            |s, r| super::check_values::check_values(s, r),
         ];
         for stage in stages {
             match stage(self, &mut report) {
@@ -205,7 +206,7 @@ impl Store {
              FROM value v JOIN indicator i ON i.id = v.indicator_id \
              GROUP BY v.indicator_id, v.period, v.disaggregation HAVING current <> 1",
             &|r| {
-                let period = FiscalPeriod::from_key(r.get(1)?)
+                let period = super::period_key::from_key(r.get(1)?)
                     .map(|p| p.to_string())
                     .unwrap_or_else(|| "?".into());
                 let d: String = r.get(2)?;
@@ -233,10 +234,9 @@ impl Store {
                 ))
             },
         )?;
-        // The same range the period parser accepts (`FiscalPeriod::from_key`), so every stored
-        // period can be exported and imported back.
-        let (lo, hi) = (MIN_YEAR as i64 * 10, MAX_YEAR as i64 * 10 + 4);
-        let bad = |c: &str| format!("{c} NOT BETWEEN {lo} AND {hi} OR {c} % 10 > 4");
+        // The same range the period parser accepts, so every stored period can be exported and
+        // imported back.
+        let bad = super::period_key::not_a_period_sql;
         query(
             &format!(
                 "SELECT DISTINCT period, 'value' FROM value WHERE {} \
@@ -318,53 +318,6 @@ impl Store {
                 .map_err(|e| map_err(e, CTX))?;
             report.checked.push(format!(
                 "tracker invariants ({versions} version(s) complete, {values} recorded value(s), one current value per indicator, period and disaggregation)"
-            ));
-        }
-        Ok(())
-    }
-
-    /// Read everything back through the readers the commands use; the first error of each
-    /// reader is a problem.
-    fn check_readers(&self, report: &mut CheckReport) -> Result<(), Error> {
-        let mut problem = |r: Result<(), Error>| {
-            if let Err(e) = r {
-                report.problems.push(e.to_string());
-            }
-        };
-        let versions = self.versions()?;
-        for v in &versions {
-            // A label `load` would refuse (`@latest`, a control or invisible character) cannot
-            // be chosen with --version; an older database may hold one.
-            if let Some(why) = crate::framework::label::problem(&v.label) {
-                problem(Err(Error::database(format!(
-                    "a stored version cannot be selected with --version: {why}"
-                ))));
-            }
-            problem(self.node_counts(v).map(drop));
-            problem(self.framework(v).map(drop));
-            problem(self.indicator_rules(v).map(drop));
-            problem(self.latest_value_year(v, None).map(drop));
-            problem(
-                self.current_totals(
-                    v,
-                    FiscalPeriod::year(MIN_YEAR),
-                    FiscalPeriod::quarter(MAX_YEAR, 4),
-                )
-                .map(drop),
-            );
-        }
-        problem(self.current_values().map(drop));
-        problem(self.value_periods().map(drop));
-        let all = ValueQuery {
-            include_replaced: true,
-            newest_first: true,
-            ..ValueQuery::default()
-        };
-        problem(self.each_value(&all, |_| Ok(())));
-        if report.problems.is_empty() {
-            report.checked.push(format!(
-                "every version ({}) and every value reads back",
-                versions.len()
             ));
         }
         Ok(())

@@ -1,4 +1,6 @@
-//! The last stage of `Store::check`: every recorded value as `import-values` would take it back.
+//! The stages of `check` that every backend shares, written against the [`Storage`] traits
+//! only: every version and value read back through the readers the commands use, and every
+//! recorded value as `import-values` would take it back.
 //!
 //! `export-values --all | import-values` must work on a healthy database, so each value is held
 //! to what import requires of a row, judged by its indicator's definition in the newest version
@@ -11,82 +13,131 @@
 
 use std::collections::HashMap;
 
-use super::{CheckReport, Store, ValueQuery};
+use super::{CheckReport, Storage, ValueQuery};
 use crate::error::Error;
 use crate::framework::Indicator;
 
 /// How many values with a problem are named, one line each.
 const LISTED: usize = 20;
 
-impl Store {
-    pub(super) fn check_values(&self, report: &mut CheckReport) -> Result<(), Error> {
-        // The newest definition of each indicator: later versions overwrite earlier ones.
-        let mut newest: HashMap<String, Indicator> = HashMap::new();
-        for v in self.versions()? {
-            for ind in self.indicator_rules(&v)? {
-                newest.insert(ind.code.clone(), ind);
-            }
+/// Read everything back through the readers the commands use; the first error of each reader
+/// is a problem.
+pub(super) fn check_readers<S: Storage + ?Sized>(
+    store: &S,
+    report: &mut CheckReport,
+) -> Result<(), Error> {
+    let mut problem = |r: Result<(), Error>| {
+        if let Err(e) = r {
+            report.problems.push(e.to_string());
         }
-        let all = ValueQuery {
-            include_replaced: true,
-            ..ValueQuery::default()
+    };
+    let versions = store.versions()?;
+    for v in &versions {
+        // A label `load` would refuse (`@latest`, a control or invisible character) cannot be
+        // chosen with --version; an older database may hold one.
+        if let Some(why) = crate::framework::label::problem(&v.label) {
+            problem(Err(Error::database(format!(
+                "a stored version cannot be selected with --version: {why}"
+            ))));
+        }
+        problem(store.node_counts(v).map(drop));
+        problem(store.framework(v).map(drop));
+        problem(store.indicator_rules(v).map(drop));
+        problem(store.latest_value_year(v, None).map(drop));
+        problem(
+            store
+                .current_totals(v, crate::period::PeriodRange::all())
+                .map(drop),
+        );
+    }
+    problem(store.current_values().map(drop));
+    problem(store.value_periods().map(drop));
+    let all = ValueQuery {
+        include_replaced: true,
+        newest_first: true,
+        ..ValueQuery::default()
+    };
+    problem(store.each_value(&all, &mut |_| Ok(())));
+    if report.problems.is_empty() {
+        report.checked.push(format!(
+            "every version ({}) and every value reads back",
+            versions.len()
+        ));
+    }
+    Ok(())
+}
+
+/// Every recorded value as `import-values` would take it back.
+pub(super) fn check_values<S: Storage + ?Sized>(
+    store: &S,
+    report: &mut CheckReport,
+) -> Result<(), Error> {
+    // The newest definition of each indicator: later versions overwrite earlier ones.
+    let mut newest: HashMap<String, Indicator> = HashMap::new();
+    for v in store.versions()? {
+        for ind in store.indicator_rules(&v)? {
+            newest.insert(ind.code.clone(), ind);
+        }
+    }
+    let all = ValueQuery {
+        include_replaced: true,
+        ..ValueQuery::default()
+    };
+    let (mut listed, mut more, mut values) = (Vec::new(), 0usize, 0usize);
+    store.each_value(&all, &mut |v| {
+        values += 1;
+        let Some(ind) = newest.get(&v.indicator) else {
+            return Ok(());
         };
-        let (mut listed, mut more, mut values) = (Vec::new(), 0usize, 0usize);
-        self.each_value(&all, |v| {
-            values += 1;
-            let Some(ind) = newest.get(&v.indicator) else {
-                return Ok(());
-            };
-            let mut why = Vec::new();
-            if let Err(e) = canonical_disaggregation(ind, &v.disaggregation) {
-                why.push(format!(
-                    "its disaggregation `{}` is not one ics writes: {e}",
-                    v.disaggregation
-                ));
-            }
-            if !is_stored_time(&v.recorded_at) {
-                why.push(format!(
-                    "its recorded time `{}` is not a UTC time as ics writes it (like `2026-01-15T12:00:00.000000Z`)",
-                    v.recorded_at
-                ));
-            }
-            if ind.is_percent() && !(0.0..=100.0).contains(&v.value) {
-                why.push(format!(
-                    "{} is outside 0 to 100, and `{}` is measured in {}",
-                    v.value, ind.code, ind.unit
-                ));
-            }
-            if let Err(e) = ratio_parts(ind, v.value, v.numerator, v.denominator) {
-                why.push(e);
-            }
-            if !why.is_empty() {
-                if listed.len() < LISTED {
-                    listed.push(format!(
-                        "value {} of `{}` {}: {}; `import-values` would refuse it",
-                        v.id,
-                        v.indicator,
-                        v.period,
-                        why.join("; ")
-                    ));
-                } else {
-                    more += 1;
-                }
-            }
-            Ok(())
-        })?;
-        if listed.is_empty() {
-            report.checked.push(format!(
-                "every recorded value ({values}) can be exported and imported back"
+        let mut why = Vec::new();
+        if let Err(e) = canonical_disaggregation(ind, &v.disaggregation) {
+            why.push(format!(
+                "its disaggregation `{}` is not one ics writes: {e}",
+                v.disaggregation
             ));
         }
-        report.problems.extend(listed);
-        if more > 0 {
-            report
-                .problems
-                .push(format!("… and {more} more values with such problems"));
+        if !is_stored_time(&v.recorded_at) {
+            why.push(format!(
+                "its recorded time `{}` is not a UTC time as ics writes it (like `2026-01-15T12:00:00.000000Z`)",
+                v.recorded_at
+            ));
+        }
+        if ind.is_percent() && !(0.0..=100.0).contains(&v.value) {
+            why.push(format!(
+                "{} is outside 0 to 100, and `{}` is measured in {}",
+                v.value, ind.code, ind.unit
+            ));
+        }
+        if let Err(e) = ratio_parts(ind, v.value, v.numerator, v.denominator) {
+            why.push(e);
+        }
+        if !why.is_empty() {
+            if listed.len() < LISTED {
+                listed.push(format!(
+                    "value {} of `{}` {}: {}; `import-values` would refuse it",
+                    v.id,
+                    v.indicator,
+                    v.period,
+                    why.join("; ")
+                ));
+            } else {
+                more += 1;
+            }
         }
         Ok(())
+    })?;
+    if listed.is_empty() {
+        report.checked.push(format!(
+            "every recorded value ({values}) can be exported and imported back"
+        ));
     }
+    report.problems.extend(listed);
+    if more > 0 {
+        report
+            .problems
+            .push(format!("… and {more} more values with such problems"));
+    }
+    Ok(())
 }
 
 /// Whether `d` is `''` or the canonical `key=value;key=value` of `ind`'s declared

@@ -2,7 +2,7 @@
 //! one that has gained values or versions since: at build time it records the marker and the
 //! high-water marks of the value and version tables in `meta`; later it compares.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
@@ -44,91 +44,123 @@ impl Store {
             .map_err(|e| map_err(e, "mark the demo database"))?;
         Ok(())
     }
+}
 
-    /// Whether the file at `path` is a database that `ics demo` built. Anything that is not
-    /// (another ics database, another file, an unreadable one, a FIFO or a device, which are
-    /// never opened) is `false`.
-    pub fn is_demo_database(path: &Path) -> bool {
-        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-            return false;
+/// Remove the database file at `path` and its companions (SQLite's write-ahead log,
+/// shared-memory index and rollback journal), whichever are present.
+pub fn remove_database(path: &Path) -> Result<(), Error> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let p = PathBuf::from(format!("{}{suffix}", path.display()));
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(Error::input(format!(
+                    "could not remove `{}`: {e}",
+                    p.display()
+                )))
+            }
         }
-        let Ok(conn) =
-            Connection::open_with_flags(literal_path(path), OpenFlags::SQLITE_OPEN_READ_ONLY)
-        else {
-            return false;
-        };
-        conn.query_row("SELECT value FROM meta WHERE key = 'demo'", [], |r| {
-            r.get::<_, String>(0)
-        })
-        .map(|v| v == "1")
-        .unwrap_or(false)
     }
+    Ok(())
+}
 
-    /// What was added to the demo database at `path` since the demo built it. A demo database
-    /// from before the high-water marks counts values recorded by anyone but the demo.
-    pub fn demo_additions(path: &Path) -> Result<DemoAdditions, Error> {
-        let doing = "read the demo database";
-        let conn =
-            Connection::open_with_flags(literal_path(path), OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .map_err(|e| map_err(e, doing))?;
-        let mark = |key: &str| -> Result<Option<i64>, Error> {
-            conn.query_row(
-                "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1",
-                [key],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| map_err(e, doing))
-        };
-        let (value_filter, value_arg) = match mark("demo_last_value")? {
-            Some(last) => ("v.id > ?1", last.to_string()),
-            None => ("v.recorded_by <> ?1", "demo".to_string()),
-        };
-        let values: i64 = conn
-            .query_row(
-                &format!("SELECT count(*) FROM value v WHERE {value_filter}"),
-                [&value_arg],
-                |r| r.get(0),
-            )
-            .map_err(|e| map_err(e, doing))?;
-        let newest = conn
-            .query_row(
-                &format!(
-                    "SELECT v.recorded_by, i.code, v.period FROM value v \
-                     JOIN indicator i ON i.id = v.indicator_id \
-                     WHERE {value_filter} ORDER BY v.id DESC LIMIT 1"
-                ),
-                [&value_arg],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                    ))
-                },
-            )
-            .optional()
-            .map_err(|e| map_err(e, doing))?
-            .map(|(by, code, period)| {
-                let period = super::stored_period(period, doing)
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|_| "?".into());
-                (by, format!("{code} {period}"))
-            });
-        let versions: i64 = match mark("demo_last_version")? {
-            Some(last) => conn
-                .query_row(
-                    "SELECT count(*) FROM strategy_version WHERE id > ?1",
-                    [last],
-                    |r| r.get(0),
-                )
-                .map_err(|e| map_err(e, doing))?,
-            None => 0,
-        };
-        Ok(DemoAdditions {
-            values: values.max(0) as u64,
-            versions: versions.max(0) as u64,
-            newest,
-        })
+/// Put the demo database built (and closed) at `built` in the place of the one at `db`,
+/// which is removed. If the move fails, the built one is removed too.
+pub fn replace_demo_database(built: &Path, db: &Path) -> Result<(), Error> {
+    remove_database(db)?;
+    std::fs::rename(built, db).map_err(|e| {
+        let _ = remove_database(built);
+        Error::input(format!(
+            "could not move the new demo database into `{}`: {}",
+            db.display(),
+            crate::files::io_reason(&e)
+        ))
+    })
+}
+
+/// Whether the file at `path` is a database that `ics demo` built. Anything that is not
+/// (another ics database, another file, an unreadable one, a FIFO or a device, which are
+/// never opened) is `false`.
+pub fn is_demo_database(path: &Path) -> bool {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
     }
+    let Ok(conn) =
+        Connection::open_with_flags(literal_path(path), OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return false;
+    };
+    conn.query_row("SELECT value FROM meta WHERE key = 'demo'", [], |r| {
+        r.get::<_, String>(0)
+    })
+    .map(|v| v == "1")
+    .unwrap_or(false)
+}
+
+/// What was added to the demo database at `path` since the demo built it. A demo database
+/// from before the high-water marks counts values recorded by anyone but the demo.
+pub fn demo_additions(path: &Path) -> Result<DemoAdditions, Error> {
+    let doing = "read the demo database";
+    let conn = Connection::open_with_flags(literal_path(path), OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| map_err(e, doing))?;
+    let mark = |key: &str| -> Result<Option<i64>, Error> {
+        conn.query_row(
+            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1",
+            [key],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| map_err(e, doing))
+    };
+    let (value_filter, value_arg) = match mark("demo_last_value")? {
+        Some(last) => ("v.id > ?1", last.to_string()),
+        None => ("v.recorded_by <> ?1", "demo".to_string()),
+    };
+    let values: i64 = conn
+        .query_row(
+            &format!("SELECT count(*) FROM value v WHERE {value_filter}"),
+            [&value_arg],
+            |r| r.get(0),
+        )
+        .map_err(|e| map_err(e, doing))?;
+    let newest = conn
+        .query_row(
+            &format!(
+                "SELECT v.recorded_by, i.code, v.period FROM value v \
+                 JOIN indicator i ON i.id = v.indicator_id \
+                 WHERE {value_filter} ORDER BY v.id DESC LIMIT 1"
+            ),
+            [&value_arg],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            },
+        )
+        .optional()
+        .map_err(|e| map_err(e, doing))?
+        .map(|(by, code, period)| {
+            let period = super::stored_period(period, doing)
+                .map(|p| p.to_string())
+                .unwrap_or_else(|_| "?".into());
+            (by, format!("{code} {period}"))
+        });
+    let versions: i64 = match mark("demo_last_version")? {
+        Some(last) => conn
+            .query_row(
+                "SELECT count(*) FROM strategy_version WHERE id > ?1",
+                [last],
+                |r| r.get(0),
+            )
+            .map_err(|e| map_err(e, doing))?,
+        None => 0,
+    };
+    Ok(DemoAdditions {
+        values: values.max(0) as u64,
+        versions: versions.max(0) as u64,
+        newest,
+    })
 }

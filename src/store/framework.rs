@@ -1,13 +1,13 @@
 //! Storing strategy versions and finding them (labels, `@latest`, `@previous`); reading one
 //! back is in `framework_read.rs`.
 
+use crate::store::period_key::PeriodKey;
 use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::{map_err, Store};
-use crate::clock::now_utc;
 use crate::error::Error;
 use crate::framework::*;
 
@@ -70,13 +70,15 @@ pub fn capacity_hint(count: usize) -> usize {
 }
 
 impl Store {
-    /// Store `fw` as a new version labelled `label`, unless the newest version has the same
-    /// content. Everything is written in one transaction.
+    /// Store `fw` as a new version labelled `label` and loaded at `loaded_at` (the caller's
+    /// clock), unless the newest version has the same content. Everything is written in one
+    /// transaction.
     pub fn save_version(
         &mut self,
         fw: &Framework,
         label: &str,
         source_file: Option<&str>,
+        loaded_at: &str,
     ) -> Result<SaveOutcome, Error> {
         let ctx = "store the strategy";
         crate::framework::check_label(label).map_err(Error::input)?;
@@ -129,7 +131,7 @@ impl Store {
                 label,
                 fw.strategy.code,
                 fw.strategy.title,
-                now_utc(),
+                loaded_at,
                 hash,
                 source_file,
                 strategy_json,

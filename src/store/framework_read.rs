@@ -5,20 +5,21 @@
 //! another version or a parent cycle) is an error naming what is wrong, never a panic and never
 //! a node silently left out of the tree.
 
+use crate::store::period_key::PeriodKey;
 use std::collections::{BTreeMap, HashMap};
 
 use super::{capacity_hint, damaged, map_err, stored_period, Store, VersionInfo};
 use crate::error::Error;
 use crate::framework::*;
-use crate::period::FiscalPeriod;
+use crate::period::{FiscalPeriod, PeriodRange};
 
 /// Which targets to read with a framework.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Targets {
     All,
     None,
-    /// Targets of the periods from the first through the second, by [`FiscalPeriod::key`].
-    Between(FiscalPeriod, FiscalPeriod),
+    /// Targets of these periods.
+    Between(PeriodRange),
 }
 
 /// A version's indicators, in no particular order: sorted by position after reading, since
@@ -327,7 +328,7 @@ impl Store {
             let (from, through) = match wanted {
                 Targets::All => (i64::MIN, i64::MAX),
                 Targets::None => (1, 0),
-                Targets::Between(a, b) => (a.key(), b.key()),
+                Targets::Between(r) => (r.from.key(), r.through.key()),
             };
             let rows = stmt
                 .query_map(rusqlite::params![version.id, from, through], |r| {

@@ -6,13 +6,22 @@
 //! anything fails, so the file is never left half-written. Callers see domain types and
 //! [`Error`]s whose messages are sentences, never raw SQLite text.
 //!
-//! A server-backed store would replace this module and nothing else.
+//! Callers see the store through the traits of `api.rs` ([`Storage`], opened with [`open`]):
+//! versions, values, and a [`ValueSink`] for writes, in terms of
+//! [`crate::period::PeriodRange`]s and domain types. How periods are encoded
+//! (`period_key.rs`), the SQL and SQLite's files stay in here; `conformance.rs` is the suite
+//! every backend must pass. A server-backed store would implement the same traits beside
+//! this one.
 
+mod api;
 mod check;
 mod check_values;
+#[cfg(test)]
+pub(crate) mod conformance;
 mod demo;
 mod framework;
 mod framework_read;
+mod period_key;
 mod progress;
 #[cfg(test)]
 mod properties;
@@ -27,14 +36,23 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::Error;
 
+pub use api::{Storage, StrategyVersions, ValueSink, ValueStore, WriteValues};
 pub use check::CheckReport;
-pub use demo::DemoAdditions;
+pub use demo::{
+    demo_additions, is_demo_database, remove_database, replace_demo_database, DemoAdditions,
+};
 pub use framework::{capacity_hint, SaveOutcome, VersionInfo};
 pub use framework_read::Targets;
 pub use standards::CurrentValue;
 pub use values::{
     Imported, Keep, Kind, NewValue, Replaced, StoredValue, ValueQuery, ValueWriter, Written,
 };
+
+/// Open (or create) the database at `path`, bring its schema up to date, and hand it out as
+/// [`Storage`].
+pub fn open(path: &Path, mode: OpenMode) -> Result<Box<dyn Storage>, Error> {
+    Ok(Box::new(Store::open(path, mode)?))
+}
 
 /// How long a writer waits for another writer before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -369,7 +387,7 @@ fn type_name(t: rusqlite::types::Type) -> &'static str {
 
 /// A period read back from the database, or the error for a damaged one.
 pub(crate) fn stored_period(key: i64, doing: &str) -> Result<crate::period::FiscalPeriod, Error> {
-    crate::period::FiscalPeriod::from_key(key).ok_or_else(|| {
+    period_key::from_key(key).ok_or_else(|| {
         damaged(
             doing,
             &format!(

@@ -8,13 +8,14 @@
 //! not the length of the history. (A second index by period made every imported value pay for
 //! one more B-tree insert; this one serves both the writes and the reports.)
 
+use crate::store::period_key::PeriodKey;
 use std::sync::Arc;
 
 use rusqlite::OptionalExtension;
 
 use super::{map_err, stored_period, Store, VersionInfo};
 use crate::error::Error;
-use crate::period::FiscalPeriod;
+use crate::period::PeriodRange;
 use crate::progress::PeriodValue;
 
 /// Current total values of one version's indicators over a period range, by indicator id.
@@ -42,18 +43,17 @@ const CURRENT_SPECIAL: &str = "SELECT d.indicator_id, v.period, v.value, v.note,
 const CODES: &str = "SELECT id, code FROM indicator ORDER BY id";
 
 impl Store {
-    /// Current values of `version`'s indicators for every period from `from` through
-    /// `through` (by [`FiscalPeriod::key`], so `FY2022`..`FY2022Q4` is a fiscal year and its
-    /// quarters): the totals, and for ratio indicators and those that declare disaggregations
+    /// Current values of `version`'s indicators for every period of `periods` (so
+    /// `FY2022`..`FY2022Q4` is a fiscal year and its quarters): the totals, and for ratio indicators and those that declare disaggregations
     /// also their single-key disaggregations and ratio parts (those come first, so a total read
     /// twice is found with its parts), in no particular order otherwise (callers group them by
     /// indicator).
     pub fn current_totals(
         &self,
         version: &VersionInfo,
-        from: FiscalPeriod,
-        through: FiscalPeriod,
+        periods: PeriodRange,
     ) -> Result<Vec<PeriodValue>, Error> {
+        let PeriodRange { from, through } = periods;
         let ctx = format!("read the values from {from} to {through}");
         let mut codes: Vec<(i64, Arc<str>)> =
             Vec::with_capacity(super::capacity_hint(version.indicators));
@@ -126,21 +126,15 @@ impl Store {
     }
 
     /// The latest fiscal year with a current value (a total or a disaggregation) of one of
-    /// `version`'s indicators: within `years` (first, last) when given, else any (a stored
-    /// period that is not one is then reported as damage).
+    /// `version`'s indicators: within `periods` when given, else any (a stored period that is
+    /// not one is then reported as damage).
     pub fn latest_value_year(
         &self,
         version: &VersionInfo,
-        years: Option<(i32, i32)>,
+        periods: Option<PeriodRange>,
     ) -> Result<Option<i32>, Error> {
         let ctx = "find the latest fiscal year with values";
-        let (lo, hi) = match years {
-            Some((from, through)) => (
-                FiscalPeriod::year(from).key(),
-                FiscalPeriod::quarter(through, 4).key(),
-            ),
-            None => (i64::MIN, i64::MAX),
-        };
+        let (lo, hi) = periods.map_or((i64::MIN, i64::MAX), |r| (r.from.key(), r.through.key()));
         let key: Option<i64> = self
             .conn
             .prepare_cached(
@@ -166,6 +160,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::framework::parse_str;
+    use crate::period::{FiscalPeriod, PeriodRange};
 
     const FW: &str = r#"
 [strategy]
@@ -188,7 +183,9 @@ title = "Goal"
     fn store() -> (Store, VersionInfo) {
         let mut store = Store::open_in_memory().unwrap();
         let fw = parse_str(FW, "framework.toml").unwrap();
-        store.save_version(&fw, "v1", None).unwrap();
+        store
+            .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
+            .unwrap();
         let v = store.resolve_version(None).unwrap();
         (store, v)
     }
@@ -225,7 +222,7 @@ title = "Goal"
         insert(&store, "FY2023", "", 5.0, false);
         let p = |s: &str| s.parse::<FiscalPeriod>().unwrap();
         let mut got: Vec<(String, f64)> = store
-            .current_totals(&v, p("FY2022"), p("FY2022Q4"))
+            .current_totals(&v, PeriodRange::new(p("FY2022"), p("FY2022Q4")))
             .unwrap()
             .into_iter()
             .map(|x| (x.period.to_string(), x.value))
@@ -244,11 +241,15 @@ title = "Goal"
         // A disaggregated value counts (a total may be derived from it); a year outside the
         // range asked for does not.
         assert_eq!(
-            store.latest_value_year(&v, Some((1900, 2029))).unwrap(),
+            store
+                .latest_value_year(&v, Some(PeriodRange::fiscal_years(1900, 2029)))
+                .unwrap(),
             Some(2024)
         );
         assert_eq!(
-            store.latest_value_year(&v, Some((2025, 2029))).unwrap(),
+            store
+                .latest_value_year(&v, Some(PeriodRange::fiscal_years(2025, 2029)))
+                .unwrap(),
             None
         );
     }
@@ -271,7 +272,7 @@ title = "Goal"
             .unwrap();
         let p = |s: &str| s.parse::<FiscalPeriod>().unwrap();
         let got = store
-            .current_totals(&v, p("FY2022"), p("FY2022Q4"))
+            .current_totals(&v, PeriodRange::new(p("FY2022"), p("FY2022Q4")))
             .unwrap();
         let seen: Vec<(&str, f64, Option<f64>)> = got
             .iter()

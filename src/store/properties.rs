@@ -2,6 +2,7 @@
 //! each, or several in one bulk import) leave exactly one current value per (indicator,
 //! period, disaggregation), equal to the last one written, with every earlier value kept.
 
+use crate::store::period_key::PeriodKey;
 use std::collections::HashMap;
 
 use proptest::prelude::*;
@@ -74,7 +75,7 @@ proptest! {
     fn one_current_value_per_key_and_all_history_kept(ops in proptest::collection::vec(op(), 1..40)) {
         let mut store = Store::open_in_memory().unwrap();
         let fw = parse_str(FRAMEWORK, "p.toml").unwrap();
-        store.save_version(&fw, "1", None).unwrap();
+        store.save_version(&fw, "1", None, "2026-01-15T12:00:00.000000Z").unwrap();
         let ids = store.indicator_ids().unwrap();
         let keys = keys();
         let notes = ["first note", "=second; note"];
@@ -163,7 +164,7 @@ proptest! {
     ]) {
         let mut store = Store::open_in_memory().unwrap();
         let fw = parse_str(FRAMEWORK, "p.toml").unwrap();
-        store.save_version(&fw, "1", None).unwrap();
+        store.save_version(&fw, "1", None, "2026-01-15T12:00:00.000000Z").unwrap();
         let dir = std::env::temp_dir().join(format!("ics-prop-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("values.csv");

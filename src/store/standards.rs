@@ -106,7 +106,9 @@ title = "Goal"
     fn store_with_values(rows: &[(i64, &str, &str, Option<i64>)]) -> Store {
         let mut store = Store::open_in_memory().unwrap();
         let fw = parse_str(FW, "fw.toml").unwrap();
-        store.save_version(&fw, "v1", None).unwrap();
+        store
+            .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
+            .unwrap();
         for (period, disagg, value, replaced_by) in rows {
             store
                 .conn

@@ -24,7 +24,7 @@ pub use text::{clean_text, control_char, guard, parse_timestamp, unguard, visibl
 use crate::error::Error;
 use crate::framework::{Frequency, Indicator};
 use crate::period::{self, FiscalPeriod};
-use crate::store::Store;
+use crate::store::Storage;
 
 /// What a value may be recorded against: the indicators of the newest stored version, and the
 /// codes of every indicator ever stored (for history and export, and for better messages).
@@ -47,7 +47,7 @@ pub struct Rule {
 impl Catalog {
     /// Read the newest version's indicators from the store (only what checking a value needs:
     /// no targets, baselines or prose, so memory stays small for big strategies).
-    pub fn load(store: &Store) -> Result<Catalog, Error> {
+    pub fn load(store: &dyn Storage) -> Result<Catalog, Error> {
         let version = store.resolve_version(None)?;
         let ids = store.indicator_ids()?;
         let mut rules = HashMap::with_capacity(crate::store::capacity_hint(version.indicators));

@@ -25,11 +25,21 @@ fn strategy(version: &str, first: &str, second: &str) -> Framework {
 fn indicators_come_back_in_document_order() {
     let mut store = Store::open_in_memory().unwrap();
     store
-        .save_version(&strategy("v1", "I1", "I2"), "v1", None)
+        .save_version(
+            &strategy("v1", "I1", "I2"),
+            "v1",
+            None,
+            "2026-01-15T12:00:00.000000Z",
+        )
         .unwrap();
     // The second version lists them the other way round: their ids say I1 first.
     store
-        .save_version(&strategy("v2", "I2", "I1"), "v2", None)
+        .save_version(
+            &strategy("v2", "I2", "I1"),
+            "v2",
+            None,
+            "2026-01-15T12:00:00.000000Z",
+        )
         .unwrap();
     for (label, want) in [("v1", ["I1", "I2"]), ("v2", ["I2", "I1"])] {
         let v = store.resolve_version(Some(label)).unwrap();
@@ -127,7 +137,9 @@ fn the_lean_read_is_the_full_read_without_prose() {
         end: Some("FY2025".into()),
         approved: Some("2020-12-10".into()),
     });
-    store.save_version(&fw, "v1", None).unwrap();
+    store
+        .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
+        .unwrap();
     let v = store.resolve_version(None).unwrap();
     assert_eq!(store.framework(&v).unwrap(), fw);
     for wanted in [Targets::All, Targets::None] {
@@ -187,7 +199,9 @@ fn pirs_fields_round_trip_through_the_store() {
     let fw = parse_str(&text, "framework.toml").unwrap();
     let want = &fw.indicator("IND-TRADE-GOODS").unwrap().1.pirs;
     assert!(want.fields().iter().all(|(_, v)| v.is_some()), "{want:?}");
-    store.save_version(&fw, "v1", None).unwrap();
+    store
+        .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
+        .unwrap();
     let v = store.resolve_version(None).unwrap();
     let back = store.framework(&v).unwrap();
     assert_eq!(back, fw);
@@ -204,13 +218,18 @@ fn pirs_fields_round_trip_through_the_store() {
 fn targets_of_a_period_go_to_their_indicators() {
     let mut store = Store::open_in_memory().unwrap();
     let fw = parse_str(shipped::FRAMEWORK, "framework.toml").unwrap();
-    store.save_version(&fw, "v1", None).unwrap();
+    store
+        .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
+        .unwrap();
     let v = store.resolve_version(None).unwrap();
     let year: crate::period::FiscalPeriod = "FY2022".parse().unwrap();
     let got = store
         .framework_lean(
             &v,
-            Targets::Between(year, crate::period::FiscalPeriod::quarter(2022, 4)),
+            Targets::Between(crate::period::PeriodRange::new(
+                year,
+                crate::period::FiscalPeriod::quarter(2022, 4),
+            )),
         )
         .unwrap();
     let mut n = 0;
@@ -242,7 +261,9 @@ fn cumulative_and_ratio_fields_are_stored() {
          [[goal.indicator]]\ncode = \"PLAIN\"\ntitle = \"Plain\"\nunit = \"people\"\n\
          direction = \"increase\"\n";
     let fw = parse_str(text, "framework.toml").unwrap();
-    store.save_version(&fw, "v1", None).unwrap();
+    store
+        .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
+        .unwrap();
     let v = store.resolve_version(None).unwrap();
     let want = |inds: Vec<&Indicator>| {
         type Seen<'a> = (&'a str, bool, Option<(&'a str, &'a str)>);
@@ -281,7 +302,12 @@ fn cumulative_and_ratio_fields_are_stored() {
 fn a_half_stored_ratio_is_damage() {
     let mut store = Store::open_in_memory().unwrap();
     store
-        .save_version(&strategy("v1", "I1", "I2"), "v1", None)
+        .save_version(
+            &strategy("v1", "I1", "I2"),
+            "v1",
+            None,
+            "2026-01-15T12:00:00.000000Z",
+        )
         .unwrap();
     store
         .conn

@@ -6,6 +6,7 @@
 //! so the key has no current value while the voided one stays in the history. Recording again
 //! points the void at the new value, so every key's history stays one chain.
 
+use crate::store::period_key::PeriodKey;
 use rusqlite::{params, OptionalExtension};
 
 use super::super::map_err;

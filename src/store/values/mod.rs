@@ -11,13 +11,14 @@ mod keep;
 mod marks;
 mod writer;
 
+use crate::store::period_key::PeriodKey;
 use std::collections::HashMap;
 
 use rusqlite::params;
 
 use super::{map_err, Store};
 use crate::error::Error;
-use crate::period::FiscalPeriod;
+use crate::period::{FiscalPeriod, PeriodRange};
 
 use writer::CTX;
 pub use writer::{Imported, Keep, Kind, NewValue, Replaced, ValueWriter, Written};
@@ -50,9 +51,8 @@ pub struct StoredValue {
 pub struct ValueQuery {
     /// Only these indicators (store ids); empty for all.
     pub indicators: Vec<i64>,
-    /// Only periods from the first to the last, inclusive, in period order (a fiscal year
-    /// sorts before its quarters: see [`FiscalPeriod::span`]).
-    pub periods: Option<(FiscalPeriod, FiscalPeriod)>,
+    /// Only these periods (see [`FiscalPeriod::span`] for a period and what it covers).
+    pub periods: Option<PeriodRange>,
     /// Replaced values too, not only current ones.
     pub include_replaced: bool,
     /// Newest first (by recording order) instead of by indicator code, period,
@@ -129,7 +129,7 @@ impl Store {
         let ctx = "read the recorded values";
         let (lo, hi) = q
             .periods
-            .map_or((i64::MIN, i64::MAX), |(lo, hi)| (lo.key(), hi.key()));
+            .map_or((i64::MIN, i64::MAX), |r| (r.from.key(), r.through.key()));
         if !q.include_replaced && !q.newest_first {
             // Current values in code order: one walk of the "current" index per indicator,
             // already in period and disaggregation order, so nothing is sorted.
@@ -259,7 +259,9 @@ title = "G"
             "t.toml",
         )
         .unwrap();
-        store.save_version(&fw, "v1", None).unwrap();
+        store
+            .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
+            .unwrap();
         let id = store.indicator_ids().unwrap()["I1"];
         (store, id)
     }

@@ -8,6 +8,7 @@
 //! it holds the write lock, and SQLite gives a new row one more than the largest id. Text
 //! parameters that repeat from row to row are bound once.
 
+use crate::store::period_key::PeriodKey;
 use std::collections::HashSet;
 
 use rusqlite::{params, CachedStatement, Connection, OptionalExtension};

@@ -41,7 +41,7 @@ use crate::clock::now_utc;
 use crate::error::{Diagnostic, Error};
 use crate::files::input::{describe_limit, Overlong, RowLimit, MAX_ROW_BYTES};
 use crate::framework::parse::file_error;
-use crate::store::{Imported, Keep, Kind, NewValue, Store, ValueWriter};
+use crate::store::{Imported, Keep, Kind, NewValue, Storage, ValueSink, WriteValues};
 
 pub use self::rows::{ACCEPTED_COLUMNS, IGNORED_COLUMNS};
 pub use self::source::Separator;
@@ -67,7 +67,7 @@ const BATCHES_IN_FLIGHT: usize = 2;
 /// Import the CSV file at `path`: all rows or none. `progress` is called now and then with the
 /// number of bytes read so far. `default_by` is used where a row names no `recorded_by`.
 pub fn import_csv(
-    store: &mut Store,
+    store: &mut dyn Storage,
     catalog: &Catalog,
     path: &Path,
     default_by: &str,
@@ -86,7 +86,7 @@ pub fn import_csv(
 /// Import CSV text from `input` (a file, or the demo's built-in values): all rows or none.
 /// `shown` names the input in messages (`FILE:LINE: ...`).
 pub fn import_reader<R: std::io::Read + Send>(
-    store: &mut Store,
+    store: &mut dyn Storage,
     catalog: &Catalog,
     input: R,
     shown: &str,
@@ -181,7 +181,7 @@ fn peek_header<R: std::io::Read>(mut input: R, shown: &str) -> Result<(Vec<u8>, 
 /// Check and write the rows of `source` after its header: all or none.
 #[allow(clippy::too_many_arguments)]
 fn import_rows<S: RowSource + Send>(
-    store: &mut Store,
+    store: &mut dyn Storage,
     catalog: &Catalog,
     source: S,
     columns: Columns,
@@ -235,8 +235,8 @@ fn overlong_error(overlong: &Overlong, shown: &str) -> Option<Error> {
 }
 
 /// The writing side of an import.
-struct Import<'a, 'w> {
-    writer: &'a mut ValueWriter<'w>,
+struct Import<'a> {
+    writer: &'a mut dyn ValueSink,
     tracking: bool,
     now: &'a str,
     default_by: &'a str,
@@ -244,7 +244,7 @@ struct Import<'a, 'w> {
     track: Tracker,
 }
 
-impl Import<'_, '_> {
+impl Import<'_> {
     /// Note a batch's bad rows and, while every row so far is good, write its rows.
     fn batch(&mut self, batch: &Batch) -> Result<(), Error> {
         self.summary.rows += batch.rows_read;

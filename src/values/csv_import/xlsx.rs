@@ -23,7 +23,7 @@ use super::source::{column_letters, Locate, Place, Problem, RowSource};
 use super::{import_rows, ImportSummary};
 use crate::error::Error;
 use crate::framework::parse::file_error;
-use crate::store::Store;
+use crate::store::Storage;
 use crate::values::Catalog;
 
 /// Whether the file at `path` is a zip archive (as every .xlsx workbook is), from its first
@@ -78,7 +78,7 @@ pub fn foreign_file(path: &Path) -> Result<(), Error> {
 /// Import the worksheet `sheet` (default the first) of the workbook at `path`: all rows or
 /// none.
 pub fn import_xlsx(
-    store: &mut Store,
+    store: &mut dyn Storage,
     catalog: &Catalog,
     path: &Path,
     sheet: Option<&str>,

@@ -1,0 +1,347 @@
+//! The storage interface: what the commands and the domain ask of a database, in backend-neutral
+//! terms ([`FiscalPeriod`]s and [`PeriodRange`]s, domain types, [`Error`] sentences). The SQLite
+//! [`Store`] implements it; a server-backed store would implement the same traits.
+//!
+//! Three parts, as a database has three jobs:
+//! - [`StrategyVersions`]: the stored versions of the strategy (save, list, resolve, read back).
+//! - [`ValueStore`]: the recorded values (read, and write through a sink in one transaction).
+//! - [`ValueSink`]: the writer a [`ValueStore`] hands out inside that transaction; a bulk
+//!   import writes every row through it.
+//!
+//! [`Storage`] is all of them plus what concerns the database as a whole (where it is, `check`).
+//! Commands hold a `Box<dyn Storage>` (see [`super::open`]): the backend is chosen at run time
+//! from `--db`, so one object-safe interface serves every command without compiling each twice.
+//! The cost is one indirect call per store call; the bulk paths (an import's rows through the
+//! sink, an export's rows through [`ValueStore::each_value`]) pay one per row, which is noise
+//! against the database's own work per row, and `progress` reads its values as one `Vec`
+//! ([`ValueStore::current_totals`]).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::framework::{Framework, Indicator, NodeKind};
+use crate::period::{FiscalPeriod, PeriodRange};
+use crate::progress::PeriodValue;
+
+use super::{
+    CheckReport, CurrentValue, Imported, NewValue, Replaced, SaveOutcome, Store, StoredValue,
+    Targets, ValueQuery, ValueWriter, VersionInfo, Written,
+};
+
+/// The stored versions of the strategy.
+pub trait StrategyVersions {
+    /// Store `fw` as a new version labelled `label` and loaded at `loaded_at` (RFC 3339 UTC,
+    /// from [`crate::clock::now_utc`]), unless the newest version has the same content. All
+    /// or nothing.
+    fn save_version(
+        &mut self,
+        fw: &Framework,
+        label: &str,
+        source_file: Option<&str>,
+        loaded_at: &str,
+    ) -> Result<SaveOutcome, Error>;
+    /// Every stored version, oldest first.
+    fn versions(&self) -> Result<Vec<VersionInfo>, Error>;
+    /// The version a label, `@latest` or `@previous` names (the newest when `None`).
+    fn resolve_version(&self, spec: Option<&str>) -> Result<VersionInfo, Error>;
+    /// How many nodes of each kind a version has.
+    fn node_counts(&self, version: &VersionInfo) -> Result<Vec<(NodeKind, usize)>, Error>;
+    /// A version's indicators with what checking a value needs (no targets or prose).
+    fn indicator_rules(&self, version: &VersionInfo) -> Result<Vec<Indicator>, Error>;
+    /// A whole stored version.
+    fn framework(&self, version: &VersionInfo) -> Result<Framework, Error> {
+        self.framework_with(version, Targets::All)
+    }
+    /// A stored version with only some of its targets.
+    fn framework_with(&self, version: &VersionInfo, wanted: Targets) -> Result<Framework, Error>;
+    /// [`StrategyVersions::framework_with`] without the prose no report shows.
+    fn framework_lean(&self, version: &VersionInfo, wanted: Targets) -> Result<Framework, Error>;
+    /// [`StrategyVersions::framework_lean`] with each node's `aligns_with`.
+    fn framework_outline(&self, version: &VersionInfo, wanted: Targets)
+        -> Result<Framework, Error>;
+}
+
+/// The recorded values.
+pub trait ValueStore {
+    /// Every indicator code ever stored (in any version), with its id.
+    fn indicator_ids(&self) -> Result<HashMap<String, i64>, Error>;
+    /// Whether the newest definition of an indicator has a baseline or targets, all of them
+    /// zero or more: then a negative value is most likely a typo.
+    fn never_negative(&self, indicator_id: i64) -> Result<bool, Error>;
+    /// Call `f` with each value that `q` selects, in its order.
+    fn each_value(
+        &self,
+        q: &ValueQuery,
+        f: &mut dyn FnMut(StoredValue) -> Result<(), Error>,
+    ) -> Result<(), Error>;
+    /// Current values (totals, and what a total may be derived from) of `version`'s
+    /// indicators over `periods`, in no particular order.
+    fn current_totals(
+        &self,
+        version: &VersionInfo,
+        periods: PeriodRange,
+    ) -> Result<Vec<PeriodValue>, Error>;
+    /// The latest fiscal year with a current value of one of `version`'s indicators, within
+    /// `periods` when given.
+    fn latest_value_year(
+        &self,
+        version: &VersionInfo,
+        periods: Option<PeriodRange>,
+    ) -> Result<Option<i32>, Error>;
+    /// Every current value, by indicator code, period and disaggregation.
+    fn current_values(&self) -> Result<Vec<CurrentValue>, Error>;
+    /// Every (indicator code, period) that has a current value, each once, in order.
+    fn value_periods(&self) -> Result<Vec<(String, FiscalPeriod)>, Error>;
+    /// Run `f` with a [`ValueSink`] in one write transaction: committed if `f` succeeds,
+    /// rolled back (nothing written) if it fails. `bulk` is for imports of any size and changes
+    /// how, never what, is written. Callers use [`WriteValues::write_values`].
+    fn write_values_with(
+        &mut self,
+        bulk: bool,
+        f: &mut dyn FnMut(&mut dyn ValueSink) -> Result<(), Error>,
+    ) -> Result<(), Error>;
+}
+
+/// Writes values inside the one transaction of [`ValueStore::write_values_with`].
+pub trait ValueSink {
+    /// Import one value (`dated`: the row carried its own recording time): added, a
+    /// correction, unchanged, or already in the history.
+    fn import(&mut self, v: &NewValue<'_>, dated: bool) -> Result<Imported, Error>;
+    /// Record one value: added, a correction of the current one, or unchanged.
+    fn put(&mut self, v: &NewValue<'_>) -> Result<Written, Error>;
+    /// End the current value of `v`'s key with a void row (its note, who and when from `v`;
+    /// its value the voided one). `None` if the key has no current value; nothing is written.
+    fn void(&mut self, v: &NewValue<'_>) -> Result<Option<Replaced>, Error>;
+    /// The value that the value `id` corrected (replaced), if any.
+    fn corrected_by(&self, id: i64) -> Result<Option<i64>, Error>;
+    /// The id of the current value of `v`'s (indicator, period, disaggregation), if any.
+    fn current_id(&self, v: &NewValue<'_>) -> Result<Option<i64>, Error>;
+    /// The current value of a key and its ratio parts, if it has one.
+    #[allow(clippy::type_complexity)]
+    fn current_value(
+        &mut self,
+        indicator_id: i64,
+        period: FiscalPeriod,
+        disaggregation: &str,
+    ) -> Result<Option<(f64, Option<(f64, f64)>)>, Error>;
+    /// Whether a value id was written in this transaction (rather than being there before).
+    fn is_new(&self, id: i64) -> bool;
+}
+
+/// A whole database.
+pub trait Storage: StrategyVersions + ValueStore {
+    /// Where the database is, as the user named it (in messages, and so that no `--out` file
+    /// replaces it).
+    fn path(&self) -> &Path;
+    /// Check the database and everything stored in it.
+    fn check(&self) -> Result<CheckReport, Error>;
+    /// Mark this database as one built by `ics demo` (see [`super::is_demo_database`]).
+    fn mark_demo(&mut self) -> Result<(), Error>;
+}
+
+/// [`ValueStore::write_values_with`] for a closure that returns something.
+pub trait WriteValues {
+    fn write_values<T>(
+        &mut self,
+        bulk: bool,
+        f: impl FnOnce(&mut dyn ValueSink) -> Result<T, Error>,
+    ) -> Result<T, Error>;
+}
+
+impl<S: ValueStore + ?Sized> WriteValues for S {
+    fn write_values<T>(
+        &mut self,
+        bulk: bool,
+        f: impl FnOnce(&mut dyn ValueSink) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let lost = || Error::database("could not record the values (internal error)");
+        let mut f = Some(f);
+        let mut out = None;
+        self.write_values_with(bulk, &mut |sink| {
+            let f = f.take().ok_or_else(lost)?;
+            out = Some(f(sink)?);
+            Ok(())
+        })?;
+        out.ok_or_else(lost)
+    }
+}
+
+impl StrategyVersions for Store {
+    fn save_version(
+        &mut self,
+        fw: &Framework,
+        label: &str,
+        source_file: Option<&str>,
+        loaded_at: &str,
+    ) -> Result<SaveOutcome, Error> {
+        Store::save_version(self, fw, label, source_file, loaded_at)
+    }
+    fn versions(&self) -> Result<Vec<VersionInfo>, Error> {
+        Store::versions(self)
+    }
+    fn resolve_version(&self, spec: Option<&str>) -> Result<VersionInfo, Error> {
+        Store::resolve_version(self, spec)
+    }
+    fn node_counts(&self, version: &VersionInfo) -> Result<Vec<(NodeKind, usize)>, Error> {
+        Store::node_counts(self, version)
+    }
+    fn indicator_rules(&self, version: &VersionInfo) -> Result<Vec<Indicator>, Error> {
+        Store::indicator_rules(self, version)
+    }
+    fn framework(&self, version: &VersionInfo) -> Result<Framework, Error> {
+        Store::framework(self, version)
+    }
+    fn framework_with(&self, version: &VersionInfo, wanted: Targets) -> Result<Framework, Error> {
+        Store::framework_with(self, version, wanted)
+    }
+    fn framework_lean(&self, version: &VersionInfo, wanted: Targets) -> Result<Framework, Error> {
+        Store::framework_lean(self, version, wanted)
+    }
+    fn framework_outline(
+        &self,
+        version: &VersionInfo,
+        wanted: Targets,
+    ) -> Result<Framework, Error> {
+        Store::framework_outline(self, version, wanted)
+    }
+}
+
+impl ValueStore for Store {
+    fn indicator_ids(&self) -> Result<HashMap<String, i64>, Error> {
+        Store::indicator_ids(self)
+    }
+    fn never_negative(&self, indicator_id: i64) -> Result<bool, Error> {
+        Store::never_negative(self, indicator_id)
+    }
+    fn each_value(
+        &self,
+        q: &ValueQuery,
+        f: &mut dyn FnMut(StoredValue) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        Store::each_value(self, q, f)
+    }
+    fn current_totals(
+        &self,
+        version: &VersionInfo,
+        periods: PeriodRange,
+    ) -> Result<Vec<PeriodValue>, Error> {
+        Store::current_totals(self, version, periods)
+    }
+    fn latest_value_year(
+        &self,
+        version: &VersionInfo,
+        periods: Option<PeriodRange>,
+    ) -> Result<Option<i32>, Error> {
+        Store::latest_value_year(self, version, periods)
+    }
+    fn current_values(&self) -> Result<Vec<CurrentValue>, Error> {
+        Store::current_values(self)
+    }
+    fn value_periods(&self) -> Result<Vec<(String, FiscalPeriod)>, Error> {
+        Store::value_periods(self)
+    }
+    fn write_values_with(
+        &mut self,
+        bulk: bool,
+        f: &mut dyn FnMut(&mut dyn ValueSink) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        Store::write_values(self, bulk, |w| f(w))
+    }
+}
+
+impl ValueSink for ValueWriter<'_> {
+    fn import(&mut self, v: &NewValue<'_>, dated: bool) -> Result<Imported, Error> {
+        ValueWriter::import(self, v, dated)
+    }
+    fn put(&mut self, v: &NewValue<'_>) -> Result<Written, Error> {
+        ValueWriter::put(self, v)
+    }
+    fn void(&mut self, v: &NewValue<'_>) -> Result<Option<Replaced>, Error> {
+        ValueWriter::void(self, v)
+    }
+    fn corrected_by(&self, id: i64) -> Result<Option<i64>, Error> {
+        ValueWriter::corrected_by(self, id)
+    }
+    fn current_id(&self, v: &NewValue<'_>) -> Result<Option<i64>, Error> {
+        ValueWriter::current_id(self, v)
+    }
+    fn current_value(
+        &mut self,
+        indicator_id: i64,
+        period: FiscalPeriod,
+        disaggregation: &str,
+    ) -> Result<Option<(f64, Option<(f64, f64)>)>, Error> {
+        ValueWriter::current_value(self, indicator_id, period, disaggregation)
+    }
+    fn is_new(&self, id: i64) -> bool {
+        ValueWriter::is_new(self, id)
+    }
+}
+
+impl Storage for Store {
+    fn path(&self) -> &Path {
+        Store::path(self)
+    }
+    fn check(&self) -> Result<CheckReport, Error> {
+        Store::check(self)
+    }
+    fn mark_demo(&mut self) -> Result<(), Error> {
+        Store::mark_demo(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Every `.rs` file under `dir`.
+    fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Whether `text` holds `word` as a whole name (`Store` but not `StoredValue`).
+    fn names(text: &str, word: &str) -> bool {
+        let ident = |c: char| c.is_alphanumeric() || c == '_';
+        text.match_indices(word).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + word.len()..].chars().next();
+            !before.is_some_and(ident) && !after.is_some_and(ident)
+        })
+    }
+
+    #[test]
+    fn a_name_is_a_whole_word() {
+        assert!(names("use crate::store::Store;", "Store"));
+        assert!(!names("use crate::store::StoredValue;", "Store"));
+        assert!(!names("MyStore::open", "Store"));
+    }
+
+    /// The seam holds: outside `src/store`, no file names SQLite's types or the SQLite store
+    /// itself; everything goes through the traits.
+    #[test]
+    fn nothing_outside_the_store_names_the_backend() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        let store = src.join("store");
+        let mut found = Vec::new();
+        for file in files.iter().filter(|f| !f.starts_with(&store)) {
+            let text = std::fs::read_to_string(file).unwrap();
+            for word in ["rusqlite", "Store", "ValueWriter"] {
+                if names(&text, word) {
+                    found.push(format!("{} names `{word}`", file.display()));
+                }
+            }
+        }
+        assert!(files.len() > 50, "{}", files.len());
+        assert!(found.is_empty(), "{found:#?}");
+    }
+}

@@ -1,0 +1,505 @@
+//! The conformance suite: what every storage backend must do, written against the [`Storage`]
+//! traits only (like taskchampion's `storage_tests!`). [`storage_tests!`] instantiates it for
+//! one backend, given an expression that makes a fresh, empty [`Fixture`]; below it runs for
+//! SQLite in memory and in a file. A new backend adds one `storage_tests!` line.
+
+use crate::error::Error;
+use crate::framework::{self, Framework};
+use crate::period::{FiscalPeriod, PeriodRange};
+
+use super::{
+    Imported, Keep, Kind, NewValue, SaveOutcome, Storage, StoredValue, ValueQuery, WriteValues,
+    Written,
+};
+
+/// A fresh, empty database of one backend, and whatever must live as long as it (a temporary
+/// folder, a throwaway server database).
+pub(crate) struct Fixture {
+    pub store: Box<dyn Storage>,
+    /// Opens the same database again (a second connection, as the next command would), for
+    /// a backend whose databases outlive a connection.
+    pub reopen: Option<Box<dyn Fn() -> Box<dyn Storage>>>,
+    pub _keep: Option<Box<dyn std::any::Any>>,
+}
+
+impl Fixture {
+    pub fn new(store: Box<dyn Storage>) -> Self {
+        Fixture {
+            store,
+            reopen: None,
+            _keep: None,
+        }
+    }
+}
+
+/// Instantiate every conformance test for the backend `$make` (an expression giving a fresh
+/// [`Fixture`]) in the current module.
+macro_rules! storage_tests {
+    ($make:expr) => {
+        $crate::store::conformance::storage_tests!(
+            @each $make;
+            versions_save_unchanged_and_resolve,
+            record_correct_unchanged,
+            void_and_explain,
+            history_keeps_every_row,
+            a_failed_import_leaves_nothing,
+            an_import_skips_what_it_already_holds,
+            one_current_value_per_key,
+            current_totals_read_a_range,
+            a_healthy_database_checks_clean,
+            reopening_keeps_everything,
+        );
+    };
+    (@each $make:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::store::conformance::$name($make);
+            }
+        )*
+    };
+}
+pub(crate) use storage_tests;
+
+const FRAMEWORK: &str = r#"
+[strategy]
+code = "s"
+title = "S"
+version = "v1"
+[[goal]]
+code = "G1"
+title = "G"
+  [[goal.indicator]]
+  code = "I1"
+  title = "I"
+  unit = "people"
+  direction = "increase"
+  targets = { FY2021 = 10.0 }
+  [[goal.indicator]]
+  code = "I2"
+  title = "J"
+  unit = "people"
+  direction = "increase"
+"#;
+
+fn framework(title: &str) -> Framework {
+    framework::parse_str(&FRAMEWORK.replace("title = \"S\"", title), "t.toml").unwrap()
+}
+
+/// The fixture's store with the test framework saved as `v1`, and the id of `I1`.
+fn loaded(f: &mut Fixture) -> i64 {
+    f.store
+        .save_version(
+            &framework("title = \"S\""),
+            "v1",
+            None,
+            "2026-01-15T12:00:00.000000Z",
+        )
+        .unwrap();
+    f.store.indicator_ids().unwrap()["I1"]
+}
+
+fn value(id: i64, period: &str, v: f64, at: &'static str) -> NewValue<'static> {
+    NewValue {
+        indicator_id: id,
+        period: period.parse().unwrap(),
+        disaggregation: "",
+        value: v,
+        parts: None,
+        note: None,
+        source: None,
+        recorded_by: "me",
+        recorded_at: at,
+        keep: Keep::AS_GIVEN,
+        kind: Kind::Value,
+    }
+}
+
+const T1: &str = "2026-01-15T12:00:00.000000Z";
+const T2: &str = "2026-01-16T12:00:00.000000Z";
+const T3: &str = "2026-01-17T12:00:00.000000Z";
+
+fn values(store: &dyn Storage, q: &ValueQuery) -> Vec<StoredValue> {
+    let mut all = Vec::new();
+    store
+        .each_value(q, &mut |v| {
+            all.push(v);
+            Ok(())
+        })
+        .unwrap();
+    all
+}
+
+fn history(store: &dyn Storage) -> Vec<StoredValue> {
+    values(
+        store,
+        &ValueQuery {
+            include_replaced: true,
+            ..ValueQuery::default()
+        },
+    )
+}
+
+fn current(store: &dyn Storage) -> Vec<StoredValue> {
+    values(store, &ValueQuery::default())
+}
+
+pub(crate) fn versions_save_unchanged_and_resolve(mut f: Fixture) {
+    let s = &mut *f.store;
+    assert!(s.versions().unwrap().is_empty());
+    assert!(s.resolve_version(None).is_err(), "no version yet");
+    let v1 = framework("title = \"S\"");
+    assert_eq!(
+        s.save_version(&v1, "v1", Some("a.toml"), "2026-01-15T12:00:00.000000Z")
+            .unwrap(),
+        SaveOutcome::Stored { label: "v1".into() }
+    );
+    // The same content again is not a new version.
+    assert_eq!(
+        s.save_version(&v1, "v1b", None, "2026-01-15T12:00:00.000000Z")
+            .unwrap(),
+        SaveOutcome::Unchanged { label: "v1".into() }
+    );
+    let v2 = framework("title = \"S two\"");
+    assert_eq!(
+        s.save_version(&v2, "v2", None, "2026-01-15T12:00:00.000000Z")
+            .unwrap(),
+        SaveOutcome::Stored { label: "v2".into() }
+    );
+    let labels: Vec<String> = s.versions().unwrap().into_iter().map(|v| v.label).collect();
+    assert_eq!(labels, ["v1", "v2"]);
+    let newest = s.resolve_version(None).unwrap();
+    assert_eq!(
+        (newest.label.as_str(), newest.title.as_str()),
+        ("v2", "S two")
+    );
+    assert_eq!(newest.indicators, 2);
+    // The time comes from the caller's clock, as given.
+    assert_eq!(newest.loaded_at, T1);
+    assert_eq!(s.resolve_version(Some("@previous")).unwrap().label, "v1");
+    assert_eq!(
+        s.resolve_version(Some("v1"))
+            .unwrap()
+            .source_file
+            .as_deref(),
+        Some("a.toml")
+    );
+    assert!(s.resolve_version(Some("nope")).is_err());
+    // Read back: the strategy, its indicators and the targets asked for.
+    let fw = s.framework(&newest).unwrap();
+    assert_eq!(fw.strategy.title, "S two");
+    let codes: Vec<&str> = fw.indicators().map(|(_, i)| i.code.as_str()).collect();
+    assert_eq!(codes, ["I1", "I2"]);
+    let rules = s.indicator_rules(&newest).unwrap();
+    assert_eq!(rules.len(), 2);
+}
+
+pub(crate) fn record_correct_unchanged(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    let added = s
+        .write_values(false, |w| w.put(&value(id, "FY2021", 1.0, T1)))
+        .unwrap();
+    assert!(matches!(added, Written::Added { .. }), "{added:?}");
+    let same = s
+        .write_values(false, |w| w.put(&value(id, "FY2021", 1.0, T2)))
+        .unwrap();
+    assert_eq!(same, Written::Unchanged);
+    let corrected = s
+        .write_values(false, |w| w.put(&value(id, "FY2021", 2.0, T2)))
+        .unwrap();
+    let Written::Corrected { old, .. } = corrected else {
+        panic!("{corrected:?}")
+    };
+    assert_eq!((old.value, old.recorded_at.as_str()), (1.0, T1));
+    let now = current(s);
+    assert_eq!(now.len(), 1);
+    assert_eq!((now[0].value, now[0].indicator.as_str()), (2.0, "I1"));
+}
+
+pub(crate) fn void_and_explain(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    s.write_values(false, |w| w.put(&value(id, "FY2021", 5.0, T1)))
+        .unwrap();
+    // An explanation keeps the value and sets the note.
+    let explained = s
+        .write_values(false, |w| {
+            let (v, parts) = w
+                .current_value(id, FiscalPeriod::year(2021), "")?
+                .expect("a current value");
+            w.put(&NewValue {
+                value: v,
+                parts,
+                note: Some("late data"),
+                keep: Keep {
+                    note: false,
+                    source: true,
+                },
+                kind: Kind::Explanation,
+                ..value(id, "FY2021", v, T2)
+            })
+        })
+        .unwrap();
+    assert!(
+        matches!(explained, Written::Corrected { .. }),
+        "{explained:?}"
+    );
+    let now = current(s);
+    assert_eq!(now.len(), 1);
+    assert_eq!(
+        (now[0].value, now[0].kind, now[0].note.as_deref()),
+        (5.0, Kind::Explanation, Some("late data"))
+    );
+    // A void ends the key: nothing current, the voided value in the history.
+    let void = NewValue {
+        note: Some("typo"),
+        kind: Kind::Void,
+        ..value(id, "FY2021", 0.0, T3)
+    };
+    let old = s.write_values(false, |w| w.void(&void)).unwrap();
+    assert_eq!(old.map(|o| o.value), Some(5.0));
+    assert!(current(s).is_empty());
+    assert!(s
+        .write_values(false, |w| w.current_value(id, FiscalPeriod::year(2021), ""))
+        .unwrap()
+        .is_none());
+    // Nothing left to void.
+    assert!(s.write_values(false, |w| w.void(&void)).unwrap().is_none());
+    let kinds: Vec<Kind> = history(s).iter().map(|v| v.kind).collect();
+    assert_eq!(kinds, [Kind::Value, Kind::Explanation, Kind::Void]);
+}
+
+pub(crate) fn history_keeps_every_row(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    for (v, at) in [(1.0, T1), (2.0, T2), (3.0, T3)] {
+        s.write_values(false, |w| w.put(&value(id, "FY2021", v, at)))
+            .unwrap();
+    }
+    let h = history(s);
+    assert_eq!(
+        h.iter().map(|v| v.value).collect::<Vec<_>>(),
+        [1.0, 2.0, 3.0]
+    );
+    // Each replaced row points at the one after it, and says when that came.
+    assert_eq!(h[0].replaced_by, Some(h[1].id));
+    assert_eq!(h[0].replaced_at.as_deref(), Some(T2));
+    assert_eq!(h[1].replaced_by, Some(h[2].id));
+    assert_eq!(h[2].replaced_by, None);
+    let newest_first = values(
+        s,
+        &ValueQuery {
+            include_replaced: true,
+            newest_first: true,
+            ..ValueQuery::default()
+        },
+    );
+    assert_eq!(
+        newest_first.iter().map(|v| v.value).collect::<Vec<_>>(),
+        [3.0, 2.0, 1.0]
+    );
+}
+
+pub(crate) fn a_failed_import_leaves_nothing(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    s.write_values(false, |w| w.put(&value(id, "FY2020", 1.0, T1)))
+        .unwrap();
+    let before = history(s);
+    let err = s
+        .write_values(true, |w| {
+            w.import(&value(id, "FY2021", 1.0, T2), true)?;
+            w.import(&value(id, "FY2020", 9.0, T2), true)?;
+            Err::<(), _>(Error::input("row 3 is wrong"))
+        })
+        .unwrap_err();
+    assert_eq!(err.to_string(), "row 3 is wrong");
+    assert_eq!(history(s), before);
+    // And the store is usable afterwards: the retry goes through.
+    let retried = s
+        .write_values(true, |w| w.import(&value(id, "FY2021", 1.0, T2), true))
+        .unwrap();
+    assert!(matches!(retried, Imported::Added { .. }), "{retried:?}");
+}
+
+pub(crate) fn an_import_skips_what_it_already_holds(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    let first = s
+        .write_values(true, |w| {
+            let a = w.import(&value(id, "FY2021", 1.0, T1), true)?;
+            let b = w.import(&value(id, "FY2021", 2.0, T2), true)?;
+            let Imported::Added { id: a_id } = a else {
+                panic!("{a:?}")
+            };
+            let Imported::Corrected { id: b_id } = b else {
+                panic!("{b:?}")
+            };
+            assert!(w.is_new(a_id) && w.is_new(b_id));
+            assert_eq!(w.corrected_by(b_id)?, Some(a_id));
+            assert_eq!(w.current_id(&value(id, "FY2021", 0.0, T1))?, Some(b_id));
+            Ok((a, b))
+        })
+        .unwrap();
+    assert_ne!(first.0, first.1);
+    // The same rows again: the history already holds both.
+    let again = s
+        .write_values(true, |w| {
+            Ok([
+                w.import(&value(id, "FY2021", 1.0, T1), true)?,
+                w.import(&value(id, "FY2021", 2.0, T2), true)?,
+            ])
+        })
+        .unwrap();
+    assert!(
+        matches!(
+            again,
+            [
+                Imported::AlreadyRecorded,
+                Imported::AlreadyRecorded | Imported::Unchanged
+            ]
+        ),
+        "{again:?}"
+    );
+    assert_eq!(history(s).len(), 2);
+}
+
+pub(crate) fn one_current_value_per_key(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    s.write_values(true, |w| {
+        for (i, at) in [T1, T2, T3].into_iter().enumerate() {
+            for period in ["FY2021", "FY2021Q1", "FY2022"] {
+                w.import(&value(id, period, i as f64, at), true)?;
+                let by_sex = NewValue {
+                    disaggregation: "sex=female",
+                    ..value(id, period, 10.0 + i as f64, at)
+                };
+                w.import(&by_sex, true)?;
+            }
+        }
+        Ok(())
+    })
+    .unwrap();
+    let now = current(s);
+    let mut keys: Vec<(String, FiscalPeriod, String)> = now
+        .iter()
+        .map(|v| (v.indicator.clone(), v.period, v.disaggregation.clone()))
+        .collect();
+    let n = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!((n, keys.len()), (6, 6), "{now:?}");
+    assert!(now.iter().all(|v| v.value == 2.0 || v.value == 12.0));
+    assert_eq!(history(s).len(), 18);
+    assert_eq!(s.value_periods().unwrap().len(), 3);
+    assert_eq!(s.current_values().unwrap().len(), 6);
+}
+
+pub(crate) fn current_totals_read_a_range(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    s.write_values(true, |w| {
+        for (p, v) in [
+            ("FY2020Q4", 1.0),
+            ("FY2021", 2.0),
+            ("FY2021Q4", 3.0),
+            ("FY2022", 4.0),
+        ] {
+            w.import(&value(id, p, v, T1), true)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let version = s.resolve_version(None).unwrap();
+    let mut got: Vec<(String, f64)> = s
+        .current_totals(&version, FiscalPeriod::year(2021).span())
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.period.to_string(), v.value))
+        .collect();
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(got, [("FY2021".into(), 2.0), ("FY2021Q4".into(), 3.0)]);
+    assert_eq!(
+        s.current_totals(&version, PeriodRange::all())
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(s.latest_value_year(&version, None).unwrap(), Some(2022));
+    assert_eq!(
+        s.latest_value_year(&version, Some(PeriodRange::fiscal_years(2000, 2021)))
+            .unwrap(),
+        Some(2021)
+    );
+}
+
+pub(crate) fn a_healthy_database_checks_clean(mut f: Fixture) {
+    assert!(f.store.check().unwrap().problems.is_empty());
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    s.write_values(false, |w| w.put(&value(id, "FY2021", 1.0, T1)))
+        .unwrap();
+    s.write_values(false, |w| w.put(&value(id, "FY2021", 2.0, T2)))
+        .unwrap();
+    let report = s.check().unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert!(!report.checked.is_empty());
+}
+
+pub(crate) fn reopening_keeps_everything(mut f: Fixture) {
+    let id = loaded(&mut f);
+    f.store
+        .write_values(false, |w| w.put(&value(id, "FY2021", 1.0, T1)))
+        .unwrap();
+    f.store
+        .write_values(false, |w| w.put(&value(id, "FY2021", 2.0, T2)))
+        .unwrap();
+    let Some(reopen) = &f.reopen else {
+        return; // a database that lives only as long as its connection
+    };
+    let before = (history(&*f.store), f.store.versions().unwrap());
+    // A second connection sees what the first committed; opening again (schema already
+    // current) changes nothing.
+    let again = reopen();
+    assert_eq!(history(&*again), before.0);
+    let labels = |v: &[crate::store::VersionInfo]| -> Vec<String> {
+        v.iter()
+            .map(|v| format!("{} {}", v.label, v.content_hash))
+            .collect()
+    };
+    assert_eq!(labels(&again.versions().unwrap()), labels(&before.1));
+    drop(again);
+    let mut third = reopen();
+    third
+        .write_values(false, |w| w.put(&value(id, "FY2021", 3.0, T3)))
+        .unwrap();
+    assert_eq!(current(&*f.store)[0].value, 3.0);
+    assert!(third.check().unwrap().problems.is_empty());
+}
+
+mod sqlite_in_memory {
+    use super::Fixture;
+    use crate::store::Store;
+
+    super::storage_tests!(Fixture::new(Box::new(Store::open_in_memory().unwrap())));
+}
+
+mod sqlite_file {
+    use super::Fixture;
+    use crate::store::{open, OpenMode};
+
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ics.db");
+        let store = open(&path, OpenMode::Create).unwrap();
+        Fixture {
+            store,
+            reopen: Some(Box::new(move || open(&path, OpenMode::Existing).unwrap())),
+            _keep: Some(Box::new(dir)),
+        }
+    }
+
+    super::storage_tests!(fixture());
+}

@@ -116,7 +116,7 @@ fn indicator(code: String) -> impl Strategy<Value = Indicator> {
                         numerator,
                         denominator,
                     }),
-                    pirs,
+                    pirs: pirs.into(),
                 }
             },
         )

@@ -146,7 +146,7 @@ impl Store {
                     r.get(9).map_err(|e| map_err(e, ctx))?,
                 )
                 .map_err(|m| damaged(ctx, &m))?,
-                pirs: Pirs::default(),
+                pirs: Default::default(),
             });
         }
         Ok(out)
@@ -403,7 +403,7 @@ impl Store {
                     cumulative: r.get(16).map_err(|e| map_err(e, ctx))?,
                     ratio: ratio(opt(17)?, opt(18)?).map_err(|m| damaged(ctx, &m))?,
                     pirs: if lean {
-                        Pirs::default()
+                        Default::default()
                     } else {
                         Pirs {
                             rationale: opt(19)?,
@@ -415,6 +415,7 @@ impl Store {
                             baseline_rationale: opt(25)?,
                             target_rationale: opt(26)?,
                         }
+                        .into()
                     },
                 };
                 let position: i64 = r.get(15).map_err(|e| map_err(e, ctx))?;

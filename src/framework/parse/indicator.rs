@@ -223,7 +223,7 @@ impl Checker {
             illustrative,
             cumulative,
             ratio,
-            pirs,
+            pirs: pirs.into(),
         })
     }
 
@@ -442,7 +442,7 @@ mod tests {
     fn pirs_fields_are_read() {
         let fw = with("").unwrap();
         let (_, ind) = fw.indicators().next().unwrap();
-        assert_eq!(ind.pirs, Pirs::default());
+        assert_eq!(*ind.pirs, Pirs::default());
         let fw = with(
             "rationale = \"Why\"\ncollection_method = \"Survey\"\nresponsible = \"Econ section\"\n\
              reporting_frequency = \"Annually, in March\"\ndata_quality_limitations = \"Lag\"\n\
@@ -451,7 +451,7 @@ mod tests {
         .unwrap();
         let (_, ind) = fw.indicators().next().unwrap();
         assert_eq!(
-            ind.pirs,
+            *ind.pirs,
             Pirs {
                 rationale: Some("Why".into()),
                 collection_method: Some("Survey".into()),

@@ -159,7 +159,7 @@ fn the_lean_read_is_the_full_read_without_prose() {
             .indicators()
             .any(|(_, i)| !i.disaggregations.is_empty()));
         assert!(full.indicators().any(|(_, i)| i.illustrative));
-        assert!(full.indicators().any(|(_, i)| i.pirs != Pirs::default()));
+        assert!(full.indicators().any(|(_, i)| *i.pirs != Pirs::default()));
         let mut outline_less = outline.clone();
         for n in &mut outline_less.nodes {
             n.aligns_with.clear();
@@ -177,7 +177,7 @@ fn the_lean_read_is_the_full_read_without_prose() {
                 i.source = None;
                 i.definition = None;
                 i.illustrative = false;
-                i.pirs = Pirs::default();
+                i.pirs = Default::default();
             }
         }
         assert_eq!(lean, full);

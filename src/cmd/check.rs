@@ -17,7 +17,7 @@ pub fn run(cx: &Context, out: &mut dyn Write) -> Result<Outcome, Error> {
         writeln!(out, "ok: {line}")?;
     }
     if report.problems.is_empty() {
-        writeln!(out, "the database `{}` is healthy", store.path().display())?;
+        writeln!(out, "the database `{}` is healthy", store.name())?;
         return Ok(Outcome::Success);
     }
     for p in &report.problems {
@@ -26,7 +26,7 @@ pub fn run(cx: &Context, out: &mut dyn Write) -> Result<Outcome, Error> {
     Err(Error::database_with_hint(
         format!(
             "`{}` has {} problem{}",
-            store.path().display(),
+            store.name(),
             report.problems.len(),
             if report.problems.len() == 1 { "" } else { "s" }
         ),

@@ -51,7 +51,7 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
     // refused now, before anything is built.
     let report_path = db.with_file_name("demo-report.html");
     OutputFile::new(&report_path, output::HTML_REPORT)
-        .database(&db)
+        .database(&store::database_files(&db))
         .check()?;
 
     let building = PathBuf::from(format!("{shown}.building"));

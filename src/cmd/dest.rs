@@ -53,7 +53,7 @@ impl<'o> Dest<'o> {
         let Some(path) = out else {
             return Ok(Dest::Stdout(stdout));
         };
-        let mut target = OutputFile::new(path, kind).database(store.path());
+        let mut target = OutputFile::new(path, kind).database(&store.files());
         if let Some(v) = version {
             target = target.loaded_from(v.source_file.as_deref(), &v.label);
         }

@@ -27,7 +27,7 @@ fn run_iati(cx: &Context, args: &ExportIatiArgs, out: &mut dyn Write) -> Result<
     let version = super::version(&*store, &args.version)?;
     // Checked before any work: the database, the framework file and anything else not ours.
     let target = OutputFile::new(&args.out, output::IATI_XML)
-        .database(store.path())
+        .database(&store.files())
         .loaded_from(version.source_file.as_deref(), &version.label);
     target.check()?;
     let fw = store.framework(&version)?;

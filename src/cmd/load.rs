@@ -47,7 +47,7 @@ pub fn run(cx: &Context, args: &LoadArgs, out: &mut dyn Write) -> Result<Outcome
                 "loaded `{shown}` as version `{label}` of {} ({}) into {}",
                 fw.strategy.title,
                 fw.strategy.code,
-                store.path().display()
+                store.name()
             )?;
             for (kind, n) in fw.counts() {
                 let name = if n == 1 { kind.label() } else { kind.plural() };

@@ -30,7 +30,7 @@ pub fn run(cx: &Context, args: &PirsArgs, out: &mut dyn Write) -> Result<Outcome
     // Checked before any work: the database, the framework file and anything else not ours.
     let target = args.out.as_ref().map(|path| {
         OutputFile::new(path, kind)
-            .database(store.path())
+            .database(&store.files())
             .loaded_from(version.source_file.as_deref(), &version.label)
     });
     if let Some(t) = &target {

@@ -22,7 +22,7 @@ pub fn run(cx: &Context, args: &ReportArgs, out: &mut dyn Write) -> Result<Outco
     let version = super::version(&*store, &args.version)?;
     // Checked before any work: the database, the framework file and anything else not ours.
     let target = OutputFile::new(&args.out, output::HTML_REPORT)
-        .database(store.path())
+        .database(&store.files())
         .loaded_from(version.source_file.as_deref(), &version.label);
     target.check()?;
     let fw = store.framework(&version)?;

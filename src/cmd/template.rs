@@ -21,7 +21,7 @@ pub fn run(cx: &Context, args: &TemplateArgs, out: &mut dyn Write) -> Result<Out
     // Values are recorded against the newest version, so its indicators are the template's.
     let version = store.resolve_version(None)?;
     let target = OutputFile::new(&args.out, output::TEMPLATE_XLSX)
-        .database(store.path())
+        .database(&store.files())
         .loaded_from(version.source_file.as_deref(), &version.label);
     target.check()?;
     let fw = store.framework(&version)?;

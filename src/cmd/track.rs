@@ -70,7 +70,7 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
     };
     let target = args.out.as_ref().map(|path| {
         OutputFile::new(path, kind)
-            .database(store.path())
+            .database(&store.files())
             .loaded_from(version.source_file.as_deref(), &version.label)
     });
     if let Some(t) = &target {

@@ -1,7 +1,8 @@
 //! Files `ics` reads and writes, apart from the database: one policy for each direction.
 //!
-//! [`output`] writes every `--out` file: it refuses the open database (and its `-wal`, `-shm`
-//! and `-journal` companions), the files the command reads, and anything that is not a regular
+//! [`output`] writes every `--out` file: it refuses the files the open database is made of (as
+//! its store lists them: for SQLite, `-wal`, `-shm` and `-journal` too), the files the command
+//! reads, and anything that is not a regular
 //! file; it replaces only an earlier output of the same kind, atomically, keeping the old file's
 //! permissions and writing through a symbolic link to its target. [`input`] reads input files
 //! with the size limit enforced on the bytes actually read, so a device or a pipe (`/dev/zero`)

@@ -1,8 +1,9 @@
 //! Writing an output file: one policy for every `--out`.
 //!
 //! An [`OutputFile`] names the target, the [`OutputKind`] written there, and the files that must
-//! never be replaced: the database the command uses (with its `-wal`, `-shm` and `-journal`
-//! companions) and the files the command reads. [`OutputFile::check`] decides, without opening
+//! never be replaced: the files the database the command uses is made of (for SQLite, the file
+//! and its `-wal`, `-shm` and `-journal` companions; the store lists them) and the files the
+//! command reads. [`OutputFile::check`] decides, without opening
 //! anything but an existing regular file, whether the target may be written; commands call it
 //! before any work. [`OutputFile::write`] checks again and writes. The policy:
 //!
@@ -325,6 +326,16 @@ pub fn starts_with_any(head: &[u8], prefixes: &[&str]) -> bool {
         .any(|p| head.len() >= p.len() && head[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
 }
 
+/// A file a database is made of, as its store lists it ([`crate::store::Storage::files`]):
+/// no `--out` replaces it, even before it exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseFile {
+    pub path: PathBuf,
+    /// What the file is beside the database itself, for messages ("write-ahead log"); `None`
+    /// for the database file itself.
+    pub companion: Option<&'static str>,
+}
+
 /// A file a command is about to write, and the files it must not replace.
 #[derive(Debug, Clone)]
 pub struct OutputFile {
@@ -364,24 +375,22 @@ impl OutputFile {
         }
     }
 
-    /// Protect the database at `db` and its companion files.
-    pub fn database(mut self, db: &Path) -> OutputFile {
-        let shown = db.display();
-        self.protected.push(Protected {
-            path: db.to_path_buf(),
-            what: "is the database this command uses".into(),
-            by_name: true,
-        });
-        for (suffix, what) in [
-            ("-wal", "write-ahead log"),
-            ("-shm", "shared-memory index"),
-            ("-journal", "rollback journal"),
-        ] {
-            let mut name = db.as_os_str().to_owned();
-            name.push(suffix);
+    /// Protect the files the database is made of, as its store lists them
+    /// ([`crate::store::Storage::files`]; none for a server).
+    pub fn database(mut self, files: &[DatabaseFile]) -> OutputFile {
+        let db = files
+            .iter()
+            .find(|f| f.companion.is_none())
+            .or(files.first());
+        let shown = db.map(|f| f.path.display().to_string()).unwrap_or_default();
+        for file in files {
+            let what = match file.companion {
+                None => "is the database this command uses".into(),
+                Some(what) => format!("is the {what} of the database `{shown}`"),
+            };
             self.protected.push(Protected {
-                path: PathBuf::from(name),
-                what: format!("is the {what} of the database `{shown}`"),
+                path: file.path.clone(),
+                what,
                 by_name: true,
             });
         }

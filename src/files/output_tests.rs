@@ -52,16 +52,16 @@ fn the_database_and_its_companions_are_refused_even_before_they_exist() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ics.db");
     fs::write(&db, "").unwrap();
-    let out = OutputFile::new(&db, HTML_REPORT).database(&db);
+    let out = OutputFile::new(&db, HTML_REPORT).database(&crate::store::database_files(&db));
     refused(&out, "is the database this command uses");
     // No WAL yet: refused by its resolved location, so it can never be created as a page.
     let wal = dir.path().join("ics.db-wal");
-    let out = OutputFile::new(&wal, HTML_REPORT).database(&db);
+    let out = OutputFile::new(&wal, HTML_REPORT).database(&crate::store::database_files(&db));
     refused(&out, "is the write-ahead log of the database");
     assert!(!wal.exists());
     let shm = dir.path().join("ics.db-shm");
     fs::write(&shm, "").unwrap();
-    let out = OutputFile::new(&shm, HTML_REPORT).database(&db);
+    let out = OutputFile::new(&shm, HTML_REPORT).database(&crate::store::database_files(&db));
     refused(&out, "shared-memory index");
 }
 
@@ -160,7 +160,7 @@ fn a_symbolic_link_is_written_through_and_stays_a_link() {
     let to_db = dir.path().join("db.html");
     std::os::unix::fs::symlink(&db, &to_db).unwrap();
     refused(
-        &OutputFile::new(&to_db, HTML_REPORT).database(&db),
+        &OutputFile::new(&to_db, HTML_REPORT).database(&crate::store::database_files(&db)),
         "is the database",
     );
 }

@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::Error;
+use crate::files::output::DatabaseFile;
 use crate::framework::{Framework, Indicator, NodeKind};
 use crate::period::{FiscalPeriod, PeriodRange};
 use crate::progress::PeriodValue;
@@ -131,9 +132,17 @@ pub trait ValueSink {
 
 /// A whole database.
 pub trait Storage: StrategyVersions + ValueStore {
-    /// Where the database is, as the user named it (in messages, and so that no `--out` file
-    /// replaces it).
-    fn path(&self) -> &Path;
+    /// The database as messages name it: the file as the user named it (`ics.db`); a server
+    /// database by its URL, with any password masked.
+    fn name(&self) -> String;
+    /// The database file, if the database is one (SQLite; not a server, nor a database in
+    /// memory).
+    fn file(&self) -> Option<&Path>;
+    /// Every file the database is made of, so that no `--out` replaces one: for SQLite the
+    /// file and its companions ([`super::database_files`]); none for a server.
+    fn files(&self) -> Vec<DatabaseFile> {
+        self.file().map(super::database_files).unwrap_or_default()
+    }
     /// Check the database and everything stored in it.
     fn check(&self) -> Result<CheckReport, Error>;
     /// Mark this database as one built by `ics demo` (see [`super::is_demo_database`]).
@@ -280,8 +289,11 @@ impl ValueSink for ValueWriter<'_> {
 }
 
 impl Storage for Store {
-    fn path(&self) -> &Path {
-        Store::path(self)
+    fn name(&self) -> String {
+        Store::path(self).display().to_string()
+    }
+    fn file(&self) -> Option<&Path> {
+        self.is_file().then(|| Store::path(self))
     }
     fn check(&self) -> Result<CheckReport, Error> {
         Store::check(self)

@@ -48,6 +48,7 @@ macro_rules! storage_tests {
             current_totals_read_a_range,
             a_healthy_database_checks_clean,
             reopening_keeps_everything,
+            names_itself_and_its_files,
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -477,6 +478,26 @@ pub(crate) fn reopening_keeps_everything(mut f: Fixture) {
         .unwrap();
     assert_eq!(current(&*f.store)[0].value, 3.0);
     assert!(third.check().unwrap().problems.is_empty());
+}
+
+/// The database has a name for messages, and lists the files it is made of (none if it is not
+/// a file), the database file itself among them, so that no `--out` replaces one.
+pub(crate) fn names_itself_and_its_files(f: Fixture) {
+    let s = &*f.store;
+    assert!(!s.name().is_empty());
+    let files = s.files();
+    match s.file() {
+        None => assert!(files.is_empty(), "{files:?}"),
+        Some(file) => {
+            assert_eq!(s.name(), file.display().to_string());
+            let own: Vec<_> = files.iter().filter(|f| f.companion.is_none()).collect();
+            assert_eq!(own.len(), 1, "{files:?}");
+            assert_eq!(own[0].path, file);
+            assert!(files
+                .iter()
+                .all(|f| f.path.starts_with(file.parent().unwrap())));
+        }
+    }
 }
 
 mod sqlite_in_memory {

@@ -8,6 +8,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use super::{literal_path, map_err, Store};
 use crate::error::Error;
+use crate::files::output::DatabaseFile;
 
 /// What was added to a demo database after `ics demo` built it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,8 +50,7 @@ impl Store {
 /// Remove the database file at `path` and its companions (SQLite's write-ahead log,
 /// shared-memory index and rollback journal), whichever are present.
 pub fn remove_database(path: &Path) -> Result<(), Error> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let p = PathBuf::from(format!("{}{suffix}", path.display()));
+    for DatabaseFile { path: p, .. } in database_files(path) {
         match std::fs::remove_file(&p) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -77,6 +77,29 @@ pub fn replace_demo_database(built: &Path, db: &Path) -> Result<(), Error> {
             crate::files::io_reason(&e)
         ))
     })
+}
+
+/// The files an SQLite database at `path` is made of: the file itself, then its write-ahead
+/// log, shared-memory index and rollback journal (each `path` with a suffix), whether or not
+/// they exist yet.
+pub fn database_files(path: &Path) -> Vec<DatabaseFile> {
+    let mut files = vec![DatabaseFile {
+        path: path.to_path_buf(),
+        companion: None,
+    }];
+    for (suffix, what) in [
+        ("-wal", "write-ahead log"),
+        ("-shm", "shared-memory index"),
+        ("-journal", "rollback journal"),
+    ] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        files.push(DatabaseFile {
+            path: PathBuf::from(name),
+            companion: Some(what),
+        });
+    }
+    files
 }
 
 /// Whether the file at `path` is a database that `ics demo` built. Anything that is not

@@ -39,7 +39,8 @@ use crate::error::Error;
 pub use api::{Storage, StrategyVersions, ValueSink, ValueStore, WriteValues};
 pub use check::CheckReport;
 pub use demo::{
-    demo_additions, is_demo_database, remove_database, replace_demo_database, DemoAdditions,
+    database_files, demo_additions, is_demo_database, remove_database, replace_demo_database,
+    DemoAdditions,
 };
 pub use framework::{capacity_hint, SaveOutcome, VersionInfo};
 pub use framework_read::Targets;
@@ -68,7 +69,10 @@ pub enum OpenMode {
 
 pub struct Store {
     conn: Connection,
+    /// The file as the user named it; `:memory:` for a database in memory.
     path: PathBuf,
+    /// Whether the database is a file (not in memory).
+    in_file: bool,
 }
 
 impl Store {
@@ -125,6 +129,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            in_file: true,
         };
         store.configure()?;
         store.migrate()?;
@@ -137,6 +142,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: PathBuf::from(":memory:"),
+            in_file: false,
         };
         store.configure()?;
         store.migrate()?;
@@ -145,6 +151,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the database is a file (not in memory).
+    pub fn is_file(&self) -> bool {
+        self.in_file
     }
 
     fn configure(&self) -> Result<(), Error> {

@@ -2,6 +2,11 @@
 //! traits only (like taskchampion's `storage_tests!`). [`storage_tests!`] instantiates it for
 //! one backend, given an expression that makes a fresh, empty [`Fixture`]; below it runs for
 //! SQLite in memory and in a file. A new backend adds one `storage_tests!` line.
+//!
+//! Migrations are tested through hooks the backend supplies ([`Migrations`]): a database at an
+//! older schema, written in that schema's own terms (for SQLite, the first release's
+//! `tests/fixtures/schema-v1.db`), must open upgraded with every row of its history; one marked
+//! as written by a newer program must be refused with the one message and left untouched.
 
 use crate::error::Error;
 use crate::framework::{self, Framework};
@@ -19,7 +24,66 @@ pub(crate) struct Fixture {
     /// Opens the same database again (a second connection, as the next command would), for
     /// a backend whose databases outlive a connection.
     pub reopen: Option<Box<dyn Fn() -> Box<dyn Storage>>>,
+    /// How the backend's schema migrations are tested; `None` for a backend whose databases
+    /// do not outlive their connection (SQLite in memory), which has nothing to upgrade.
+    pub migrations: Option<Migrations>,
     pub _keep: Option<Box<dyn std::any::Any>>,
+}
+
+/// The hooks the migration tests need from a backend. They act on one database of their own
+/// (not the fixture's store), which [`Migrations::open`] opens as a command would.
+pub(crate) struct Migrations {
+    /// The schema version this program writes.
+    pub current: i64,
+    /// Write the database at an older schema, holding versions and values in that schema's
+    /// own terms (for SQLite, `tests/fixtures/schema-v1.db`, made by the first release), and
+    /// return every row of its history as the upgraded database must still give it.
+    pub older: Box<dyn Fn() -> Vec<HistoryRow>>,
+    /// Mark the database (written by this program) as written by a newer one; return the
+    /// schema version it now says it has.
+    pub newer: Box<dyn Fn() -> i64>,
+    /// Open the database as a command would: creating it if missing, upgrading its schema.
+    pub open: Box<dyn Fn() -> Result<Box<dyn Storage>, Error>>,
+    /// The schema version the database says it has, read without upgrading it.
+    pub schema: Box<dyn Fn() -> i64>,
+    /// Everything the database holds, read without changing it, to show it untouched.
+    pub fingerprint: Box<dyn Fn() -> Vec<u8>>,
+}
+
+/// One row of a value's history, in terms every backend gives ([`StoredValue`] without ids).
+#[derive(Debug, Clone, PartialEq, PartialOrd)]
+pub(crate) struct HistoryRow {
+    pub indicator: String,
+    /// As written (`FY2021`).
+    pub period: String,
+    pub disaggregation: String,
+    pub value: f64,
+    pub note: Option<String>,
+    pub source: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: String,
+    /// When the row was replaced; `None` while it is current.
+    pub replaced_at: Option<String>,
+    /// `value`, `explanation` or `void`.
+    pub kind: String,
+}
+
+impl HistoryRow {
+    fn of(v: &StoredValue) -> Self {
+        let text = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
+        HistoryRow {
+            indicator: v.indicator.clone(),
+            period: v.period.to_string(),
+            disaggregation: v.disaggregation.clone(),
+            value: v.value,
+            note: text(&v.note),
+            source: text(&v.source),
+            recorded_by: v.recorded_by.clone(),
+            recorded_at: v.recorded_at.clone(),
+            replaced_at: v.replaced_by.and(v.replaced_at.clone()),
+            kind: v.kind.as_str().to_string(),
+        }
+    }
 }
 
 impl Fixture {
@@ -27,6 +91,7 @@ impl Fixture {
         Fixture {
             store,
             reopen: None,
+            migrations: None,
             _keep: None,
         }
     }
@@ -49,6 +114,8 @@ macro_rules! storage_tests {
             a_healthy_database_checks_clean,
             reopening_keeps_everything,
             names_itself_and_its_files,
+            an_older_schema_upgrades_with_nothing_lost,
+            a_newer_schema_is_refused_untouched,
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -89,7 +156,12 @@ fn framework(title: &str) -> Framework {
 
 /// The fixture's store with the test framework saved as `v1`, and the id of `I1`.
 fn loaded(f: &mut Fixture) -> i64 {
-    f.store
+    load_into(&mut *f.store)
+}
+
+/// `store` with the test framework saved as `v1`, and the id of `I1`.
+fn load_into(store: &mut dyn Storage) -> i64 {
+    store
         .save_version(
             &framework("title = \"S\""),
             "v1",
@@ -97,7 +169,7 @@ fn loaded(f: &mut Fixture) -> i64 {
             "2026-01-15T12:00:00.000000Z",
         )
         .unwrap();
-    f.store.indicator_ids().unwrap()["I1"]
+    store.indicator_ids().unwrap()["I1"]
 }
 
 fn value(id: i64, period: &str, v: f64, at: &'static str) -> NewValue<'static> {
@@ -500,6 +572,76 @@ pub(crate) fn names_itself_and_its_files(f: Fixture) {
     }
 }
 
+/// A database at an older schema opens upgraded, to the current schema, with every row of its
+/// history as it was; it checks clean, takes new values and keeps them.
+pub(crate) fn an_older_schema_upgrades_with_nothing_lost(f: Fixture) {
+    let Some(m) = f.migrations else {
+        return;
+    };
+    let mut expected = (m.older)();
+    assert!(!expected.is_empty(), "the older database holds values");
+    assert!((m.schema)() < m.current, "it is older");
+    let mut store = (m.open)().unwrap();
+    assert_eq!((m.schema)(), m.current, "opening upgraded it");
+    let rows = |s: &dyn Storage| {
+        let mut rows: Vec<_> = history(s).iter().map(HistoryRow::of).collect();
+        rows.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        rows
+    };
+    expected.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    assert_eq!(rows(&*store), expected, "nothing lost");
+    assert!(!store.versions().unwrap().is_empty());
+    assert!(store.check().unwrap().problems.is_empty());
+    // It takes a correction of a current value, and keeps it.
+    let old = expected.iter().find(|r| r.replaced_at.is_none()).unwrap();
+    let id = store.indicator_ids().unwrap()[&old.indicator];
+    let mut new = value(id, "FY2021", old.value + 1.0, "2030-01-01T00:00:00.000000Z");
+    new.period = old.period.parse().unwrap();
+    new.disaggregation = &old.disaggregation;
+    let written = store.write_values(false, |w| w.put(&new)).unwrap();
+    assert!(matches!(written, Written::Corrected { .. }), "{written:?}");
+    let after = rows(&*store);
+    assert_eq!(after.len(), expected.len() + 1);
+    drop(store);
+    let again = (m.open)().unwrap();
+    assert_eq!(rows(&*again), after);
+    assert_eq!((m.schema)(), m.current);
+}
+
+/// A database marked as written by a newer program is refused with the one message every
+/// backend gives, and left exactly as it was.
+pub(crate) fn a_newer_schema_is_refused_untouched(f: Fixture) {
+    let Some(m) = f.migrations else {
+        return;
+    };
+    {
+        let mut store = (m.open)().unwrap();
+        let id = load_into(&mut *store);
+        store
+            .write_values(false, |w| w.put(&value(id, "FY2021", 1.0, T1)))
+            .unwrap();
+    }
+    let newer = (m.newer)();
+    assert!(newer > m.current);
+    let before = (m.fingerprint)();
+    let e = match (m.open)() {
+        Ok(_) => panic!("a database from a newer ics was opened"),
+        Err(e) => e,
+    };
+    assert!(matches!(e, Error::Database { .. }), "{e:?}");
+    let message = format!(
+        "was created by a newer ics (schema {newer}; this ics reads up to {}); upgrade ics",
+        m.current
+    );
+    assert!(e.to_string().ends_with(&message), "{e}");
+    assert_eq!(
+        e.hint(),
+        Some("install the newer ics; this one will not touch the file")
+    );
+    assert_eq!((m.fingerprint)(), before, "untouched");
+    assert_eq!((m.schema)(), newer);
+}
+
 mod sqlite_in_memory {
     use super::Fixture;
     use crate::store::Store;
@@ -508,8 +650,12 @@ mod sqlite_in_memory {
 }
 
 mod sqlite_file {
-    use super::Fixture;
-    use crate::store::{open, OpenMode};
+    use std::path::{Path, PathBuf};
+
+    use rusqlite::{Connection, OpenFlags};
+
+    use super::{Fixture, HistoryRow, Migrations};
+    use crate::store::{database_files, open, schema, OpenMode};
 
     fn fixture() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
@@ -518,8 +664,77 @@ mod sqlite_file {
         Fixture {
             store,
             reopen: Some(Box::new(move || open(&path, OpenMode::Existing).unwrap())),
+            migrations: Some(migrations(dir.path().join("migrations.db"))),
             _keep: Some(Box::new(dir)),
         }
+    }
+
+    fn repo_file(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+    }
+
+    /// The migration hooks for the SQLite file at `db`.
+    fn migrations(db: PathBuf) -> Migrations {
+        let (older, newer, opened, version, bytes) =
+            (db.clone(), db.clone(), db.clone(), db.clone(), db);
+        Migrations {
+            current: schema::CURRENT_VERSION,
+            older: Box::new(move || {
+                std::fs::copy(repo_file("tests/fixtures/schema-v1.db"), &older).unwrap();
+                v1_history()
+            }),
+            newer: Box::new(move || {
+                let conn = Connection::open(&newer).unwrap();
+                let version = schema::CURRENT_VERSION + 1;
+                conn.pragma_update(None, "user_version", version).unwrap();
+                version
+            }),
+            open: Box::new(move || open(&opened, OpenMode::Create)),
+            schema: Box::new(move || {
+                let conn = Connection::open_with_flags(&version, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                    .unwrap();
+                conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+                    .unwrap()
+            }),
+            fingerprint: Box::new(move || {
+                let mut all = Vec::new();
+                for file in database_files(&bytes) {
+                    if let Ok(b) = std::fs::read(&file.path) {
+                        all.extend_from_slice(file.path.as_os_str().as_encoded_bytes());
+                        all.extend_from_slice(&b);
+                    }
+                }
+                all
+            }),
+        }
+    }
+
+    /// The history of `tests/fixtures/schema-v1.db`: `schema-v1.values.csv`, which is what
+    /// `export-values --all` printed for it when it was made.
+    fn v1_history() -> Vec<HistoryRow> {
+        let text =
+            std::fs::read_to_string(repo_file("tests/fixtures/schema-v1.values.csv")).unwrap();
+        let mut csv = csv::Reader::from_reader(text.as_bytes());
+        let header = csv.headers().unwrap().clone();
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let text = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+        csv.records()
+            .map(|r| {
+                let r = r.unwrap();
+                HistoryRow {
+                    indicator: r[col("indicator")].to_string(),
+                    period: r[col("period")].to_string(),
+                    disaggregation: r[col("disaggregation")].to_string(),
+                    value: r[col("value")].parse().unwrap(),
+                    note: text(&r[col("note")]),
+                    source: text(&r[col("source")]),
+                    recorded_by: r[col("recorded_by")].to_string(),
+                    recorded_at: r[col("recorded_at")].to_string(),
+                    replaced_at: text(&r[col("replaced_by")]),
+                    kind: r[col("kind")].to_string(),
+                }
+            })
+            .collect()
     }
 
     super::storage_tests!(fixture());

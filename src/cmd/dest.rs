@@ -95,6 +95,11 @@ impl<'o> Dest<'o> {
 
     /// Write the file, if it is one, and say so on standard output: "Wrote `what` to `FILE`."
     pub fn finish(self, what: &str) -> Result<(), Error> {
+        self.finish_with(what, "")
+    }
+
+    /// [`Dest::finish`] with `tail` after the file name: "Wrote `what` to `FILE`: 12 indicators."
+    pub fn finish_with(self, what: &str, tail: &str) -> Result<(), Error> {
         match self {
             Dest::Stdout(out) => {
                 out.flush()?;
@@ -107,7 +112,7 @@ impl<'o> Dest<'o> {
                 say,
             } => {
                 target.write(&bytes)?;
-                writeln!(say, "Wrote {what} to `{path}`.")?;
+                writeln!(say, "Wrote {what} to `{path}`{tail}.")?;
                 Ok(())
             }
         }

@@ -2,11 +2,12 @@
 
 use std::io::Write;
 
+use super::dest::Dest;
 use super::Context;
 use crate::cli::{TrackArgs, TrackFormat};
 use crate::clock;
 use crate::error::Error;
-use crate::files::output::{self, OutputFile};
+use crate::files::output;
 use crate::framework::Framework;
 use crate::period::{self, FiscalPeriod, PeriodInput, PeriodRange};
 use crate::render::track as render;
@@ -68,14 +69,8 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
         TrackFormat::Xlsx => output::ICS_WORKBOOK,
         _ => output::TRACK,
     };
-    let target = args.out.as_ref().map(|path| {
-        OutputFile::new(path, kind)
-            .database(&store.files())
-            .loaded_from(version.source_file.as_deref(), &version.label)
-    });
-    if let Some(t) = &target {
-        t.check()?;
-    }
+    // Checked before any work: the database, the framework file and anything else not ours.
+    let mut dest = Dest::new(out, args.out.as_deref(), kind, &*store, Some(&version))?;
     // Every target: the range is known only once the strategy's start and end are read.
     let fw = store.framework_lean(&version, Targets::All)?;
     let (from, to) = range(&fw, from, to)?;
@@ -93,24 +88,21 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
         quarters: args.quarters,
     };
     let table = track::build(&fw, &version.label, from, to, &values, &opts)?;
-    let mut bytes: Vec<u8> = Vec::new();
-    let sink: &mut dyn Write = if target.is_some() {
-        &mut bytes
-    } else {
-        &mut *out
-    };
     match args.format {
         TrackFormat::Table => {
-            let term = if target.is_some() {
+            let term = if dest.is_file() {
                 Term::plain()
             } else {
                 cx.term
             };
-            write!(sink, "{}", render::table(&table, term))?;
+            write!(dest.writer(), "{}", render::table(&table, term))?;
         }
-        TrackFormat::Markdown => write!(sink, "{}", render::markdown(&table))?,
-        TrackFormat::Csv => render::csv(&table, sink)?,
-        TrackFormat::Json => render::json(&table, sink)?,
+        TrackFormat::Markdown => write!(dest.writer(), "{}", render::markdown(&table))?,
+        TrackFormat::Csv => {
+            dest.begin_csv()?;
+            render::csv(&table, dest.writer())?
+        }
+        TrackFormat::Json => render::json(&table, dest.writer())?,
         TrackFormat::Xlsx => {
             let about = xlsx::About::new(
                 format!("Indicator tracking table, FY{from} to FY{to}"),
@@ -123,23 +115,16 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
             .fact("Version", version.label.as_str())
             .fact("Fiscal years", format!("FY{from} to FY{to}"))
             .fact("Command", super::dest::command_line());
-            sink.write_all(&render::workbook(&table, about)?)?;
+            dest.put(&render::workbook(&table, about)?)?;
         }
     }
-    if let (Some(t), Some(path)) = (&target, &args.out) {
-        let bytes = match args.format {
-            TrackFormat::Csv => output::csv_for_file(&bytes),
-            _ => bytes,
-        };
-        t.write(&bytes)?;
-        let n = table.rows().count();
-        writeln!(
-            out,
-            "Wrote the tracking table FY{from} to FY{to} to `{}`: {}.",
-            crate::render::safe(&path.display().to_string()),
-            crate::render::plural(n, "indicator", "indicators")
-        )?;
-    }
+    dest.finish_with(
+        &format!("the tracking table FY{from} to FY{to}"),
+        &format!(
+            ": {}",
+            crate::render::plural(table.rows().count(), "indicator", "indicators")
+        ),
+    )?;
     Ok(Outcome::Success)
 }
 

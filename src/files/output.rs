@@ -127,13 +127,6 @@ pub const IATI_XML: OutputKind = OutputKind {
     recognise: is_iati_export,
 };
 
-/// CSV bytes as they go to a file (`--out`): [`csv_preamble`] first.
-pub fn csv_for_file(csv: &[u8]) -> Vec<u8> {
-    let mut out = csv_preamble(true).to_vec();
-    out.extend_from_slice(csv);
-    out
-}
-
 /// The first line of every tracking table ics writes as text (table and markdown, after `# `).
 pub const TRACK_TITLE: &str = "Indicator tracking table";
 
@@ -158,7 +151,7 @@ fn is_track_output(head: &[u8]) -> bool {
     {
         return true;
     }
-    let rest = trim_start(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head));
+    let rest = trim_start(head.strip_prefix(UTF8_BOM).unwrap_or(head));
     let Some(rest) = rest.strip_prefix(b"[") else {
         return false;
     };

@@ -246,3 +246,31 @@ code = "D1"
 title = "Development objective one"
 supports = ["O1"]
 "#;
+
+/// The keys of a `progress --format json` row and the columns of its CSV, in order: the contract
+/// of issue 13 ("Progress JSON"), written out here once, apart from the code that makes them.
+pub const PROGRESS_KEYS: [&str; 23] = [
+    "indicator",
+    "title",
+    "node",
+    "path",
+    "period",
+    "unit",
+    "direction",
+    "baseline",
+    "target",
+    "target_to_date",
+    "actual",
+    "achieved",
+    "deviation",
+    "progress",
+    "status",
+    "needs_explanation",
+    "explanation",
+    "quarters_reported",
+    "partial",
+    "derived",
+    "cumulative",
+    "numerator",
+    "denominator",
+];

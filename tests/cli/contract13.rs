@@ -164,31 +164,7 @@ INC,FY2024Q2,20,,,,
 ";
 
 /// The contract's keys, in order (issue 13, "Progress JSON").
-const KEYS: [&str; 23] = [
-    "indicator",
-    "title",
-    "node",
-    "path",
-    "period",
-    "unit",
-    "direction",
-    "baseline",
-    "target",
-    "target_to_date",
-    "actual",
-    "achieved",
-    "deviation",
-    "progress",
-    "status",
-    "needs_explanation",
-    "explanation",
-    "quarters_reported",
-    "partial",
-    "derived",
-    "cumulative",
-    "numerator",
-    "denominator",
-];
+const KEYS: [&str; 23] = crate::common::PROGRESS_KEYS;
 
 fn env_with(framework: &str, values: &str) -> Env {
     let env = Env::new();

@@ -204,31 +204,7 @@ fn json_rows_have_exactly_the_contract_keys_in_strategy_order() {
             "Q-LAST"
         ]
     );
-    let contract = [
-        "indicator",
-        "title",
-        "node",
-        "path",
-        "period",
-        "unit",
-        "direction",
-        "baseline",
-        "target",
-        "target_to_date",
-        "actual",
-        "achieved",
-        "deviation",
-        "progress",
-        "status",
-        "needs_explanation",
-        "explanation",
-        "quarters_reported",
-        "partial",
-        "derived",
-        "cumulative",
-        "numerator",
-        "denominator",
-    ];
+    let contract = crate::common::PROGRESS_KEYS;
     for row in &r {
         let mut keys: Vec<&str> = row
             .as_object()

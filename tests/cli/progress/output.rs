@@ -6,31 +6,7 @@ use super::{env_with, import, record, FW};
 use crate::common::{repo_file, Env};
 
 /// The contract's columns (and JSON keys), in order.
-const COLUMNS: [&str; 23] = [
-    "indicator",
-    "title",
-    "node",
-    "path",
-    "period",
-    "unit",
-    "direction",
-    "baseline",
-    "target",
-    "target_to_date",
-    "actual",
-    "achieved",
-    "deviation",
-    "progress",
-    "status",
-    "needs_explanation",
-    "explanation",
-    "quarters_reported",
-    "partial",
-    "derived",
-    "cumulative",
-    "numerator",
-    "denominator",
-];
+const COLUMNS: [&str; 23] = crate::common::PROGRESS_KEYS;
 
 /// The CSV's records keyed by column name.
 fn csv_rows(out: &str) -> Vec<std::collections::HashMap<String, String>> {

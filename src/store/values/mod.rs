@@ -61,15 +61,15 @@ pub struct ValueQuery {
 }
 
 impl Store {
-    /// Every indicator code ever stored (in any version), with its id.
+    /// Every indicator code of the strategy in use ever stored (in any version), with its id.
     pub fn indicator_ids(&self) -> Result<HashMap<String, i64>, Error> {
         let ctx = "read the indicator codes";
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT code, id FROM indicator")
+            .prepare_cached("SELECT code, id FROM indicator WHERE strategy_code = ?1")
             .map_err(|e| map_err(e, ctx))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map([self.strategy_in_use()], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(|e| map_err(e, ctx))?;
         rows.collect::<Result<_, _>>().map_err(|e| map_err(e, ctx))
     }
@@ -151,14 +151,16 @@ impl Store {
             }
             return Ok(());
         }
-        let mut sql = format!("{VALUE_SELECT} {VALUE_JOIN} WHERE v.period BETWEEN ?1 AND ?2");
+        let mut sql = format!(
+            "{VALUE_SELECT} {VALUE_JOIN} WHERE v.period BETWEEN ?1 AND ?2 AND i.strategy_code = ?3"
+        );
         if !q.include_replaced {
             sql.push_str(" AND v.replaced_by IS NULL");
         }
         if !q.indicators.is_empty() {
             // Placeholders only: the ids are bound, never formatted into the SQL.
             let marks: Vec<String> = (0..q.indicators.len())
-                .map(|i| format!("?{}", i + 3))
+                .map(|i| format!("?{}", i + 4))
                 .collect();
             sql.push_str(&format!(" AND v.indicator_id IN ({})", marks.join(", ")));
         }
@@ -168,21 +170,22 @@ impl Store {
             " ORDER BY i.code, v.period, v.disaggregation, v.id"
         });
         let mut stmt = self.conn.prepare(&sql).map_err(|e| map_err(e, ctx))?;
-        let mut bind: Vec<&dyn rusqlite::ToSql> = vec![&lo, &hi];
+        let strategy = self.strategy_in_use();
+        let mut bind: Vec<&dyn rusqlite::ToSql> = vec![&lo, &hi, &strategy];
         bind.extend(q.indicators.iter().map(|i| i as &dyn rusqlite::ToSql));
         let rows = stmt.query(&bind[..]).map_err(|e| map_err(e, ctx))?;
         each_row(rows, ctx, &mut f)
     }
 
-    /// Every indicator id, in code order.
+    /// Every indicator id of the strategy in use, in code order.
     fn indicators_by_code(&self) -> Result<Vec<i64>, Error> {
         let ctx = "read the indicator codes";
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT id FROM indicator ORDER BY code")
+            .prepare_cached("SELECT id FROM indicator WHERE strategy_code = ?1 ORDER BY code")
             .map_err(|e| map_err(e, ctx))?;
         let rows = stmt
-            .query_map([], |r| r.get(0))
+            .query_map([self.strategy_in_use()], |r| r.get(0))
             .map_err(|e| map_err(e, ctx))?;
         rows.collect::<Result<_, _>>().map_err(|e| map_err(e, ctx))
     }

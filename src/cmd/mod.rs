@@ -43,6 +43,9 @@ pub struct Context<'a> {
     pub term: Term,
     /// A database chosen by the command itself (`demo`), overriding `--db` and `ICS_DB`.
     pub db_override: Option<PathBuf>,
+    /// A strategy chosen by the command itself (`demo`, the one it built), overriding
+    /// `--strategy` and `ICS_STRATEGY`.
+    pub strategy_override: Option<String>,
 }
 
 impl Context<'_> {
@@ -71,7 +74,10 @@ impl Context<'_> {
     /// The strategy `--strategy` or `ICS_STRATEGY` names; empty is the same as not set (as for
     /// `ICS_DB`).
     pub fn strategy(&self) -> Option<&str> {
-        self.cli.strategy.as_deref().filter(|s| !s.is_empty())
+        self.strategy_override
+            .as_deref()
+            .or(self.cli.strategy.as_deref())
+            .filter(|s| !s.is_empty())
     }
 
     /// Open the database, which must already exist, for a command about the whole of it
@@ -131,6 +137,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
             crate::cli::ColorChoice::Never => crate::render::ColorChoice::Never,
         }),
         db_override: None,
+        strategy_override: None,
     };
     match &cli.command {
         // Commands whose output is plain text write through `SafeWriter`: the text they

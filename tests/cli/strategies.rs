@@ -443,3 +443,32 @@ fn a_first_schema_database_upgrades_and_takes_a_second_strategy() {
     assert_eq!(colombia.lines().count(), 2, "{colombia}");
     env.ics(&["check"]).ok().stdout_has("is healthy");
 }
+
+/// `demo` shows the strategy it built, whatever `ICS_STRATEGY` says for other databases.
+#[test]
+fn demo_shows_its_own_strategy_whatever_ics_strategy_says() {
+    let env = Env::new();
+    env.ics_env(&["demo"], &[("ICS_STRATEGY", "colombia-ics")])
+        .ok()
+        .stdout_has("(peru-ics), version 2020-02-07");
+}
+
+/// An indicator defined by a version of another strategy is damage `check` names.
+#[test]
+fn an_indicator_defined_by_another_strategy_is_caught() {
+    let env = two_strategies();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let changed = conn
+        .execute(
+            "UPDATE indicator_def SET indicator_id = \
+             (SELECT id FROM indicator WHERE strategy_code = 'mini') \
+             WHERE version_id = (SELECT id FROM strategy_version WHERE strategy_code = 'other')",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(conn);
+    env.ics(&["check"]).fails().stdout_has(
+        "problem: the indicator `I1` of the strategy `mini` is defined by version `v1` of the strategy `other`",
+    );
+}

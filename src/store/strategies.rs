@@ -9,6 +9,8 @@
 //! reads by indicator code (`indicator_ids`, the value listings) by the strategy in use. With
 //! none in use (an empty database) they find nothing, as in a database without a strategy.
 
+use std::collections::HashMap;
+
 use super::{map_err, Store, StrategyInfo};
 use crate::error::Error;
 
@@ -65,21 +67,13 @@ impl Store {
     /// Every strategy the database holds, ordered by code.
     pub fn strategies(&self) -> Result<Vec<StrategyInfo>, Error> {
         let ctx = "list the stored strategies";
-        // The values in one pass over the table (the last recorded time may be on any row,
-        // replaced ones too); the versions from the small version table.
         let mut stmt = self
             .conn
             .prepare_cached(
-                "WITH v AS ( \
-                   SELECT i.strategy_code AS code, sum(v.replaced_by IS NULL) AS current, \
-                          max(v.recorded_at) AS last \
-                   FROM value v JOIN indicator i ON i.id = v.indicator_id \
-                   GROUP BY i.strategy_code) \
-                 SELECT s.strategy_code, s.title, s.label, \
+                "SELECT s.strategy_code, s.title, s.label, \
                    (SELECT count(*) FROM strategy_version c \
-                    WHERE c.strategy_code = s.strategy_code) AS versions, \
-                   coalesce(v.current, 0) AS current, v.last \
-                 FROM strategy_version s LEFT JOIN v ON v.code = s.strategy_code \
+                    WHERE c.strategy_code = s.strategy_code) AS versions \
+                 FROM strategy_version s \
                  WHERE s.id = (SELECT max(n.id) FROM strategy_version n \
                                WHERE n.strategy_code = s.strategy_code) \
                  ORDER BY s.strategy_code",
@@ -88,20 +82,79 @@ impl Store {
         let rows = stmt
             .query_map([], |r| {
                 let versions: i64 = r.get(3)?;
-                let values: i64 = r.get(4)?;
                 Ok(StrategyInfo {
                     code: r.get(0)?,
                     title: r.get(1)?,
                     latest: r.get(2)?,
                     versions: usize::try_from(versions)
                         .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(3, versions))?,
-                    values: u64::try_from(values)
-                        .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(4, values))?,
-                    last_recorded: r.get(5)?,
+                    values: 0,
+                    last_recorded: None,
                 })
             })
             .map_err(|e| map_err(e, ctx))?;
-        rows.collect::<Result<_, _>>().map_err(|e| map_err(e, ctx))
+        let mut list: Vec<StrategyInfo> = rows
+            .collect::<Result<_, _>>()
+            .map_err(|e| map_err(e, ctx))?;
+        self.count_values(&mut list)?;
+        Ok(list)
+    }
+
+    /// Fill in each strategy's current values and last recorded time, in one pass over the
+    /// values (the last time may be on any row, replaced ones too). Added up here rather than
+    /// by `GROUP BY`, which sorted every row first (2,000,000 values: 0.96 s of CPU for the
+    /// whole command that way, 0.45 s this way).
+    fn count_values(&self, list: &mut [StrategyInfo]) -> Result<(), Error> {
+        let ctx = "count the recorded values";
+        let position: HashMap<&str, usize> = list
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.code.as_str(), i))
+            .collect();
+        // Each indicator's strategy, as a position in `list` (an indicator of no stored
+        // strategy, which `check` reports, is left out).
+        let mut of_indicator: HashMap<i64, usize> = HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT id, strategy_code FROM indicator")
+                .map_err(|e| map_err(e, ctx))?;
+            let mut rows = stmt.query([]).map_err(|e| map_err(e, ctx))?;
+            while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
+                let code: String = r.get(1).map_err(|e| map_err(e, ctx))?;
+                if let Some(&at) = position.get(code.as_str()) {
+                    of_indicator.insert(r.get(0).map_err(|e| map_err(e, ctx))?, at);
+                }
+            }
+        }
+        let mut counts = vec![(0u64, None::<String>); list.len()];
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT indicator_id, replaced_by IS NULL, recorded_at FROM value")
+            .map_err(|e| map_err(e, ctx))?;
+        let mut rows = stmt.query([]).map_err(|e| map_err(e, ctx))?;
+        while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
+            let id: i64 = r.get(0).map_err(|e| map_err(e, ctx))?;
+            let Some(&at) = of_indicator.get(&id) else {
+                continue;
+            };
+            let (current, last) = &mut counts[at];
+            if r.get::<_, bool>(1).map_err(|e| map_err(e, ctx))? {
+                *current += 1;
+            }
+            let when = r
+                .get_ref(2)
+                .and_then(|v| v.as_str().map_err(Into::into))
+                .map_err(|e| map_err(e, ctx))?;
+            if last.as_deref().is_none_or(|l| when > l) {
+                *last = Some(when.to_string());
+            }
+        }
+        for (s, (values, last)) in list.iter_mut().zip(counts) {
+            s.values = values;
+            s.last_recorded = last;
+        }
+        Ok(())
     }
 
     /// Scope every later call to the strategy `code`, or with `None` to the only one stored.

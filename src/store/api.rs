@@ -8,7 +8,8 @@
 //! - [`ValueSink`]: the writer a [`ValueStore`] hands out inside that transaction; a bulk
 //!   import writes every row through it.
 //!
-//! [`Storage`] is all of them plus what concerns the database as a whole (where it is, `check`).
+//! [`Storage`] is all of them plus what concerns the database as a whole (where it is, its
+//! strategies and which one the other parts are scoped to, `check`).
 //! Commands hold a `Box<dyn Storage>` (see [`super::open`]): the backend is chosen at run time
 //! from `--db`, so one object-safe interface serves every command without compiling each twice.
 //! The cost is one indirect call per store call; the bulk paths (an import's rows through the

@@ -1,6 +1,7 @@
 //! The store: the one module that knows SQL.
 //!
-//! One SQLite file holds every stored version of the strategy and every recorded value. It is
+//! One SQLite file holds every stored version of each strategy and every recorded value (any
+//! number of strategies, each under its own code; see `strategies.rs`). It is
 //! opened with foreign keys on, WAL journaling and a busy timeout; migrations run on open; every
 //! command that writes does so in one `BEGIN IMMEDIATE` transaction that is rolled back if
 //! anything fails, so the file is never left half-written. Callers see domain types and

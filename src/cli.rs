@@ -18,6 +18,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// Which strategy, when the database holds several (its `strategy.code`) [default: the only one stored]
+    #[arg(long, global = true, env = "ICS_STRATEGY", value_name = "CODE")]
+    pub strategy: Option<String>,
+
     /// When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -52,6 +56,11 @@ pub enum Command {
     /// List the stored versions of the strategy
     #[command(after_help = "Example:\n  ics versions")]
     Versions(VersionsArgs),
+    /// List the strategies the database holds, with each one's latest version and values
+    #[command(
+        after_help = "A database holds any number of strategies, each loaded from its own framework file; when it holds several, other commands need --strategy CODE (or ICS_STRATEGY).\n\nExamples:\n  ics strategies\n  ics strategies --format json\n  ics --strategy peru-ics progress"
+    )]
+    Strategies(StrategiesArgs),
     /// Record one indicator value (a second value for the same period is a correction)
     #[command(
         after_help = "Examples:\n  ics record IND-TRADE-GOODS FY2021 17.2 --note \"Calendar 2021\" --source \"State fact sheet\"\n  ics record IND-VISA-APPS 2022-03-15 51000 --by \"Consular section\"   (a date means its fiscal year)",
@@ -186,6 +195,13 @@ pub enum ListFormat {
 
 #[derive(Debug, Args)]
 pub struct VersionsArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct StrategiesArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,

@@ -90,8 +90,8 @@ fn stores(command: &cli::Command) -> bool {
         | Demo(_) => true,
         Track(a) => a.out.is_some(),
         Template(_) => true,
-        Tree(_) | Versions(_) | History(_) | ExportValues(_) | Progress(_) | Diff(_) | Lint(_)
-        | Check | Completions(_) | Man => false,
+        Tree(_) | Versions(_) | Strategies(_) | History(_) | ExportValues(_) | Progress(_)
+        | Diff(_) | Lint(_) | Check | Completions(_) | Man => false,
         Pirs(args) => args.out.is_some(),
     }
 }

@@ -79,6 +79,7 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
         cli: cx.cli,
         term: cx.term,
         db_override: Some(db.clone()),
+        strategy_override: Some(fw.strategy.code.clone()),
     };
     tree::run(
         &demo_cx,

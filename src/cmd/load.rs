@@ -32,6 +32,18 @@ pub fn run(cx: &Context, args: &LoadArgs, out: &mut dyn Write) -> Result<Outcome
             "change `strategy.version` in the file, or pass --label with another label",
         ),
     })?;
+    if let Some(chosen) = cx.strategy() {
+        if chosen != fw.strategy.code {
+            return Err(Error::input_with_hint(
+                format!(
+                    "`{}` is the strategy `{}`, not `{chosen}` as --strategy (or ICS_STRATEGY) says; nothing was loaded",
+                    args.file.display(),
+                    fw.strategy.code
+                ),
+                "a framework is stored under its own `strategy.code`: drop --strategy, or load the file of that strategy",
+            ));
+        }
+    }
     let mut store = store::open(&cx.db_path(), OpenMode::Create)?;
     let shown = args.file.display().to_string();
     match store.save_version(&fw, &label, Some(&shown), &crate::clock::now_utc())? {

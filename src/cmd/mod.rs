@@ -17,6 +17,7 @@ mod pirs;
 mod progress;
 mod record;
 mod report;
+mod strategies;
 mod template;
 mod track;
 mod tree;
@@ -42,6 +43,9 @@ pub struct Context<'a> {
     pub term: Term,
     /// A database chosen by the command itself (`demo`), overriding `--db` and `ICS_DB`.
     pub db_override: Option<PathBuf>,
+    /// A strategy chosen by the command itself (`demo`, the one it built), overriding
+    /// `--strategy` and `ICS_STRATEGY`.
+    pub strategy_override: Option<String>,
 }
 
 impl Context<'_> {
@@ -59,8 +63,26 @@ impl Context<'_> {
             .unwrap_or_else(|| PathBuf::from("ics.db"))
     }
 
-    /// Open the database, which must already exist.
+    /// Open the database, which must already exist, scoped to the strategy `--strategy` (or
+    /// `ICS_STRATEGY`) names, else to the only one it holds.
     pub fn open_existing(&self) -> Result<Box<dyn Storage>, Error> {
+        let mut store = self.open_database()?;
+        store.use_strategy(self.strategy())?;
+        Ok(store)
+    }
+
+    /// The strategy `--strategy` or `ICS_STRATEGY` names; empty is the same as not set (as for
+    /// `ICS_DB`).
+    pub fn strategy(&self) -> Option<&str> {
+        self.strategy_override
+            .as_deref()
+            .or(self.cli.strategy.as_deref())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// Open the database, which must already exist, for a command about the whole of it
+    /// (`check`, `strategies`): no strategy need be chosen.
+    pub fn open_database(&self) -> Result<Box<dyn Storage>, Error> {
         store::open(&self.db_path(), OpenMode::Existing)
     }
 }
@@ -115,6 +137,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
             crate::cli::ColorChoice::Never => crate::render::ColorChoice::Never,
         }),
         db_override: None,
+        strategy_override: None,
     };
     match &cli.command {
         // Commands whose output is plain text write through `SafeWriter`: the text they
@@ -122,6 +145,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::Load(args) => load::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Tree(args) => tree::run(&cx, args, out),
         Command::Versions(args) => versions::run(&cx, args, out),
+        Command::Strategies(args) => strategies::run(&cx, args, out),
         Command::Record(args) => record::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Void(args) => void::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Explain(args) => explain::run(&cx, args, &mut SafeWriter::new(out)),

@@ -13,6 +13,7 @@ pub mod lint;
 pub mod pirs;
 pub mod progress;
 pub mod safe;
+pub mod strategies;
 pub mod template;
 pub mod track;
 pub mod tree;

@@ -8,7 +8,8 @@
 //! - [`ValueSink`]: the writer a [`ValueStore`] hands out inside that transaction; a bulk
 //!   import writes every row through it.
 //!
-//! [`Storage`] is all of them plus what concerns the database as a whole (where it is, `check`).
+//! [`Storage`] is all of them plus what concerns the database as a whole (where it is, its
+//! strategies and which one the other parts are scoped to, `check`).
 //! Commands hold a `Box<dyn Storage>` (see [`super::open`]): the backend is chosen at run time
 //! from `--db`, so one object-safe interface serves every command without compiling each twice.
 //! The cost is one indirect call per store call; the bulk paths (an import's rows through the
@@ -27,14 +28,16 @@ use crate::progress::PeriodValue;
 
 use super::{
     CheckReport, CurrentValue, Imported, NewValue, Replaced, SaveOutcome, Store, StoredValue,
-    Targets, ValueQuery, ValueWriter, VersionInfo, Written,
+    StrategyInfo, Targets, ValueQuery, ValueWriter, VersionInfo, Written,
 };
 
-/// The stored versions of the strategy.
+/// The stored versions of the strategy in use (see [`Storage::use_strategy`]).
 pub trait StrategyVersions {
     /// Store `fw` as a new version labelled `label` and loaded at `loaded_at` (RFC 3339 UTC,
-    /// from [`crate::clock::now_utc`]), unless the newest version has the same content. All
-    /// or nothing.
+    /// from [`crate::clock::now_utc`]), unless the newest version of its strategy has the same
+    /// content. All or nothing. It is stored under `fw.strategy.code` (a database holds any
+    /// number of strategies; labels are unique per strategy), which then is the strategy in
+    /// use.
     fn save_version(
         &mut self,
         fw: &Framework,
@@ -63,9 +66,9 @@ pub trait StrategyVersions {
         -> Result<Framework, Error>;
 }
 
-/// The recorded values.
+/// The recorded values of the strategy in use.
 pub trait ValueStore {
-    /// Every indicator code ever stored (in any version), with its id.
+    /// Every indicator code of the strategy in use ever stored (in any version), with its id.
     fn indicator_ids(&self) -> Result<HashMap<String, i64>, Error>;
     /// Whether the newest definition of an indicator has a baseline or targets, all of them
     /// zero or more: then a negative value is most likely a typo.
@@ -143,7 +146,15 @@ pub trait Storage: StrategyVersions + ValueStore {
     fn files(&self) -> Vec<DatabaseFile> {
         self.file().map(super::database_files).unwrap_or_default()
     }
-    /// Check the database and everything stored in it.
+    /// Every strategy the database holds, ordered by code.
+    fn strategies(&self) -> Result<Vec<StrategyInfo>, Error>;
+    /// Scope every later call to one strategy: `Some(code)`, or with `None` the only strategy the
+    /// database holds. With `None` and several stored: Error::input listing their codes, hint
+    /// "pass --strategy CODE (or set ICS_STRATEGY)". An unknown code: Error::input listing the
+    /// stored ones. With `None` and none stored: Ok (commands then say as today that the
+    /// database holds no strategy yet).
+    fn use_strategy(&mut self, code: Option<&str>) -> Result<(), Error>;
+    /// Check the database and everything stored in it: every strategy, whichever is in use.
     fn check(&self) -> Result<CheckReport, Error>;
     /// Mark this database as one built by `ics demo` (see [`super::is_demo_database`]).
     fn mark_demo(&mut self) -> Result<(), Error>;
@@ -294,6 +305,12 @@ impl Storage for Store {
     }
     fn file(&self) -> Option<&Path> {
         self.is_file().then(|| Store::path(self))
+    }
+    fn strategies(&self) -> Result<Vec<StrategyInfo>, Error> {
+        Store::strategies(self)
+    }
+    fn use_strategy(&mut self, code: Option<&str>) -> Result<(), Error> {
+        Store::use_strategy(self, code)
     }
     fn check(&self) -> Result<CheckReport, Error> {
         Store::check(self)

@@ -13,9 +13,10 @@
 //!    nothing has followed yet (which points at itself); a correction points at a
 //!    value of the same key; every period is a fiscal year or quarter within the calendar's
 //!    range; no stored number is infinite; every version holds the nodes and indicators it
-//!    says it holds;
+//!    says it holds; every indicator is defined only by versions of its own strategy;
 //! 4. a read of every version and every value through the very readers the commands use, so
-//!    anything they would refuse (unreadable JSON, an unknown kind, a parent cycle) is found;
+//!    anything they would refuse (unreadable JSON, an unknown kind, a parent cycle) is found,
+//!    for each strategy the database holds in turn (stages 4 and 5 both);
 //! 5. every value as `import-values` would take it back (`check_values.rs`): its
 //!    disaggregation, recorded time and, for a percent unit, its range.
 
@@ -53,13 +54,13 @@ impl Store {
             Store::check_sqlite,
             Store::check_shape,
             Store::check_invariants,
-            |s, r| super::check_values::check_readers(s, r),
-            |s, r| super::check_values::check_values(s, r),
+            |s, r| s.per_strategy(r, super::check_values::check_readers),
+            |s, r| s.per_strategy(r, super::check_values::check_values),
         ];
         for stage in stages {
             match stage(self, &mut report) {
                 Ok(()) => {}
-                Err(e) if e.to_string().contains("the database is busy") => return Err(e),
+                Err(e) if is_busy(&e) => return Err(e),
                 Err(e) => report.problems.push(e.to_string()),
             }
             if !report.problems.is_empty() {
@@ -67,6 +68,32 @@ impl Store {
             }
         }
         Ok(report)
+    }
+
+    /// Run a backend-neutral stage for every strategy the database holds (the readers read
+    /// the strategy in use); with several, each line says which strategy it is about.
+    fn per_strategy(
+        &self,
+        report: &mut CheckReport,
+        stage: fn(&Store, &mut CheckReport) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let several = self.strategy_codes()?.len() > 1;
+        self.for_each_strategy(|code| {
+            let mut part = CheckReport::default();
+            let result = stage(self, &mut part);
+            let name = |line: String| match code {
+                Some(code) if several => format!("strategy `{code}`: {line}"),
+                _ => line,
+            };
+            match result {
+                Err(e) if is_busy(&e) => return Err(e),
+                Err(e) => part.problems.push(e.to_string()),
+                Ok(()) => {}
+            }
+            report.checked.extend(part.checked.into_iter().map(name));
+            report.problems.extend(part.problems.into_iter().map(name));
+            Ok(())
+        })
     }
 
     fn check_sqlite(&self, report: &mut CheckReport) -> Result<(), Error> {
@@ -306,6 +333,22 @@ impl Store {
                 ))
             },
         )?;
+        // Each indicator belongs to one strategy, and only that strategy's versions define it.
+        query(
+            "SELECT s.label, s.strategy_code, i.code, i.strategy_code FROM indicator_def d \
+             JOIN strategy_version s ON s.id = d.version_id \
+             JOIN indicator i ON i.id = d.indicator_id \
+             WHERE i.strategy_code <> s.strategy_code ORDER BY d.id LIMIT 20",
+            &|r| {
+                Ok(format!(
+                    "the indicator `{}` of the strategy `{}` is defined by version `{}` of the strategy `{}`",
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?
+                ))
+            },
+        )?;
         report.problems.retain(|p| !p.is_empty());
         if report.problems.is_empty() {
             let (values, versions): (i64, i64) = self
@@ -322,6 +365,11 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Whether `e` says the database is busy: an error of `check` itself, not a problem found.
+fn is_busy(e: &Error) -> bool {
+    e.to_string().contains("the database is busy")
 }
 
 fn is_corrupt(e: &rusqlite::Error) -> bool {

@@ -116,6 +116,8 @@ macro_rules! storage_tests {
             names_itself_and_its_files,
             an_older_schema_upgrades_with_nothing_lost,
             a_newer_schema_is_refused_untouched,
+            two_strategies_keep_the_same_codes_apart,
+            choosing_a_strategy,
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -152,6 +154,14 @@ title = "G"
 
 fn framework(title: &str) -> Framework {
     framework::parse_str(&FRAMEWORK.replace("title = \"S\"", title), "t.toml").unwrap()
+}
+
+/// The test framework as the strategy `code`, with its first indicator coded `indicator`.
+fn strategy(code: &str, indicator: &str) -> Framework {
+    let text = FRAMEWORK
+        .replace("code = \"s\"", &format!("code = \"{code}\""))
+        .replace("code = \"I1\"", &format!("code = \"{indicator}\""));
+    framework::parse_str(&text, "t.toml").unwrap()
 }
 
 /// The fixture's store with the test framework saved as `v1`, and the id of `I1`.
@@ -608,9 +618,32 @@ pub(crate) fn an_older_schema_upgrades_with_nothing_lost(f: Fixture) {
     let after = rows(&*store);
     assert_eq!(after.len(), expected.len() + 1);
     drop(store);
-    let again = (m.open)().unwrap();
+    let mut again = (m.open)().unwrap();
     assert_eq!(rows(&*again), after);
     assert_eq!((m.schema)(), m.current);
+    // It was one strategy, and stays the one used without choosing; a second strategy with
+    // the same indicator code takes values of its own and leaves the first's alone.
+    let listed = again.strategies().unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let code = listed[0].code.clone();
+    assert_eq!(listed[0].versions, again.versions().unwrap().len());
+    assert_eq!(
+        listed[0].values,
+        after.iter().filter(|r| r.replaced_at.is_none()).count() as u64
+    );
+    again.use_strategy(None).unwrap();
+    again
+        .save_version(&strategy("second", &old.indicator), "v1", None, T1)
+        .unwrap();
+    let second = again.indicator_ids().unwrap()[&old.indicator];
+    assert_ne!(second, id);
+    again
+        .write_values(false, |w| w.put(&value(second, "FY2021", 99.0, T2)))
+        .unwrap();
+    assert_eq!(history(&*again).len(), 1);
+    again.use_strategy(Some(&code)).unwrap();
+    assert_eq!(rows(&*again), after);
+    assert!(again.check().unwrap().problems.is_empty());
 }
 
 /// A database marked as written by a newer program is refused with the one message every
@@ -648,6 +681,113 @@ pub(crate) fn a_newer_schema_is_refused_untouched(f: Fixture) {
     );
     assert_eq!((m.fingerprint)(), before, "untouched");
     assert_eq!((m.schema)(), newer);
+}
+
+/// Two strategies in one database, both with the indicator `I1` and the label `v1`: each has
+/// its own indicator, versions and values, and reads see only the strategy in use.
+pub(crate) fn two_strategies_keep_the_same_codes_apart(mut f: Fixture) {
+    let s = &mut *f.store;
+    assert!(s.strategies().unwrap().is_empty());
+    s.save_version(&strategy("s", "I1"), "v1", None, T1)
+        .unwrap();
+    let in_s = s.indicator_ids().unwrap()["I1"];
+    s.write_values(false, |w| w.put(&value(in_s, "FY2021", 1.0, T1)))
+        .unwrap();
+    // Saving stores under the file's code and makes it the strategy in use.
+    s.save_version(&strategy("t", "I1"), "v1", None, T2)
+        .unwrap();
+    let in_t = s.indicator_ids().unwrap()["I1"];
+    assert_ne!(in_s, in_t, "one indicator per strategy");
+    assert_eq!(s.versions().unwrap().len(), 1);
+    assert_eq!(s.resolve_version(None).unwrap().strategy, "t");
+    assert!(current(s).is_empty(), "t has no values yet");
+    for (v, at) in [(7.0, T2), (8.0, T3)] {
+        s.write_values(false, |w| w.put(&value(in_t, "FY2021", v, at)))
+            .unwrap();
+    }
+    let t_version = s.resolve_version(None).unwrap();
+    let totals = s
+        .current_totals(&t_version, PeriodRange::all())
+        .unwrap()
+        .iter()
+        .map(|v| v.value)
+        .collect::<Vec<_>>();
+    assert_eq!(totals, [8.0]);
+    assert_eq!(s.current_values().unwrap().len(), 1);
+    assert_eq!(s.value_periods().unwrap().len(), 1);
+    assert_eq!(history(s).len(), 2);
+
+    s.use_strategy(Some("s")).unwrap();
+    assert_eq!(s.indicator_ids().unwrap()["I1"], in_s);
+    let now = current(s);
+    assert_eq!((now.len(), now[0].value), (1, 1.0));
+    assert_eq!(history(s).len(), 1);
+    let s_version = s.resolve_version(Some("v1")).unwrap();
+    assert_eq!(s_version.strategy, "s");
+    assert_eq!(
+        s.current_totals(&s_version, PeriodRange::all())
+            .unwrap()
+            .iter()
+            .map(|v| v.value)
+            .collect::<Vec<_>>(),
+        [1.0]
+    );
+    // The same content again is unchanged for its own strategy only.
+    assert_eq!(
+        s.save_version(&strategy("s", "I1"), "v9", None, T3)
+            .unwrap(),
+        SaveOutcome::Unchanged { label: "v1".into() }
+    );
+
+    let listed = s.strategies().unwrap();
+    let summary: Vec<(&str, &str, usize, u64, Option<&str>)> = listed
+        .iter()
+        .map(|i| {
+            (
+                i.code.as_str(),
+                i.latest.as_str(),
+                i.versions,
+                i.values,
+                i.last_recorded.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [("s", "v1", 1, 1, Some(T1)), ("t", "v1", 1, 1, Some(T3))]
+    );
+    assert_eq!(listed[0].title, "S");
+    // Check covers both, whichever is in use.
+    let report = s.check().unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+/// `use_strategy`: the only one without a code, an error listing the codes with several, an
+/// error listing them for an unknown code; a failed choice keeps the one in use.
+pub(crate) fn choosing_a_strategy(mut f: Fixture) {
+    let s = &mut *f.store;
+    s.use_strategy(None).unwrap();
+    assert!(s.versions().unwrap().is_empty());
+    let e = s.use_strategy(Some("x")).unwrap_err();
+    assert!(matches!(e, Error::Input { .. }), "{e:?}");
+    s.save_version(&strategy("b", "I1"), "v1", None, T1)
+        .unwrap();
+    s.use_strategy(None).unwrap();
+    assert_eq!(s.resolve_version(None).unwrap().strategy, "b");
+    s.save_version(&strategy("a", "I1"), "v1", None, T1)
+        .unwrap();
+    let e = s.use_strategy(None).unwrap_err();
+    assert!(matches!(e, Error::Input { .. }), "{e:?}");
+    assert!(e.to_string().contains("`a`, `b`"), "{e}");
+    assert_eq!(e.hint(), Some("pass --strategy CODE (or set ICS_STRATEGY)"));
+    let e = s.use_strategy(Some("c")).unwrap_err();
+    assert!(matches!(e, Error::Input { .. }), "{e:?}");
+    assert!(e.to_string().contains("`c`"), "{e}");
+    assert!(e.hint().unwrap().contains("`a`, `b`"), "{e:?}");
+    // Still scoped to `a`, the last one saved.
+    assert_eq!(s.resolve_version(None).unwrap().strategy, "a");
+    s.use_strategy(Some("b")).unwrap();
+    assert_eq!(s.resolve_version(None).unwrap().strategy, "b");
 }
 
 mod sqlite_in_memory {

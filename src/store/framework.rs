@@ -26,6 +26,23 @@ pub struct VersionInfo {
     pub indicators: usize,
 }
 
+/// One strategy the database holds, as `ics strategies` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StrategyInfo {
+    /// `strategy.code` of its framework file.
+    pub code: String,
+    /// The newest version's title.
+    pub title: String,
+    /// The newest version's label.
+    pub latest: String,
+    /// How many versions are stored.
+    pub versions: usize,
+    /// How many current values its indicators have.
+    pub values: u64,
+    /// The newest `recorded_at` of any of its value rows (RFC 3339 UTC, as stored).
+    pub last_recorded: Option<String>,
+}
+
 /// What `load` did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SaveOutcome {
@@ -84,34 +101,32 @@ impl Store {
         crate::framework::check_label(label).map_err(Error::input)?;
         let hash = fw.content_hash();
         let tx = self.write_tx(ctx)?;
-        let newest: Option<(String, String, String)> = tx
+        let code = fw.strategy.code.as_str();
+        // The newest version of this strategy; other strategies in the database are
+        // untouched (each is stored under its own code).
+        let newest: Option<(String, String)> = tx
             .query_row(
-                "SELECT label, content_hash, strategy_code FROM strategy_version ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                "SELECT label, content_hash FROM strategy_version WHERE strategy_code = ?1 \
+                 ORDER BY id DESC LIMIT 1",
+                [code],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
             .map_err(|e| map_err(e, ctx))?;
-        if let Some((newest_label, newest_hash, code)) = &newest {
+        if let Some((newest_label, newest_hash)) = &newest {
             if *newest_hash == hash {
+                drop(tx);
+                self.strategy.replace(Some(code.to_string()));
                 return Ok(SaveOutcome::Unchanged {
                     label: newest_label.clone(),
                 });
             }
-            if *code != fw.strategy.code {
-                return Err(Error::input_with_hint(
-                    format!(
-                        "this database tracks the strategy `{code}`, and the file is the strategy `{}`",
-                        fw.strategy.code
-                    ),
-                    "keep each strategy in its own database: pass --db with another file name",
-                ));
-            }
         }
         let exists: bool = tx
             .query_row(
-                "SELECT EXISTS (SELECT 1 FROM strategy_version WHERE label = ?1)",
-                [label],
+                "SELECT EXISTS (SELECT 1 FROM strategy_version WHERE strategy_code = ?1 \
+                 AND label = ?2)",
+                [code, label],
                 |r| r.get(0),
             )
             .map_err(|e| map_err(e, ctx))?;
@@ -158,8 +173,9 @@ impl Store {
                 .map_err(|e| map_err(e, ctx))?;
             let mut insert_indicator = tx
                 .prepare_cached(
-                    "INSERT INTO indicator (code) VALUES (?1) \
-                     ON CONFLICT (code) DO UPDATE SET code = excluded.code RETURNING id",
+                    "INSERT INTO indicator (strategy_code, code) VALUES (?1, ?2) \
+                     ON CONFLICT (strategy_code, code) DO UPDATE SET code = excluded.code \
+                     RETURNING id",
                 )
                 .map_err(|e| map_err(e, ctx))?;
             let mut insert_def = tx
@@ -205,7 +221,7 @@ impl Store {
                 ids.insert(node.code.as_str(), node_id);
                 for ind in &node.indicators {
                     let indicator_id: i64 = insert_indicator
-                        .query_row([&ind.code], |r| r.get(0))
+                        .query_row([code, &ind.code], |r| r.get(0))
                         .map_err(|e| map_err(e, ctx))?;
                     let disaggs =
                         serde_json::to_string(&ind.disaggregations).expect("map serialises");
@@ -268,6 +284,7 @@ impl Store {
             }
         }
         tx.commit().map_err(|e| map_err(e, ctx))?;
+        self.strategy.replace(Some(code.to_string()));
         Ok(SaveOutcome::Stored {
             label: label.to_string(),
         })
@@ -279,11 +296,12 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {VERSION_COLUMNS} FROM strategy_version ORDER BY id"
+                "SELECT {VERSION_COLUMNS} FROM strategy_version WHERE strategy_code = ?1 \
+                 ORDER BY id"
             ))
             .map_err(|e| map_err(e, ctx))?;
         let rows = stmt
-            .query_map([], version_row)
+            .query_map([self.strategy_in_use()], version_row)
             .map_err(|e| map_err(e, ctx))?;
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(|e| map_err(e, ctx))
@@ -323,11 +341,14 @@ impl Store {
                 "load one with `ics load framework.toml`",
             )
         };
+        let strategy = self.strategy_in_use();
         let query = |sql: &str, p: &dyn rusqlite::ToSql| {
             self.conn
                 .query_row(
-                    &format!("SELECT {VERSION_COLUMNS} FROM strategy_version {sql}"),
-                    [p],
+                    &format!(
+                        "SELECT {VERSION_COLUMNS} FROM strategy_version WHERE strategy_code = ?1 {sql}"
+                    ),
+                    params![strategy, p],
                     version_row,
                 )
                 .optional()
@@ -335,17 +356,17 @@ impl Store {
         };
         match spec {
             None | Some("@latest") => {
-                query("ORDER BY id DESC LIMIT ?1", &1)?.ok_or_else(none_stored)
+                query("ORDER BY id DESC LIMIT ?2", &1)?.ok_or_else(none_stored)
             }
             Some("@previous") => {
-                query("ORDER BY id DESC LIMIT 1 OFFSET ?1", &1)?.ok_or_else(|| {
+                query("ORDER BY id DESC LIMIT 1 OFFSET ?2", &1)?.ok_or_else(|| {
                     Error::input_with_hint(
                         "there is no previous version: the database holds only one",
                         "run `ics versions` to see what is stored",
                     )
                 })
             }
-            Some(label) => query("WHERE label = ?1", &label)?.ok_or_else(|| {
+            Some(label) => query("AND label = ?2", &label)?.ok_or_else(|| {
                 let labels: Vec<String> = self
                     .versions()
                     .map(|v| v.into_iter().map(|v| format!("`{}`", v.label)).collect())

@@ -1,6 +1,7 @@
 //! The store: the one module that knows SQL.
 //!
-//! One SQLite file holds every stored version of the strategy and every recorded value. It is
+//! One SQLite file holds every stored version of each strategy and every recorded value (any
+//! number of strategies, each under its own code; see `strategies.rs`). It is
 //! opened with foreign keys on, WAL journaling and a busy timeout; migrations run on open; every
 //! command that writes does so in one `BEGIN IMMEDIATE` transaction that is rolled back if
 //! anything fails, so the file is never left half-written. Callers see domain types and
@@ -27,8 +28,10 @@ mod progress;
 mod properties;
 pub mod schema;
 mod standards;
+mod strategies;
 mod values;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -42,7 +45,7 @@ pub use demo::{
     database_files, demo_additions, is_demo_database, remove_database, replace_demo_database,
     DemoAdditions,
 };
-pub use framework::{capacity_hint, SaveOutcome, VersionInfo};
+pub use framework::{capacity_hint, SaveOutcome, StrategyInfo, VersionInfo};
 pub use framework_read::Targets;
 pub use standards::CurrentValue;
 pub use values::{
@@ -73,6 +76,10 @@ pub struct Store {
     path: PathBuf,
     /// Whether the database is a file (not in memory).
     in_file: bool,
+    /// The code of the strategy every read and write is scoped to (see
+    /// [`Storage::use_strategy`]); `None` while the database holds none. A cell, so that
+    /// `check` can walk every strategy through the same readers.
+    strategy: RefCell<Option<String>>,
 }
 
 impl Store {
@@ -130,9 +137,13 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             in_file: true,
+            strategy: RefCell::new(None),
         };
         store.configure()?;
         store.migrate()?;
+        // A default only (commands choose with `use_strategy`, which reports what fails
+        // here): a damaged file must still open for `ics check`.
+        let _ = store.use_only_strategy();
         Ok(store)
     }
 
@@ -143,6 +154,7 @@ impl Store {
             conn,
             path: PathBuf::from(":memory:"),
             in_file: false,
+            strategy: RefCell::new(None),
         };
         store.configure()?;
         store.migrate()?;
@@ -226,6 +238,22 @@ impl Store {
         if version == schema::CURRENT_VERSION {
             return Ok(());
         }
+        // A migration may rebuild a table (create, copy, drop, rename: SQLite cannot drop a
+        // constraint), which foreign-key enforcement would turn into a cascade of checks or a
+        // failure; SQLite's documented way is to switch it off around the transaction (the
+        // pragma cannot change inside one) and check the keys before committing.
+        self.conn
+            .pragma_update(None, "foreign_keys", false)
+            .map_err(|e| map_err(e, "upgrade the database schema"))?;
+        let result = self.run_migrations(&shown, ctx);
+        self.conn
+            .pragma_update(None, "foreign_keys", true)
+            .map_err(|e| map_err(e, "configure the database"))?;
+        result
+    }
+
+    /// The migrations the database lacks, in one transaction (see [`Store::migrate`]).
+    fn run_migrations(&mut self, shown: &str, ctx: &str) -> Result<(), Error> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -234,6 +262,7 @@ impl Store {
         let version: i64 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| map_err(e, ctx))?;
+        let broken_before = broken_links(&tx)?;
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql).map_err(|e| match error_code(&e) {
                 // The migration's SQL is fixed: it fails only on tables that are not what
@@ -250,6 +279,18 @@ impl Store {
                 ),
             })?;
         }
+        // Every link the rebuilt tables carry still leads where it did (the ids were kept);
+        // links a damaged file already had broken are left for `ics check` to report.
+        let broken = broken_links(&tx)?;
+        if broken > broken_before {
+            return Err(Error::database_with_hint(
+                format!(
+                    "`{shown}` could not be upgraded: the upgrade would leave {} row(s) pointing at missing rows; nothing was changed",
+                    broken - broken_before
+                ),
+                "keep using the ics that wrote the file, and report the problem",
+            ));
+        }
         tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
             .map_err(|e| map_err(e, "upgrade the database schema"))?;
         tx.pragma_update(None, "user_version", schema::CURRENT_VERSION)
@@ -265,6 +306,14 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| map_err(e, what))
     }
+}
+
+/// How many rows point at a missing row (SQLite's foreign-key check), counted while upgrading.
+fn broken_links(conn: &Connection) -> Result<i64, Error> {
+    conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })
+    .map_err(|e| map_err(e, "upgrade the database schema"))
 }
 
 /// `path` as SQLite must be given it to read it as a plain file name: the bundled SQLite reads

@@ -153,6 +153,48 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE node ADD COLUMN hypothesis TEXT;
     ALTER TABLE node ADD COLUMN aligns_with TEXT;
     "#,
+    // 8: several strategies per database (issue 16). Indicator codes are unique per strategy
+    // and version labels per strategy, not per database. SQLite cannot drop an inline UNIQUE,
+    // so both tables are rebuilt (create, copy with the same ids, drop, rename); the store
+    // runs migrations with foreign keys off for that (SQLite's documented way to rebuild a
+    // table) and checks them before committing. The uniqueness moves to named indexes, which
+    // `ics check` can see. A database written before this holds one strategy (the program
+    // refused a second), so every indicator is that strategy's.
+    r#"
+    CREATE TABLE strategy_version_new (
+        id              INTEGER PRIMARY KEY,
+        label           TEXT NOT NULL,
+        strategy_code   TEXT NOT NULL,
+        title           TEXT NOT NULL,
+        loaded_at       TEXT NOT NULL,
+        content_hash    TEXT NOT NULL,
+        source_file     TEXT,
+        strategy_json   TEXT NOT NULL,
+        settings_json   TEXT NOT NULL,
+        node_count      INTEGER NOT NULL,
+        indicator_count INTEGER NOT NULL
+    );
+    INSERT INTO strategy_version_new (id, label, strategy_code, title, loaded_at, content_hash,
+        source_file, strategy_json, settings_json, node_count, indicator_count)
+        SELECT id, label, strategy_code, title, loaded_at, content_hash, source_file,
+            strategy_json, settings_json, node_count, indicator_count
+        FROM strategy_version;
+    DROP TABLE strategy_version;
+    ALTER TABLE strategy_version_new RENAME TO strategy_version;
+    CREATE UNIQUE INDEX strategy_version_label ON strategy_version(strategy_code, label);
+    CREATE TABLE indicator_new (
+        id            INTEGER PRIMARY KEY,
+        strategy_code TEXT NOT NULL,
+        code          TEXT NOT NULL
+    );
+    INSERT INTO indicator_new (id, strategy_code, code)
+        SELECT id, coalesce((SELECT strategy_code FROM strategy_version ORDER BY id DESC LIMIT 1), ''),
+            code
+        FROM indicator;
+    DROP TABLE indicator;
+    ALTER TABLE indicator_new RENAME TO indicator;
+    CREATE UNIQUE INDEX indicator_code ON indicator(strategy_code, code);
+    "#,
 ];
 
 /// The schema version this build writes.

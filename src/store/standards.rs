@@ -30,10 +30,12 @@ impl Store {
             .prepare_cached(
                 "SELECT i.code, v.period, v.disaggregation, v.value, v.note FROM value v \
                  JOIN indicator i ON i.id = v.indicator_id WHERE v.replaced_by IS NULL \
-                 ORDER BY i.code, v.period, v.disaggregation",
+                 AND i.strategy_code = ?1 ORDER BY i.code, v.period, v.disaggregation",
             )
             .map_err(|e| map_err(e, ctx))?;
-        let mut rows = stmt.query([]).map_err(|e| map_err(e, ctx))?;
+        let mut rows = stmt
+            .query([self.strategy_in_use()])
+            .map_err(|e| map_err(e, ctx))?;
         let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
             let indicator: String = r.get("code").map_err(|e| map_err(e, ctx))?;
@@ -65,11 +67,13 @@ impl Store {
             .prepare_cached(
                 "SELECT DISTINCT i.code, v.period FROM value v \
                  JOIN indicator i ON i.id = v.indicator_id WHERE v.replaced_by IS NULL \
-                 ORDER BY i.code, v.period",
+                 AND i.strategy_code = ?1 ORDER BY i.code, v.period",
             )
             .map_err(|e| map_err(e, ctx))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .query_map([self.strategy_in_use()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
             .map_err(|e| map_err(e, ctx))?;
         let mut out = Vec::new();
         for row in rows {

@@ -474,15 +474,18 @@ fn a_database_from_a_newer_ics_is_refused_untouched() {
     assert_eq!(before, env.fingerprint());
 }
 
+/// A database holds several strategies (issue 16): a second one is stored beside the first,
+/// and commands then need `--strategy` (see `strategies.rs`).
 #[test]
-fn a_second_strategy_is_refused_in_the_same_database() {
+fn a_second_strategy_is_stored_beside_the_first() {
     let env = Env::new();
     env.load_shipped();
     let mini = env.write("mini.toml", MINI);
     env.ics(&["load", mini.to_str().unwrap()])
-        .fails()
-        .stderr_has("this database tracks the strategy `peru-ics`")
-        .stderr_has("help: keep each strategy in its own database");
+        .ok()
+        .stdout_has("of Mini strategy (mini)");
+    env.ics(&["tree"]).fails().stderr_has("`mini`, `peru-ics`");
+    env.ics(&["--strategy", "peru-ics", "tree"]).ok();
 }
 
 #[test]

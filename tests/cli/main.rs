@@ -16,6 +16,7 @@ mod ratio;
 mod reliability;
 mod report;
 mod standards;
+mod strategies;
 mod structure;
 mod track;
 mod trial;

@@ -61,15 +61,15 @@ pub struct ValueQuery {
 }
 
 impl Store {
-    /// Every indicator code ever stored (in any version), with its id.
+    /// Every indicator code of the strategy in use ever stored (in any version), with its id.
     pub fn indicator_ids(&self) -> Result<HashMap<String, i64>, Error> {
         let ctx = "read the indicator codes";
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT code, id FROM indicator")
+            .prepare_cached("SELECT code, id FROM indicator WHERE strategy_code = ?1")
             .map_err(|e| map_err(e, ctx))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map([self.strategy_in_use()], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(|e| map_err(e, ctx))?;
         rows.collect::<Result<_, _>>().map_err(|e| map_err(e, ctx))
     }
@@ -151,41 +151,51 @@ impl Store {
             }
             return Ok(());
         }
-        let mut sql = format!("{VALUE_SELECT} {VALUE_JOIN} WHERE v.period BETWEEN ?1 AND ?2");
-        if !q.include_replaced {
-            sql.push_str(" AND v.replaced_by IS NULL");
-        }
-        if !q.indicators.is_empty() {
-            // Placeholders only: the ids are bound, never formatted into the SQL.
-            let marks: Vec<String> = (0..q.indicators.len())
-                .map(|i| format!("?{}", i + 3))
-                .collect();
-            sql.push_str(&format!(" AND v.indicator_id IN ({})", marks.join(", ")));
-        }
-        sql.push_str(if q.newest_first {
-            " ORDER BY v.id DESC"
-        } else {
-            " ORDER BY i.code, v.period, v.disaggregation, v.id"
-        });
+        let sql = listing_sql(q);
         let mut stmt = self.conn.prepare(&sql).map_err(|e| map_err(e, ctx))?;
-        let mut bind: Vec<&dyn rusqlite::ToSql> = vec![&lo, &hi];
+        let strategy = self.strategy_in_use();
+        let mut bind: Vec<&dyn rusqlite::ToSql> = vec![&lo, &hi, &strategy];
         bind.extend(q.indicators.iter().map(|i| i as &dyn rusqlite::ToSql));
         let rows = stmt.query(&bind[..]).map_err(|e| map_err(e, ctx))?;
         each_row(rows, ctx, &mut f)
     }
 
-    /// Every indicator id, in code order.
+    /// Every indicator id of the strategy in use, in code order.
     fn indicators_by_code(&self) -> Result<Vec<i64>, Error> {
         let ctx = "read the indicator codes";
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT id FROM indicator ORDER BY code")
+            .prepare_cached("SELECT id FROM indicator WHERE strategy_code = ?1 ORDER BY code")
             .map_err(|e| map_err(e, ctx))?;
         let rows = stmt
-            .query_map([], |r| r.get(0))
+            .query_map([self.strategy_in_use()], |r| r.get(0))
             .map_err(|e| map_err(e, ctx))?;
         rows.collect::<Result<_, _>>().map_err(|e| map_err(e, ctx))
     }
+}
+
+/// The SQL of [`Store::each_value`] when it cannot walk the "current" index: `?1` and `?2` the
+/// period keys, `?3` the strategy, then the indicator ids.
+fn listing_sql(q: &ValueQuery) -> String {
+    let mut sql = format!(
+        "{VALUE_SELECT} {VALUE_JOIN} WHERE v.period BETWEEN ?1 AND ?2 AND i.strategy_code = ?3"
+    );
+    if !q.include_replaced {
+        sql.push_str(" AND v.replaced_by IS NULL");
+    }
+    if !q.indicators.is_empty() {
+        // Placeholders only: the ids are bound, never formatted into the SQL.
+        let marks: Vec<String> = (0..q.indicators.len())
+            .map(|i| format!("?{}", i + 4))
+            .collect();
+        sql.push_str(&format!(" AND v.indicator_id IN ({})", marks.join(", ")));
+    }
+    sql.push_str(if q.newest_first {
+        " ORDER BY v.id DESC"
+    } else {
+        " ORDER BY i.code, v.period, v.disaggregation, v.id"
+    });
+    sql
 }
 
 /// The columns of a [`StoredValue`], read by position in this order (an export reads millions
@@ -193,8 +203,11 @@ impl Store {
 const VALUE_SELECT: &str = "SELECT v.id, i.code, v.period, v.disaggregation, v.value, v.note, \
      v.source, v.recorded_by, v.recorded_at, v.replaced_by, r.recorded_at, v.kind, v.numerator, \
      v.denominator FROM value v";
+/// `CROSS JOIN`: SQLite then keeps `value` as the outer loop, so a listing reads the values
+/// once and looks each one's indicator up by id (driven from the indicators instead, for the
+/// order by code or a list of ids, it would scan the values once per indicator).
 const VALUE_JOIN: &str =
-    "JOIN indicator i ON i.id = v.indicator_id LEFT JOIN value r ON r.id = v.replaced_by";
+    "CROSS JOIN indicator i ON i.id = v.indicator_id LEFT JOIN value r ON r.id = v.replaced_by";
 
 fn each_row(
     mut rows: rusqlite::Rows<'_>,
@@ -326,6 +339,45 @@ title = "G"
             .map(|v| v.id)
             .collect();
         assert_eq!(current, [3]);
+    }
+
+    /// A listing reads the values once, in the table's order, and looks each one's indicator
+    /// up by id; driven from the indicators of the strategy instead, it would scan every value
+    /// once per indicator.
+    #[test]
+    fn a_listing_scans_the_values_once() {
+        let (store, _) = store_with_indicator();
+        for newest_first in [false, true] {
+            for indicators in [vec![], vec![1, 2]] {
+                let q = ValueQuery {
+                    include_replaced: true,
+                    newest_first,
+                    indicators,
+                    ..Default::default()
+                };
+                let sql = listing_sql(&q);
+                let plan: Vec<String> = store
+                    .conn
+                    .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                    .unwrap()
+                    .query_map(
+                        rusqlite::params_from_iter(
+                            [Some(1i64), Some(2), None, Some(1), Some(2)]
+                                .iter()
+                                .take(3 + q.indicators.len()),
+                        ),
+                        |r| r.get::<_, String>(3),
+                    )
+                    .unwrap()
+                    .map(|r| r.unwrap())
+                    .collect();
+                assert_eq!(plan[0], "SCAN v", "{plan:#?}");
+                assert_eq!(
+                    plan[1], "SEARCH i USING INTEGER PRIMARY KEY (rowid=?)",
+                    "{plan:#?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -61,6 +61,11 @@ pub enum Command {
         after_help = "A database holds any number of strategies, each loaded from its own framework file; when it holds several, other commands need --strategy CODE (or ICS_STRATEGY).\n\nExamples:\n  ics strategies\n  ics strategies --format json\n  ics --strategy peru-ics progress"
     )]
     Strategies(StrategiesArgs),
+    /// Copy strategies, with every version, value and history, between databases (file or server)
+    #[command(
+        after_help = "Every strategy of the source is copied, or only the one --strategy names; a destination that already holds one of them is refused, and the copy is all or nothing.\n\nExamples:\n  ics copy --from ics.db --to postgres://ics@db.example/ics\n  ics copy --from postgres://ics@db.example/ics --to offline.db --strategy peru-ics"
+    )]
+    Copy(CopyArgs),
     /// Record one indicator value (a second value for the same period is a correction)
     #[command(
         after_help = "Examples:\n  ics record IND-TRADE-GOODS FY2021 17.2 --note \"Calendar 2021\" --source \"State fact sheet\"\n  ics record IND-VISA-APPS 2022-03-15 51000 --by \"Consular section\"   (a date means its fiscal year)",
@@ -198,6 +203,16 @@ pub struct VersionsArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The database to copy from: a file, or a postgres:// URL
+    #[arg(long, value_name = "DB")]
+    pub from: PathBuf,
+    /// The database to copy into (a new file is created; a server database must exist)
+    #[arg(long, value_name = "DB")]
+    pub to: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@
 pub mod cli;
 pub mod clock;
 pub mod cmd;
+pub mod copy;
 pub mod diff;
 pub mod error;
 pub mod files;
@@ -87,7 +88,7 @@ fn stores(command: &cli::Command) -> bool {
     use cli::Command::*;
     match command {
         Load(_) | Record(_) | Void(_) | Explain(_) | ImportValues(_) | Report(_) | Export(_)
-        | Demo(_) => true,
+        | Demo(_) | Copy(_) => true,
         Track(a) => a.out.is_some(),
         Template(_) => true,
         Tree(_) | Versions(_) | Strategies(_) | History(_) | ExportValues(_) | Progress(_)

@@ -2,6 +2,7 @@
 //! store, and writes the result. No SQL and no report logic lives here.
 
 mod check;
+mod copy;
 mod demo;
 mod dest;
 mod diff;
@@ -146,6 +147,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::Tree(args) => tree::run(&cx, args, out),
         Command::Versions(args) => versions::run(&cx, args, out),
         Command::Strategies(args) => strategies::run(&cx, args, out),
+        Command::Copy(args) => copy::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Record(args) => record::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Void(args) => void::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Explain(args) => explain::run(&cx, args, &mut SafeWriter::new(out)),

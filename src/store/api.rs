@@ -131,6 +131,19 @@ pub trait ValueSink {
     ) -> Result<Option<(f64, Option<(f64, f64)>)>, Error>;
     /// Whether a value id was written in this transaction (rather than being there before).
     fn is_new(&self, id: i64) -> bool;
+    /// Store a version inside this transaction, as [`StrategyVersions::save_version`] does in
+    /// a transaction of its own: `ics copy` writes a whole strategy, its versions and its
+    /// values, in one.
+    fn save_version(
+        &mut self,
+        fw: &Framework,
+        label: &str,
+        source_file: Option<&str>,
+        loaded_at: &str,
+    ) -> Result<SaveOutcome, Error>;
+    /// The indicator codes of `strategy` with their ids, those stored in this transaction
+    /// included.
+    fn indicator_ids(&self, strategy: &str) -> Result<HashMap<String, i64>, Error>;
 }
 
 /// A whole database.
@@ -296,6 +309,18 @@ impl ValueSink for ValueWriter<'_> {
     }
     fn is_new(&self, id: i64) -> bool {
         ValueWriter::is_new(self, id)
+    }
+    fn save_version(
+        &mut self,
+        fw: &Framework,
+        label: &str,
+        source_file: Option<&str>,
+        loaded_at: &str,
+    ) -> Result<SaveOutcome, Error> {
+        super::framework::save_in(self.conn, fw, label, source_file, loaded_at)
+    }
+    fn indicator_ids(&self, strategy: &str) -> Result<HashMap<String, i64>, Error> {
+        super::values::indicator_ids_in(self.conn, Some(strategy))
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::store::period_key::PeriodKey;
 use std::collections::HashMap;
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::{map_err, Store};
@@ -97,197 +97,11 @@ impl Store {
         source_file: Option<&str>,
         loaded_at: &str,
     ) -> Result<SaveOutcome, Error> {
-        let ctx = "store the strategy";
-        crate::framework::check_label(label).map_err(Error::input)?;
-        let hash = fw.content_hash();
-        let tx = self.write_tx(ctx)?;
-        let code = fw.strategy.code.as_str();
-        // The newest version of this strategy; other strategies in the database are
-        // untouched (each is stored under its own code).
-        let newest: Option<(String, String)> = tx
-            .query_row(
-                "SELECT label, content_hash FROM strategy_version WHERE strategy_code = ?1 \
-                 ORDER BY id DESC LIMIT 1",
-                [code],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| map_err(e, ctx))?;
-        if let Some((newest_label, newest_hash)) = &newest {
-            if *newest_hash == hash {
-                drop(tx);
-                self.strategy.replace(Some(code.to_string()));
-                return Ok(SaveOutcome::Unchanged {
-                    label: newest_label.clone(),
-                });
-            }
-        }
-        let exists: bool = tx
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM strategy_version WHERE strategy_code = ?1 \
-                 AND label = ?2)",
-                [code, label],
-                |r| r.get(0),
-            )
-            .map_err(|e| map_err(e, ctx))?;
-        if exists {
-            return Err(Error::input_with_hint(
-                format!("version `{label}` already exists"),
-                "change `strategy.version` in the file, or pass --label with a new label",
-            ));
-        }
-        let strategy_json = serde_json::to_string(&fw.strategy).expect("strategy serialises");
-        let settings_json = serde_json::to_string(&fw.settings).expect("settings serialise");
-        tx.execute(
-            "INSERT INTO strategy_version (label, strategy_code, title, loaded_at, content_hash, \
-             source_file, strategy_json, settings_json, node_count, indicator_count) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                label,
-                fw.strategy.code,
-                fw.strategy.title,
-                loaded_at,
-                hash,
-                source_file,
-                strategy_json,
-                settings_json,
-                fw.nodes.len() as i64,
-                fw.indicator_count() as i64
-            ],
-        )
-        .map_err(|e| map_err(e, ctx))?;
-        let version_id = tx.last_insert_rowid();
-        {
-            let mut insert_node = tx
-                .prepare_cached(
-                    "INSERT INTO node (version_id, position, kind, code, parent_id, title, \
-                     description, justification, result_type, linkages, risks, hypothesis, \
-                     aligns_with) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                )
-                .map_err(|e| map_err(e, ctx))?;
-            let mut insert_link = tx
-                .prepare_cached(
-                    "INSERT INTO node_link (from_id, relation, position, to_id) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .map_err(|e| map_err(e, ctx))?;
-            let mut insert_indicator = tx
-                .prepare_cached(
-                    "INSERT INTO indicator (strategy_code, code) VALUES (?1, ?2) \
-                     ON CONFLICT (strategy_code, code) DO UPDATE SET code = excluded.code \
-                     RETURNING id",
-                )
-                .map_err(|e| map_err(e, ctx))?;
-            let mut insert_def = tx
-                .prepare_cached(
-                    "INSERT INTO indicator_def (version_id, indicator_id, node_id, position, title, \
-                     unit, direction, frequency, aggregation, baseline_period, baseline_value, \
-                     disaggregations, standard_code, source, definition, illustrative, cumulative, \
-                     ratio_numerator, ratio_denominator, rationale, collection_method, \
-                     responsible, reporting_frequency, data_quality_limitations, dqa_date, \
-                     baseline_rationale, target_rationale) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-                     ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
-                )
-                .map_err(|e| map_err(e, ctx))?;
-            let mut insert_target = tx
-                .prepare_cached("INSERT INTO target (def_id, period, value) VALUES (?1, ?2, ?3)")
-                .map_err(|e| map_err(e, ctx))?;
-            let mut ids: HashMap<&str, i64> = HashMap::with_capacity(fw.nodes.len());
-            let mut position = 0i64;
-            for (i, node) in fw.nodes.iter().enumerate() {
-                let parent_id = node.parent.as_deref().and_then(|p| ids.get(p).copied());
-                let aligns_with = (!node.aligns_with.is_empty()).then(|| {
-                    serde_json::to_string(&node.aligns_with).expect("alignments serialise")
-                });
-                insert_node
-                    .execute(params![
-                        version_id,
-                        i as i64,
-                        node.kind.as_str(),
-                        node.code,
-                        parent_id,
-                        node.title,
-                        node.description,
-                        node.justification,
-                        node.result_type.map(ResultType::as_str),
-                        node.linkages,
-                        node.risks,
-                        node.hypothesis,
-                        aligns_with
-                    ])
-                    .map_err(|e| map_err(e, ctx))?;
-                let node_id = tx.last_insert_rowid();
-                ids.insert(node.code.as_str(), node_id);
-                for ind in &node.indicators {
-                    let indicator_id: i64 = insert_indicator
-                        .query_row([code, &ind.code], |r| r.get(0))
-                        .map_err(|e| map_err(e, ctx))?;
-                    let disaggs =
-                        serde_json::to_string(&ind.disaggregations).expect("map serialises");
-                    insert_def
-                        .execute(params![
-                            version_id,
-                            indicator_id,
-                            node_id,
-                            position,
-                            ind.title,
-                            ind.unit,
-                            ind.direction.as_str(),
-                            ind.frequency.as_str(),
-                            ind.aggregation.as_str(),
-                            ind.baseline.map(|b| b.period.key()),
-                            ind.baseline.map(|b| b.value),
-                            disaggs,
-                            ind.standard_code,
-                            ind.source,
-                            ind.definition,
-                            ind.illustrative,
-                            ind.cumulative,
-                            ind.ratio.as_ref().map(|r| r.numerator.as_str()),
-                            ind.ratio.as_ref().map(|r| r.denominator.as_str()),
-                            ind.pirs.rationale,
-                            ind.pirs.collection_method,
-                            ind.pirs.responsible,
-                            ind.pirs.reporting_frequency,
-                            ind.pirs.data_quality_limitations,
-                            ind.pirs.dqa_date,
-                            ind.pirs.baseline_rationale,
-                            ind.pirs.target_rationale
-                        ])
-                        .map_err(|e| map_err(e, ctx))?;
-                    position += 1;
-                    let def_id = tx.last_insert_rowid();
-                    for (period, value) in &ind.targets {
-                        insert_target
-                            .execute(params![def_id, period.key(), value])
-                            .map_err(|e| map_err(e, ctx))?;
-                    }
-                }
-            }
-            // Links last: every node of the version has an id by now.
-            for node in &fw.nodes {
-                let from = ids[node.code.as_str()];
-                for (relation, targets) in [
-                    ("supports", &node.supports),
-                    ("applies_to", &node.applies_to),
-                ] {
-                    for (i, target) in targets.iter().enumerate() {
-                        let Some(to) = ids.get(target.as_str()) else {
-                            continue;
-                        };
-                        insert_link
-                            .execute(params![from, relation, i as i64, to])
-                            .map_err(|e| map_err(e, ctx))?;
-                    }
-                }
-            }
-        }
-        tx.commit().map_err(|e| map_err(e, ctx))?;
-        self.strategy.replace(Some(code.to_string()));
-        Ok(SaveOutcome::Stored {
-            label: label.to_string(),
-        })
+        let tx = self.write_tx(SAVE_CTX)?;
+        let outcome = save_in(&tx, fw, label, source_file, loaded_at)?;
+        tx.commit().map_err(|e| map_err(e, SAVE_CTX))?;
+        self.strategy.replace(Some(fw.strategy.code.clone()));
+        Ok(outcome)
     }
 
     /// Every stored version, oldest first.
@@ -382,4 +196,203 @@ impl Store {
             }),
         }
     }
+}
+
+/// What saving a version is doing, for messages.
+const SAVE_CTX: &str = "store the strategy";
+
+/// [`Store::save_version`] inside a transaction the caller holds (the command's own, or the
+/// one `ics copy` writes a whole strategy in).
+pub(super) fn save_in(
+    conn: &Connection,
+    fw: &Framework,
+    label: &str,
+    source_file: Option<&str>,
+    loaded_at: &str,
+) -> Result<SaveOutcome, Error> {
+    let ctx = SAVE_CTX;
+    crate::framework::check_label(label).map_err(Error::input)?;
+    let hash = fw.content_hash();
+    let tx = conn;
+    let code = fw.strategy.code.as_str();
+    // The newest version of this strategy; other strategies in the database are
+    // untouched (each is stored under its own code).
+    let newest: Option<(String, String)> = tx
+        .query_row(
+            "SELECT label, content_hash FROM strategy_version WHERE strategy_code = ?1 \
+             ORDER BY id DESC LIMIT 1",
+            [code],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(|e| map_err(e, ctx))?;
+    if let Some((newest_label, newest_hash)) = &newest {
+        if *newest_hash == hash {
+            return Ok(SaveOutcome::Unchanged {
+                label: newest_label.clone(),
+            });
+        }
+    }
+    let exists: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM strategy_version WHERE strategy_code = ?1 \
+             AND label = ?2)",
+            [code, label],
+            |r| r.get(0),
+        )
+        .map_err(|e| map_err(e, ctx))?;
+    if exists {
+        return Err(Error::input_with_hint(
+            format!("version `{label}` already exists"),
+            "change `strategy.version` in the file, or pass --label with a new label",
+        ));
+    }
+    let strategy_json = serde_json::to_string(&fw.strategy).expect("strategy serialises");
+    let settings_json = serde_json::to_string(&fw.settings).expect("settings serialise");
+    tx.execute(
+        "INSERT INTO strategy_version (label, strategy_code, title, loaded_at, content_hash, \
+         source_file, strategy_json, settings_json, node_count, indicator_count) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            label,
+            fw.strategy.code,
+            fw.strategy.title,
+            loaded_at,
+            hash,
+            source_file,
+            strategy_json,
+            settings_json,
+            fw.nodes.len() as i64,
+            fw.indicator_count() as i64
+        ],
+    )
+    .map_err(|e| map_err(e, ctx))?;
+    let version_id = tx.last_insert_rowid();
+    {
+        let mut insert_node = tx
+            .prepare_cached(
+                "INSERT INTO node (version_id, position, kind, code, parent_id, title, \
+                 description, justification, result_type, linkages, risks, hypothesis, \
+                 aligns_with) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )
+            .map_err(|e| map_err(e, ctx))?;
+        let mut insert_link = tx
+            .prepare_cached(
+                "INSERT INTO node_link (from_id, relation, position, to_id) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(|e| map_err(e, ctx))?;
+        let mut insert_indicator = tx
+            .prepare_cached(
+                "INSERT INTO indicator (strategy_code, code) VALUES (?1, ?2) \
+                 ON CONFLICT (strategy_code, code) DO UPDATE SET code = excluded.code \
+                 RETURNING id",
+            )
+            .map_err(|e| map_err(e, ctx))?;
+        let mut insert_def = tx
+            .prepare_cached(
+                "INSERT INTO indicator_def (version_id, indicator_id, node_id, position, title, \
+                 unit, direction, frequency, aggregation, baseline_period, baseline_value, \
+                 disaggregations, standard_code, source, definition, illustrative, cumulative, \
+                 ratio_numerator, ratio_denominator, rationale, collection_method, \
+                 responsible, reporting_frequency, data_quality_limitations, dqa_date, \
+                 baseline_rationale, target_rationale) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+                 ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+            )
+            .map_err(|e| map_err(e, ctx))?;
+        let mut insert_target = tx
+            .prepare_cached("INSERT INTO target (def_id, period, value) VALUES (?1, ?2, ?3)")
+            .map_err(|e| map_err(e, ctx))?;
+        let mut ids: HashMap<&str, i64> = HashMap::with_capacity(fw.nodes.len());
+        let mut position = 0i64;
+        for (i, node) in fw.nodes.iter().enumerate() {
+            let parent_id = node.parent.as_deref().and_then(|p| ids.get(p).copied());
+            let aligns_with = (!node.aligns_with.is_empty())
+                .then(|| serde_json::to_string(&node.aligns_with).expect("alignments serialise"));
+            insert_node
+                .execute(params![
+                    version_id,
+                    i as i64,
+                    node.kind.as_str(),
+                    node.code,
+                    parent_id,
+                    node.title,
+                    node.description,
+                    node.justification,
+                    node.result_type.map(ResultType::as_str),
+                    node.linkages,
+                    node.risks,
+                    node.hypothesis,
+                    aligns_with
+                ])
+                .map_err(|e| map_err(e, ctx))?;
+            let node_id = tx.last_insert_rowid();
+            ids.insert(node.code.as_str(), node_id);
+            for ind in &node.indicators {
+                let indicator_id: i64 = insert_indicator
+                    .query_row([code, &ind.code], |r| r.get(0))
+                    .map_err(|e| map_err(e, ctx))?;
+                let disaggs = serde_json::to_string(&ind.disaggregations).expect("map serialises");
+                insert_def
+                    .execute(params![
+                        version_id,
+                        indicator_id,
+                        node_id,
+                        position,
+                        ind.title,
+                        ind.unit,
+                        ind.direction.as_str(),
+                        ind.frequency.as_str(),
+                        ind.aggregation.as_str(),
+                        ind.baseline.map(|b| b.period.key()),
+                        ind.baseline.map(|b| b.value),
+                        disaggs,
+                        ind.standard_code,
+                        ind.source,
+                        ind.definition,
+                        ind.illustrative,
+                        ind.cumulative,
+                        ind.ratio.as_ref().map(|r| r.numerator.as_str()),
+                        ind.ratio.as_ref().map(|r| r.denominator.as_str()),
+                        ind.pirs.rationale,
+                        ind.pirs.collection_method,
+                        ind.pirs.responsible,
+                        ind.pirs.reporting_frequency,
+                        ind.pirs.data_quality_limitations,
+                        ind.pirs.dqa_date,
+                        ind.pirs.baseline_rationale,
+                        ind.pirs.target_rationale
+                    ])
+                    .map_err(|e| map_err(e, ctx))?;
+                position += 1;
+                let def_id = tx.last_insert_rowid();
+                for (period, value) in &ind.targets {
+                    insert_target
+                        .execute(params![def_id, period.key(), value])
+                        .map_err(|e| map_err(e, ctx))?;
+                }
+            }
+        }
+        // Links last: every node of the version has an id by now.
+        for node in &fw.nodes {
+            let from = ids[node.code.as_str()];
+            for (relation, targets) in [
+                ("supports", &node.supports),
+                ("applies_to", &node.applies_to),
+            ] {
+                for (i, target) in targets.iter().enumerate() {
+                    let Some(to) = ids.get(target.as_str()) else {
+                        continue;
+                    };
+                    insert_link
+                        .execute(params![from, relation, i as i64, to])
+                        .map_err(|e| map_err(e, ctx))?;
+                }
+            }
+        }
+    }
+    Ok(SaveOutcome::Stored {
+        label: label.to_string(),
+    })
 }

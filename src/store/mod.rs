@@ -58,6 +58,11 @@ pub fn open(path: &Path, mode: OpenMode) -> Result<Box<dyn Storage>, Error> {
     Ok(Box::new(Store::open(path, mode)?))
 }
 
+/// A database location as messages show it (a server URL with its password masked).
+pub fn shown(db: &Path) -> String {
+    db.display().to_string()
+}
+
 /// How long a writer waits for another writer before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 

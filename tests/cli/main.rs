@@ -5,6 +5,7 @@ mod attack;
 mod bench;
 mod common;
 mod contract13;
+mod copy;
 mod damage;
 mod diff;
 mod foundation;

@@ -63,15 +63,7 @@ pub struct ValueQuery {
 impl Store {
     /// Every indicator code of the strategy in use ever stored (in any version), with its id.
     pub fn indicator_ids(&self) -> Result<HashMap<String, i64>, Error> {
-        let ctx = "read the indicator codes";
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT code, id FROM indicator WHERE strategy_code = ?1")
-            .map_err(|e| map_err(e, ctx))?;
-        let rows = stmt
-            .query_map([self.strategy_in_use()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(|e| map_err(e, ctx))?;
-        rows.collect::<Result<_, _>>().map_err(|e| map_err(e, ctx))
+        indicator_ids_in(&self.conn, self.strategy_in_use().as_deref())
     }
 
     /// Run `f` with a [`ValueWriter`] in one write transaction: committed if `f` succeeds,
@@ -245,6 +237,22 @@ fn each_row(
         f(value)?;
     }
     Ok(())
+}
+
+/// The indicator codes of `strategy` (none for `None`) with their ids, as `conn` sees them
+/// (inside a write transaction: with those it stored).
+pub(super) fn indicator_ids_in(
+    conn: &rusqlite::Connection,
+    strategy: Option<&str>,
+) -> Result<HashMap<String, i64>, Error> {
+    let ctx = "read the indicator codes";
+    let mut stmt = conn
+        .prepare_cached("SELECT code, id FROM indicator WHERE strategy_code = ?1")
+        .map_err(|e| map_err(e, ctx))?;
+    let rows = stmt
+        .query_map([strategy], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(|e| map_err(e, ctx))?;
+    rows.collect::<Result<_, _>>().map_err(|e| map_err(e, ctx))
 }
 
 #[cfg(test)]

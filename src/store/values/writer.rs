@@ -88,7 +88,7 @@ pub enum Imported {
 /// id (the foreign key is checked at commit). The writer hands out ids itself: it holds the
 /// write lock, so nobody else inserts meanwhile.
 pub struct ValueWriter<'c> {
-    pub(super) conn: &'c Connection,
+    pub(in crate::store) conn: &'c Connection,
     add: CachedStatement<'c>,
     replace: CachedStatement<'c>,
     pub(super) current: CachedStatement<'c>,

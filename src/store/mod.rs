@@ -22,6 +22,7 @@ mod demo;
 mod framework;
 mod framework_read;
 mod period_key;
+pub mod postgres;
 mod progress;
 #[cfg(test)]
 mod properties;
@@ -51,7 +52,11 @@ pub use values::{
 
 /// Open (or create) the database at `path`, bring its schema up to date, and hand it out as
 /// [`Storage`].
+/// A `postgres://` or `postgresql://` URL opens a PostgreSQL database instead of a file.
 pub fn open(path: &Path, mode: OpenMode) -> Result<Box<dyn Storage>, Error> {
+    if let Some(url) = path.to_str().filter(|p| postgres::url::is_url(p)) {
+        return Ok(Box::new(postgres::PgStore::open(url, mode)?));
+    }
     Ok(Box::new(Store::open(path, mode)?))
 }
 

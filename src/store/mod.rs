@@ -21,6 +21,7 @@ pub(crate) mod conformance;
 mod demo;
 mod framework;
 mod framework_read;
+mod framework_rows;
 mod period_key;
 pub mod postgres;
 mod progress;

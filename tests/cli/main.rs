@@ -11,6 +11,7 @@ mod foundation;
 mod hostile;
 mod outfile;
 mod pirs;
+mod postgres;
 mod progress;
 mod ratio;
 mod reliability;

@@ -15,6 +15,8 @@ pub mod url;
 mod values;
 mod versions;
 
+pub use versions::StrategyInfo;
+
 use std::cell::RefCell;
 use std::time::Duration;
 
@@ -38,8 +40,8 @@ pub struct PgStore {
     pub(super) client: RefCell<Client>,
     /// The URL as messages show it (password masked).
     shown: String,
-    /// The strategy in use: its code (see `Storage::use_strategy`).
-    #[allow(dead_code)] // the helpers building versions and values use it
+    /// The strategy in use: its code ([`PgStore::use_strategy`]); `None` while the database
+    /// holds none, or several and none was chosen.
     pub(super) strategy: Option<String>,
 }
 
@@ -73,6 +75,7 @@ impl PgStore {
         };
         store.configure()?;
         store.migrate(mode)?;
+        store.use_only_strategy()?;
         Ok(store)
     }
 
@@ -167,7 +170,6 @@ impl PgStore {
 
     /// Start the one write transaction of a command: the writers' lock is taken up front, so
     /// writers run one at a time (and wait up to [`TIMEOUT`] for each other).
-    #[allow(dead_code)] // the helpers building versions and values use it
     pub(super) fn write_tx(&mut self, doing: &str) -> Result<Transaction<'_>, Error> {
         let shown = self.shown.clone();
         let mut tx = self

@@ -218,6 +218,206 @@ fn start_private() -> Result<String, String> {
     Ok(format!("postgres://postgres@{socket_dir}:{port}/postgres"))
 }
 
+/// A private cluster of its own for the TLS and login tests: on 127.0.0.1 (TLS needs TCP) with
+/// `ssl = on`, its certificate signed by a throwaway authority made with the `openssl` command
+/// for `127.0.0.1` and `localhost`, trust logins for `postgres` and a password login for the
+/// role `ics_login`. Stopped and removed when dropped.
+pub struct TlsCluster {
+    pub port: u16,
+    /// The authority's certificate (PEM), for `sslrootcert`.
+    pub ca: PathBuf,
+    /// `ics_login`'s password.
+    pub password: String,
+    dir: PathBuf,
+    pg_ctl: PathBuf,
+}
+
+impl TlsCluster {
+    /// Start one, or say why not (no server programs, no `openssl`, ...).
+    pub fn start() -> Result<TlsCluster, String> {
+        let (Some(initdb), Some(pg_ctl)) = (server_bin("initdb"), server_bin("pg_ctl")) else {
+            return Err("PostgreSQL's server programs (initdb, pg_ctl) are not installed".into());
+        };
+        if Command::new("openssl").arg("version").output().is_err() {
+            return Err("the openssl command is not installed".into());
+        }
+        static N: AtomicU64 = AtomicU64::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "ics-tls-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("no temporary folder: {e}"))?;
+        let mut cluster = TlsCluster {
+            port: 0,
+            ca: dir.join("ca.pem"),
+            password: format!("pw-{}", std::process::id()),
+            dir: dir.clone(),
+            pg_ctl: pg_ctl.clone(),
+        };
+        let run = |c: &mut Command, what: &str| -> Result<(), String> {
+            let out = c
+                .output()
+                .map_err(|e| format!("{what} could not run: {e}"))?;
+            if out.status.success() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{what} failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ))
+            }
+        };
+        let openssl = |args: &[&str]| {
+            let mut c = Command::new("openssl");
+            c.args(args).current_dir(&dir);
+            c
+        };
+        std::fs::write(
+            dir.join("server.ext"),
+            "subjectAltName = DNS:localhost, IP:127.0.0.1\nbasicConstraints = CA:FALSE\n\
+             keyUsage = digitalSignature, keyEncipherment\nextendedKeyUsage = serverAuth\n",
+        )
+        .map_err(|e| e.to_string())?;
+        run(
+            &mut openssl(&[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=ics test authority",
+            ]),
+            "openssl (the authority)",
+        )?;
+        run(
+            &mut openssl(&[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=localhost",
+            ]),
+            "openssl (the server key)",
+        )?;
+        run(
+            &mut openssl(&[
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "server.crt",
+                "-days",
+                "2",
+                "-extfile",
+                "server.ext",
+            ]),
+            "openssl (the server certificate)",
+        )?;
+        if unsafe { libc::geteuid() } == 0 {
+            let _ = Command::new("chown")
+                .args(["-R", "postgres:"])
+                .arg(&dir)
+                .output();
+        }
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(
+                dir.join("server.key"),
+                std::fs::Permissions::from_mode(0o600),
+            );
+        }
+        let data = dir.join("data");
+        run(
+            as_server_user(&initdb).arg("-D").arg(&data).args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ]),
+            "initdb",
+        )?;
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust\n\
+             host all ics_login 127.0.0.1/32 scram-sha-256\n\
+             host all all 127.0.0.1/32 trust\n",
+        )
+        .map_err(|e| e.to_string())?;
+        // A free port: the one the system hands out for a moment.
+        cluster.port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .map_err(|e| format!("no free port: {e}"))?;
+        let options = format!(
+            "-k {dir} -c listen_addresses=127.0.0.1 -p {port} -c fsync=off -c ssl=on \
+             -c ssl_cert_file={dir}/server.crt -c ssl_key_file={dir}/server.key",
+            dir = dir.display(),
+            port = cluster.port
+        );
+        run(
+            as_server_user(&pg_ctl)
+                .arg("-D")
+                .arg(&data)
+                .args(["-o", &options, "-l"])
+                .arg(dir.join("log"))
+                .args(["-w", "start"]),
+            "pg_ctl start",
+        )
+        .map_err(|e| {
+            let log = std::fs::read_to_string(dir.join("log")).unwrap_or_default();
+            format!("{e} ({})", log.lines().last().unwrap_or("").trim())
+        })?;
+        let password = cluster.password.clone();
+        cluster.admin(&format!(
+            "SET password_encryption = 'scram-sha-256'; \
+             CREATE ROLE ics_login WITH LOGIN PASSWORD '{password}'"
+        ))?;
+        Ok(cluster)
+    }
+
+    /// Run `sql` as `postgres` in the database `postgres`, over the cluster's Unix socket.
+    pub fn admin(&self, sql: &str) -> Result<(), String> {
+        let socket = self.dir.display().to_string().replace('/', "%2F");
+        let url = format!("postgres://postgres@{socket}:{}/postgres", self.port);
+        let mut c = Client::connect(&url, NoTls).map_err(|e| e.to_string())?;
+        c.batch_execute(sql).map_err(|e| e.to_string())
+    }
+}
+
+impl Drop for TlsCluster {
+    fn drop(&mut self) {
+        let _ = as_server_user(&self.pg_ctl)
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .args(["-m", "immediate", "-w", "stop"])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -837,7 +837,9 @@ mod postgres {
                     all.extend_from_slice(t.as_bytes());
                     for r in c
                         .query(
-                            &format!("SELECT t::text FROM \"{t}\" t ORDER BY 1 COLLATE \"C\""),
+                            &format!(
+                                "SELECT t::text FROM \"{t}\" t ORDER BY t::text COLLATE \"C\""
+                            ),
                             &[],
                         )
                         .unwrap()

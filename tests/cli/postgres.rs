@@ -76,7 +76,10 @@ fn load_versions_tree_and_diff_on_a_server() {
     // Exit 1: there are changes (as `diff` says).
     let diff = ics(&env, url, &["diff", "@previous", "@latest"]);
     assert_eq!(diff.code, 1, "{diff:?}");
-    assert!(diff.stdout.contains("now: Objective one, renamed"), "{diff:?}");
+    assert!(
+        diff.stdout.contains("now: Objective one, renamed"),
+        "{diff:?}"
+    );
     // The same as SQLite gives for the same files.
     let file = |args: &[&str]| env.ics(args).stdout;
     file(&["load", v1.to_str().unwrap()]);

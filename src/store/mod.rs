@@ -22,7 +22,9 @@ pub(crate) mod conformance;
 mod demo;
 mod framework;
 mod framework_read;
+mod framework_rows;
 mod period_key;
+pub mod postgres;
 mod progress;
 #[cfg(test)]
 mod properties;
@@ -54,7 +56,11 @@ pub use values::{
 
 /// Open (or create) the database at `path`, bring its schema up to date, and hand it out as
 /// [`Storage`].
+/// A `postgres://` or `postgresql://` URL opens a PostgreSQL database instead of a file.
 pub fn open(path: &Path, mode: OpenMode) -> Result<Box<dyn Storage>, Error> {
+    if let Some(url) = path.to_str().filter(|p| postgres::url::is_url(p)) {
+        return Ok(Box::new(postgres::PgStore::open(url, mode)?));
+    }
     Ok(Box::new(Store::open(path, mode)?))
 }
 

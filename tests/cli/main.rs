@@ -12,6 +12,7 @@ mod foundation;
 mod hostile;
 mod outfile;
 mod pirs;
+mod postgres;
 mod progress;
 mod ratio;
 mod reliability;

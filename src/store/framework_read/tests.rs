@@ -3,6 +3,8 @@
 use super::*;
 use crate::framework::parse_str;
 use crate::shipped;
+use crate::store::framework_rows::parent_cycle;
+use std::collections::BTreeMap;
 
 fn strategy(version: &str, first: &str, second: &str) -> Framework {
     let ind = |code: &str| {

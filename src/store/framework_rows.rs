@@ -1,0 +1,443 @@
+//! Reading a stored version back, the part every backend shares: each backend runs its own SQL
+//! and hands the rows over as the plain row types here ([`NodeRow`], [`DefRow`], [`RuleRow`],
+//! links and targets); [`VersionBuilder`] turns them into a [`Framework`], and
+//! [`rule`] into the indicator rules. The checks of damaged rows (an unknown kind or word,
+//! unreadable JSON, a period outside the calendar, a parent in another version, a parent
+//! cycle, an indicator on a node outside the version, a half-stored ratio) live here, so both
+//! backends refuse the same damage with the same sentence. Also here: which targets a read
+//! wants ([`Targets`]) as a range of stored keys, and the messages of finding a version.
+//!
+//! Rows borrow the words they are parsed from (`&str` of a direction, frequency, aggregation
+//! and disaggregation list): a backend that can lend them from its row buffer (SQLite) copies
+//! nothing for the 20,000 indicators of a big strategy.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::period_key::PeriodKey;
+use super::{capacity_hint, damaged, stored_period, VersionInfo};
+use crate::error::Error;
+use crate::framework::*;
+use crate::period::{FiscalPeriod, PeriodRange};
+
+/// Which targets to read with a framework.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Targets {
+    All,
+    None,
+    /// Targets of these periods.
+    Between(PeriodRange),
+}
+
+impl Targets {
+    /// The stored period keys wanted, as an inclusive range (empty, `from > through`, for
+    /// [`Targets::None`]).
+    pub(crate) fn keys(self) -> (i64, i64) {
+        match self {
+            Targets::All => (i64::MIN, i64::MAX),
+            Targets::None => (1, 0),
+            Targets::Between(r) => (r.from.key(), r.through.key()),
+        }
+    }
+}
+
+/// How much of a version to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// Everything.
+    Full,
+    /// No prose, no alignments: what `progress` reads.
+    Lean,
+    /// [`Detail::Lean`] with each node's alignments: what the text tree reads.
+    Outline,
+}
+
+/// One node of a version, as stored, with its parent's code and version (to check).
+pub(crate) struct NodeRow {
+    pub id: i64,
+    pub kind: String,
+    pub code: Option<String>,
+    pub parent: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub justification: Option<String>,
+    pub result_type: Option<String>,
+    pub parent_id: Option<i64>,
+    pub parent_version: Option<i64>,
+    pub linkages: Option<String>,
+    pub risks: Option<String>,
+    pub hypothesis: Option<String>,
+    pub aligns_with: Option<String>,
+}
+
+/// One indicator definition of a version, as stored. The prose a lean read leaves out comes
+/// as `None`/`false`, and `pirs` as `None`.
+pub(crate) struct DefRow<'r> {
+    pub def_id: i64,
+    pub node_id: i64,
+    pub baseline_period: Option<i64>,
+    pub baseline_value: Option<f64>,
+    pub code: String,
+    pub title: String,
+    pub unit: String,
+    pub direction: &'r str,
+    pub frequency: &'r str,
+    pub aggregation: &'r str,
+    pub disaggregations: &'r str,
+    pub standard_code: Option<String>,
+    pub source: Option<String>,
+    pub definition: Option<String>,
+    pub illustrative: bool,
+    pub position: i64,
+    pub cumulative: bool,
+    pub ratio_numerator: Option<String>,
+    pub ratio_denominator: Option<String>,
+    pub pirs: Option<Pirs>,
+}
+
+/// One indicator's rules (what checking a recorded value needs), as stored.
+pub(crate) struct RuleRow<'r> {
+    pub code: String,
+    pub title: String,
+    pub unit: String,
+    pub direction: &'r str,
+    pub frequency: &'r str,
+    pub aggregation: &'r str,
+    pub disaggregations: &'r str,
+    pub cumulative: bool,
+    pub ratio_numerator: Option<String>,
+    pub ratio_denominator: Option<String>,
+}
+
+/// A stored disaggregation list (`{}` without parsing JSON).
+fn disaggregations(s: &str) -> Option<BTreeMap<String, Vec<String>>> {
+    match s {
+        "{}" => Some(BTreeMap::new()),
+        _ => serde_json::from_str(s).ok(),
+    }
+}
+
+/// An indicator's rules from its row (`ctx`: what we were doing, for the error).
+pub(crate) fn rule(row: RuleRow<'_>, ctx: &str) -> Result<Indicator, Error> {
+    let corrupt = || {
+        damaged(ctx, "a stored indicator has an unknown direction, frequency, aggregation or disaggregation list")
+    };
+    Ok(Indicator {
+        code: row.code,
+        title: row.title,
+        unit: row.unit,
+        direction: Direction::parse(row.direction).ok_or_else(corrupt)?,
+        baseline: None,
+        targets: BTreeMap::new(),
+        frequency: Frequency::parse(row.frequency).ok_or_else(corrupt)?,
+        aggregation: Aggregation::parse(row.aggregation).ok_or_else(corrupt)?,
+        disaggregations: disaggregations(row.disaggregations).ok_or_else(corrupt)?,
+        standard_code: None,
+        source: None,
+        definition: None,
+        illustrative: false,
+        cumulative: row.cumulative,
+        ratio: ratio(row.ratio_numerator, row.ratio_denominator).map_err(|m| damaged(ctx, &m))?,
+        pirs: Default::default(),
+    })
+}
+
+/// Builds a [`Framework`] from a version's rows, fed in this order: [`VersionBuilder::node`]
+/// for each node in position order, [`VersionBuilder::end_nodes`], then links, then targets
+/// (any order), [`VersionBuilder::end_targets`], then indicator definitions (any order), and
+/// [`VersionBuilder::finish`].
+pub(crate) struct VersionBuilder<'c> {
+    ctx: &'c str,
+    version_id: i64,
+    detail: Detail,
+    strategy: Strategy,
+    settings: Settings,
+    nodes: Vec<Node>,
+    /// Node id to its place in `nodes`.
+    index: HashMap<i64, usize>,
+    /// The targets by indicator definition, sorted by `(def_id, period)` at `end_targets`:
+    /// each indicator's are one run, found by binary search.
+    targets: Vec<(i64, FiscalPeriod, f64)>,
+    /// Each node's indicators' stored positions, to put them in order at the end.
+    positions: Vec<Vec<i64>>,
+}
+
+impl<'c> VersionBuilder<'c> {
+    /// Start reading `version` from its stored strategy and settings (JSON).
+    pub fn new(
+        version: &VersionInfo,
+        detail: Detail,
+        ctx: &'c str,
+        strategy_json: &str,
+        settings_json: &str,
+    ) -> Result<Self, Error> {
+        let strategy: Strategy = serde_json::from_str(strategy_json).map_err(|e| {
+            damaged(
+                ctx,
+                &format!("its stored strategy description is unreadable ({e})"),
+            )
+        })?;
+        let settings: Settings = serde_json::from_str(settings_json)
+            .map_err(|e| damaged(ctx, &format!("its stored settings are unreadable ({e})")))?;
+        Ok(VersionBuilder {
+            ctx,
+            version_id: version.id,
+            detail,
+            strategy,
+            settings,
+            nodes: Vec::with_capacity(capacity_hint(version.nodes)),
+            index: HashMap::with_capacity(capacity_hint(version.nodes)),
+            targets: Vec::new(),
+            positions: Vec::new(),
+        })
+    }
+
+    fn corrupt(&self) -> Error {
+        damaged(self.ctx, "a stored node or indicator has an unknown kind, type, direction, frequency, aggregation or disaggregation list")
+    }
+
+    /// The next node, in position order.
+    pub fn node(&mut self, row: NodeRow) -> Result<(), Error> {
+        let ctx = self.ctx;
+        let kind = NodeKind::parse(&row.kind).ok_or_else(|| self.corrupt())?;
+        if row.parent_id.is_some() && row.parent_version != Some(self.version_id) {
+            return Err(damaged(
+                ctx,
+                &format!(
+                    "the node `{}` has a parent outside this version",
+                    row.code.unwrap_or_default()
+                ),
+            ));
+        }
+        let mut node = Node::new(
+            kind,
+            &row.code.unwrap_or_default(),
+            &row.title.unwrap_or_default(),
+            row.parent.as_deref(),
+        );
+        node.description = row.description;
+        node.justification = row.justification;
+        if self.detail == Detail::Full {
+            node.linkages = row.linkages;
+            node.risks = row.risks;
+            node.hypothesis = row.hypothesis;
+        }
+        if self.detail == Detail::Lean {
+            // No alignments to read.
+        } else if let Some(json) = row.aligns_with {
+            node.aligns_with = serde_json::from_str(&json).map_err(|_| {
+                damaged(
+                    ctx,
+                    &format!(
+                        "the node `{}` has an unreadable `aligns_with` list",
+                        node.code
+                    ),
+                )
+            })?;
+        }
+        node.result_type = match row.result_type {
+            Some(t) => Some(ResultType::parse(&t).ok_or_else(|| self.corrupt())?),
+            None => None,
+        };
+        self.index.insert(row.id, self.nodes.len());
+        self.nodes.push(node);
+        Ok(())
+    }
+
+    /// Every node is read: refuse a parent cycle.
+    pub fn end_nodes(&mut self) -> Result<(), Error> {
+        if let Some(cycle) = parent_cycle(&self.nodes) {
+            return Err(damaged(
+                self.ctx,
+                &format!("the nodes {cycle} are each other's parents (a cycle)"),
+            ));
+        }
+        self.positions = vec![Vec::new(); self.nodes.len()];
+        Ok(())
+    }
+
+    /// A link of the node `from` to the node coded `to`, in position order per node and
+    /// relation.
+    pub fn link(&mut self, from: i64, relation: &str, to: String) -> Result<(), Error> {
+        let at = *self.index.get(&from).ok_or_else(|| self.corrupt())?;
+        let node = &mut self.nodes[at];
+        match relation {
+            "supports" => node.supports.push(to),
+            _ => node.applies_to.push(to),
+        }
+        Ok(())
+    }
+
+    /// A target of the indicator definition `def`.
+    pub fn target(&mut self, def: i64, period: i64, value: f64) -> Result<(), Error> {
+        let period = stored_period(period, self.ctx)?;
+        self.targets.push((def, period, value));
+        Ok(())
+    }
+
+    /// Every target is read (they mostly come in `(def_id, period)` order already).
+    pub fn end_targets(&mut self) {
+        if !self
+            .targets
+            .is_sorted_by_key(|&(def, period, _)| (def, period))
+        {
+            self.targets.sort_by_key(|&(def, period, _)| (def, period));
+        }
+    }
+
+    /// An indicator definition.
+    pub fn indicator(&mut self, row: DefRow<'_>) -> Result<(), Error> {
+        let ctx = self.ctx;
+        let corrupt = || self.corrupt();
+        let baseline = match (row.baseline_period, row.baseline_value) {
+            (Some(p), Some(value)) => Some(Baseline {
+                period: stored_period(p, ctx)?,
+                value,
+            }),
+            _ => None,
+        };
+        let def_id = row.def_id;
+        let indicator = Indicator {
+            code: row.code,
+            title: row.title,
+            unit: row.unit,
+            direction: Direction::parse(row.direction).ok_or_else(corrupt)?,
+            baseline,
+            targets: {
+                let from = self.targets.partition_point(|t| t.0 < def_id);
+                let run = &self.targets[from..];
+                let len = run.partition_point(|t| t.0 == def_id);
+                run[..len].iter().map(|&(_, p, v)| (p, v)).collect()
+            },
+            frequency: Frequency::parse(row.frequency).ok_or_else(corrupt)?,
+            aggregation: Aggregation::parse(row.aggregation).ok_or_else(corrupt)?,
+            disaggregations: disaggregations(row.disaggregations).ok_or_else(corrupt)?,
+            standard_code: row.standard_code,
+            source: row.source,
+            definition: row.definition,
+            illustrative: row.illustrative,
+            cumulative: row.cumulative,
+            ratio: ratio(row.ratio_numerator, row.ratio_denominator)
+                .map_err(|m| damaged(ctx, &m))?,
+            pirs: row.pirs.map(Into::into).unwrap_or_default(),
+        };
+        let node = *self.index.get(&row.node_id).ok_or_else(|| {
+            damaged(
+                ctx,
+                &format!(
+                    "the indicator `{}` is attached to a node outside this version",
+                    indicator.code
+                ),
+            )
+        })?;
+        self.nodes[node].indicators.push(indicator);
+        self.positions[node].push(row.position);
+        Ok(())
+    }
+
+    /// The framework, each node's indicators in position order (they mostly come in it).
+    pub fn finish(self) -> Result<Framework, Error> {
+        let mut nodes = self.nodes;
+        for (node, positions) in nodes.iter_mut().zip(self.positions) {
+            if !positions.is_sorted() {
+                let mut both: Vec<(i64, Indicator)> = positions
+                    .into_iter()
+                    .zip(node.indicators.drain(..))
+                    .collect();
+                both.sort_by_key(|(position, _)| *position);
+                node.indicators = both.into_iter().map(|(_, i)| i).collect();
+            }
+        }
+        Ok(Framework {
+            strategy: self.strategy,
+            settings: self.settings,
+            nodes,
+        })
+    }
+}
+
+/// A stored ratio: both labels or neither.
+pub(crate) fn ratio(
+    numerator: Option<String>,
+    denominator: Option<String>,
+) -> Result<Option<Ratio>, String> {
+    match (numerator, denominator) {
+        (Some(numerator), Some(denominator)) => Ok(Some(Ratio {
+            numerator,
+            denominator,
+        })),
+        (None, None) => Ok(None),
+        _ => Err("a stored ratio indicator has a numerator label without a denominator label, or the reverse".into()),
+    }
+}
+
+/// A parent cycle among `nodes`, as `` `A` → `B` → `A` ``, or `None`. Parents are codes of the
+/// same version (checked as the rows are read). Each walk up stops after `nodes.len()` steps, so
+/// a cycle cannot loop, and a walk that gets that far has entered one.
+pub(crate) fn parent_cycle(nodes: &[Node]) -> Option<String> {
+    let parent: HashMap<&str, &str> = nodes
+        .iter()
+        .filter_map(|n| Some((n.code.as_str(), n.parent.as_deref()?)))
+        .collect();
+    let up = |code: &str| parent.get(code).copied();
+    for n in nodes {
+        let mut cur = n.code.as_str();
+        let mut steps = 0;
+        while let Some(p) = up(cur) {
+            cur = p;
+            steps += 1;
+            if steps > nodes.len() {
+                // `cur` is on the cycle: walk it once to name it.
+                let mut names = vec![format!("`{cur}`")];
+                let mut at = up(cur)?;
+                while at != cur {
+                    names.push(format!("`{at}`"));
+                    at = up(at)?;
+                }
+                names.push(format!("`{cur}`"));
+                return Some(names.join(" → "));
+            }
+        }
+    }
+    None
+}
+
+/// Finding a version, in every backend's words.
+pub(crate) mod messages {
+    use crate::error::Error;
+
+    /// `resolve_version` with nothing stored.
+    pub fn none_stored() -> Error {
+        Error::input_with_hint(
+            "the database holds no strategy yet",
+            "load one with `ics load framework.toml`",
+        )
+    }
+
+    /// `@previous` with one version stored.
+    pub fn no_previous() -> Error {
+        Error::input_with_hint(
+            "there is no previous version: the database holds only one",
+            "run `ics versions` to see what is stored",
+        )
+    }
+
+    /// A label no version has; `labels` are the stored ones.
+    pub fn no_such_label(label: &str, labels: &[String]) -> Error {
+        if labels.is_empty() {
+            return none_stored();
+        }
+        let listed: Vec<String> = labels.iter().map(|l| format!("`{l}`")).collect();
+        Error::input_with_hint(
+            format!("no version labelled `{label}`"),
+            format!("stored versions: {}", listed.join(", ")),
+        )
+    }
+
+    /// `save_version` with a label already stored.
+    pub fn label_exists(label: &str) -> Error {
+        Error::input_with_hint(
+            format!("version `{label}` already exists"),
+            "change `strategy.version` in the file, or pass --label with a new label",
+        )
+    }
+}

@@ -149,12 +149,7 @@ impl Store {
     /// otherwise a label.
     pub fn resolve_version(&self, spec: Option<&str>) -> Result<VersionInfo, Error> {
         let ctx = "find the strategy version";
-        let none_stored = || {
-            Error::input_with_hint(
-                "the database holds no strategy yet",
-                "load one with `ics load framework.toml`",
-            )
-        };
+        use super::framework_rows::messages;
         let strategy = self.strategy_in_use();
         let query = |sql: &str, p: &dyn rusqlite::ToSql| {
             self.conn
@@ -170,29 +165,17 @@ impl Store {
         };
         match spec {
             None | Some("@latest") => {
-                query("ORDER BY id DESC LIMIT ?2", &1)?.ok_or_else(none_stored)
+                query("ORDER BY id DESC LIMIT ?2", &1)?.ok_or_else(messages::none_stored)
             }
             Some("@previous") => {
-                query("ORDER BY id DESC LIMIT 1 OFFSET ?2", &1)?.ok_or_else(|| {
-                    Error::input_with_hint(
-                        "there is no previous version: the database holds only one",
-                        "run `ics versions` to see what is stored",
-                    )
-                })
+                query("ORDER BY id DESC LIMIT 1 OFFSET ?2", &1)?.ok_or_else(messages::no_previous)
             }
             Some(label) => query("AND label = ?2", &label)?.ok_or_else(|| {
                 let labels: Vec<String> = self
                     .versions()
-                    .map(|v| v.into_iter().map(|v| format!("`{}`", v.label)).collect())
+                    .map(|v| v.into_iter().map(|v| v.label).collect())
                     .unwrap_or_default();
-                if labels.is_empty() {
-                    none_stored()
-                } else {
-                    Error::input_with_hint(
-                        format!("no version labelled `{label}`"),
-                        format!("stored versions: {}", labels.join(", ")),
-                    )
-                }
+                messages::no_such_label(label, &labels)
             }),
         }
     }
@@ -242,10 +225,7 @@ pub(super) fn save_in(
         )
         .map_err(|e| map_err(e, ctx))?;
     if exists {
-        return Err(Error::input_with_hint(
-            format!("version `{label}` already exists"),
-            "change `strategy.version` in the file, or pass --label with a new label",
-        ));
+        return Err(super::framework_rows::messages::label_exists(label));
     }
     let strategy_json = serde_json::to_string(&fw.strategy).expect("strategy serialises");
     let settings_json = serde_json::to_string(&fw.settings).expect("settings serialise");

@@ -66,7 +66,10 @@ pub fn open(path: &Path, mode: OpenMode) -> Result<Box<dyn Storage>, Error> {
 
 /// A database location as messages show it (a server URL with its password masked).
 pub fn shown(db: &Path) -> String {
-    db.display().to_string()
+    match db.to_str().filter(|d| postgres::url::is_url(d)) {
+        Some(url) => postgres::url::masked(url),
+        None => db.display().to_string(),
+    }
 }
 
 /// How long a writer waits for another writer before giving up.

@@ -15,8 +15,6 @@ pub mod url;
 mod values;
 mod versions;
 
-pub use versions::StrategyInfo;
-
 use std::cell::RefCell;
 use std::time::Duration;
 
@@ -377,6 +375,12 @@ pub use testing::TestServer;
 pub mod testing;
 
 impl super::Storage for PgStore {
+    fn strategies(&self) -> Result<Vec<super::StrategyInfo>, Error> {
+        PgStore::strategies(self)
+    }
+    fn use_strategy(&mut self, code: Option<&str>) -> Result<(), Error> {
+        PgStore::use_strategy(self, code)
+    }
     fn name(&self) -> String {
         self.shown.clone()
     }

@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{FromSql, ToSql, Type};
 use postgres::{Row, Transaction};
-use serde::Serialize;
 
 use super::PgStore;
 use crate::error::Error;
@@ -23,22 +22,7 @@ use crate::store::framework_rows::{
     self, messages, DefRow, Detail, NodeRow, RuleRow, VersionBuilder,
 };
 use crate::store::period_key::PeriodKey;
-use crate::store::{damaged, SaveOutcome, StrategyVersions, Targets, VersionInfo};
-
-/// One strategy a database holds (`ics strategies`).
-#[derive(Debug, Clone, Serialize)]
-pub struct StrategyInfo {
-    pub code: String,
-    /// The newest version's title.
-    pub title: String,
-    /// The newest version's label.
-    pub latest: String,
-    pub versions: usize,
-    /// Current values.
-    pub values: u64,
-    /// The newest `recorded_at` of its value rows, as stored.
-    pub last_recorded: Option<String>,
-}
+use crate::store::{damaged, SaveOutcome, StrategyInfo, StrategyVersions, Targets, VersionInfo};
 
 const VERSION_COLUMNS: &str = "id, label, strategy_code, title, loaded_at, content_hash, \
      source_file, node_count, indicator_count";

@@ -9,9 +9,13 @@
 //! are never deleted; a schema newer than this program is refused; migrations are versioned
 //! (`schema.rs`). Messages name the database by its URL with any password masked.
 
+mod bulk;
 mod check;
 mod schema;
+mod sink;
 pub mod url;
+#[cfg(test)]
+mod value_tests;
 mod values;
 mod versions;
 

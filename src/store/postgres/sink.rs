@@ -1,0 +1,682 @@
+//! The [`ValueSink`] of the PostgreSQL store: every write of a command goes through one
+//! [`PgSink`] inside the command's one transaction, which holds the writers' lock.
+//!
+//! What a row does (added, a correction, unchanged, already in the history, a void) is decided
+//! in memory, by the same rules as the SQLite writer (`store/values/writer.rs`, `marks.rs`,
+//! `keep.rs`), against the rows of its key, read once and kept up to date as the sink writes.
+//! Holding the lock, the sink hands out ids itself (one more than the largest id or the
+//! identity sequence, whichever is larger) and moves the sequence past them before commit.
+//! Then the rows are written:
+//! - one at a time (`record`, `void`, `explain`): a correction first points the current value at
+//!   the new id (taking it out of the unique `value_current` index), then inserts the new row;
+//!   `replaced_by` is a deferred foreign key, checked at commit;
+//! - in bulk (`import-values`): buffered and written at the end with COPY and one set-based
+//!   merge (`bulk.rs`); the rows of a key are read per batch of indicators, not per row.
+//!
+//! In a database written by ics every row of a key is in that key's one chain of corrections,
+//! so "already in the history" is looked up among all rows of the key.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use postgres::{Statement, Transaction};
+
+use super::bulk::Bulk;
+use super::values::CTX;
+use crate::error::Error;
+use crate::period::FiscalPeriod;
+use crate::store::period_key::PeriodKey;
+use crate::store::{Imported, Kind, NewValue, Replaced, ValueSink, Written};
+
+/// One stored (or about to be stored) row of a key, with what deciding about the next row of
+/// that key needs.
+#[derive(Debug, Clone)]
+pub(super) struct Row {
+    pub id: i64,
+    pub value: f64,
+    pub parts: Option<(f64, f64)>,
+    pub note: Option<Box<str>>,
+    pub source: Option<Box<str>>,
+    pub by: Rc<str>,
+    pub at: Rc<str>,
+}
+
+impl Row {
+    /// Whether this row is exactly `v` (value, ratio parts, note, source, who and when).
+    fn is(&self, v: &NewValue<'_>) -> bool {
+        self.value == v.value
+            && self.parts == v.parts
+            && self.note.as_deref() == v.note
+            && self.source.as_deref() == v.source
+            && &*self.by == v.recorded_by
+            && &*self.at == v.recorded_at
+    }
+}
+
+/// The rows of one (indicator, period, disaggregation).
+#[derive(Debug, Default)]
+pub(super) struct KeyState {
+    /// The current value (`replaced_by IS NULL`).
+    pub current: Option<Row>,
+    /// A void nothing has followed yet (it points at itself): the key has no current value.
+    pub open_void: Option<i64>,
+    /// Every other row of the key (read only when a dated row needs the history).
+    pub older: Vec<Row>,
+}
+
+impl KeyState {
+    fn in_history(&self, v: &NewValue<'_>) -> bool {
+        self.current.iter().chain(&self.older).any(|r| r.is(v))
+    }
+}
+
+/// The keys of one (indicator, period): few disaggregations each.
+type Keys = Vec<(Box<str>, KeyState)>;
+
+/// The texts repeated from row to row (who, when), shared rather than copied.
+#[derive(Default)]
+pub(super) struct Interner {
+    by: Option<Rc<str>>,
+    at: Option<Rc<str>>,
+}
+
+impl Interner {
+    fn by(&mut self, s: &str) -> Rc<str> {
+        Self::get(&mut self.by, s)
+    }
+    fn at(&mut self, s: &str) -> Rc<str> {
+        Self::get(&mut self.at, s)
+    }
+    fn get(slot: &mut Option<Rc<str>>, s: &str) -> Rc<str> {
+        match slot {
+            Some(last) if &**last == s => Rc::clone(last),
+            _ => {
+                let new: Rc<str> = Rc::from(s);
+                *slot = Some(Rc::clone(&new));
+                new
+            }
+        }
+    }
+}
+
+/// A row to write, as the `value` table holds it.
+pub(super) struct NewRow<'v> {
+    pub id: i64,
+    pub indicator_id: i64,
+    pub period: i64,
+    pub disaggregation: &'v str,
+    pub value: f64,
+    pub parts: Option<(f64, f64)>,
+    pub note: Option<&'v str>,
+    pub source: Option<&'v str>,
+    pub by: &'v str,
+    pub at: &'v str,
+    pub kind: Kind,
+    /// Set only for a void, which points at itself.
+    pub replaced_by: Option<i64>,
+}
+
+/// Writes values inside the transaction of `PgStore::write_values_with`.
+pub(super) struct PgSink<'a> {
+    pub(super) tx: RefCell<Transaction<'a>>,
+    pub(super) shown: String,
+    first_new_id: i64,
+    next_id: i64,
+    /// The rows of every key read or written so far, by (indicator, period).
+    keys: HashMap<(i64, i64), Keys>,
+    texts: Interner,
+    /// `Some` for a bulk write: rows buffered for COPY, indicators read in batches.
+    bulk: Option<Bulk>,
+    /// The statements of a write one row at a time, prepared on first use.
+    insert: Option<Statement>,
+    link: Option<Statement>,
+}
+
+const INSERT: &str = "INSERT INTO value (id, indicator_id, period, disaggregation, value, \
+     numerator, denominator, note, source, recorded_by, recorded_at, kind, replaced_by) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+const LINK: &str = "UPDATE value SET replaced_by = $1 WHERE id = $2";
+
+/// The columns of a [`Row`] read back, after `indicator_id, period, disaggregation`.
+pub(super) const ROW_COLUMNS: &str = "indicator_id, period, disaggregation, id, value, \
+     numerator, denominator, note, source, recorded_by, recorded_at, kind, replaced_by";
+
+impl<'a> PgSink<'a> {
+    pub(super) fn new(mut tx: Transaction<'a>, bulk: bool, shown: String) -> Result<Self, Error> {
+        let row = tx
+            .query_one(
+                "SELECT greatest((SELECT coalesce(max(id), 0) FROM value), \
+                 coalesce(pg_sequence_last_value(pg_get_serial_sequence('value', 'id')::regclass), 0)), \
+                 EXISTS (SELECT 1 FROM value)",
+                &[],
+            )
+            .map_err(|e| super::map_err(e, CTX, &shown))?;
+        let last: i64 = row.get(0);
+        let any: bool = row.get(1);
+        let bulk = if bulk {
+            Some(Bulk::new(&mut tx, any, &shown)?)
+        } else {
+            None
+        };
+        Ok(PgSink {
+            tx: RefCell::new(tx),
+            shown,
+            first_new_id: last + 1,
+            next_id: last + 1,
+            keys: HashMap::new(),
+            texts: Interner::default(),
+            bulk,
+            insert: None,
+            link: None,
+        })
+    }
+
+    pub(super) fn map_err(&self, e: postgres::Error) -> Error {
+        super::map_err(e, CTX, &self.shown)
+    }
+
+    /// Write everything, move the identity sequence past the ids handed out, and commit.
+    pub(super) fn commit(mut self) -> Result<(), Error> {
+        if let Some(mut bulk) = self.bulk.take() {
+            bulk.merge(self.tx.get_mut(), &self.shown)?;
+        }
+        if self.next_id > self.first_new_id {
+            self.tx
+                .get_mut()
+                .execute(
+                    "SELECT setval(pg_get_serial_sequence('value', 'id'), $1)",
+                    &[&(self.next_id - 1)],
+                )
+                .map_err(|e| super::map_err(e, CTX, &self.shown))?;
+        }
+        let shown = self.shown;
+        self.tx
+            .into_inner()
+            .commit()
+            .map_err(|e| super::map_err(e, CTX, &shown))
+    }
+
+    /// Make sure the rows of `v`'s key are known (with its whole history if `history`).
+    fn load(&mut self, v: &NewValue<'_>, history: bool) -> Result<(), Error> {
+        let (ind, period) = (v.indicator_id, v.period.key());
+        if let Some(bulk) = &mut self.bulk {
+            let fetched = bulk.ensure(self.tx.get_mut(), &self.shown, ind, history)?;
+            for r in fetched {
+                let keys = self.keys.entry((r.indicator_id, r.period)).or_default();
+                add_stored(keys, r, &mut self.texts);
+            }
+            return Ok(());
+        }
+        let keys = self.keys.entry((ind, period)).or_default();
+        if keys.iter().any(|(d, _)| &**d == v.disaggregation) {
+            return Ok(());
+        }
+        let rows = self
+            .tx
+            .get_mut()
+            .query(
+                &format!(
+                    "SELECT {ROW_COLUMNS} FROM value \
+                     WHERE indicator_id = $1 AND period = $2 AND disaggregation = $3"
+                ),
+                &[&ind, &period, &v.disaggregation],
+            )
+            .map_err(|e| super::map_err(e, CTX, &self.shown))?;
+        let keys = self.keys.entry((ind, period)).or_default();
+        keys.push((v.disaggregation.into(), KeyState::default()));
+        for r in rows {
+            add_stored(keys, StoredRow::of(&r), &mut self.texts);
+        }
+        Ok(())
+    }
+
+    /// The state of `v`'s key, read first if need be.
+    fn state(&mut self, v: &NewValue<'_>, history: bool) -> Result<&mut KeyState, Error> {
+        self.load(v, history)?;
+        let keys = self
+            .keys
+            .entry((v.indicator_id, v.period.key()))
+            .or_default();
+        let at = match keys.iter().position(|(d, _)| &**d == v.disaggregation) {
+            Some(at) => at,
+            None => {
+                keys.push((v.disaggregation.into(), KeyState::default()));
+                keys.len() - 1
+            }
+        };
+        Ok(&mut keys[at].1)
+    }
+
+    /// Point the row `old` at the row `new` (a correction, or a value following a void).
+    fn link(&mut self, old: i64, new: i64) -> Result<(), Error> {
+        if let Some(bulk) = &mut self.bulk {
+            bulk.link(old, new);
+            return Ok(());
+        }
+        if self.link.is_none() {
+            self.link = Some(
+                self.tx
+                    .get_mut()
+                    .prepare(LINK)
+                    .map_err(|e| self.map_err(e))?,
+            );
+        }
+        let stmt = self.link.as_ref().expect("prepared above");
+        self.tx
+            .get_mut()
+            .execute(stmt, &[&new, &old])
+            .map_err(|e| super::map_err(e, CTX, &self.shown))?;
+        Ok(())
+    }
+
+    /// Write one new row.
+    fn write(&mut self, row: &NewRow<'_>) -> Result<(), Error> {
+        for text in [row.disaggregation, row.by, row.at]
+            .into_iter()
+            .chain(row.note)
+            .chain(row.source)
+        {
+            if text.contains('\0') {
+                return Err(Error::input(
+                    "a text holds a NUL character (\\0), which a PostgreSQL database cannot store",
+                ));
+            }
+        }
+        if let Some(bulk) = &mut self.bulk {
+            return bulk.write(self.tx.get_mut(), &self.shown, row);
+        }
+        if self.insert.is_none() {
+            self.insert = Some(
+                self.tx
+                    .get_mut()
+                    .prepare(INSERT)
+                    .map_err(|e| self.map_err(e))?,
+            );
+        }
+        let stmt = self.insert.as_ref().expect("prepared above");
+        let kind = row.kind.as_str();
+        self.tx
+            .get_mut()
+            .execute(
+                stmt,
+                &[
+                    &row.id,
+                    &row.indicator_id,
+                    &row.period,
+                    &row.disaggregation,
+                    &row.value,
+                    &row.parts.map(|p| p.0),
+                    &row.parts.map(|p| p.1),
+                    &row.note,
+                    &row.source,
+                    &row.by,
+                    &row.at,
+                    &kind,
+                    &row.replaced_by,
+                ],
+            )
+            .map_err(|e| super::map_err(e, CTX, &self.shown))?;
+        Ok(())
+    }
+
+    /// Add `v` as a new row of its key: after the current value `replaces` (a correction), or
+    /// as the first value (following a void that ended the key, if any). Returns its id and
+    /// whether it followed a void.
+    fn add(&mut self, v: &NewValue<'_>, replaces: Option<Row>) -> Result<(i64, bool), Error> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let open_void = self.state(v, false)?.open_void;
+        if let Some(old) = &replaces {
+            self.link(old.id, id)?;
+        } else if let Some(void) = open_void {
+            self.link(void, id)?;
+        }
+        self.write(&NewRow {
+            id,
+            indicator_id: v.indicator_id,
+            period: v.period.key(),
+            disaggregation: v.disaggregation,
+            value: v.value,
+            parts: v.parts,
+            note: v.note,
+            source: v.source,
+            by: v.recorded_by,
+            at: v.recorded_at,
+            kind: v.kind,
+            replaced_by: None,
+        })?;
+        let row = Row {
+            id,
+            value: v.value,
+            parts: v.parts,
+            note: v.note.map(Into::into),
+            source: v.source.map(Into::into),
+            by: self.texts.by(v.recorded_by),
+            at: self.texts.at(v.recorded_at),
+        };
+        let state = self.state(v, false)?;
+        if let Some(old) = state.current.replace(row) {
+            state.older.push(old);
+        }
+        let followed = replaces.is_none() && state.open_void.take().is_some();
+        Ok((id, followed))
+    }
+
+    /// `v` with the texts it leaves unsaid taken from the current value `current` when its value
+    /// is the same (the rule of `store/values/keep.rs`).
+    fn merged<'v>(v: &NewValue<'v>, current: &'v Row) -> NewValue<'v> {
+        let same = current.value == v.value && current.parts == v.parts;
+        NewValue {
+            note: if keeps_note(v) && same {
+                current.note.as_deref()
+            } else {
+                v.note
+            },
+            source: if keeps_source(v) && same {
+                current.source.as_deref()
+            } else {
+                v.source
+            },
+            ..*v
+        }
+    }
+
+    /// Record `v` after the current value `current`, which differs from it.
+    fn correct(&mut self, v: &NewValue<'_>, current: Row) -> Result<i64, Error> {
+        let texts = (
+            Self::merged(v, &current).note.map(str::to_string),
+            Self::merged(v, &current).source.map(str::to_string),
+        );
+        let merged = NewValue {
+            note: texts.0.as_deref(),
+            source: texts.1.as_deref(),
+            ..*v
+        };
+        let (id, _) = self.add(&merged, Some(current))?;
+        Ok(id)
+    }
+}
+
+/// Whether `v`'s note (or source), being `None`, is to stay as it is.
+fn keeps_note(v: &NewValue<'_>) -> bool {
+    v.keep.note && v.note.is_none()
+}
+
+fn keeps_source(v: &NewValue<'_>) -> bool {
+    v.keep.source && v.source.is_none()
+}
+
+/// Whether `v` differs from the current value `c` (its value, ratio parts, or a text it says).
+fn differs(c: &Row, v: &NewValue<'_>) -> bool {
+    c.value != v.value
+        || c.parts != v.parts
+        || (!keeps_note(v) && c.note.as_deref() != v.note)
+        || (!keeps_source(v) && c.source.as_deref() != v.source)
+}
+
+/// A row as read from the `value` table ([`ROW_COLUMNS`]).
+pub(super) struct StoredRow {
+    pub indicator_id: i64,
+    pub period: i64,
+    pub disaggregation: String,
+    pub id: i64,
+    pub value: f64,
+    pub parts: Option<(f64, f64)>,
+    pub note: Option<String>,
+    pub source: Option<String>,
+    pub by: String,
+    pub at: String,
+    pub replaced_by: Option<i64>,
+}
+
+impl StoredRow {
+    pub(super) fn of(r: &postgres::Row) -> StoredRow {
+        let n: Option<f64> = r.get(5);
+        let d: Option<f64> = r.get(6);
+        StoredRow {
+            indicator_id: r.get(0),
+            period: r.get(1),
+            disaggregation: r.get(2),
+            id: r.get(3),
+            value: r.get(4),
+            parts: n.zip(d),
+            note: r.get(7),
+            source: r.get(8),
+            by: r.get(9),
+            at: r.get(10),
+            replaced_by: r.get(12),
+        }
+    }
+}
+
+/// Put a row read from the database in its key's state.
+fn add_stored(keys: &mut Keys, r: StoredRow, texts: &mut Interner) {
+    let at = match keys.iter().position(|(d, _)| **d == *r.disaggregation) {
+        Some(at) => at,
+        None => {
+            keys.push((r.disaggregation.as_str().into(), KeyState::default()));
+            keys.len() - 1
+        }
+    };
+    let state = &mut keys[at].1;
+    let row = Row {
+        id: r.id,
+        value: r.value,
+        parts: r.parts,
+        note: r.note.map(Into::into),
+        source: r.source.map(Into::into),
+        by: texts.by(&r.by),
+        at: texts.at(&r.at),
+    };
+    match r.replaced_by {
+        None => state.current = Some(row),
+        Some(by) => {
+            if by == r.id {
+                state.open_void = Some(r.id);
+            }
+            state.older.push(row);
+        }
+    }
+}
+
+impl ValueSink for PgSink<'_> {
+    fn import(&mut self, v: &NewValue<'_>, dated: bool) -> Result<Imported, Error> {
+        if v.kind == Kind::Void {
+            return self.import_void(v, dated);
+        }
+        let state = self.state(v, dated)?;
+        if dated && state.in_history(v) {
+            return Ok(Imported::AlreadyRecorded);
+        }
+        match state.current.clone() {
+            None => {
+                let (id, followed) = self.add(v, None)?;
+                // A value after a void takes its place in the chain, as a correction does.
+                Ok(if followed {
+                    Imported::Corrected { id }
+                } else {
+                    Imported::Added { id }
+                })
+            }
+            Some(current) if differs(&current, v) => Ok(Imported::Corrected {
+                id: self.correct(v, current)?,
+            }),
+            Some(_) => Ok(Imported::Unchanged),
+        }
+    }
+
+    fn put(&mut self, v: &NewValue<'_>) -> Result<Written, Error> {
+        match self.state(v, false)?.current.clone() {
+            None => Ok(Written::Added {
+                id: self.add(v, None)?.0,
+            }),
+            Some(current) if !differs(&current, v) => Ok(Written::Unchanged),
+            Some(current) => {
+                let old = Replaced {
+                    id: current.id,
+                    value: current.value,
+                    parts: current.parts,
+                    recorded_by: current.by.to_string(),
+                    recorded_at: current.at.to_string(),
+                };
+                let id = self.correct(v, current)?;
+                Ok(Written::Corrected { id, old })
+            }
+        }
+    }
+
+    fn void(&mut self, v: &NewValue<'_>) -> Result<Option<Replaced>, Error> {
+        let Some(old) = self.state(v, false)?.current.clone() else {
+            return Ok(None);
+        };
+        let id = self.next_id;
+        self.next_id += 1;
+        self.link(old.id, id)?;
+        self.write(&NewRow {
+            id,
+            indicator_id: v.indicator_id,
+            period: v.period.key(),
+            disaggregation: v.disaggregation,
+            value: old.value,
+            parts: old.parts,
+            note: v.note,
+            source: None,
+            by: v.recorded_by,
+            at: v.recorded_at,
+            kind: Kind::Void,
+            replaced_by: Some(id),
+        })?;
+        let row = Row {
+            id,
+            value: old.value,
+            parts: old.parts,
+            note: v.note.map(Into::into),
+            source: None,
+            by: self.texts.by(v.recorded_by),
+            at: self.texts.at(v.recorded_at),
+        };
+        let state = self.state(v, false)?;
+        if let Some(current) = state.current.take() {
+            state.older.push(current);
+        }
+        state.older.push(row);
+        state.open_void = Some(id);
+        Ok(Some(Replaced {
+            id: old.id,
+            value: old.value,
+            parts: old.parts,
+            recorded_by: old.by.to_string(),
+            recorded_at: old.at.to_string(),
+        }))
+    }
+
+    fn corrected_by(&self, id: i64) -> Result<Option<i64>, Error> {
+        if let Some(bulk) = &self.bulk {
+            if self.is_new(id) {
+                return Ok(bulk.replaced_by_new(id));
+            }
+        }
+        // Not written in this bulk write: the link is in the database (or was written there).
+        self.tx
+            .borrow_mut()
+            .query_opt(
+                "SELECT id FROM value WHERE replaced_by = $1 AND id <> $1",
+                &[&id],
+            )
+            .map(|r| r.map(|r| r.get(0)))
+            .map_err(|e| super::map_err(e, CTX, &self.shown))
+    }
+
+    fn current_id(&self, v: &NewValue<'_>) -> Result<Option<i64>, Error> {
+        let known = self
+            .keys
+            .get(&(v.indicator_id, v.period.key()))
+            .and_then(|keys| keys.iter().find(|(d, _)| &**d == v.disaggregation));
+        if let Some((_, state)) = known {
+            return Ok(state.current.as_ref().map(|r| r.id));
+        }
+        if self.bulk.as_ref().is_some_and(|b| b.knows(v.indicator_id)) {
+            return Ok(None);
+        }
+        self.tx
+            .borrow_mut()
+            .query_opt(
+                "SELECT id FROM value WHERE indicator_id = $1 AND period = $2 \
+             AND disaggregation = $3 AND replaced_by IS NULL",
+                &[&v.indicator_id, &v.period.key(), &v.disaggregation],
+            )
+            .map(|r| r.map(|r| r.get(0)))
+            .map_err(|e| super::map_err(e, CTX, &self.shown))
+    }
+
+    fn current_value(
+        &mut self,
+        indicator_id: i64,
+        period: FiscalPeriod,
+        disaggregation: &str,
+    ) -> Result<Option<(f64, Option<(f64, f64)>)>, Error> {
+        let probe = NewValue {
+            indicator_id,
+            period,
+            disaggregation,
+            value: 0.0,
+            parts: None,
+            note: None,
+            source: None,
+            recorded_by: "",
+            recorded_at: "",
+            keep: crate::store::Keep::AS_GIVEN,
+            kind: Kind::Value,
+        };
+        Ok(self
+            .state(&probe, false)?
+            .current
+            .as_ref()
+            .map(|r| (r.value, r.parts)))
+    }
+
+    fn is_new(&self, id: i64) -> bool {
+        id >= self.first_new_id
+    }
+}
+
+impl PgSink<'_> {
+    /// A void row of an import: already in the history, or it ends the current value. A void
+    /// with no current value to end is refused.
+    fn import_void(&mut self, v: &NewValue<'_>, dated: bool) -> Result<Imported, Error> {
+        let state = self.state(v, dated)?;
+        if dated && state.in_history(v) {
+            return Ok(Imported::AlreadyRecorded);
+        }
+        // A void row carries the value it ends (and its ratio parts); another value would not
+        // come back out the same.
+        if let Some(current) = &state.current {
+            if current.value != v.value {
+                return Err(Error::input(format!(
+                    "a `void` row has the value {}, but the current value it would end is {}; a void row carries the value it ends",
+                    v.value, current.value
+                )));
+            }
+            if current.parts != v.parts {
+                let shown = |p: Option<(f64, f64)>| match p {
+                    Some((n, d)) => format!("{n} / {d}"),
+                    None => "none".to_string(),
+                };
+                return Err(Error::input(format!(
+                    "a `void` row has the numerator and denominator {}, but the current value it would end has {}; a void row carries the value it ends",
+                    shown(v.parts),
+                    shown(current.parts)
+                )));
+            }
+        }
+        match self.void(v)? {
+            Some(_) => Ok(Imported::Corrected {
+                id: self.next_id - 1,
+            }),
+            None => Err(Error::input(
+                "a `void` row has no current value to end; a void must follow the value it ends",
+            )),
+        }
+    }
+}

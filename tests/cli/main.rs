@@ -11,6 +11,7 @@ mod foundation;
 mod hostile;
 mod outfile;
 mod pirs;
+mod postgres_values;
 mod progress;
 mod ratio;
 mod reliability;

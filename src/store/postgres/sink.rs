@@ -224,7 +224,7 @@ impl<'a> PgSink<'a> {
             )
             .map_err(|e| super::map_err(e, CTX, &self.shown))?;
         let keys = self.keys.entry((ind, period)).or_default();
-        keys.push((v.disaggregation.into(), KeyState::default()));
+        push_key(keys, v.disaggregation);
         for r in rows {
             add_stored(keys, StoredRow::of(&r), &mut self.texts);
         }
@@ -241,7 +241,7 @@ impl<'a> PgSink<'a> {
         let at = match keys.iter().position(|(d, _)| &**d == v.disaggregation) {
             Some(at) => at,
             None => {
-                keys.push((v.disaggregation.into(), KeyState::default()));
+                push_key(keys, v.disaggregation);
                 keys.len() - 1
             }
         };
@@ -450,12 +450,19 @@ impl StoredRow {
     }
 }
 
+/// Add a key to the keys of its (indicator, period). Most have one key (the total): room for
+/// exactly one, not the four a vector starts with, keeps a bulk import's memory down.
+fn push_key(keys: &mut Keys, disaggregation: &str) {
+    keys.reserve_exact(1);
+    keys.push((disaggregation.into(), KeyState::default()));
+}
+
 /// Put a row read from the database in its key's state.
 fn add_stored(keys: &mut Keys, r: StoredRow, texts: &mut Interner) {
     let at = match keys.iter().position(|(d, _)| **d == *r.disaggregation) {
         Some(at) => at,
         None => {
-            keys.push((r.disaggregation.as_str().into(), KeyState::default()));
+            push_key(keys, &r.disaggregation);
             keys.len() - 1
         }
     };

@@ -237,14 +237,18 @@ impl Bulk {
             } else {
                 "coalesce(l.new, t.replaced_by)"
             };
-            let join = if self.links.is_empty() {
-                ""
+            // With links, the join is planned from the sizes ANALYZE gives the temporary
+            // tables (they have no statistics otherwise); without, it is a plain scan.
+            let (analyze, join) = if self.links.is_empty() {
+                ("", "")
             } else {
-                " LEFT JOIN ics_links l ON l.old = t.id"
+                (
+                    "ANALYZE ics_import; ",
+                    " LEFT JOIN ics_links l ON l.old = t.id",
+                )
             };
             tx.batch_execute(&format!(
-                "ANALYZE ics_import; \
-                 INSERT INTO value ({IMPORT_COLUMNS}) \
+                "{analyze}INSERT INTO value ({IMPORT_COLUMNS}) \
                  SELECT t.id, t.indicator_id, t.period, t.disaggregation, t.value, \
                  t.numerator, t.denominator, t.note, t.source, t.recorded_by, t.recorded_at, \
                  t.kind, {replaced_by} FROM ics_import t{join}"

@@ -506,3 +506,101 @@ fn a_failed_write_leaves_nothing_and_ids_stay_unique() {
         .unwrap_err();
     assert!(err.to_string().contains("NUL character"), "{err}");
 }
+
+/// A few values, one corrected, one voided: a healthy history for `check`.
+fn with_values(pg: &mut PgStore) {
+    let ids = pg.indicator_ids().unwrap();
+    let v = |code: &str, value: f64, at: &'static str| NewValue {
+        indicator_id: ids[code],
+        period: FiscalPeriod::year(2021),
+        disaggregation: "",
+        value,
+        parts: None,
+        note: None,
+        source: None,
+        recorded_by: "me",
+        recorded_at: at,
+        keep: Keep::AS_GIVEN,
+        kind: Kind::Value,
+    };
+    pg.write_values(false, |w| w.put(&v("I1", 1.0, TIMES[0])))
+        .unwrap();
+    pg.write_values(false, |w| w.put(&v("I1", 2.0, TIMES[1])))
+        .unwrap();
+    pg.write_values(false, |w| w.put(&v("I2", 3.0, TIMES[0])))
+        .unwrap();
+    pg.write_values(false, |w| {
+        w.void(&NewValue {
+            kind: Kind::Void,
+            note: Some("typo"),
+            ..v("I2", 0.0, TIMES[1])
+        })
+    })
+    .unwrap();
+}
+
+/// A healthy database checks clean, with PostgreSQL's own checks run and nothing left behind;
+/// each kind of damage is found and named.
+#[test]
+fn check_finds_damage_and_leaves_nothing() {
+    let Some((_db, mut pg)) = pg_store() else {
+        return;
+    };
+    with_values(&mut pg);
+    let report = pg.check_server_and_tables().unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let checked = report.checked.join("\n");
+    assert!(checked.contains("amcheck"), "{checked}");
+    assert!(checked.contains("4 recorded value(s)"), "{checked}");
+    let extensions: i64 = pg
+        .client
+        .get_mut()
+        .query_one(
+            "SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(extensions, 0, "the check left amcheck installed");
+    for (damage, found) in [
+        ("DROP INDEX value_void", "the index `value_void` is missing"),
+        (
+            "UPDATE value SET value = 'NaN' WHERE id = 2",
+            "hold an infinite or not-a-number value in the column `value`",
+        ),
+        (
+            "UPDATE value SET replaced_by = id WHERE id = 2",
+            "`I1` FY2021 has 0 current values (exactly one expected)",
+        ),
+        (
+            "UPDATE value SET replaced_by = 3 WHERE id = 1",
+            "value 1 is marked as corrected by value 3, which is for another indicator",
+        ),
+        (
+            "ALTER TABLE value ADD COLUMN extra INT; ALTER TABLE value DROP COLUMN note",
+            "the table `value` has no column `note`",
+        ),
+        (
+            "UPDATE value SET period = 20215 WHERE id = 3",
+            "the period stored as 20215 in the table `value`",
+        ),
+        // Last: a sequence does not roll back.
+        (
+            "SELECT setval(pg_get_serial_sequence('value', 'id'), 1)",
+            "the id sequence of the table `value` is behind",
+        ),
+    ] {
+        // The damage is made in a transaction the check's own joins (with a warning) and
+        // rolls back at its end, so each case starts from the healthy database.
+        pg.client
+            .get_mut()
+            .batch_execute(&format!("BEGIN; {damage}"))
+            .unwrap();
+        let report = pg.check_server_and_tables().unwrap();
+        assert!(
+            report.problems.iter().any(|p| p.contains(found)),
+            "{damage}: {:?}",
+            report.problems
+        );
+    }
+}

@@ -272,17 +272,6 @@ impl<'a> PgSink<'a> {
 
     /// Write one new row.
     fn write(&mut self, row: &NewRow<'_>) -> Result<(), Error> {
-        for text in [row.disaggregation, row.by, row.at]
-            .into_iter()
-            .chain(row.note)
-            .chain(row.source)
-        {
-            if text.contains('\0') {
-                return Err(Error::input(
-                    "a text holds a NUL character (\\0), which a PostgreSQL database cannot store",
-                ));
-            }
-        }
         if let Some(bulk) = &mut self.bulk {
             return bulk.write(self.tx.get_mut(), &self.shown, row);
         }
@@ -324,6 +313,7 @@ impl<'a> PgSink<'a> {
     /// as the first value (following a void that ended the key, if any). Returns its id and
     /// whether it followed a void.
     fn add(&mut self, v: &NewValue<'_>, replaces: Option<Row>) -> Result<(i64, bool), Error> {
+        storable(v)?;
         let id = self.next_id;
         self.next_id += 1;
         let open_void = self.state(v, false)?.open_void;
@@ -384,18 +374,36 @@ impl<'a> PgSink<'a> {
 
     /// Record `v` after the current value `current`, which differs from it.
     fn correct(&mut self, v: &NewValue<'_>, current: Row) -> Result<i64, Error> {
-        let texts = (
-            Self::merged(v, &current).note.map(str::to_string),
-            Self::merged(v, &current).source.map(str::to_string),
+        // Owned: `current` moves into the new row's link.
+        let inherited = Self::merged(v, &current);
+        let (note, source) = (
+            inherited.note.map(str::to_string),
+            inherited.source.map(str::to_string),
         );
         let merged = NewValue {
-            note: texts.0.as_deref(),
-            source: texts.1.as_deref(),
+            note: note.as_deref(),
+            source: source.as_deref(),
             ..*v
         };
         let (id, _) = self.add(&merged, Some(current))?;
         Ok(id)
     }
+}
+
+/// Refuse texts PostgreSQL cannot store (checked before anything of the row is written).
+fn storable(v: &NewValue<'_>) -> Result<(), Error> {
+    let texts = [v.disaggregation, v.recorded_by, v.recorded_at];
+    if texts
+        .into_iter()
+        .chain(v.note)
+        .chain(v.source)
+        .any(|t| t.contains('\0'))
+    {
+        return Err(Error::input(
+            "a text holds a NUL character (\\0), which a PostgreSQL database cannot store",
+        ));
+    }
+    Ok(())
 }
 
 /// Whether `v`'s note (or source), being `None`, is to stay as it is.
@@ -537,6 +545,7 @@ impl ValueSink for PgSink<'_> {
         let Some(old) = self.state(v, false)?.current.clone() else {
             return Ok(None);
         };
+        storable(v)?;
         let id = self.next_id;
         self.next_id += 1;
         self.link(old.id, id)?;

@@ -604,3 +604,37 @@ fn check_finds_damage_and_leaves_nothing() {
         );
     }
 }
+
+/// A user who may read ics's tables but not run amcheck's functions gets a clean check that
+/// says amcheck was not run (not a false problem), even with amcheck installed.
+#[test]
+fn check_without_the_right_to_run_amcheck_says_so() {
+    let Some((db, mut pg)) = pg_store() else {
+        return;
+    };
+    with_values(&mut pg);
+    let role = format!("ics_check_{}", std::process::id());
+    let admin = pg.client.get_mut();
+    admin
+        .batch_execute(&format!(
+            "CREATE EXTENSION IF NOT EXISTS amcheck; DROP ROLE IF EXISTS {role}; \
+             CREATE ROLE {role} LOGIN; \
+             GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}; \
+             GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"
+        ))
+        .unwrap();
+    let url = db.url.replacen("postgres@", &format!("{role}@"), 1);
+    let report = {
+        let mut reader = PgStore::open(&url, OpenMode::Existing).unwrap();
+        reader.strategy = Some("s".into());
+        reader.check_server_and_tables().unwrap()
+    };
+    let _ = pg
+        .client
+        .get_mut()
+        .batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}"));
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let checked = report.checked.join("\n");
+    assert!(checked.contains("amcheck not run"), "{checked}");
+    assert!(checked.contains("tracker invariants"), "{checked}");
+}

@@ -90,17 +90,21 @@ impl Bulk {
             Some(false) if !history => return Ok(Vec::new()),
             Some(false) => {
                 // Current rows and open voids are known (and may have been replaced here
-                // since): read the rest of the history.
+                // since): read the rest of the history, for the next indicators known the same
+                // way too.
+                let batch = self.batch(indicator, |known| known == Some(&false));
                 let rows = tx
                     .query(
                         &format!(
-                            "SELECT {ROW_COLUMNS} FROM value WHERE indicator_id = $1 \
+                            "SELECT {ROW_COLUMNS} FROM value WHERE indicator_id = ANY($1) \
                              AND replaced_by IS NOT NULL AND replaced_by <> id"
                         ),
-                        &[&indicator],
+                        &[&batch],
                     )
                     .map_err(|e| err(e, shown))?;
-                self.known.insert(indicator, true);
+                for id in batch {
+                    self.known.insert(id, true);
+                }
                 return Ok(rows.iter().map(StoredRow::of).collect());
             }
             None => {}
@@ -113,15 +117,7 @@ impl Bulk {
                 .map(|r| r.get(0))
                 .collect();
         }
-        let mut batch = vec![indicator];
-        if let Ok(at) = self.order.binary_search(&indicator) {
-            batch.extend(
-                self.order[at + 1..]
-                    .iter()
-                    .filter(|id| !self.known.contains_key(id))
-                    .take(BATCH - 1),
-            );
-        }
+        let batch = self.batch(indicator, |known| known.is_none());
         let only_current = if history {
             ""
         } else {
@@ -139,6 +135,21 @@ impl Bulk {
             self.known.insert(id, history);
         }
         Ok(rows.iter().map(StoredRow::of).collect())
+    }
+
+    /// `indicator` and the indicators after it (in id order) whose state `wanted` picks, up
+    /// to [`BATCH`] in all.
+    fn batch(&self, indicator: i64, wanted: impl Fn(Option<&bool>) -> bool) -> Vec<i64> {
+        let mut batch = vec![indicator];
+        if let Ok(at) = self.order.binary_search(&indicator) {
+            batch.extend(
+                self.order[at + 1..]
+                    .iter()
+                    .filter(|id| wanted(self.known.get(id)))
+                    .take(BATCH - 1),
+            );
+        }
+        batch
     }
 
     pub(super) fn link(&mut self, old: i64, new: i64) {

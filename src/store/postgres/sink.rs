@@ -63,6 +63,9 @@ pub(super) struct KeyState {
     pub open_void: Option<i64>,
     /// Every other row of the key (read only when a dated row needs the history).
     pub older: Vec<Row>,
+    /// Whether `older` holds the whole history (one row at a time; a bulk write knows this
+    /// per indicator).
+    pub history: bool,
 }
 
 impl KeyState {
@@ -138,6 +141,27 @@ const INSERT: &str = "INSERT INTO value (id, indicator_id, period, disaggregatio
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 const LINK: &str = "UPDATE value SET replaced_by = $1 WHERE id = $2";
 
+/// The current value of a key, or the void that ended it.
+pub(super) const KEY_CURRENT: &str =
+    "SELECT indicator_id, period, disaggregation, id, value, numerator, \
+     denominator, note, source, recorded_by, recorded_at, kind, replaced_by FROM value \
+     WHERE indicator_id = $1 AND period = $2 AND disaggregation = $3 \
+     AND (replaced_by IS NULL OR replaced_by = id)";
+
+/// Every row of a key's chain: the current value or the void that ended it, and back along
+/// what each replaced.
+pub(super) const KEY_HISTORY: &str = "WITH RECURSIVE chain(id) AS ( \
+       SELECT id FROM value WHERE indicator_id = $1 AND period = $2 AND disaggregation = $3 \
+       AND replaced_by IS NULL \
+       UNION ALL \
+       SELECT id FROM value WHERE indicator_id = $1 AND period = $2 AND disaggregation = $3 \
+       AND replaced_by = id \
+       UNION ALL \
+       SELECT v.id FROM value v JOIN chain c ON v.replaced_by = c.id AND v.id <> c.id) \
+     SELECT v.indicator_id, v.period, v.disaggregation, v.id, v.value, v.numerator, \
+     v.denominator, v.note, v.source, v.recorded_by, v.recorded_at, v.kind, v.replaced_by \
+     FROM chain c JOIN value v ON v.id = c.id";
+
 /// The columns of a [`Row`] read back, after `indicator_id, period, disaggregation`.
 pub(super) const ROW_COLUMNS: &str = "indicator_id, period, disaggregation, id, value, \
      numerator, denominator, note, source, recorded_by, recorded_at, kind, replaced_by";
@@ -209,24 +233,31 @@ impl<'a> PgSink<'a> {
             return Ok(());
         }
         let keys = self.keys.entry((ind, period)).or_default();
-        if keys.iter().any(|(d, _)| &**d == v.disaggregation) {
+        let known = keys
+            .iter()
+            .find(|(d, _)| &**d == v.disaggregation)
+            .map(|(_, state)| state.history);
+        if known == Some(true) || (known.is_some() && !history) {
             return Ok(());
         }
+        // Each through an index: the current value (`value_current`) or the void that ended
+        // the key (`value_void`), and for the history the chain of what they replaced
+        // (`value_replaced_by`). No index covers all rows of a key.
+        let sql = if history { KEY_HISTORY } else { KEY_CURRENT };
         let rows = self
             .tx
             .get_mut()
-            .query(
-                &format!(
-                    "SELECT {ROW_COLUMNS} FROM value \
-                     WHERE indicator_id = $1 AND period = $2 AND disaggregation = $3"
-                ),
-                &[&ind, &period, &v.disaggregation],
-            )
+            .query(sql, &[&ind, &period, &v.disaggregation])
             .map_err(|e| super::map_err(e, CTX, &self.shown))?;
         let keys = self.keys.entry((ind, period)).or_default();
-        push_key(keys, v.disaggregation);
+        if known.is_none() {
+            push_key(keys, v.disaggregation);
+        }
         for r in rows {
             add_stored(keys, StoredRow::of(&r), &mut self.texts);
+        }
+        if let Some((_, state)) = keys.iter_mut().find(|(d, _)| &**d == v.disaggregation) {
+            state.history = history;
         }
         Ok(())
     }
@@ -475,6 +506,11 @@ fn add_stored(keys: &mut Keys, r: StoredRow, texts: &mut Interner) {
         }
     };
     let state = &mut keys[at].1;
+    let known = |row: &Row| row.id == r.id;
+    if state.current.iter().chain(&state.older).any(known) {
+        // Already known (the sink wrote it, or read it with the current values).
+        return;
+    }
     let row = Row {
         id: r.id,
         value: r.value,

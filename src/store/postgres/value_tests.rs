@@ -638,3 +638,31 @@ fn check_without_the_right_to_run_amcheck_says_so() {
     assert!(checked.contains("amcheck not run"), "{checked}");
     assert!(checked.contains("tracker invariants"), "{checked}");
 }
+
+/// `record` reads one key through the indexes, whatever the size of the history: neither of
+/// its reads scans the value table.
+#[test]
+fn reading_a_key_uses_the_indexes() {
+    let Some((_db, mut pg)) = pg_store() else {
+        return;
+    };
+    let c = pg.client.get_mut();
+    c.batch_execute(
+        "INSERT INTO value (indicator_id, period, value, recorded_by, recorded_at, replaced_by) \
+         SELECT 1 + g % 2, 20000 + g * 10, g, 'x', 'y', NULL FROM generate_series(1, 30000) g; \
+         INSERT INTO value (indicator_id, period, value, recorded_by, recorded_at, replaced_by) \
+         SELECT 1, 20000 + g * 10, g, 'x', 'y', g FROM generate_series(1, 30000, 2) g; \
+         ANALYZE value",
+    )
+    .unwrap();
+    for sql in [super::sink::KEY_CURRENT, super::sink::KEY_HISTORY] {
+        let plan: Vec<String> = c
+            .query(&format!("EXPLAIN {sql}"), &[&1i64, &20010i64, &""])
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let plan = plan.join("\n");
+        assert!(!plan.contains("Seq Scan on value"), "{plan}");
+    }
+}

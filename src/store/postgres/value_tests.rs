@@ -546,6 +546,8 @@ fn check_finds_damage_and_leaves_nothing() {
     let Some((_db, mut pg)) = pg_store() else {
         return;
     };
+    let empty = pg.check_server_and_tables().unwrap();
+    assert!(empty.problems.is_empty(), "{:?}", empty.problems);
     with_values(&mut pg);
     let report = pg.check_server_and_tables().unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);

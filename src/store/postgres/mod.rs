@@ -11,6 +11,8 @@
 
 mod bulk;
 mod check;
+mod check_invariants;
+mod decide;
 mod schema;
 mod sink;
 pub mod url;

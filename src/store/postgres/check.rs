@@ -13,9 +13,9 @@
 //! 2. the shape: every table, column (with its type) and index the migrations make, compared
 //!    with what the migrations make in a temporary schema (rolled back), and `value_current`
 //!    still unique and partial;
-//! 3. the invariants (`check_invariants.rs`), as for SQLite, plus the ones PostgreSQL's constraints already promise,
-//!    verified rather than assumed: no `replaced_by` pointing at a missing row, at most one
-//!    current row per key.
+//! 3. the invariants (`check_invariants.rs`), as for SQLite, plus the ones PostgreSQL's
+//!    constraints already promise, verified rather than assumed: no `replaced_by` pointing at
+//!    a missing row, at most one current row per key.
 //!
 //! The check reads in one transaction that is always rolled back.
 

@@ -13,6 +13,8 @@ mod hostile;
 mod outfile;
 mod pirs;
 mod postgres;
+mod postgres_copy;
+mod postgres_values;
 mod progress;
 mod ratio;
 mod reliability;

@@ -9,9 +9,15 @@
 //! are never deleted; a schema newer than this program is refused; migrations are versioned
 //! (`schema.rs`). Messages name the database by its URL with any password masked.
 
+mod bulk;
 mod check;
+mod check_invariants;
+mod decide;
 mod schema;
+mod sink;
 pub mod url;
+#[cfg(test)]
+mod value_tests;
 mod values;
 mod versions;
 
@@ -323,7 +329,20 @@ fn connect_error(e: postgres::Error, shown: &str, tls: url::TlsMode) -> Error {
 /// Turn a PostgreSQL error into a sentence saying what we were doing.
 pub(super) fn map_err(e: postgres::Error, doing: &str, shown: &str) -> Error {
     use postgres::error::SqlState;
-    if e.is_closed() || e.as_db_error().is_none() && e.to_string().contains("connection") {
+    // Not an answer from the server but trouble talking to it (the connection closed, an
+    // I/O error, a broken message): the transaction cannot have committed.
+    let text = e.to_string();
+    let lost = e.is_closed()
+        || e.as_db_error().is_none()
+            && [
+                "connection",
+                "communicating",
+                "unexpected message",
+                "parsing response",
+            ]
+            .iter()
+            .any(|w| text.contains(w));
+    if lost {
         return Error::database_with_hint(
             format!("could not {doing}: the connection to `{shown}` was lost; nothing was saved"),
             "check the server, then run the command again",

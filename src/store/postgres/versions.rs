@@ -533,6 +533,79 @@ fn insert_rows(
     Ok(())
 }
 
+/// What saving a version is doing, for messages.
+const SAVE_CTX: &str = "store the strategy";
+
+/// [`StrategyVersions::save_version`] inside a transaction the caller holds (the command's own,
+/// or the one `ics copy` writes a whole strategy in); `shown` names the database in messages.
+pub(super) fn save_in(
+    tx: &mut Transaction<'_>,
+    fw: &Framework,
+    label: &str,
+    source_file: Option<&str>,
+    loaded_at: &str,
+    shown: &str,
+) -> Result<SaveOutcome, Error> {
+    let ctx = SAVE_CTX;
+    crate::framework::check_label(label).map_err(Error::input)?;
+    let hash = fw.content_hash();
+    let code = fw.strategy.code.as_str();
+    let fail = |e| super::map_err(e, ctx, shown);
+    let newest = tx
+        .query_opt(
+            "SELECT label, content_hash FROM strategy_version \
+             WHERE strategy_code = $1 ORDER BY id DESC LIMIT 1",
+            &[&code],
+        )
+        .map_err(fail)?;
+    if let Some(r) = newest {
+        let (newest_label, newest_hash) = (get::<String>(&r, 0, ctx)?, get::<String>(&r, 1, ctx)?);
+        if newest_hash == hash {
+            return Ok(SaveOutcome::Unchanged {
+                label: newest_label,
+            });
+        }
+    }
+    let exists: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM strategy_version \
+             WHERE strategy_code = $1 AND label = $2)",
+            &[&code, &label],
+        )
+        .map_err(fail)?
+        .get(0);
+    if exists {
+        return Err(messages::label_exists(label));
+    }
+    let strategy_json = serde_json::to_string(&fw.strategy).expect("strategy serialises");
+    let settings_json = serde_json::to_string(&fw.settings).expect("settings serialise");
+    let version_id: i64 = tx
+        .query_one(
+            "INSERT INTO strategy_version (label, strategy_code, title, \
+             loaded_at, content_hash, source_file, strategy_json, settings_json, \
+             node_count, indicator_count) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            &[
+                &label,
+                &code,
+                &fw.strategy.title,
+                &loaded_at,
+                &hash,
+                &source_file,
+                &strategy_json,
+                &settings_json,
+                &(fw.nodes.len() as i64),
+                &(fw.indicator_count() as i64),
+            ],
+        )
+        .map_err(fail)?
+        .get(0);
+    insert_rows(tx, fw, version_id).map_err(fail)?;
+    Ok(SaveOutcome::Stored {
+        label: label.to_string(),
+    })
+}
+
 impl StrategyVersions for PgStore {
     fn save_version(
         &mut self,
@@ -541,77 +614,13 @@ impl StrategyVersions for PgStore {
         source_file: Option<&str>,
         loaded_at: &str,
     ) -> Result<SaveOutcome, Error> {
-        let ctx = "store the strategy";
         crate::framework::check_label(label).map_err(Error::input)?;
-        let hash = fw.content_hash();
-        let code = fw.strategy.code.clone();
         let shown = self.shown().to_string();
-        let fail = |e| super::map_err(e, ctx, &shown);
-        let outcome = {
-            let mut tx = self.write_tx(ctx)?;
-            let newest = tx
-                .query_opt(
-                    "SELECT label, content_hash FROM strategy_version \
-                     WHERE strategy_code = $1 ORDER BY id DESC LIMIT 1",
-                    &[&code],
-                )
-                .map_err(fail)?;
-            let newest = match newest {
-                Some(r) => Some((get::<String>(&r, 0, ctx)?, get::<String>(&r, 1, ctx)?)),
-                None => None,
-            };
-            match newest {
-                Some((newest_label, newest_hash)) if newest_hash == hash => {
-                    SaveOutcome::Unchanged {
-                        label: newest_label,
-                    }
-                }
-                _ => {
-                    let exists: bool = tx
-                        .query_one(
-                            "SELECT EXISTS (SELECT 1 FROM strategy_version \
-                             WHERE strategy_code = $1 AND label = $2)",
-                            &[&code, &label],
-                        )
-                        .map_err(fail)?
-                        .get(0);
-                    if exists {
-                        return Err(messages::label_exists(label));
-                    }
-                    let strategy_json =
-                        serde_json::to_string(&fw.strategy).expect("strategy serialises");
-                    let settings_json =
-                        serde_json::to_string(&fw.settings).expect("settings serialise");
-                    let version_id: i64 = tx
-                        .query_one(
-                            "INSERT INTO strategy_version (label, strategy_code, title, \
-                             loaded_at, content_hash, source_file, strategy_json, settings_json, \
-                             node_count, indicator_count) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                            &[
-                                &label,
-                                &code,
-                                &fw.strategy.title,
-                                &loaded_at,
-                                &hash,
-                                &source_file,
-                                &strategy_json,
-                                &settings_json,
-                                &(fw.nodes.len() as i64),
-                                &(fw.indicator_count() as i64),
-                            ],
-                        )
-                        .map_err(fail)?
-                        .get(0);
-                    insert_rows(&mut tx, fw, version_id).map_err(fail)?;
-                    tx.commit().map_err(fail)?;
-                    SaveOutcome::Stored {
-                        label: label.to_string(),
-                    }
-                }
-            }
-        };
-        self.strategy = Some(code);
+        let mut tx = self.write_tx(SAVE_CTX)?;
+        let outcome = save_in(&mut tx, fw, label, source_file, loaded_at, &shown)?;
+        tx.commit()
+            .map_err(|e| super::map_err(e, SAVE_CTX, &shown))?;
+        self.strategy = Some(fw.strategy.code.clone());
         Ok(outcome)
     }
 

@@ -9,12 +9,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "ics",
     version,
-    about = "Track a U.S. Integrated Country Strategy: goals, objectives, indicators and progress, in one SQLite file",
+    about = "Track U.S. Integrated Country Strategies: goals, objectives, indicators and progress, in an SQLite file or a PostgreSQL database",
     after_help = "Examples:\n  ics load framework.toml          store the strategy in ./ics.db\n  ics tree                         show goals, objectives and DOs\n  ics demo                         build a demo database from the shipped Peru strategy",
     max_term_width = 100
 )]
 pub struct Cli {
-    /// Database file [default: $ICS_DB, else ./ics.db; `demo` uses ./demo.db]
+    /// Database: a file, or a postgres:// URL [default: $ICS_DB, else ./ics.db; `demo` uses ./demo.db]
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
@@ -140,7 +140,7 @@ pub enum Command {
         after_help = "The shipped strategy and values are built into ics, so the demo runs from any folder.\n\nExamples:\n  ics demo\n  ics demo --db /tmp/try.db --framework my-strategy.toml --values my-values.csv"
     )]
     Demo(DemoArgs),
-    /// Check the database: SQLite integrity, foreign keys and the tracker's own invariants
+    /// Check the database: its own integrity checks, its tables and the tracker's own invariants
     #[command(
         after_help = "Exit status: 0 when the database is healthy, 2 when a problem is found.\n\nExample:\n  ics check"
     )]

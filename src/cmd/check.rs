@@ -1,8 +1,9 @@
-//! `ics check`: SQLite's integrity and foreign-key checks, the file's shape, the tracker's own
-//! invariants, and a read of everything through the commands' own readers.
+//! `ics check`: the database's own consistency checks (SQLite's integrity and foreign-key
+//! checks; PostgreSQL's amcheck where available), its shape, the tracker's own invariants, and
+//! a read of everything through the commands' own readers.
 //!
 //! Other commands answer damage with "run `ics check`"; check itself must not, so every error
-//! it meets carries the next step beyond it: a backup, or SQLite's own recovery.
+//! it meets carries the next step beyond it: a backup, or the database's own recovery.
 
 use std::io::Write;
 
@@ -45,8 +46,5 @@ fn beyond_check(e: Error, cx: &Context) -> Error {
 }
 
 fn recovery(cx: &Context) -> String {
-    format!(
-        "restore `{}` from a backup, or salvage what SQLite can still read with the `.recover` command of its shell",
-        cx.db_path().display()
-    )
+    crate::store::recovery_hint(&cx.db_path())
 }

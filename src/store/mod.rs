@@ -72,6 +72,20 @@ pub fn shown(db: &Path) -> String {
     }
 }
 
+/// What to do about a database `ics check` found damaged, or could not check.
+pub fn recovery_hint(db: &Path) -> String {
+    match db.to_str().filter(|d| postgres::url::is_url(d)) {
+        Some(url) => format!(
+            "restore `{}` from a backup (pg_dump, or the server's own backups); your database administrator can run PostgreSQL's amcheck and REINDEX",
+            postgres::url::masked(url)
+        ),
+        None => format!(
+            "restore `{}` from a backup, or salvage what SQLite can still read with the `.recover` command of its shell",
+            db.display()
+        ),
+    }
+}
+
 /// How long a writer waits for another writer before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 

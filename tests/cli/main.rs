@@ -14,6 +14,7 @@ mod outfile;
 mod pirs;
 mod postgres;
 mod postgres_copy;
+mod postgres_replica;
 mod postgres_values;
 mod progress;
 mod ratio;

@@ -10,7 +10,8 @@
 //! - Before commit, the links go into a second temporary table, then one `UPDATE ... FROM`
 //!   points the stored values at their corrections and one `INSERT ... SELECT` moves the new
 //!   rows into `value` with their final `replaced_by`. The unique `value_current` index sees
-//!   one current value per key at every row; the foreign keys are checked by the server.
+//!   one current value per key at every row. Then the sink checks that the rows link up
+//!   (`PgSink::commit`: `value` has no foreign keys, see `schema.rs`).
 
 use std::collections::HashMap;
 

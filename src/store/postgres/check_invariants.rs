@@ -1,6 +1,8 @@
 //! Stage 3 of `ics check` on PostgreSQL (`check.rs`): the tracker's invariants, as the SQLite
-//! check states them, plus the ones PostgreSQL's constraints already promise, verified rather
-//! than assumed (no `replaced_by` pointing at a missing row, at most one current row per key).
+//! check states them, plus the ones the database already promises, verified rather than
+//! assumed: at most one current row per key (the unique index `value_current`), and what the
+//! sink checks before every commit instead of foreign keys (every value's indicator exists, no
+//! `replaced_by` names a missing row; see `schema.rs`).
 
 use postgres::Transaction;
 
@@ -51,6 +53,20 @@ pub(super) fn check_invariants(
         },
     )?;
     query(
+        // `value` has no foreign key to `indicator` (PostgreSQL would check it row by row:
+        // see `schema.rs`); every write checks its indicators before commit. Verified here.
+        "SELECT v.indicator_id, count(*) FROM value v \
+         WHERE NOT EXISTS (SELECT 1 FROM indicator i WHERE i.id = v.indicator_id) \
+         GROUP BY v.indicator_id ORDER BY v.indicator_id LIMIT 20",
+        &|r| {
+            format!(
+                "{} value(s) name the indicator id {}, which is not in the table `indicator`",
+                r.get::<_, i64>(1),
+                r.get::<_, i64>(0)
+            )
+        },
+    )?;
+    query(
         // At most one current row per key: the unique index promises it; verified anyway.
         "SELECT i.code, v.period, v.disaggregation, count(*) FROM value v \
          JOIN indicator i ON i.id = v.indicator_id WHERE v.replaced_by IS NULL \
@@ -82,7 +98,7 @@ pub(super) fn check_invariants(
         },
     )?;
     query(
-        // The foreign key promises it; verified anyway.
+        // No foreign key (see `schema.rs`): every write checks it before commit; verified.
         "SELECT v.id, v.replaced_by FROM value v WHERE v.replaced_by IS NOT NULL \
          AND NOT EXISTS (SELECT 1 FROM value n WHERE n.id = v.replaced_by) ORDER BY v.id LIMIT 20",
         &|r| {
@@ -210,7 +226,7 @@ pub(super) fn check_invariants(
             .map_err(err)?;
         let (values, versions, strategies): (i64, i64, i64) = (r.get(0), r.get(1), r.get(2));
         report.checked.push(format!(
-            "tracker invariants ({strategies} strateg{}, {versions} version(s) complete, {values} recorded value(s), one current value per indicator, period and disaggregation)",
+            "tracker invariants ({strategies} strateg{}, {versions} version(s) complete, {values} recorded value(s), each of a stored indicator, one current value per indicator, period and disaggregation)",
             if strategies == 1 { "y" } else { "ies" }
         ));
     }

@@ -9,15 +9,18 @@
 //! Then the rows are written:
 //! - one at a time (`record`, `void`, `explain`): a correction first points the current value at
 //!   the new id (taking it out of the unique `value_current` index), then inserts the new row;
-//!   `replaced_by` is a deferred foreign key, checked at commit;
 //! - in bulk (`import-values`): buffered and written at the end with COPY and one set-based
 //!   merge (`bulk.rs`); the rows of a key are read per batch of indicators, not per row.
+//!
+//! Before commit, one query checks what foreign keys would (`value` has none: PostgreSQL checks
+//! them row by row, see `schema.rs`): every indicator the rows name exists, and every row this
+//! write pointed a `replaced_by` at exists. Like the SQLite writer's `verify`.
 //!
 //! In a database written by ics every row of a key is in that key's one chain of corrections,
 //! so "already in the history" is looked up among all rows of the key.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use postgres::{Statement, Transaction};
@@ -130,6 +133,14 @@ pub(super) struct PgSink<'a> {
     pub(super) texts: Interner,
     /// `Some` for a bulk write: rows buffered for COPY, indicators read in batches.
     pub(super) bulk: Option<Bulk>,
+    /// The indicators of the rows written, checked all at once before commit (`value` has no
+    /// foreign key on them: see `schema.rs`); in order of first write, each once.
+    written_indicators: Vec<i64>,
+    /// The same, to keep them unique.
+    seen_indicators: HashSet<i64>,
+    /// The rows this write pointed a `replaced_by` at (a void's own id aside), checked
+    /// before commit like the indicators.
+    link_targets: Vec<i64>,
     /// The statements of a write one row at a time, prepared on first use.
     insert: Option<Statement>,
     link: Option<Statement>,
@@ -139,6 +150,18 @@ const INSERT: &str = "INSERT INTO value (id, indicator_id, period, disaggregatio
      numerator, denominator, note, source, recorded_by, recorded_at, kind, replaced_by) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 const LINK: &str = "UPDATE value SET replaced_by = $1 WHERE id = $2";
+
+/// Move the identity sequence to `$1`, and say whether the rows written would break what a
+/// foreign key would promise (`value` has none: see `schema.rs`): whether one of the indicator
+/// ids `$2` is not in `indicator`, or one of the rows `$3` this write pointed a `replaced_by`
+/// at is not in `value`. Each set-based, one primary-key probe per id, whatever the statistics
+/// (a scan of `value` for `replaced_by` from the first new id on was planned as a sequential
+/// scan right after a large import, before the table was analysed).
+pub(super) const VERIFY: &str = "SELECT setval(pg_get_serial_sequence('value', 'id'), $1), \
+     EXISTS (SELECT 1 FROM unnest($2::bigint[]) w(id) \
+             WHERE NOT EXISTS (SELECT 1 FROM indicator i WHERE i.id = w.id)), \
+     EXISTS (SELECT 1 FROM unnest($3::bigint[]) t(id) \
+             WHERE NOT EXISTS (SELECT 1 FROM value n WHERE n.id = t.id))";
 
 /// The current value of a key, or the void that ended it.
 pub(super) const KEY_CURRENT: &str =
@@ -190,6 +213,9 @@ impl<'a> PgSink<'a> {
             keys: HashMap::new(),
             texts: Interner::default(),
             bulk,
+            written_indicators: Vec::new(),
+            seen_indicators: HashSet::new(),
+            link_targets: Vec::new(),
             insert: None,
             link: None,
         })
@@ -199,19 +225,35 @@ impl<'a> PgSink<'a> {
         super::map_err(e, CTX, &self.shown)
     }
 
-    /// Write everything, move the identity sequence past the ids handed out, and commit.
+    /// Write everything, check that the rows link up (their indicators exist, their
+    /// corrections too), move the identity sequence past the ids handed out, and commit.
     pub(super) fn commit(mut self) -> Result<(), Error> {
         if let Some(mut bulk) = self.bulk.take() {
             bulk.merge(self.tx.get_mut(), &self.shown)?;
         }
+        // Every link names a new row: nothing was linked unless something was written.
         if self.next_id > self.first_new_id {
-            self.tx
+            // One statement: a write one row at a time pays one round trip for it all.
+            let row = self
+                .tx
                 .get_mut()
-                .execute(
-                    "SELECT setval(pg_get_serial_sequence('value', 'id'), $1)",
-                    &[&(self.next_id - 1)],
+                .query_one(
+                    VERIFY,
+                    &[
+                        &(self.next_id - 1),
+                        &self.written_indicators,
+                        &self.link_targets,
+                    ],
                 )
                 .map_err(|e| super::map_err(e, CTX, &self.shown))?;
+            let (unknown, dangling): (bool, bool) = (row.get(1), row.get(2));
+            if unknown || dangling {
+                // Only a bug can get here: ids come from `indicator`, links from this sink.
+                return Err(Error::database_with_hint(
+                    "could not record the values: they would not link up (an internal error); nothing was written",
+                    "please report this",
+                ));
+            }
         }
         let shown = self.shown;
         self.tx
@@ -284,6 +326,7 @@ impl<'a> PgSink<'a> {
 
     /// Point the row `old` at the row `new` (a correction, or a value following a void).
     pub(super) fn link(&mut self, old: i64, new: i64) -> Result<(), Error> {
+        self.link_targets.push(new);
         if let Some(bulk) = &mut self.bulk {
             bulk.link(old, new);
             return Ok(());
@@ -306,6 +349,11 @@ impl<'a> PgSink<'a> {
 
     /// Write one new row.
     pub(super) fn write(&mut self, row: &NewRow<'_>) -> Result<(), Error> {
+        if self.written_indicators.last() != Some(&row.indicator_id)
+            && self.seen_indicators.insert(row.indicator_id)
+        {
+            self.written_indicators.push(row.indicator_id);
+        }
         if let Some(bulk) = &mut self.bulk {
             return bulk.write(self.tx.get_mut(), &self.shown, row);
         }

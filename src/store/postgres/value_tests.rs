@@ -10,8 +10,8 @@ use crate::error::Error;
 use crate::framework;
 use crate::period::{FiscalPeriod, PeriodRange};
 use crate::store::{
-    Imported, Keep, Kind, NewValue, OpenMode, Storage, Store, StoredValue, ValueQuery, ValueStore,
-    WriteValues, Written,
+    Imported, Keep, Kind, NewValue, OpenMode, Storage, Store, StoredValue, ValueQuery, ValueSink,
+    ValueStore, WriteValues, Written,
 };
 
 const FRAMEWORK: &str = r#"
@@ -507,6 +507,57 @@ fn a_failed_write_leaves_nothing_and_ids_stay_unique() {
     assert!(err.to_string().contains("NUL character"), "{err}");
 }
 
+/// `value` has no foreign keys (see `schema.rs`): a write whose rows would not link up (an
+/// indicator that does not exist, a `replaced_by` naming no row) is refused before commit,
+/// one row at a time and in bulk, and leaves nothing.
+#[test]
+fn a_write_that_would_not_link_up_saves_nothing() {
+    let Some((_db, mut pg)) = pg_store() else {
+        return;
+    };
+    let id = pg.indicator_ids().unwrap()["I2"];
+    let v = |indicator_id: i64| NewValue {
+        indicator_id,
+        period: FiscalPeriod::year(2021),
+        disaggregation: "",
+        value: 1.0,
+        parts: None,
+        note: None,
+        source: None,
+        recorded_by: "me",
+        recorded_at: TIMES[0],
+        keep: Keep::AS_GIVEN,
+        kind: Kind::Value,
+    };
+    let refused = "could not record the values: they would not link up";
+    for bulk in [true, false] {
+        let err = pg
+            .write_values(bulk, |w| {
+                w.put(&v(id))?;
+                w.put(&v(999))
+            })
+            .unwrap_err();
+        assert!(err.to_string().starts_with(refused), "{err}");
+        assert!(history(&pg).is_empty());
+        // A link to a row that does not exist, which only a bug in the sink could make.
+        let shown = pg.shown.clone();
+        let tx = pg.write_tx("test").unwrap();
+        let mut sink = super::sink::PgSink::new(tx, bulk, shown).unwrap();
+        let Written::Added { id: new } = sink.put(&v(id)).unwrap() else {
+            panic!("not added");
+        };
+        sink.link(new, new + 100).unwrap();
+        let err = sink.commit().unwrap_err();
+        assert!(err.to_string().starts_with(refused), "{err}");
+        assert!(history(&pg).is_empty());
+    }
+    // The same writes, linking up, are saved.
+    for bulk in [true, false] {
+        pg.write_values(bulk, |w| w.put(&v(id))).unwrap();
+    }
+    assert_eq!(history(&pg).len(), 1);
+}
+
 /// A few values, one corrected, one voided: a healthy history for `check`.
 fn with_values(pg: &mut PgStore) {
     let ids = pg.indicator_ids().unwrap();
@@ -581,6 +632,14 @@ fn check_finds_damage_and_leaves_nothing() {
         (
             "ALTER TABLE value ADD COLUMN extra INT; ALTER TABLE value DROP COLUMN note",
             "the table `value` has no column `note`",
+        ),
+        (
+            "UPDATE value SET indicator_id = 999 WHERE id = 4",
+            "1 value(s) name the indicator id 999, which is not in the table `indicator`",
+        ),
+        (
+            "UPDATE value SET replaced_by = 99 WHERE id = 1",
+            "value 1 is marked as corrected by value 99, which does not exist",
         ),
         (
             "UPDATE value SET period = 20215 WHERE id = 3",

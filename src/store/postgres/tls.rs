@@ -190,3 +190,48 @@ impl ServerCertVerifier for Unchecked {
         self.0.signature_verification_algorithms.supported_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(mode: TlsMode, path: &str) -> String {
+        match connector(mode, Some(path), "postgres://h/d") {
+            Ok(_) => panic!("`{path}` was taken as a root certificate"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_root_certificate_that_is_missing_or_not_pem_is_one_sentence() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.pem");
+        let missing = missing.to_str().unwrap();
+        let text = refused(TlsMode::VerifyFull, missing);
+        assert!(
+            text.starts_with(&format!("cannot read the root certificate `{missing}`")),
+            "{text}"
+        );
+        assert!(text.contains("(sslrootcert in `postgres://h/d`)"), "{text}");
+        let junk = dir.path().join("junk.pem");
+        std::fs::write(&junk, "not a certificate\n").unwrap();
+        let junk = junk.to_str().unwrap();
+        for mode in [TlsMode::Require, TlsMode::VerifyCa] {
+            assert_eq!(
+                refused(mode, junk),
+                format!(
+                    "the root certificate `{junk}` (sslrootcert in `postgres://h/d`) is not a PEM certificate"
+                )
+            );
+        }
+        // A PEM block of something else holds no certificate either.
+        std::fs::write(
+            dir.path().join("key.pem"),
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        )
+        .unwrap();
+        let key = dir.path().join("key.pem");
+        assert!(refused(TlsMode::VerifyFull, key.to_str().unwrap())
+            .ends_with("is not a PEM certificate"));
+    }
+}

@@ -29,7 +29,7 @@ pub fn connector(
     root_cert: Option<&str>,
     shown: &str,
 ) -> Result<MakeRustlsConnect, Error> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(provider());
     let check_chain =
         matches!(mode, TlsMode::VerifyCa | TlsMode::VerifyFull) || root_cert.is_some();
     let verifier: Arc<dyn ServerCertVerifier> = if check_chain {
@@ -55,6 +55,18 @@ pub fn connector(
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
     Ok(MakeRustlsConnect::new(config))
+}
+
+/// ring's algorithms, P-256 offered first: PostgreSQL servers up to 17 accept only it for the
+/// key exchange by default (`ssl_ecdh_curve = prime256v1`) and 18 lists it, while rustls sends
+/// one key share, for its first group; X25519 first costs a HelloRetryRequest, one more round
+/// trip to the server.
+fn provider() -> CryptoProvider {
+    use rustls::crypto::ring::{default_provider, kx_group};
+    CryptoProvider {
+        kx_groups: vec![kx_group::SECP256R1, kx_group::X25519, kx_group::SECP384R1],
+        ..default_provider()
+    }
 }
 
 fn no_setup() -> Error {

@@ -292,6 +292,18 @@ fn tls_and_logins_on_a_private_cluster() {
         "error: could not connect to `{url}`: the secure (TLS) connection failed"
     ))
     .stderr_has("sslrootcert");
+    // A system that trusts no authority at all (an empty CA bundle): the same sentence.
+    let empty = env.write("empty-bundle.pem", "");
+    let run = env.ics_env(
+        &["--db", &url, "versions"],
+        &[("SSL_CERT_FILE", empty.to_str().unwrap())],
+    );
+    let run = run.fails();
+    no_raw_text(&run);
+    run.stderr_has(&format!(
+        "error: could not connect to `{url}`: the secure (TLS) connection failed"
+    ))
+    .stderr_has("sslrootcert");
     // A host name the certificate does not carry (hostaddr: the address connected to, the name
     // checked): verify-ca checks the chain only and connects, verify-full refuses.
     let other_name = format!(

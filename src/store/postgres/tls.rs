@@ -37,6 +37,14 @@ pub fn connector(
             Some(path) => roots_from_file(path, shown)?,
             None => system_roots(),
         };
+        if roots.is_empty() {
+            // The system trusts no authority (no CA bundle installed): no certificate can be
+            // trusted, which is said as any refused certificate is.
+            return Err(Error::database_with_hint(
+                format!("could not connect to `{shown}`: the secure (TLS) connection failed"),
+                "check the server's certificate, or give its authority with sslrootcert=/path/ca.pem",
+            ));
+        }
         let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
             .build()
             .map_err(|_| no_setup())?;
@@ -97,8 +105,7 @@ fn roots_from_file(path: &str, shown: &str) -> Result<RootCertStore, Error> {
     Ok(roots)
 }
 
-/// The system's trusted authorities; none found leaves the store empty, so every certificate
-/// is refused (the TLS message then suggests `sslrootcert`).
+/// The system's trusted authorities (empty when none are installed).
 fn system_roots() -> RootCertStore {
     let mut roots = RootCertStore::empty();
     roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);

@@ -292,11 +292,17 @@ fn tls_and_logins_on_a_private_cluster() {
         "error: could not connect to `{url}`: the secure (TLS) connection failed"
     ))
     .stderr_has("sslrootcert");
-    // A system that trusts no authority at all (an empty CA bundle): the same sentence.
+    // A system that trusts no authority at all (an empty CA bundle and folder): the same
+    // sentence.
     let empty = env.write("empty-bundle.pem", "");
+    let empty_dir = empty.with_file_name("empty-certs");
+    std::fs::create_dir_all(&empty_dir).unwrap();
     let run = env.ics_env(
         &["--db", &url, "versions"],
-        &[("SSL_CERT_FILE", empty.to_str().unwrap())],
+        &[
+            ("SSL_CERT_FILE", empty.to_str().unwrap()),
+            ("SSL_CERT_DIR", empty_dir.to_str().unwrap()),
+        ],
     );
     let run = run.fails();
     no_raw_text(&run);

@@ -292,6 +292,63 @@ fn tls_and_logins_on_a_private_cluster() {
         "error: could not connect to `{url}`: the secure (TLS) connection failed"
     ))
     .stderr_has("sslrootcert");
+    // A system that trusts no authority at all (an empty CA bundle and folder): the same
+    // sentence.
+    let empty = env.write("empty-bundle.pem", "");
+    let empty_dir = empty.with_file_name("empty-certs");
+    std::fs::create_dir_all(&empty_dir).unwrap();
+    let run = env.ics_env(
+        &["--db", &url, "versions"],
+        &[
+            ("SSL_CERT_FILE", empty.to_str().unwrap()),
+            ("SSL_CERT_DIR", empty_dir.to_str().unwrap()),
+        ],
+    );
+    let run = run.fails();
+    no_raw_text(&run);
+    run.stderr_has(&format!(
+        "error: could not connect to `{url}`: the secure (TLS) connection failed"
+    ))
+    .stderr_has("sslrootcert");
+    // A host name the certificate does not carry (hostaddr: the address connected to, the name
+    // checked): verify-ca checks the chain only and connects, verify-full refuses.
+    let other_name = format!(
+        "postgres://postgres@ics-not-on-the-certificate.invalid:{}/postgres?hostaddr=127.0.0.1",
+        cluster.port
+    );
+    ics(
+        &env,
+        &format!("{other_name}&sslmode=verify-ca&sslrootcert={ca}"),
+        &["versions"],
+    )
+    .ok()
+    .stdout_has("v1");
+    let url = format!("{other_name}&sslmode=verify-full&sslrootcert={ca}");
+    let run = ics(&env, &url, &["versions"]).fails();
+    no_raw_text(&run);
+    run.stderr_has(&format!(
+        "error: could not connect to `{url}`: the secure (TLS) connection failed"
+    ));
+    // An authority of the same name that did not sign the certificate: refused by verify-ca,
+    // and by require too, as a root certificate given makes libpq check the chain.
+    let other_ca = cluster.other_ca.to_str().unwrap().replace('/', "%2F");
+    for mode in ["verify-ca", "require", "prefer"] {
+        let url = format!("{base}?sslmode={mode}&sslrootcert={other_ca}");
+        let run = ics(&env, &url, &["versions"]).fails();
+        no_raw_text(&run);
+        run.stderr_has(&format!(
+            "error: could not connect to `{url}`: the secure (TLS) connection failed"
+        ));
+    }
+    // A root certificate file that is not one: said before connecting, nothing else.
+    let junk = env.write("junk.pem", "not a certificate\n");
+    let url = format!(
+        "{base}?sslmode=verify-full&sslrootcert={}",
+        junk.to_str().unwrap()
+    );
+    ics(&env, &url, &["versions"])
+        .fails()
+        .stderr_has("is not a PEM certificate");
     // A refused login: a wrong password for a role that has one; neither shows.
     let wrong = format!(
         "postgres://ics_login:wrong-Pa55@127.0.0.1:{}/postgres?sslmode=require",

@@ -15,6 +15,7 @@ mod check_invariants;
 mod decide;
 mod schema;
 mod sink;
+mod tls;
 pub mod url;
 #[cfg(test)]
 mod value_tests;
@@ -222,46 +223,11 @@ fn connect(config: &Config, parsed: &url::Parsed, shown: &str) -> Result<Client,
                 TlsMode::Prefer => postgres::config::SslMode::Prefer,
                 _ => postgres::config::SslMode::Require,
             });
-            let tls = tls_connector(mode, parsed.root_cert.as_deref(), shown)?;
+            let tls = tls::connector(mode, parsed.root_cert.as_deref(), shown)?;
             config.connect(tls)
         }
     };
     result.map_err(|e| connect_error(e, shown, parsed.tls))
-}
-
-/// The TLS connector for `mode`: `prefer` and `require` encrypt without checking the
-/// certificate (libpq's meaning), unless a root certificate is given; `verify-ca` checks the
-/// chain, `verify-full` the chain and the host name.
-fn tls_connector(
-    mode: url::TlsMode,
-    root_cert: Option<&str>,
-    shown: &str,
-) -> Result<postgres_native_tls::MakeTlsConnector, Error> {
-    use url::TlsMode;
-    let mut builder = native_tls::TlsConnector::builder();
-    if let Some(path) = root_cert {
-        let pem = std::fs::read(path).map_err(|e| {
-            Error::input(format!(
-                "cannot read the root certificate `{path}` (sslrootcert in `{shown}`): {}",
-                crate::files::io_reason(&e)
-            ))
-        })?;
-        let cert = native_tls::Certificate::from_pem(&pem).map_err(|_| {
-            Error::input(format!(
-                "the root certificate `{path}` (sslrootcert in `{shown}`) is not a PEM certificate"
-            ))
-        })?;
-        builder.add_root_certificate(cert);
-    }
-    let check_chain =
-        matches!(mode, TlsMode::VerifyCa | TlsMode::VerifyFull) || root_cert.is_some();
-    let check_host = mode == TlsMode::VerifyFull;
-    builder.danger_accept_invalid_certs(!check_chain);
-    builder.danger_accept_invalid_hostnames(!check_host);
-    let connector = builder
-        .build()
-        .map_err(|_| Error::database("could not set up TLS for the database connection"))?;
-    Ok(postgres_native_tls::MakeTlsConnector::new(connector))
 }
 
 /// The error for a connection that could not be made.

@@ -229,6 +229,8 @@ pub struct TlsCluster {
     pub port: u16,
     /// The authority's certificate (PEM), for `sslrootcert`.
     pub ca: PathBuf,
+    /// Another authority's certificate (PEM), which did not sign the server's.
+    pub other_ca: PathBuf,
     /// `ics_login`'s password.
     pub password: String,
     dir: PathBuf,
@@ -255,6 +257,7 @@ impl TlsCluster {
         let mut cluster = TlsCluster {
             port: 0,
             ca: dir.join("ca.pem"),
+            other_ca: dir.join("other.pem"),
             password: format!("pw-{}", std::process::id()),
             dir: dir.clone(),
             pg_ctl: pg_ctl.clone(),
@@ -300,6 +303,26 @@ impl TlsCluster {
                 "/CN=ics test authority",
             ]),
             "openssl (the authority)",
+        )?;
+        run(
+            &mut openssl(&[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                "other.key",
+                "-out",
+                "other.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=ics test authority",
+            ]),
+            "openssl (another authority)",
         )?;
         run(
             &mut openssl(&[

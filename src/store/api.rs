@@ -396,7 +396,7 @@ mod tests {
             }
             // The PostgreSQL client crate by path (`postgres::Client`); a `postgres://` URL in
             // help text is not a type.
-            for path in ["postgres::", "postgres_native_tls", "native_tls"] {
+            for path in ["postgres::", "tokio_postgres", "rustls"] {
                 if text.contains(path) && !text.contains(&format!("store::{path}")) {
                     found.push(format!("{} names `{path}`", file.display()));
                 }

@@ -31,6 +31,15 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
         .db
         .clone()
         .unwrap_or_else(|| PathBuf::from("demo.db"));
+    if store::is_server(&db) {
+        return Err(Error::input_with_hint(
+            format!(
+                "`ics demo` builds a database file, and `{}` is a server database",
+                store::shown(&db)
+            ),
+            "run `ics demo` without --db (it uses ./demo.db), or give --db a file name; `ics copy --from demo.db --to URL` then puts the demo on the server",
+        ));
+    }
     let shown = db.display().to_string();
     if db.exists() {
         refuse_to_replace(&db, &shown, args.replace)?;

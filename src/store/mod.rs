@@ -72,6 +72,11 @@ pub fn shown(db: &Path) -> String {
     }
 }
 
+/// Whether `db` names a server database (a `postgres://` or `postgresql://` URL), not a file.
+pub fn is_server(db: &Path) -> bool {
+    db.to_str().is_some_and(postgres::url::is_url)
+}
+
 /// What to do about a database `ics check` found damaged, or could not check.
 pub fn recovery_hint(db: &Path) -> String {
     match db.to_str().filter(|d| postgres::url::is_url(d)) {

@@ -72,3 +72,13 @@ fn a_read_only_server_reads_and_refuses_writes() {
         .stdout;
     assert_eq!(before, after);
 }
+
+#[test]
+fn the_demo_wants_a_file_and_says_so_for_a_url() {
+    let env = Env::new();
+    env.ics(&["demo", "--db", "postgres://ics:pw@127.0.0.1:1/ics"])
+        .fails()
+        .stderr_has("`ics demo` builds a database file, and `postgres://ics:***@127.0.0.1:1/ics` is a server database")
+        .stderr_has("ics copy --from demo.db --to URL");
+    assert!(!env.path("demo-report.html").exists());
+}

@@ -58,7 +58,7 @@ pub use values::{
 /// [`Storage`].
 /// A `postgres://` or `postgresql://` URL opens a PostgreSQL database instead of a file.
 pub fn open(path: &Path, mode: OpenMode) -> Result<Box<dyn Storage>, Error> {
-    if let Some(url) = path.to_str().filter(|p| postgres::url::is_url(p)) {
+    if let Some(url) = path.to_str().filter(|_| is_server(path)) {
         return Ok(Box::new(postgres::PgStore::open(url, mode)?));
     }
     Ok(Box::new(Store::open(path, mode)?))
@@ -66,7 +66,7 @@ pub fn open(path: &Path, mode: OpenMode) -> Result<Box<dyn Storage>, Error> {
 
 /// A database location as messages show it (a server URL with its password masked).
 pub fn shown(db: &Path) -> String {
-    match db.to_str().filter(|d| postgres::url::is_url(d)) {
+    match db.to_str().filter(|_| is_server(db)) {
         Some(url) => postgres::url::masked(url),
         None => db.display().to_string(),
     }
@@ -79,15 +79,16 @@ pub fn is_server(db: &Path) -> bool {
 
 /// What to do about a database `ics check` found damaged, or could not check.
 pub fn recovery_hint(db: &Path) -> String {
-    match db.to_str().filter(|d| postgres::url::is_url(d)) {
-        Some(url) => format!(
+    if is_server(db) {
+        format!(
             "restore `{}` from a backup (pg_dump, or the server's own backups); your database administrator can run PostgreSQL's amcheck and REINDEX",
-            postgres::url::masked(url)
-        ),
-        None => format!(
+            shown(db)
+        )
+    } else {
+        format!(
             "restore `{}` from a backup, or salvage what SQLite can still read with the `.recover` command of its shell",
             db.display()
-        ),
+        )
     }
 }
 

@@ -247,6 +247,13 @@ title = "Development objective one"
 supports = ["O1"]
 "#;
 
+/// MINI as the strategy `code` titled `title`, with the same indicator `I1`: a second
+/// strategy whose codes overlap MINI's.
+pub fn mini_as(code: &str, title: &str) -> String {
+    MINI.replace("code = \"mini\"", &format!("code = \"{code}\""))
+        .replace("title = \"Mini strategy\"", &format!("title = \"{title}\""))
+}
+
 /// The keys of a `progress --format json` row and the columns of its CSV, in order: the contract
 /// of issue 13 ("Progress JSON"), written out here once, apart from the code that makes them.
 pub const PROGRESS_KEYS: [&str; 23] = [

@@ -4,15 +4,6 @@
 
 use crate::common::*;
 
-/// MINI as the strategy `code` with its own title.
-fn mini_as(code: &str) -> String {
-    MINI.replace("code = \"mini\"", &format!("code = \"{code}\""))
-        .replace(
-            "title = \"Mini strategy\"",
-            &format!("title = \"Strategy {code}\""),
-        )
-}
-
 /// Fill the database `db` (a file in `env`, or a server URL) with two strategies that share
 /// the indicator code `I1`, two versions of one, and a history with corrections, a void, a
 /// value recorded after a void, an explanation and an import of dated rows.
@@ -24,7 +15,7 @@ pub fn rich_source(env: &Env, db: &str) {
             .replace("version = \"v1\"", "version = \"v2\"")
             .replace("FY2021 = 30", "FY2021 = 35"),
     );
-    let b = env.write("other.toml", &mini_as("other"));
+    let b = env.write("other.toml", &mini_as("other", "Strategy other"));
     let ics = |args: &[&str]| {
         let mut all = vec!["--db", db];
         all.extend_from_slice(args);
@@ -197,7 +188,7 @@ fn a_destination_holding_the_strategy_is_refused_untouched() {
     let src = src.to_str().unwrap();
     rich_source(&env, src);
     let dst = env.path("server.db");
-    let b = env.write("other-only.toml", &mini_as("other"));
+    let b = env.write("other-only.toml", &mini_as("other", "Strategy other"));
     env.ics(&["--db", dst.to_str().unwrap(), "load", b.to_str().unwrap()])
         .ok();
     let before = fingerprint(&dst);

@@ -4,12 +4,6 @@
 
 use crate::common::*;
 
-/// MINI as the strategy `code`, titled `title`; its indicator is `I1` like MINI's.
-fn mini_as(code: &str, title: &str) -> String {
-    MINI.replace("code = \"mini\"", &format!("code = \"{code}\""))
-        .replace("title = \"Mini strategy\"", &format!("title = \"{title}\""))
-}
-
 /// A database holding the strategies `mini` and `other`, both with the indicator `I1` and
 /// both at version `v1`.
 fn two_strategies() -> Env {

@@ -28,6 +28,7 @@ pub mod store;
 pub mod track;
 pub mod usage;
 pub mod values;
+pub mod workflow;
 
 use std::io::Write;
 

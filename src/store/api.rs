@@ -25,6 +25,7 @@ use crate::files::output::DatabaseFile;
 use crate::framework::{Framework, Indicator, NodeKind};
 use crate::period::{FiscalPeriod, PeriodRange};
 use crate::progress::PeriodValue;
+use crate::workflow::{Counted, Journal, Lock, LogEntry, LogQuery, ReviewState, User};
 
 use super::{
     CheckReport, CurrentValue, Imported, NewValue, Replaced, SaveOutcome, Store, StoredValue,
@@ -144,10 +145,67 @@ pub trait ValueSink {
     /// The indicator codes of `strategy` with their ids, those stored in this transaction
     /// included.
     fn indicator_ids(&self, strategy: &str) -> Result<HashMap<String, i64>, Error>;
+
+    // The reporting cycle (issue 17), inside the same transaction.
+
+    /// The log entry for the values this transaction writes (replacing an earlier one). When
+    /// the transaction commits, the store appends it with the range of value ids written,
+    /// and gives each value row written (voids aside) `j.state`. Without one, value writes
+    /// are logged as action `write` by the store's author ([`Workflow::set_author`]).
+    fn journal(&mut self, j: &Journal);
+    /// Append one entry to the log (its `id` is ignored): a review, a lock, a user change.
+    fn append_log(&mut self, e: &LogEntry) -> Result<(), Error>;
+    /// Every user, by name.
+    fn users(&self) -> Result<Vec<User>, Error>;
+    /// Add a user, or replace the one of the same name.
+    fn put_user(&mut self, u: &User) -> Result<(), Error>;
+    /// Remove a user; false if there was none of that name.
+    fn remove_user(&mut self, name: &str) -> Result<bool, Error>;
+    /// The locks of `strategy`, oldest first.
+    fn locks(&self, strategy: &str) -> Result<Vec<Lock>, Error>;
+    /// Lock a period of `strategy`.
+    fn add_lock(&mut self, strategy: &str, l: &Lock) -> Result<(), Error>;
+    /// Remove the lock of `strategy` on `period` (`through` as it was set); false if none.
+    fn remove_lock(
+        &mut self,
+        strategy: &str,
+        period: FiscalPeriod,
+        through: bool,
+    ) -> Result<bool, Error>;
+    /// Give the value `id` the review state `to` if it is still current and in state
+    /// `from`; false (nothing written) otherwise.
+    fn set_state(&mut self, id: i64, from: ReviewState, to: ReviewState) -> Result<bool, Error>;
+    /// The review state of the value `id` (a value without one is [`ReviewState::Recorded`]).
+    fn state(&self, id: i64) -> Result<ReviewState, Error>;
+}
+
+/// The reporting cycle's records outside a write: users, locks, the log, review states, and
+/// which values the readers of [`ValueStore`] return.
+pub trait Workflow {
+    /// Every user, by name.
+    fn users(&self) -> Result<Vec<User>, Error>;
+    /// The locks of the strategy in use, oldest first (none while there is none).
+    fn locks(&self) -> Result<Vec<Lock>, Error>;
+    /// The log entries `q` selects, oldest first.
+    fn log(&self, q: &LogQuery) -> Result<Vec<LogEntry>, Error>;
+    /// The review state of each of `ids` that has one other than [`ReviewState::Recorded`].
+    fn states(&self, ids: &[i64]) -> Result<HashMap<i64, ReviewState>, Error>;
+    /// The server role this connection runs as (PostgreSQL's `session_user`); `None` for a
+    /// file.
+    fn session_role(&self) -> Result<Option<String>, Error>;
+    /// The code of the strategy in use, if any.
+    fn strategy_in_use(&self) -> Option<String>;
+    /// Which current values [`ValueStore::current_totals`], [`ValueStore::current_values`],
+    /// [`ValueStore::latest_value_year`], [`ValueStore::value_periods`] and the current-value
+    /// reads of [`ValueStore::each_value`] return from now on ([`Counted::All`] until set).
+    fn set_counted(&mut self, counted: Counted);
+    /// Who the log names for writes that carry no [`Journal`] (a version saved outside a
+    /// value transaction, say); the login name until set.
+    fn set_author(&mut self, name: &str);
 }
 
 /// A whole database.
-pub trait Storage: StrategyVersions + ValueStore {
+pub trait Storage: StrategyVersions + ValueStore + Workflow {
     /// The database as messages name it: the file as the user named it (`ics.db`); a server
     /// database by its URL, with any password masked.
     fn name(&self) -> String;
@@ -317,10 +375,87 @@ impl ValueSink for ValueWriter<'_> {
         source_file: Option<&str>,
         loaded_at: &str,
     ) -> Result<SaveOutcome, Error> {
-        super::framework::save_in(self.conn, fw, label, source_file, loaded_at)
+        let outcome = super::framework::save_in(self.conn, fw, label, source_file, loaded_at)?;
+        if let SaveOutcome::Stored { label } = &outcome {
+            let user = self.journal.as_ref().map_or(&self.author, |j| &j.user);
+            super::workflow::log_version(
+                self.conn,
+                user,
+                loaded_at,
+                &fw.strategy.code,
+                label,
+                source_file,
+            )?;
+        }
+        Ok(outcome)
     }
     fn indicator_ids(&self, strategy: &str) -> Result<HashMap<String, i64>, Error> {
         super::values::indicator_ids_in(self.conn, Some(strategy))
+    }
+    fn journal(&mut self, j: &Journal) {
+        self.journal = Some(j.clone());
+    }
+    fn append_log(&mut self, e: &LogEntry) -> Result<(), Error> {
+        super::workflow::append_log_in(self.conn, e, None)
+    }
+    fn users(&self) -> Result<Vec<User>, Error> {
+        super::workflow::users_in(self.conn)
+    }
+    fn put_user(&mut self, u: &User) -> Result<(), Error> {
+        super::workflow::put_user_in(self.conn, u)
+    }
+    fn remove_user(&mut self, name: &str) -> Result<bool, Error> {
+        super::workflow::remove_user_in(self.conn, name)
+    }
+    fn locks(&self, strategy: &str) -> Result<Vec<Lock>, Error> {
+        super::workflow::locks_in(self.conn, strategy)
+    }
+    fn add_lock(&mut self, strategy: &str, l: &Lock) -> Result<(), Error> {
+        super::workflow::add_lock_in(self.conn, strategy, l)
+    }
+    fn remove_lock(
+        &mut self,
+        strategy: &str,
+        period: FiscalPeriod,
+        through: bool,
+    ) -> Result<bool, Error> {
+        super::workflow::remove_lock_in(self.conn, strategy, period, through)
+    }
+    fn set_state(&mut self, id: i64, from: ReviewState, to: ReviewState) -> Result<bool, Error> {
+        super::workflow::set_state_in(self.conn, id, from, to)
+    }
+    fn state(&self, id: i64) -> Result<ReviewState, Error> {
+        super::workflow::state_in(self.conn, id)
+    }
+}
+
+impl Workflow for Store {
+    fn users(&self) -> Result<Vec<User>, Error> {
+        super::workflow::users_in(&self.conn)
+    }
+    fn locks(&self) -> Result<Vec<Lock>, Error> {
+        match self.strategy_in_use() {
+            Some(code) => super::workflow::locks_in(&self.conn, &code),
+            None => Ok(Vec::new()),
+        }
+    }
+    fn log(&self, q: &LogQuery) -> Result<Vec<LogEntry>, Error> {
+        super::workflow::log_in(&self.conn, q)
+    }
+    fn states(&self, ids: &[i64]) -> Result<HashMap<i64, ReviewState>, Error> {
+        Store::states(self, ids)
+    }
+    fn session_role(&self) -> Result<Option<String>, Error> {
+        Ok(None)
+    }
+    fn strategy_in_use(&self) -> Option<String> {
+        Store::strategy_in_use(self)
+    }
+    fn set_counted(&mut self, counted: Counted) {
+        self.counted = counted;
+    }
+    fn set_author(&mut self, name: &str) {
+        self.author = name.to_string();
     }
 }
 

@@ -97,8 +97,19 @@ impl Store {
         source_file: Option<&str>,
         loaded_at: &str,
     ) -> Result<SaveOutcome, Error> {
+        let author = self.author.clone();
         let tx = self.write_tx(SAVE_CTX)?;
         let outcome = save_in(&tx, fw, label, source_file, loaded_at)?;
+        if let SaveOutcome::Stored { label } = &outcome {
+            super::workflow::log_version(
+                &tx,
+                &author,
+                loaded_at,
+                &fw.strategy.code,
+                label,
+                source_file,
+            )?;
+        }
         tx.commit().map_err(|e| map_err(e, SAVE_CTX))?;
         self.strategy.replace(Some(fw.strategy.code.clone()));
         Ok(outcome)

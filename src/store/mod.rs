@@ -32,6 +32,7 @@ pub mod schema;
 mod standards;
 mod strategies;
 mod values;
+mod workflow;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -41,7 +42,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::Error;
 
-pub use api::{Storage, StrategyVersions, ValueSink, ValueStore, WriteValues};
+pub use api::{Storage, StrategyVersions, ValueSink, ValueStore, Workflow, WriteValues};
 pub use check::CheckReport;
 pub use demo::{
     database_files, demo_additions, is_demo_database, remove_database, replace_demo_database,
@@ -114,6 +115,10 @@ pub struct Store {
     /// [`Storage::use_strategy`]); `None` while the database holds none. A cell, so that
     /// `check` can walk every strategy through the same readers.
     strategy: RefCell<Option<String>>,
+    /// Which current values the readers return ([`Storage::set_counted`]).
+    counted: crate::workflow::Counted,
+    /// Who the log names for a write without a journal ([`Storage::set_author`]).
+    author: String,
 }
 
 impl Store {
@@ -172,6 +177,8 @@ impl Store {
             path: path.to_path_buf(),
             in_file: true,
             strategy: RefCell::new(None),
+            counted: crate::workflow::Counted::All,
+            author: crate::values::login_name(),
         };
         store.configure()?;
         store.migrate()?;
@@ -189,6 +196,8 @@ impl Store {
             path: PathBuf::from(":memory:"),
             in_file: false,
             strategy: RefCell::new(None),
+            counted: crate::workflow::Counted::All,
+            author: crate::values::login_name(),
         };
         store.configure()?;
         store.migrate()?;

@@ -195,6 +195,56 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE indicator_new RENAME TO indicator;
     CREATE UNIQUE INDEX indicator_code ON indicator(strategy_code, code);
     "#,
+    // 9: the reporting cycle (issue 17). Users (database-wide; `scopes` a JSON list of node
+    // codes), locked periods per strategy, the review state of values that have one other
+    // than `recorded` (so a database without review keeps no rows here and every reader's
+    // filter is one empty lookup), and the append-only audit log. A log entry for value
+    // writes names the range of value ids it wrote (ids are handed out one after another
+    // under the write lock); `log_start` is the last value id written before the log
+    // existed, so `ics check` knows which values the log must account for.
+    r#"
+    CREATE TABLE app_user (
+        name      TEXT PRIMARY KEY,
+        role      TEXT NOT NULL CHECK (role IN ('viewer', 'reporter', 'approver', 'admin')),
+        scopes    TEXT NOT NULL DEFAULT '[]',
+        db_role   TEXT UNIQUE,
+        added_by  TEXT NOT NULL,
+        added_at  TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE period_lock (
+        strategy_code TEXT NOT NULL,
+        period        INTEGER NOT NULL,
+        through       INTEGER NOT NULL,
+        set_by        TEXT NOT NULL,
+        set_at        TEXT NOT NULL,
+        reason        TEXT,
+        PRIMARY KEY (strategy_code, period, through)
+    ) WITHOUT ROWID;
+    CREATE TABLE value_state (
+        value_id INTEGER PRIMARY KEY REFERENCES value(id),
+        state    TEXT NOT NULL CHECK (state IN ('submitted', 'returned', 'approved'))
+    );
+    CREATE TABLE audit_log (
+        id            INTEGER PRIMARY KEY,
+        at            TEXT NOT NULL,
+        user_name     TEXT NOT NULL,
+        strategy_code TEXT,
+        action        TEXT NOT NULL,
+        subject       TEXT NOT NULL,
+        detail        TEXT NOT NULL,
+        reason        TEXT,
+        value_from    INTEGER,
+        value_to      INTEGER,
+        state         TEXT
+    );
+    CREATE INDEX audit_log_value ON audit_log(value_from) WHERE value_from IS NOT NULL;
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    INSERT OR REPLACE INTO meta (key, value)
+        SELECT 'log_start', CAST(coalesce(max(id), 0) AS TEXT) FROM value;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -85,6 +85,46 @@ fn differs(c: &Row, v: &NewValue<'_>) -> bool {
 }
 
 impl ValueSink for PgSink<'_> {
+    fn journal(&mut self, j: &crate::workflow::Journal) {
+        self.wf_journal(j)
+    }
+    fn append_log(&mut self, e: &crate::workflow::LogEntry) -> Result<(), Error> {
+        self.wf_append_log(e)
+    }
+    fn users(&self) -> Result<Vec<crate::workflow::User>, Error> {
+        self.wf_users()
+    }
+    fn put_user(&mut self, u: &crate::workflow::User) -> Result<(), Error> {
+        self.wf_put_user(u)
+    }
+    fn remove_user(&mut self, name: &str) -> Result<bool, Error> {
+        self.wf_remove_user(name)
+    }
+    fn locks(&self, strategy: &str) -> Result<Vec<crate::workflow::Lock>, Error> {
+        self.wf_locks(strategy)
+    }
+    fn add_lock(&mut self, strategy: &str, l: &crate::workflow::Lock) -> Result<(), Error> {
+        self.wf_add_lock(strategy, l)
+    }
+    fn remove_lock(
+        &mut self,
+        strategy: &str,
+        period: crate::period::FiscalPeriod,
+        through: bool,
+    ) -> Result<bool, Error> {
+        self.wf_remove_lock(strategy, period, through)
+    }
+    fn set_state(
+        &mut self,
+        id: i64,
+        from: crate::workflow::ReviewState,
+        to: crate::workflow::ReviewState,
+    ) -> Result<bool, Error> {
+        self.wf_set_state(id, from, to)
+    }
+    fn state(&self, id: i64) -> Result<crate::workflow::ReviewState, Error> {
+        self.wf_state(id)
+    }
     fn save_version(
         &mut self,
         fw: &Framework,

@@ -21,6 +21,7 @@ pub mod url;
 mod value_tests;
 mod values;
 mod versions;
+mod workflow;
 
 use std::cell::RefCell;
 use std::time::Duration;

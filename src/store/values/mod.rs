@@ -92,14 +92,18 @@ impl Store {
                 .pragma_update(None, "foreign_keys", false)
                 .map_err(|e| map_err(e, CTX))?;
         }
+        let author = self.author.clone();
+        let strategy = self.strategy_in_use();
         let result = (|| {
             let tx = self.write_tx(CTX)?;
             let result = {
                 let mut writer = ValueWriter::new(&tx)?;
+                writer.author = author;
                 let result = f(&mut writer)?;
                 if bulk {
                     writer.verify()?;
                 }
+                writer.finish(strategy.as_deref())?;
                 result
             };
             tx.commit().map_err(|e| map_err(e, CTX))?;

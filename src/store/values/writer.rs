@@ -109,6 +109,10 @@ pub struct ValueWriter<'c> {
     last_indicator: i64,
     /// Whether the last value imported was new: then the next one is tried as new first.
     expect_new: bool,
+    /// The log entry for the values written ([`crate::store::ValueSink::journal`]).
+    pub(in crate::store) journal: Option<crate::workflow::Journal>,
+    /// Who the log names without a journal.
+    pub(in crate::store) author: String,
 }
 
 /// A text parameter and the text bound to it.
@@ -213,6 +217,8 @@ impl<'c> ValueWriter<'c> {
             kind_bound: None,
             last_indicator: 0,
             expect_new: true,
+            journal: None,
+            author: String::new(),
         })
     }
 
@@ -500,6 +506,17 @@ impl<'c> ValueWriter<'c> {
     /// Whether a value id was written by this writer (rather than being there before).
     pub fn is_new(&self, id: i64) -> bool {
         id >= self.first_new_id
+    }
+
+    /// Log what this writer wrote (see [`crate::store::ValueSink::journal`]).
+    pub(in crate::store) fn finish(&self, strategy: Option<&str>) -> Result<(), Error> {
+        crate::store::workflow::finish_journal(
+            self.conn,
+            self.first_new_id,
+            self.journal.as_ref(),
+            &self.author,
+            strategy,
+        )
     }
 }
 

@@ -1,0 +1,1 @@
+//! Who still owes a report (issue 17).

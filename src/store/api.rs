@@ -188,8 +188,12 @@ pub trait Workflow {
     fn locks(&self) -> Result<Vec<Lock>, Error>;
     /// The log entries `q` selects, oldest first.
     fn log(&self, q: &LogQuery) -> Result<Vec<LogEntry>, Error>;
-    /// The review state of each of `ids` that has one other than [`ReviewState::Recorded`].
-    fn states(&self, ids: &[i64]) -> Result<HashMap<i64, ReviewState>, Error>;
+    /// The review state of each of `ids` (of every value with `None`) that has one other than
+    /// [`ReviewState::Recorded`].
+    fn states(&self, ids: Option<&[i64]>) -> Result<HashMap<i64, ReviewState>, Error>;
+    /// The last value id written before the log existed (0 for a database made with it):
+    /// the log accounts for every value after it.
+    fn log_start(&self) -> Result<i64, Error>;
     /// The server role this connection runs as (PostgreSQL's `session_user`); `None` for a
     /// file.
     fn session_role(&self) -> Result<Option<String>, Error>;
@@ -442,8 +446,11 @@ impl Workflow for Store {
     fn log(&self, q: &LogQuery) -> Result<Vec<LogEntry>, Error> {
         super::workflow::log_in(&self.conn, q)
     }
-    fn states(&self, ids: &[i64]) -> Result<HashMap<i64, ReviewState>, Error> {
+    fn states(&self, ids: Option<&[i64]>) -> Result<HashMap<i64, ReviewState>, Error> {
         Store::states(self, ids)
+    }
+    fn log_start(&self) -> Result<i64, Error> {
+        Store::log_start(self)
     }
     fn session_role(&self) -> Result<Option<String>, Error> {
         Ok(None)

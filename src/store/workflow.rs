@@ -350,8 +350,40 @@ pub(super) fn log_in(conn: &Connection, q: &LogQuery) -> Result<Vec<LogEntry>, E
 }
 
 impl Store {
-    pub(super) fn states(&self, ids: &[i64]) -> Result<HashMap<i64, ReviewState>, Error> {
+    pub(super) fn log_start(&self) -> Result<i64, Error> {
+        let v: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'log_start'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| map_err(e, "read the audit log"))?;
+        match v {
+            None => Ok(0),
+            Some(v) => v.parse().map_err(|_| damaged("where the audit log starts")),
+        }
+    }
+
+    pub(super) fn states(&self, ids: Option<&[i64]>) -> Result<HashMap<i64, ReviewState>, Error> {
         let ctx = "read the review states";
+        let Some(ids) = ids else {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT value_id, state FROM value_state")
+                .map_err(|e| map_err(e, ctx))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+                .map_err(|e| map_err(e, ctx))?;
+            let mut out = HashMap::new();
+            for row in rows {
+                let (id, s) = row.map_err(|e| map_err(e, ctx))?;
+                out.insert(
+                    id,
+                    ReviewState::parse(&s).ok_or_else(|| damaged("a review state"))?,
+                );
+            }
+            return Ok(out);
+        };
         let mut stmt = self
             .conn
             .prepare_cached("SELECT state FROM value_state WHERE value_id = ?1")

@@ -63,8 +63,11 @@ impl crate::store::Workflow for PgStore {
     fn log(&self, _q: &LogQuery) -> Result<Vec<LogEntry>, Error> {
         Err(missing())
     }
-    fn states(&self, _ids: &[i64]) -> Result<HashMap<i64, ReviewState>, Error> {
+    fn states(&self, _ids: Option<&[i64]>) -> Result<HashMap<i64, ReviewState>, Error> {
         Ok(HashMap::new())
+    }
+    fn log_start(&self) -> Result<i64, Error> {
+        Ok(0)
     }
     fn session_role(&self) -> Result<Option<String>, Error> {
         Ok(None)

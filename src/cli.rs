@@ -22,6 +22,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "ICS_STRATEGY", value_name = "CODE")]
     pub strategy: Option<String>,
 
+    /// Who you are, once the database has users [default: $ICS_USER, else your login name]
+    #[arg(long = "as", global = true, env = "ICS_USER", value_name = "NAME")]
+    pub as_user: Option<String>,
+
     /// When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -145,6 +149,46 @@ pub enum Command {
         after_help = "Exit status: 0 when the database is healthy, 2 when a problem is found.\n\nExample:\n  ics check"
     )]
     Check,
+    /// Manage the people who use the database and their roles (viewer, reporter, approver, admin)
+    #[command(
+        subcommand,
+        after_help = "A database with no users is in single-user mode: everything works, and the log names whoever --by or the login says. The first user added must be an admin.\n\nExamples:\n  ics user add pm.lima --role admin\n  ics user add ana.econ --role reporter --scope MO3.1 --scope DO1\n  ics user list"
+    )]
+    User(UserCommand),
+    /// Approve submitted values: one (INDICATOR PERIOD) or a whole period (--period)
+    #[command(
+        after_help = "Needs [settings] review = true in the framework. Approved values are the ones progress, track, report, export iati and pirs count.\n\nExamples:\n  ics approve IND-POVERTY FY2022\n  ics approve --period FY2022Q1 --node MO3.1"
+    )]
+    Approve(ApproveArgs),
+    /// Return a submitted value to its reporter, with the reason
+    #[command(
+        name = "return",
+        after_help = "The reporter corrects it (`ics record`) or records it again as it is, which submits it again.\n\nExample:\n  ics return IND-POVERTY FY2022 --reason \"The source says 20.2\""
+    )]
+    Return(ReturnArgs),
+    /// Lock a period: no value of it may be recorded, imported, voided, explained, approved or re-targeted
+    #[command(
+        after_help = "Examples:\n  ics lock FY2022 --reason \"Reported to Washington\"\n  ics lock --through FY2022Q4"
+    )]
+    Lock(LockArgs),
+    /// Unlock a period locked with `ics lock` (admins only; the reason is kept in the log)
+    #[command(
+        after_help = "Example:\n  ics unlock FY2022 --reason \"Late correction from the Consular section\""
+    )]
+    Unlock(UnlockArgs),
+    /// List the locked periods
+    #[command(after_help = "Example:\n  ics locks")]
+    Locks(LocksArgs),
+    /// Read the audit log: every write, who made it, when and why
+    #[command(
+        after_help = "Examples:\n  ics log --since 2026-10-01\n  ics log --user ana.econ --format csv > log.csv"
+    )]
+    Log(LogArgs),
+    /// Who still owes a report for a period: every indicator due, its reporter and its state
+    #[command(
+        after_help = "Exit status: 0 when nothing is missing or returned, 1 when something is, 2 on error.\n\nExamples:\n  ics status --period FY2024Q1\n  ics status --period FY2024 --node MO3.1 --format json"
+    )]
+    Status(StatusArgs),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  ics completions bash > ~/.local/share/bash-completion/completions/ics\n  ics completions zsh > ~/.zfunc/_ics\n  ics completions fish > ~/.config/fish/completions/ics.fish"
@@ -383,6 +427,8 @@ pub struct ProgressArgs {
     /// replaced). CSV written to a file starts with a UTF-8 byte-order mark, for Excel
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub review: ReviewSel,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -417,6 +463,8 @@ pub struct TrackArgs {
     /// Write to this file instead of standard output (CSV then starts with a byte-order mark for Excel)
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub review: ReviewSel,
 }
 
 #[derive(Debug, Args)]
@@ -432,6 +480,8 @@ pub struct ReportArgs {
     /// The HTML file to write (an earlier report there is replaced)
     #[arg(long, value_name = "FILE.html")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub review: ReviewSel,
 }
 
 #[derive(Debug, Args)]
@@ -502,6 +552,8 @@ pub struct ExportIatiArgs {
     /// The XML file to write (an earlier export there is replaced once the export has succeeded)
     #[arg(long, value_name = "FILE.xml")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub review: ReviewSel,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -538,4 +590,184 @@ pub struct PirsArgs {
     /// The file to write (an earlier file of reference sheets there is replaced) [default: markdown to stdout]
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub review: ReviewSel,
+}
+
+/// `ics user ...`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user (the first one must be an admin)
+    #[command(
+        after_help = "Examples:\n  ics user add pm.lima --role admin\n  ics user add ana.econ --role reporter --scope MO3.1\n  ics user add bo.po --role approver --db-role bo_po   (PostgreSQL: only that server role acts as bo.po)"
+    )]
+    Add(UserAddArgs),
+    /// List the users with their roles and scopes
+    List(UserListArgs),
+    /// Remove a user (the log keeps what they did)
+    Remove(UserRemoveArgs),
+    /// Change a user's role, scope or database role
+    #[command(
+        name = "set-role",
+        after_help = "Example:\n  ics user set-role ana.econ approver --scope MO3.1"
+    )]
+    SetRole(UserSetRoleArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// Reads everything
+    Viewer,
+    /// Records, explains and voids the values in its scope
+    Reporter,
+    /// Approves or returns the values in its scope
+    Approver,
+    /// Loads strategies, manages users, locks periods
+    Admin,
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// The name people use with --as (or ICS_USER), e.g. ana.econ
+    pub name: String,
+    /// What the user may do
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// A node or indicator code whose indicators the user works on (repeat; none means all)
+    #[arg(long = "scope", value_name = "CODE")]
+    pub scopes: Vec<String>,
+    /// PostgreSQL: the server role (session_user) this person connects as; then only that role can act as them
+    #[arg(long, value_name = "ROLE")]
+    pub db_role: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UserListArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct UserRemoveArgs {
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UserSetRoleArgs {
+    pub name: String,
+    /// The new role
+    #[arg(value_enum)]
+    pub role: RoleArg,
+    /// The new scope (repeat); without --scope (or --all) the scope is kept
+    #[arg(long = "scope", value_name = "CODE")]
+    pub scopes: Vec<String>,
+    /// Clear the scope: the user works on every indicator
+    #[arg(long, conflicts_with = "scopes")]
+    pub all: bool,
+    /// PostgreSQL: the server role this person connects as
+    #[arg(long, value_name = "ROLE")]
+    pub db_role: Option<String>,
+}
+
+/// Table, JSON or CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// Which values a report counts once review is on.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReviewSel {
+    /// Also count values still waiting for approval (marked as submitted)
+    #[arg(long)]
+    pub include_submitted: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// Indicator code (with PERIOD); leave both out and give --period to approve a whole period
+    pub indicator: Option<String>,
+    /// Period of the one value: FY2022, FY2022Q1
+    pub period: Option<String>,
+    /// A disaggregation of the one value, e.g. sex=female (repeat); without it, the total and
+    /// every disaggregation of that indicator and period
+    #[arg(long = "disagg", value_name = "KEY=VALUE")]
+    pub disagg: Vec<String>,
+    /// Approve every submitted value of this period in your scope
+    #[arg(long = "period", value_name = "PERIOD", conflicts_with_all = ["indicator", "period"])]
+    pub whole_period: Option<String>,
+    /// With --period: only the indicators under this node
+    #[arg(long, value_name = "CODE", requires = "whole_period")]
+    pub node: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReturnArgs {
+    #[command(flatten)]
+    pub key: ValueKey,
+    /// Why it goes back: what the reporter should check or fix
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// The period to lock: FY2022 (with its quarters) or FY2022Q1
+    #[arg(required_unless_present = "through")]
+    pub period: Option<String>,
+    /// Lock every period that ends on or before this one ends
+    #[arg(long, value_name = "PERIOD", conflicts_with = "period")]
+    pub through: Option<String>,
+    /// Why (kept with the lock and in the log), e.g. "Reported to Washington"
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// The locked period, as it was locked
+    #[arg(required_unless_present = "through")]
+    pub period: Option<String>,
+    /// A lock set with --through
+    #[arg(long, value_name = "PERIOD", conflicts_with = "period")]
+    pub through: Option<String>,
+    /// Why it opens again (required; kept in the log)
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct LocksArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only entries on or after this date (2026-10-01) or time
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only what this user did
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The reporting period: a quarter (the quarterly indicators) or a fiscal year (the annual ones)
+    #[arg(long)]
+    pub period: String,
+    /// Keep one subtree: a goal, objective or DO code
+    #[arg(long, value_name = "CODE")]
+    pub node: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
 }

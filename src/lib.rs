@@ -89,11 +89,12 @@ fn stores(command: &cli::Command) -> bool {
     use cli::Command::*;
     match command {
         Load(_) | Record(_) | Void(_) | Explain(_) | ImportValues(_) | Report(_) | Export(_)
-        | Demo(_) | Copy(_) => true,
+        | Demo(_) | Copy(_) | Approve(_) | Return(_) | Lock(_) | Unlock(_) => true,
+        User(c) => !matches!(c, cli::UserCommand::List(_)),
         Track(a) => a.out.is_some(),
         Template(_) => true,
         Tree(_) | Versions(_) | Strategies(_) | History(_) | ExportValues(_) | Progress(_)
-        | Diff(_) | Lint(_) | Check | Completions(_) | Man => false,
+        | Diff(_) | Lint(_) | Check | Completions(_) | Man | Locks(_) | Log(_) | Status(_) => false,
         Pirs(args) => args.out.is_some(),
     }
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use super::{progress, report, tree, Context};
 use crate::cli::{
-    DemoArgs, ProgressArgs, ProgressFormat, ReportArgs, TreeArgs, TreeFormat, VersionSel,
+    DemoArgs, ProgressArgs, ProgressFormat, ReportArgs, ReviewSel, TreeArgs, TreeFormat, VersionSel,
 };
 use crate::error::Error;
 use crate::files::output::{self, OutputFile};
@@ -113,6 +113,7 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
             version: VersionSel::default(),
             format: ProgressFormat::Table,
             out: None,
+            review: ReviewSel::default(),
         },
         out,
     )?;
@@ -125,6 +126,7 @@ pub fn run(cx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<Outcome
             node: None,
             version: VersionSel::default(),
             out: db.with_file_name("demo-report.html"),
+            review: ReviewSel::default(),
         },
         out,
     )?;
@@ -153,13 +155,14 @@ fn build(
     )?;
     let catalog = Catalog::load(&*store)?;
     let summary = match values_file {
-        Some(path) => values::import_csv(&mut *store, &catalog, path, "demo", &mut |_| {})?,
+        Some(path) => values::import_csv(&mut *store, &catalog, path, "demo", None, &mut |_| {})?,
         None => values::import_reader(
             &mut *store,
             &catalog,
             shipped::VALUES.as_bytes(),
             shipped::VALUES_NAME,
             "demo",
+            None,
             &mut |_| {},
         )?,
     };

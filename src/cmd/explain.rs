@@ -9,18 +9,24 @@ use super::Context;
 use crate::cli::ExplainArgs;
 use crate::clock::now_utc;
 use crate::error::Error;
+use crate::store::ValueSink;
 use crate::store::{Keep, Kind, NewValue, WriteValues, Written};
 use crate::values::Catalog;
+use crate::workflow::policy::Need;
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &ExplainArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let mut store = cx.open_existing()?;
+    let policy = cx.policy(&mut *store, Need::Record, args.by.as_deref())?;
     let catalog = Catalog::load(&*store)?;
-    let k = key(&catalog, &args.key, args.by.as_deref())?;
+    let k = key(&catalog, &args.key, Some(&policy.actor.name))?;
     let text = Some(required_text(&args.text, "the explanation")?);
     let recorded_at = now_utc();
     let what = describe(&k.rule.indicator.code, k.period, &k.disaggregation);
+    let mut journal = policy.journal("explain", what.clone());
+    journal.detail = args.text.trim().to_string();
     let written = store.write_values(false, |w| {
+        let mut w = policy.guard(w, &journal)?;
         let Some((value, parts)) = w.current_value(k.rule.id, k.period, &k.disaggregation)? else {
             return Ok(None);
         };

@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::render::plural;
 use crate::render::safe::SafeWriter;
 use crate::values::{self, Catalog, Separator};
+use crate::workflow::policy::Need;
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &ImportValuesArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
@@ -26,8 +27,9 @@ pub fn run(cx: &Context, args: &ImportValuesArgs, out: &mut dyn Write) -> Result
         ));
     }
     let mut store = cx.open_existing()?;
+    let policy = cx.policy(&mut *store, Need::Record, None)?;
     let catalog = Catalog::load(&*store)?;
-    let by = values::login_name();
+    let by = policy.actor.name.clone();
     let result = if workbook {
         values::import_xlsx(
             &mut *store,
@@ -35,6 +37,7 @@ pub fn run(cx: &Context, args: &ImportValuesArgs, out: &mut dyn Write) -> Result
             &args.file,
             args.sheet.as_deref(),
             &by,
+            Some(&policy),
             &mut |_| {},
         )
     } else {
@@ -50,7 +53,14 @@ pub fn run(cx: &Context, args: &ImportValuesArgs, out: &mut dyn Write) -> Result
         }
         let bar = progress_bar(&args.file);
         let mut progress = |bytes: u64| bar.set_position(bytes);
-        let result = values::import_csv(&mut *store, &catalog, &args.file, &by, &mut progress);
+        let result = values::import_csv(
+            &mut *store,
+            &catalog,
+            &args.file,
+            &by,
+            Some(&policy),
+            &mut progress,
+        );
         bar.finish_and_clear();
         result
     };

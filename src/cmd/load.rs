@@ -6,7 +6,10 @@ use super::Context;
 use crate::cli::LoadArgs;
 use crate::error::Error;
 use crate::framework;
+use crate::store::WriteValues;
 use crate::store::{self, OpenMode, SaveOutcome};
+use crate::workflow::policy::{self, Need};
+use crate::workflow::Journal;
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &LoadArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
@@ -45,8 +48,48 @@ pub fn run(cx: &Context, args: &LoadArgs, out: &mut dyn Write) -> Result<Outcome
         }
     }
     let mut store = store::open(&cx.db_path(), OpenMode::Create)?;
+    let actor = cx.actor(&mut *store, None)?;
+    actor.require(Need::Admin)?;
     let shown = args.file.display().to_string();
-    match store.save_version(&fw, &label, Some(&shown), &crate::clock::now_utc())? {
+    // The version it replaces, whose targets a lock may hold.
+    let code = fw.strategy.code.clone();
+    let before = if store.strategies()?.iter().any(|s| s.code == code) {
+        store.use_strategy(Some(&code))?;
+        let version = store.resolve_version(None)?;
+        Some(store.framework_with(&version, crate::store::Targets::All)?)
+    } else {
+        None
+    };
+    let journal = Journal::new(&actor.name, "load", format!("version {label}"));
+    let saved = store.write_values(false, |w| {
+        w.journal(&journal);
+        if let Some(old) = &before {
+            let locks = w.locks(&code)?;
+            let changes = policy::locked_target_changes(
+                old,
+                &fw,
+                &locks,
+                old.settings.lock_after_days,
+                crate::clock::today(),
+            );
+            if let Some((indicator, period, lock)) = changes.first() {
+                let e = policy::locked_error(*period, lock);
+                let more = match changes.len() {
+                    1 => String::new(),
+                    n => format!(" (and {} more locked targets)", n - 1),
+                };
+                return Err(Error::input_with_hint(
+                    format!(
+                        "`{shown}` changes the target of `{indicator}` for {period}{more}, but {e}"
+                    )
+                    .replace("; nothing was changed", "; nothing was loaded"),
+                    e.hint().unwrap_or_default().to_string(),
+                ));
+            }
+        }
+        w.save_version(&fw, &label, Some(&shown), &journal.at)
+    })?;
+    match saved {
         SaveOutcome::Unchanged { label } => {
             writeln!(
                 out,

@@ -1,6 +1,7 @@
 //! One module per command: each turns its arguments into calls on the domain modules and the
 //! store, and writes the result. No SQL and no report logic lives here.
 
+mod approve;
 mod check;
 mod copy;
 mod demo;
@@ -10,25 +11,32 @@ mod docs;
 mod explain;
 mod export;
 mod export_values;
+mod give_back;
 mod history;
 mod import_values;
 mod lint;
 mod load;
+mod lock;
+mod locks;
+mod log;
 mod pirs;
 mod progress;
 mod record;
 mod report;
+mod status;
 mod strategies;
 mod template;
 mod track;
 mod tree;
+mod unlock;
+mod user;
 mod versions;
 mod void;
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::cli::{Cli, Command, VersionSel};
+use crate::cli::{Cli, Command, ReviewSel, VersionSel};
 use crate::clock;
 use crate::error::Error;
 use crate::framework::Framework;
@@ -36,6 +44,8 @@ use crate::period::{self, FiscalPeriod, PeriodRange};
 use crate::render::safe::SafeWriter;
 use crate::render::Term;
 use crate::store::{self, OpenMode, Storage, VersionInfo};
+use crate::workflow::policy::{self, Actor, Need, Policy};
+use crate::workflow::Counted;
 use crate::Outcome;
 
 /// What every command may need besides its own arguments.
@@ -86,6 +96,70 @@ impl Context<'_> {
     pub fn open_database(&self) -> Result<Box<dyn Storage>, Error> {
         store::open(&self.db_path(), OpenMode::Existing)
     }
+
+    /// Who is acting on `store` (`--as`, else `ICS_USER`, else `by` in single-user mode, else
+    /// the login), checked against its users; the log then names them. `by` is `--by` of the
+    /// value commands: once the database has users, it may only name the actor.
+    pub fn actor(&self, store: &mut dyn Storage, by: Option<&str>) -> Result<Actor, Error> {
+        if by.is_some_and(|b| b.trim().is_empty()) {
+            return Err(Error::input("`--by` needs a name"));
+        }
+        let users = store.users()?;
+        let session = store.session_role()?;
+        let as_user = self.cli.as_user.as_deref().filter(|a| !a.trim().is_empty());
+        // In single-user mode `--by` names who records, as it always did.
+        let asked = if users.is_empty() {
+            by.or(as_user)
+        } else {
+            as_user
+        };
+        let actor = policy::resolve_actor(
+            &users,
+            asked,
+            &crate::values::login_name(),
+            session.as_deref(),
+        )?;
+        if let Some(by) = by
+            .map(str::trim)
+            .filter(|b| !actor.single_user() && *b != actor.name)
+        {
+            return Err(Error::input_with_hint(
+                format!(
+                    "`--by {by}` names someone else; once the database has users, a value is recorded by whoever records it (`{}`)",
+                    actor.name
+                ),
+                "leave --by out, or act as that user with --as NAME",
+            ));
+        }
+        store.set_author(&actor.name);
+        Ok(actor)
+    }
+
+    /// What the actor may write in the strategy in use, for an action that needs `need`
+    /// (refused here if the role does not allow it).
+    pub fn policy(
+        &self,
+        store: &mut dyn Storage,
+        need: Need,
+        by: Option<&str>,
+    ) -> Result<Policy, Error> {
+        let actor = self.actor(store, by)?;
+        actor.require(need)?;
+        let version = store.resolve_version(None)?;
+        let fw = store.framework_lean(&version, crate::store::Targets::None)?;
+        let ids = store.indicator_ids()?;
+        Policy::new(actor, need, &fw, &ids, clock::today())
+    }
+}
+
+/// Make the value reads of `store` count what a report counts: approved values (and those
+/// recorded without review), and with `--include-submitted` also submitted ones.
+pub fn count_reviewed(store: &mut dyn Storage, sel: &ReviewSel) {
+    store.set_counted(if sel.include_submitted {
+        Counted::WithSubmitted
+    } else {
+        Counted::Approved
+    });
 }
 
 /// The stored version `--version` names (a label, `@latest`, `@previous`; default the newest).
@@ -164,6 +238,14 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::Pirs(args) => pirs::run(&cx, args, &mut SafeWriter::new(out)),
         Command::Demo(args) => demo::run(&cx, args, out),
         Command::Check => check::run(&cx, &mut SafeWriter::new(out)),
+        Command::User(c) => user::run(&cx, c, &mut SafeWriter::new(out)),
+        Command::Approve(args) => approve::run(&cx, args, &mut SafeWriter::new(out)),
+        Command::Return(args) => give_back::run(&cx, args, &mut SafeWriter::new(out)),
+        Command::Lock(args) => lock::run(&cx, args, &mut SafeWriter::new(out)),
+        Command::Unlock(args) => unlock::run(&cx, args, &mut SafeWriter::new(out)),
+        Command::Locks(args) => locks::run(&cx, args, out),
+        Command::Log(args) => log::run(&cx, args, out),
+        Command::Status(args) => status::run(&cx, args, out),
         Command::Completions(args) => docs::completions(args.shell, out),
         Command::Man => docs::man(out),
     }

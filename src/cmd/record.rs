@@ -9,20 +9,24 @@ use crate::error::Error;
 use crate::period::FiscalPeriod;
 use crate::render::values::{readable, time, with_unit};
 use crate::store::Storage;
+use crate::store::ValueSink;
 use crate::store::WriteValues;
 use crate::store::{Keep, Kind, NewValue, Written};
 use crate::values::{self, clean_text, control_char, Catalog, Rule};
+use crate::workflow::policy::{Guard, Need};
+use crate::workflow::{Journal, LogEntry, ReviewState};
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let mut store = cx.open_existing()?;
+    let policy = cx.policy(&mut *store, Need::Record, args.by.as_deref())?;
     let catalog = Catalog::load(&*store)?;
     let Key {
         rule,
         period,
         disaggregation,
         recorded_by,
-    } = key(&catalog, &args.key, args.by.as_deref())?;
+    } = key(&catalog, &args.key, Some(&policy.actor.name))?;
     let (value, parts) = given_value(rule, args)?;
     let note = given_text(args.note.as_deref(), "note")?;
     let source = given_text(args.source.as_deref(), "source")?;
@@ -44,21 +48,37 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
         },
         kind: Kind::Value,
     };
-    let written = store.write_values(false, |w| w.put(&new))?;
     let ind = &rule.indicator;
     let what = describe(&ind.code, period, &disaggregation);
+    let mut journal = policy.journal("record", what.clone());
+    journal.detail = shown(value, parts, &ind.unit);
+    let (written, resubmitted) = store.write_values(false, |w| {
+        let mut g = policy.guard(w, &journal)?;
+        let written = g.put(&new)?;
+        let resubmitted = written == Written::Unchanged && resubmit(&mut g, &new, &journal)?;
+        Ok((written, resubmitted))
+    })?;
+    let submitted = if policy.review {
+        " (submitted for approval)"
+    } else {
+        ""
+    };
     for warning in warnings(&*store, rule, period, value)? {
         eprintln!("warning: {warning}");
     }
     let shown = shown(value, parts, &ind.unit);
     match written {
-        Written::Added { .. } => writeln!(out, "recorded {what}: {shown}")?,
+        Written::Added { .. } => writeln!(out, "recorded {what}: {shown}{submitted}")?,
         Written::Corrected { old, .. } => writeln!(
             out,
-            "corrected {what}: {shown} (was {}, recorded by {} at {}; kept in the history)",
+            "corrected {what}: {shown} (was {}, recorded by {} at {}; kept in the history){submitted}",
             with_parts(readable(old.value), old.parts),
             old.recorded_by,
             time(&old.recorded_at)
+        )?,
+        Written::Unchanged if resubmitted => writeln!(
+            out,
+            "submitted {what} again as it is: {shown} (it had been returned)"
         )?,
         Written::Unchanged => {
             let texts = if args.note.is_none()
@@ -77,6 +97,32 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
         }
     }
     Ok(Outcome::Success)
+}
+
+/// Recording a returned value again as it is submits it again: its state goes back to
+/// submitted, and the log says so. Whether it did.
+fn resubmit(g: &mut Guard<'_>, v: &NewValue<'_>, journal: &Journal) -> Result<bool, Error> {
+    let Some(id) = g.current_id(v)? else {
+        return Ok(false);
+    };
+    if g.state(id)? != ReviewState::Returned
+        || !g.set_state(id, ReviewState::Returned, ReviewState::Submitted)?
+    {
+        return Ok(false);
+    }
+    g.append_log(&LogEntry {
+        id: 0,
+        at: journal.at.clone(),
+        user: journal.user.clone(),
+        strategy: Some(g.policy.strategy.clone()),
+        action: "resubmit".into(),
+        subject: journal.subject.clone(),
+        detail: journal.detail.clone(),
+        reason: None,
+        values: Some((id, id)),
+        state: Some(ReviewState::Submitted),
+    })?;
+    Ok(true)
 }
 
 /// The value `record` is given: VALUE, or for a ratio indicator `--numerator` and

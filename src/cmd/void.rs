@@ -9,14 +9,17 @@ use crate::cli::VoidArgs;
 use crate::clock::now_utc;
 use crate::error::Error;
 use crate::render::values::{time, with_unit};
+use crate::store::ValueSink;
 use crate::store::{Keep, Kind, NewValue, WriteValues};
 use crate::values::Catalog;
+use crate::workflow::policy::Need;
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &VoidArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let mut store = cx.open_existing()?;
+    let policy = cx.policy(&mut *store, Need::Record, args.by.as_deref())?;
     let catalog = Catalog::load(&*store)?;
-    let k = key(&catalog, &args.key, args.by.as_deref())?;
+    let k = key(&catalog, &args.key, Some(&policy.actor.name))?;
     let reason = Some(required_text(&args.reason, "the reason (`--reason`)")?);
     let recorded_at = now_utc();
     let void = NewValue {
@@ -33,7 +36,9 @@ pub fn run(cx: &Context, args: &VoidArgs, out: &mut dyn Write) -> Result<Outcome
         kind: Kind::Void,
     };
     let what = describe(&k.rule.indicator.code, k.period, &k.disaggregation);
-    let Some(old) = store.write_values(false, |w| w.void(&void))? else {
+    let mut journal = policy.journal("void", what.clone());
+    journal.reason = reason.map(str::to_string);
+    let Some(old) = store.write_values(false, |w| policy.guard(w, &journal)?.void(&void))? else {
         return Err(Error::input_with_hint(
             format!("{what} has no current value to void"),
             format!(

@@ -34,6 +34,12 @@ pub fn to_toml(fw: &Framework) -> String {
             "deviation_threshold = {}",
             num(fw.settings.deviation_threshold)
         );
+        if fw.settings.review {
+            out.push_str("review = true\n");
+        }
+        if let Some(days) = fw.settings.lock_after_days {
+            let _ = writeln!(out, "lock_after_days = {days}");
+        }
         if !fw.settings.lint.is_empty() {
             out.push_str("\n[settings.lint]\n");
             for (rule, on) in &fw.settings.lint {

@@ -683,6 +683,13 @@ pub struct Settings {
     /// `[settings.lint]`: lint rule name → on/off, as written; a rule not listed is on.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub lint: BTreeMap<String, bool>,
+    /// `review = true`: recorded values wait for an approver before reports count them.
+    /// Left out of the stored form when off, so a framework without it keeps its content hash.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub review: bool,
+    /// `lock_after_days = N`: a period locks itself N days after it ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_after_days: Option<u32>,
 }
 
 impl Default for Settings {
@@ -690,6 +697,8 @@ impl Default for Settings {
         Settings {
             deviation_threshold: DEFAULT_DEVIATION_THRESHOLD,
             lint: BTreeMap::new(),
+            review: false,
+            lock_after_days: None,
         }
     }
 }

@@ -383,6 +383,9 @@ fn framework_base() -> impl Strategy<Value = Framework> {
                 settings: Settings {
                     deviation_threshold: threshold.abs().min(1000.0),
                     lint,
+                    // Both settings of the reporting cycle, on in some cases.
+                    review: threshold.abs() > 50.0,
+                    lock_after_days: (threshold.abs() < 10.0).then_some(45),
                 },
                 nodes,
             }

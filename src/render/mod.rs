@@ -10,6 +10,7 @@
 pub mod diff;
 pub mod history;
 pub mod lint;
+pub mod listing;
 pub mod pirs;
 pub mod progress;
 pub mod safe;

@@ -50,12 +50,13 @@ impl Store {
     /// itself is a problem in the report.
     pub fn check(&self) -> Result<CheckReport, Error> {
         let mut report = CheckReport::default();
-        let stages: [Stage; 5] = [
+        let stages: [Stage; 6] = [
             Store::check_sqlite,
             Store::check_shape,
             Store::check_invariants,
             |s, r| s.per_strategy(r, super::check_values::check_readers),
             |s, r| s.per_strategy(r, super::check_values::check_values),
+            |s, r| s.per_strategy(r, super::check_log::check_log),
         ];
         for stage in stages {
             match stage(self, &mut report) {

@@ -16,6 +16,7 @@
 
 mod api;
 mod check;
+mod check_log;
 mod check_values;
 #[cfg(test)]
 pub(crate) mod conformance;

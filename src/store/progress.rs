@@ -22,8 +22,11 @@ use crate::progress::PeriodValue;
 const CURRENT_TOTALS: &str = "SELECT d.indicator_id, v.period, v.value, v.note \
      FROM indicator_def d \
      JOIN value v INDEXED BY value_current ON v.indicator_id = d.indicator_id \
-       AND v.period BETWEEN ?2 AND ?3 AND v.disaggregation = '' AND v.replaced_by IS NULL \
+       AND v.period BETWEEN ?2 AND ?3 AND v.disaggregation = '' AND v.replaced_by IS NULL COUNTED \
      WHERE d.version_id = ?1";
+
+/// Where the readers put the review filter ([`super::workflow::state_clause`]).
+const COUNTED: &str = "COUNTED";
 
 /// For the version's indicators that need more than their totals (ratio indicators, and those
 /// that declare disaggregations), their current totals and single-key disaggregations
@@ -35,7 +38,7 @@ const CURRENT_SPECIAL: &str = "SELECT d.indicator_id, v.period, v.value, v.note,
      FROM indicator_def d INDEXED BY indicator_def_special \
      JOIN value v INDEXED BY value_current ON v.indicator_id = d.indicator_id \
        AND v.period BETWEEN ?2 AND ?3 AND v.replaced_by IS NULL \
-       AND instr(v.disaggregation, ';') = 0 \
+       AND instr(v.disaggregation, ';') = 0 COUNTED \
      WHERE d.version_id = ?1 AND (d.disaggregations <> '{}' OR d.ratio_numerator IS NOT NULL)";
 
 /// Every indicator code by id, in id order: one pass over a small table, where joining it
@@ -80,12 +83,13 @@ impl Store {
         let periods = (i64::from(through.year) - i64::from(from.year) + 1).clamp(1, 1 << 10) * 5;
         let room = (version.indicators as u64).saturating_mul(periods as u64);
         let mut out: Vec<PeriodValue> = Vec::with_capacity(room.min(1 << 20) as usize);
+        let counted = super::workflow::state_clause(&self.conn, self.counted)?;
         // The special rows first: where a total is in both, the one with the ratio parts is
         // the one found.
         for (sql, special) in [(CURRENT_SPECIAL, true), (CURRENT_TOTALS, false)] {
             let mut stmt = self
                 .conn
-                .prepare_cached(sql)
+                .prepare_cached(&sql.replace(COUNTED, counted))
                 .map_err(|e| map_err(e, &ctx))?;
             let mut rows = stmt
                 .query(rusqlite::params![version.id, from.key(), through.key()])
@@ -135,14 +139,15 @@ impl Store {
     ) -> Result<Option<i32>, Error> {
         let ctx = "find the latest fiscal year with values";
         let (lo, hi) = periods.map_or((i64::MIN, i64::MAX), |r| (r.from.key(), r.through.key()));
+        let counted = super::workflow::state_clause(&self.conn, self.counted)?;
         let key: Option<i64> = self
             .conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT max((SELECT v.period FROM value v INDEXED BY value_current \
-                   WHERE v.indicator_id = d.indicator_id AND v.replaced_by IS NULL \
+                   WHERE v.indicator_id = d.indicator_id AND v.replaced_by IS NULL{counted} \
                      AND v.period BETWEEN ?2 AND ?3 ORDER BY v.period DESC LIMIT 1)) \
-                 FROM indicator_def d WHERE d.version_id = ?1",
-            )
+                 FROM indicator_def d WHERE d.version_id = ?1"
+            ))
             .and_then(|mut s| {
                 s.query_row(rusqlite::params![version.id, lo, hi], |r| {
                     r.get::<_, Option<i64>>(0)
@@ -289,7 +294,10 @@ title = "Goal"
         );
         let plan: Vec<String> = store
             .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {CURRENT_SPECIAL}"))
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                CURRENT_SPECIAL.replace(COUNTED, crate::store::workflow::APPROVED_ONLY)
+            ))
             .unwrap()
             .query_map(rusqlite::params![1, 20220, 20224], |r| {
                 r.get::<_, String>(3)
@@ -308,7 +316,10 @@ title = "Goal"
         let (store, _) = store();
         let plan: Vec<String> = store
             .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {CURRENT_TOTALS}"))
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                CURRENT_TOTALS.replace(COUNTED, crate::store::workflow::APPROVED_ONLY)
+            ))
             .unwrap()
             .query_map(rusqlite::params![1, 20220, 20224], |r| {
                 r.get::<_, String>(3)

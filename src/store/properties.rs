@@ -170,7 +170,7 @@ proptest! {
         let file = dir.join("values.csv");
         std::fs::write(&file, format!("{header}{}", body.concat())).unwrap();
         let catalog = crate::values::Catalog::load(&store).unwrap();
-        let result = crate::values::import_csv(&mut store, &catalog, &file, "prop", &mut |_| {});
+        let result = crate::values::import_csv(&mut store, &catalog, &file, "prop", None, &mut |_| {});
         let total: i64 = store.conn.query_row("SELECT count(*) FROM value", [], |r| r.get(0)).unwrap();
         if result.is_err() {
             prop_assert_eq!(total, 0, "a rejected import wrote rows");

@@ -25,13 +25,14 @@ impl Store {
     /// Every current value, by indicator code, period and disaggregation.
     pub fn current_values(&self) -> Result<Vec<CurrentValue>, Error> {
         let ctx = "read the recorded values";
+        let counted = super::workflow::state_clause(&self.conn, self.counted)?;
         let mut stmt = self
             .conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT i.code, v.period, v.disaggregation, v.value, v.note FROM value v \
-                 JOIN indicator i ON i.id = v.indicator_id WHERE v.replaced_by IS NULL \
-                 AND i.strategy_code = ?1 ORDER BY i.code, v.period, v.disaggregation",
-            )
+                 JOIN indicator i ON i.id = v.indicator_id WHERE v.replaced_by IS NULL{counted} \
+                 AND i.strategy_code = ?1 ORDER BY i.code, v.period, v.disaggregation"
+            ))
             .map_err(|e| map_err(e, ctx))?;
         let mut rows = stmt
             .query([self.strategy_in_use()])
@@ -62,13 +63,14 @@ impl Store {
     /// Every (indicator code, period) that has a current value, each once, in order.
     pub fn value_periods(&self) -> Result<Vec<(String, FiscalPeriod)>, Error> {
         let ctx = "read the periods of the recorded values";
+        let counted = super::workflow::state_clause(&self.conn, self.counted)?;
         let mut stmt = self
             .conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT DISTINCT i.code, v.period FROM value v \
-                 JOIN indicator i ON i.id = v.indicator_id WHERE v.replaced_by IS NULL \
-                 AND i.strategy_code = ?1 ORDER BY i.code, v.period",
-            )
+                 JOIN indicator i ON i.id = v.indicator_id WHERE v.replaced_by IS NULL{counted} \
+                 AND i.strategy_code = ?1 ORDER BY i.code, v.period"
+            ))
             .map_err(|e| map_err(e, ctx))?;
         let rows = stmt
             .query_map([self.strategy_in_use()], |r| {

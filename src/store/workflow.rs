@@ -27,14 +27,17 @@ pub(super) fn state_clause(conn: &Connection, counted: Counted) -> Result<&'stat
         .map_err(|e| map_err(e, "read the review states"))?;
     Ok(match (any, counted) {
         (false, _) | (_, Counted::All) => "",
-        (true, Counted::Approved) => {
-            " AND NOT EXISTS (SELECT 1 FROM value_state s WHERE s.value_id = v.id AND s.state <> 'approved')"
-        }
-        (true, Counted::WithSubmitted) => {
-            " AND NOT EXISTS (SELECT 1 FROM value_state s WHERE s.value_id = v.id AND s.state = 'returned')"
-        }
+        (true, Counted::Approved) => APPROVED_ONLY,
+        (true, Counted::WithSubmitted) => NOT_RETURNED,
     })
 }
+
+/// Approved values, and those recorded without review (no state row).
+pub(super) const APPROVED_ONLY: &str =
+    " AND NOT EXISTS (SELECT 1 FROM value_state s WHERE s.value_id = v.id AND s.state <> 'approved')";
+/// Every value but the returned ones.
+const NOT_RETURNED: &str =
+    " AND NOT EXISTS (SELECT 1 FROM value_state s WHERE s.value_id = v.id AND s.state = 'returned')";
 
 pub(super) fn users_in(conn: &Connection) -> Result<Vec<User>, Error> {
     let ctx = "read the users";

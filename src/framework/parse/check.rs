@@ -32,7 +32,8 @@ pub(super) const STRATEGY_KEYS: [&str; 9] = [
     "start",
     "end",
 ];
-pub(super) const SETTINGS_KEYS: [&str; 2] = ["deviation_threshold", "lint"];
+pub(super) const SETTINGS_KEYS: [&str; 4] =
+    ["deviation_threshold", "lint", "review", "lock_after_days"];
 
 pub(super) type Table<'i> = DeTable<'i>;
 pub(super) type Value<'i> = Spanned<DeValue<'i>>;
@@ -634,6 +635,19 @@ impl Checker {
         }
         if let Some(val) = t.get("lint") {
             s.lint = self.lint_switches(val);
+        }
+        s.review = self.flag(t, "review");
+        if let Some(val) = t.get("lock_after_days") {
+            match self.number(val, "`lock_after_days`") {
+                Some(n) if n.fract() == 0.0 && (0.0..=3650.0).contains(&n) => {
+                    s.lock_after_days = Some(n as u32)
+                }
+                Some(_) => self.problem(
+                    val.span().start,
+                    "`lock_after_days` is a whole number of days between 0 and 3650",
+                ),
+                None => {}
+            }
         }
         s
     }

@@ -228,7 +228,7 @@ impl Checker {
     }
 
     /// An optional `true`/`false` field (false when absent).
-    fn flag(&mut self, t: &Table<'_>, key: &str) -> bool {
+    pub(super) fn flag(&mut self, t: &Table<'_>, key: &str) -> bool {
         match t.get(key) {
             None => false,
             Some(v) => match v.get_ref() {

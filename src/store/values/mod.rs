@@ -126,6 +126,11 @@ impl Store {
         let (lo, hi) = q
             .periods
             .map_or((i64::MIN, i64::MAX), |r| (r.from.key(), r.through.key()));
+        let counted = if q.include_replaced {
+            ""
+        } else {
+            super::workflow::state_clause(&self.conn, self.counted)?
+        };
         if !q.include_replaced && !q.newest_first {
             // Current values in code order: one walk of the "current" index per indicator,
             // already in period and disaggregation order, so nothing is sorted.
@@ -133,7 +138,7 @@ impl Store {
                 .conn
                 .prepare_cached(&format!(
                     "{VALUE_SELECT} INDEXED BY value_current {VALUE_JOIN} \
-                     WHERE v.indicator_id = ?1 AND v.replaced_by IS NULL \
+                     WHERE v.indicator_id = ?1 AND v.replaced_by IS NULL{counted} \
                      AND v.period BETWEEN ?2 AND ?3 ORDER BY v.period, v.disaggregation"
                 ))
                 .map_err(|e| map_err(e, ctx))?;
@@ -147,7 +152,7 @@ impl Store {
             }
             return Ok(());
         }
-        let sql = listing_sql(q);
+        let sql = listing_sql(q, counted);
         let mut stmt = self.conn.prepare(&sql).map_err(|e| map_err(e, ctx))?;
         let strategy = self.strategy_in_use();
         let mut bind: Vec<&dyn rusqlite::ToSql> = vec![&lo, &hi, &strategy];
@@ -172,12 +177,13 @@ impl Store {
 
 /// The SQL of [`Store::each_value`] when it cannot walk the "current" index: `?1` and `?2` the
 /// period keys, `?3` the strategy, then the indicator ids.
-fn listing_sql(q: &ValueQuery) -> String {
+fn listing_sql(q: &ValueQuery, counted: &str) -> String {
     let mut sql = format!(
         "{VALUE_SELECT} {VALUE_JOIN} WHERE v.period BETWEEN ?1 AND ?2 AND i.strategy_code = ?3"
     );
     if !q.include_replaced {
         sql.push_str(" AND v.replaced_by IS NULL");
+        sql.push_str(counted);
     }
     if !q.indicators.is_empty() {
         // Placeholders only: the ids are bound, never formatted into the SQL.
@@ -367,7 +373,7 @@ title = "G"
                     indicators,
                     ..Default::default()
                 };
-                let sql = listing_sql(&q);
+                let sql = listing_sql(&q, "");
                 let plan: Vec<String> = store
                     .conn
                     .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))

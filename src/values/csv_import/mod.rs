@@ -42,6 +42,7 @@ use crate::error::{Diagnostic, Error};
 use crate::files::input::{describe_limit, Overlong, RowLimit, MAX_ROW_BYTES};
 use crate::framework::parse::file_error;
 use crate::store::{Imported, Keep, Kind, NewValue, Storage, ValueSink, WriteValues};
+use crate::workflow::policy::Policy;
 
 pub use self::rows::{ACCEPTED_COLUMNS, IGNORED_COLUMNS};
 pub use self::source::Separator;
@@ -71,6 +72,7 @@ pub fn import_csv(
     catalog: &Catalog,
     path: &Path,
     default_by: &str,
+    policy: Option<&Policy>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ImportSummary, Error> {
     let shown = path.display().to_string();
@@ -80,7 +82,7 @@ pub fn import_csv(
         )));
     }
     let file = std::fs::File::open(path).map_err(|e| file_error(&shown, &e))?;
-    import_reader(store, catalog, file, &shown, default_by, progress)
+    import_reader(store, catalog, file, &shown, default_by, policy, progress)
 }
 
 /// Import CSV text from `input` (a file, or the demo's built-in values): all rows or none.
@@ -91,6 +93,7 @@ pub fn import_reader<R: std::io::Read + Send>(
     input: R,
     shown: &str,
     default_by: &str,
+    policy: Option<&Policy>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ImportSummary, Error> {
     let shown = shown.to_string();
@@ -135,6 +138,7 @@ pub fn import_reader<R: std::io::Read + Send>(
         &shown,
         &Locate::Csv,
         default_by,
+        policy,
         progress,
     )
     .map_err(overlong)?;
@@ -188,11 +192,25 @@ fn import_rows<S: RowSource + Send>(
     shown: &str,
     locate: &Locate,
     default_by: &str,
+    policy: Option<&Policy>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ImportSummary, Error> {
     let now = now_utc();
     let tracking = columns.tracking;
+    let journal = policy.map(|p| {
+        let mut j = p.journal("import", shown);
+        j.detail = format!("from {shown}");
+        j
+    });
     let imported = store.write_values(true, |writer| {
+        let mut guarded;
+        let writer: &mut dyn ValueSink = match (policy, &journal) {
+            (Some(p), Some(j)) => {
+                guarded = p.guard(writer, j)?;
+                &mut guarded
+            }
+            _ => writer,
+        };
         std::thread::scope(|scope| {
             let (full_tx, full_rx) = mpsc::sync_channel::<Result<Batch, Error>>(BATCHES_IN_FLIGHT);
             let (empty_tx, empty_rx) = mpsc::channel::<Batch>();

@@ -83,6 +83,7 @@ pub fn import_xlsx(
     path: &Path,
     sheet: Option<&str>,
     default_by: &str,
+    policy: Option<&crate::workflow::policy::Policy>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ImportSummary, Error> {
     let shown = path.display().to_string();
@@ -209,7 +210,7 @@ pub fn import_xlsx(
     }
     drop(cells);
     let summary = import_rows(
-        store, catalog, source, columns, &shown, &locate, default_by, progress,
+        store, catalog, source, columns, &shown, &locate, default_by, policy, progress,
     )?;
     Ok(ImportSummary { skipped, ..summary })
 }

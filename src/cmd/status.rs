@@ -1,0 +1,145 @@
+//! `ics status --period P [--node CODE]`: who still owes a report. Exit 1 when something is
+//! missing or returned.
+
+use std::collections::HashSet;
+use std::io::Write;
+
+use super::Context;
+use crate::cli::{StatusArgs, TableFormat};
+use crate::error::Error;
+use crate::period::PeriodRange;
+use crate::render::listing::Listing;
+use crate::store::{Kind, ValueQuery};
+use crate::workflow::policy;
+use crate::workflow::status::{self, Owed, Reported};
+use crate::workflow::ReviewState;
+use crate::Outcome;
+
+pub fn run(cx: &Context, args: &StatusArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+    let store = cx.open_existing()?;
+    let version = store.resolve_version(None)?;
+    let fw = store.framework_lean(&version, crate::store::Targets::None)?;
+    let period = crate::period::parse(args.period.trim())
+        .map_err(Error::input)?
+        .resolve(false);
+    let only: Option<HashSet<String>> = match &args.node {
+        None => None,
+        Some(node) => {
+            if fw.node(node.trim()).is_none() {
+                return Err(Error::input_with_hint(
+                    format!("`{node}` is not a node of {}", fw.strategy.code),
+                    "`ics tree` lists the nodes",
+                ));
+            }
+            Some(policy::scope_indicators(&fw, &[node.trim().to_string()]))
+        }
+    };
+    let mut found: Vec<(i64, String)> = Vec::new();
+    let range = if period.is_quarter() {
+        PeriodRange::new(period, period)
+    } else {
+        period.span()
+    };
+    store.each_value(
+        &ValueQuery {
+            periods: Some(range),
+            ..Default::default()
+        },
+        &mut |v| {
+            if v.kind != Kind::Void {
+                found.push((v.id, v.indicator));
+            }
+            Ok(())
+        },
+    )?;
+    let ids: Vec<i64> = found.iter().map(|f| f.0).collect();
+    let states = store.states(Some(&ids))?;
+    let reported: Vec<Reported> = found
+        .into_iter()
+        .map(|(id, indicator)| Reported {
+            indicator,
+            state: states.get(&id).copied().unwrap_or(ReviewState::Recorded),
+        })
+        .collect();
+    let lock = policy::lock_on(
+        &store.locks()?,
+        fw.settings.lock_after_days,
+        crate::clock::today(),
+        period,
+    );
+    let users = store.users()?;
+    let s = status::status(&fw, period, only.as_ref(), &users, &reported, lock.as_ref());
+    match args.format {
+        TableFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &s).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        TableFormat::Csv => rows(&s).csv(out)?,
+        TableFormat::Table => {
+            if s.indicators.is_empty() {
+                writeln!(
+                    out,
+                    "no indicator of {} reports in {period}",
+                    fw.strategy.code
+                )?;
+                return Ok(Outcome::Success);
+            }
+            write!(out, "{}", rows(&s).table(cx.term))?;
+            for (title, totals) in [("node", &s.by_node), ("person", &s.by_person)] {
+                let mut l = Listing::new(vec![
+                    title,
+                    "missing",
+                    "returned",
+                    "submitted",
+                    "approved",
+                    "recorded",
+                    "locked",
+                ]);
+                for t in totals {
+                    let mut row = vec![t.name.clone()];
+                    row.extend(
+                        [
+                            "missing",
+                            "returned",
+                            "submitted",
+                            "approved",
+                            "recorded",
+                            "locked",
+                        ]
+                        .iter()
+                        .map(|k| t.counts.get(k).copied().unwrap_or(0).to_string()),
+                    );
+                    l.rows.push(row);
+                }
+                write!(out, "\nby {title}\n{}", l.table(cx.term))?;
+            }
+            if let Some(l) = &lock {
+                writeln!(out, "\n{period} is locked ({}, by {})", l.what(), l.set_by)?;
+            }
+        }
+    }
+    Ok(if s.owed() {
+        Outcome::Findings
+    } else {
+        Outcome::Success
+    })
+}
+
+/// One row per indicator: code, title, node, reporters, state.
+fn rows(s: &status::Status) -> Listing {
+    let mut l = Listing::new(vec!["indicator", "title", "node", "reporter", "state"]);
+    for r in &s.indicators {
+        let state = match (r.state, r.values) {
+            (Owed::Locked, v) => format!("locked ({})", v.as_str()),
+            (st, _) => st.as_str().to_string(),
+        };
+        l.rows.push(vec![
+            r.indicator.clone(),
+            r.title.clone(),
+            r.node.clone(),
+            r.reporters.join(", "),
+            state,
+        ]);
+    }
+    l
+}

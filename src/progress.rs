@@ -574,6 +574,10 @@ pub struct ProgressRow {
     /// Actuals across the report's trend periods (empty unless asked for).
     #[serde(skip)]
     pub trend: Vec<Option<f64>>,
+    /// The actual includes values submitted but not yet approved (`--include-submitted`);
+    /// the key appears only then.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub submitted: bool,
 }
 
 /// The row of `ind` (under `node`) for `period`; `values` are the indicator's current values.
@@ -698,6 +702,7 @@ pub fn row_at(
         numerator,
         denominator,
         trend: Vec::new(),
+        submitted: false,
     }
 }
 

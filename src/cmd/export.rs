@@ -23,7 +23,7 @@ pub fn run(cx: &Context, args: &ExportArgs, out: &mut dyn Write) -> Result<Outco
 
 fn run_iati(cx: &Context, args: &ExportIatiArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let shown = args.out.display().to_string();
-    let store = cx.open_existing()?;
+    let store = cx.open_counted(&args.review)?;
     let version = super::version(&*store, &args.version)?;
     // Checked before any work: the database, the framework file and anything else not ours.
     let target = OutputFile::new(&args.out, output::IATI_XML)
@@ -33,6 +33,13 @@ fn run_iati(cx: &Context, args: &ExportIatiArgs, out: &mut dyn Write) -> Result<
     let fw = store.framework(&version)?;
     let values = store.current_values()?;
     let (xml, summary) = iati::export(&fw, &version.label, &values, &now_utc())?;
+    if let Some(n) =
+        super::submitted_note(&*store, &args.review, crate::period::PeriodRange::all())?
+    {
+        eprintln!(
+            "warning: this export {n}; IATI publishers usually publish approved figures only"
+        );
+    }
     target.write(xml.as_bytes())?;
     writeln!(
         out,

@@ -7,9 +7,11 @@ use crate::cli::{HistoryArgs, ListFormat};
 use crate::error::Error;
 use crate::framework::Frequency;
 use crate::render::history::history_table;
+use crate::render::listing::{short_time, Listing};
 use crate::render::values::write_history_json;
 use crate::store::ValueQuery;
 use crate::values::Catalog;
+use crate::workflow::LogQuery;
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &HistoryArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
@@ -49,7 +51,29 @@ pub fn run(cx: &Context, args: &HistoryArgs, out: &mut dyn Write) -> Result<Outc
                 .unwrap_or_default();
             writeln!(out, "no values recorded for `{code}`{when} yet")?;
         }
-        ListFormat::Table => write!(out, "{}", history_table(code, indicator, &rows, cx.term))?,
+        ListFormat::Table => {
+            write!(out, "{}", history_table(code, indicator, &rows, cx.term))?;
+            // Review: each state change with who, when and why.
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let reviews = store.log(&LogQuery {
+                reviews_of: Some(ids),
+                ..LogQuery::default()
+            })?;
+            if !reviews.is_empty() {
+                let mut l = Listing::new(vec!["when (UTC)", "who", "review", "value", "reason"]);
+                for e in reviews.iter().rev() {
+                    let state = e.state.map_or("", |s| s.as_str());
+                    l.rows.push(vec![
+                        short_time(&e.at),
+                        e.user.clone(),
+                        format!("{} ({state})", e.action),
+                        e.subject.clone(),
+                        e.reason.clone().unwrap_or_default(),
+                    ]);
+                }
+                write!(out, "\nReview, newest first:\n{}", l.table(cx.term))?;
+            }
+        }
     }
     Ok(Outcome::Success)
 }

@@ -152,14 +152,32 @@ impl Context<'_> {
     }
 }
 
-/// Make the value reads of `store` count what a report counts: approved values (and those
-/// recorded without review), and with `--include-submitted` also submitted ones.
-pub fn count_reviewed(store: &mut dyn Storage, sel: &ReviewSel) {
-    store.set_counted(if sel.include_submitted {
-        Counted::WithSubmitted
-    } else {
-        Counted::Approved
-    });
+impl Context<'_> {
+    /// [`Context::open_existing`] for a report: its value reads count approved values (and
+    /// those recorded without review), and with `--include-submitted` also submitted ones.
+    pub fn open_counted(&self, sel: &ReviewSel) -> Result<Box<dyn Storage>, Error> {
+        let mut store = self.open_existing()?;
+        store.set_counted(if sel.include_submitted {
+            Counted::WithSubmitted
+        } else {
+            Counted::Approved
+        });
+        Ok(store)
+    }
+}
+
+/// With `--include-submitted`, what a report of `range` says about the submitted values it
+/// counts (made safe for a terminal); `None` without the flag or when it counts none.
+pub fn submitted_note(
+    store: &dyn Storage,
+    sel: &ReviewSel,
+    range: PeriodRange,
+) -> Result<Option<String>, Error> {
+    if !sel.include_submitted {
+        return Ok(None);
+    }
+    let values = crate::workflow::submitted_values(store, range)?;
+    Ok(crate::workflow::submitted_caution(&values).map(|c| crate::render::safe(&c).into_owned()))
 }
 
 /// The stored version `--version` names (a label, `@latest`, `@previous`; default the newest).

@@ -21,7 +21,7 @@ pub fn run(cx: &Context, args: &PirsArgs, out: &mut dyn Write) -> Result<Outcome
             "for example `ics pirs --format html --out pirs.html`",
         ));
     }
-    let store = cx.open_existing()?;
+    let store = cx.open_counted(&args.review)?;
     let version = super::version(&*store, &args.version)?;
     let kind = match args.format {
         PirsFormat::Html => output::PIRS_HTML,

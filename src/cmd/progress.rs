@@ -88,7 +88,7 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         dest::needs_out("xlsx", args.out.as_deref(), "progress.xlsx")?;
     }
     let period = super::period_arg(args.period.as_deref(), false)?;
-    let store = cx.open_existing()?;
+    let store = cx.open_counted(&args.review)?;
     let version = super::version(&*store, &args.version)?;
     let kind = match args.format {
         ProgressFormat::Csv => output::ICS_CSV,
@@ -114,7 +114,7 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         Some(p) if !trend => {
             roomier_heaps();
             let (fw, early) = std::thread::scope(|s| {
-                let early = s.spawn(|| values(&*cx.open_existing()?, &version, p, &[]));
+                let early = s.spawn(|| values(&*cx.open_counted(&args.review)?, &version, p, &[]));
                 let fw = store.framework_lean(&version, targets);
                 (fw, early.join())
             });
@@ -143,7 +143,24 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         needs_explanation: args.needs_explanation,
         trend,
     };
-    let report = progress::build(&fw, &version.label, period, &values, &sel)?;
+    let mut report = progress::build(&fw, &version.label, period, &values, &sel)?;
+    let submitted = if args.review.include_submitted {
+        crate::workflow::submitted_values(&*store, period.fiscal_year().span())?
+    } else {
+        Vec::new()
+    };
+    for line in &mut report.lines {
+        if let progress::Line::Row(r) = line {
+            r.submitted = submitted
+                .iter()
+                .any(|s| s.indicator == r.indicator && r.period.contains(&s.period));
+        }
+    }
+    if let (Some(caution), ProgressFormat::Csv | ProgressFormat::Xlsx) =
+        (crate::workflow::submitted_caution(&submitted), args.format)
+    {
+        eprintln!("note: {caution}");
+    }
     // A file gets the table without colour and at full width.
     let term = if dest.is_file() {
         Term::plain()

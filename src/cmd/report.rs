@@ -18,7 +18,7 @@ use crate::Outcome;
 
 pub fn run(cx: &Context, args: &ReportArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let period = super::period_arg(args.period.as_deref(), false)?;
-    let store = cx.open_existing()?;
+    let store = cx.open_counted(&args.review)?;
     let version = super::version(&*store, &args.version)?;
     // Checked before any work: the database, the framework file and anything else not ours.
     let target = OutputFile::new(&args.out, output::HTML_REPORT)
@@ -37,7 +37,7 @@ pub fn run(cx: &Context, args: &ReportArgs, out: &mut dyn Write) -> Result<Outco
     // year (or its first value), which this range always holds; so nothing more is read for
     // running totals (`progress::running_totals` covers only what its narrower read misses).
     let values = store.current_totals(&version, PeriodRange::all())?;
-    let page = report::build(
+    let mut page = report::build(
         &fw,
         &version.label,
         period,
@@ -45,6 +45,7 @@ pub fn run(cx: &Context, args: &ReportArgs, out: &mut dyn Write) -> Result<Outco
         args.node.as_deref(),
         &crate::clock::now_utc(),
     )?;
+    page.submitted = super::submitted_note(&*store, &args.review, PeriodRange::all())?;
     target.write(report::html::page(&page).as_bytes())?;
     let cards = page.cards().count();
     let charts = page.cards().filter(|c| c.chart.is_some()).count();

@@ -63,7 +63,7 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
     if args.format == TrackFormat::Xlsx {
         super::dest::needs_out("xlsx", args.out.as_deref(), "itt.xlsx")?;
     }
-    let store = cx.open_existing()?;
+    let store = cx.open_counted(&args.review)?;
     let version = super::version(&*store, &args.version)?;
     let kind = match args.format {
         TrackFormat::Xlsx => output::ICS_WORKBOOK,
@@ -88,6 +88,7 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
         quarters: args.quarters,
     };
     let table = track::build(&fw, &version.label, from, to, &values, &opts)?;
+    let note = super::submitted_note(&*store, &args.review, PeriodRange::fiscal_years(from, to))?;
     match args.format {
         TrackFormat::Table => {
             let term = if dest.is_file() {
@@ -96,8 +97,16 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
                 cx.term
             };
             write!(dest.writer(), "{}", render::table(&table, term))?;
+            if let Some(n) = &note {
+                writeln!(dest.writer(), "Note: this table {n}.")?;
+            }
         }
-        TrackFormat::Markdown => write!(dest.writer(), "{}", render::markdown(&table))?,
+        TrackFormat::Markdown => {
+            write!(dest.writer(), "{}", render::markdown(&table))?;
+            if let Some(n) = &note {
+                writeln!(dest.writer(), "\n**Note:** this table {n}.")?;
+            }
+        }
         TrackFormat::Csv => {
             dest.begin_csv()?;
             render::csv(&table, dest.writer())?
@@ -115,8 +124,15 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
             .fact("Version", version.label.as_str())
             .fact("Fiscal years", format!("FY{from} to FY{to}"))
             .fact("Command", super::dest::command_line());
+            let about = match &note {
+                Some(n) => about.fact("Not yet approved", n.clone()),
+                None => about,
+            };
             dest.put(&render::workbook(&table, about)?)?;
         }
+    }
+    if let (Some(n), TrackFormat::Csv | TrackFormat::Json) = (&note, args.format) {
+        eprintln!("note: this table {n}");
     }
     dest.finish_with(
         &format!("the tracking table FY{from} to FY{to}"),

@@ -224,6 +224,9 @@ fn actual_cell(r: &ProgressRow) -> String {
             s.push(' ');
             s.push(DERIVED);
         }
+        if r.submitted {
+            s.push_str(" (submitted)");
+        }
     }
     s
 }
@@ -253,6 +256,7 @@ struct Used {
     partial: bool,
     derived: bool,
     explained: bool,
+    submitted: bool,
     needs: usize,
 }
 
@@ -264,6 +268,7 @@ impl Used {
             u.partial |= r.partial && r.actual.is_some();
             u.derived |= r.derived && r.actual.is_some();
             u.explained |= r.status.deviates() && r.explanation.is_some();
+            u.submitted |= r.submitted && r.actual.is_some();
             u.needs += usize::from(r.needs_explanation);
         }
         u
@@ -332,6 +337,12 @@ fn legend(report: &Report, markdown: bool, short_heads: bool, trend: bool) -> Ve
         marks.push(format!(
             "{DERIVED}: a total derived from a disaggregation's categories"
         ));
+    }
+    if u.submitted {
+        marks.push(
+            "\"(submitted)\": the actual includes values not yet approved (--include-submitted)"
+                .to_string(),
+        );
     }
     if !marks.is_empty() {
         lines.push(format!("{}.", marks.join("; ")));
@@ -956,6 +967,7 @@ mod tests {
             numerator: None,
             denominator: None,
             trend: vec![Some(1.0), None, Some(actual)],
+            submitted: false,
         }
     }
 

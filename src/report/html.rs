@@ -154,6 +154,13 @@ fn header(s: &mut String, p: &Page) {
             esc(code)
         );
     }
+    if let Some(n) = &p.submitted {
+        let _ = writeln!(
+            s,
+            "<p class=\"notice\"><strong>Not yet approved.</strong> This page {}.</p>",
+            esc(n)
+        );
+    }
     if !p.any_values {
         s.push_str(
             "<p class=\"notice\"><strong>No values have been recorded for this strategy yet.</strong> \

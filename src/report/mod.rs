@@ -64,6 +64,9 @@ pub struct Page {
     pub summary: Vec<SummaryRow>,
     /// Every node shown, in strategy order (parents first), with its indicators.
     pub nodes: Vec<NodeEntry>,
+    /// With `--include-submitted`, what the page says about the values it counts that are not
+    /// yet approved.
+    pub submitted: Option<String>,
 }
 
 /// A top-level node's indicators counted by status.
@@ -327,6 +330,7 @@ pub fn build(
         cdcs: fw.strategy.cdcs.clone(),
         summary,
         nodes,
+        submitted: None,
     })
 }
 

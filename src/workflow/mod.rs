@@ -280,3 +280,81 @@ mod tests {
         assert!(Counted::All.admits(ReviewState::Returned));
     }
 }
+
+/// A current value that a report with `--include-submitted` counts though it is not approved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmittedValue {
+    pub indicator: String,
+    pub period: FiscalPeriod,
+    pub disaggregation: String,
+}
+
+impl SubmittedValue {
+    /// `` `IND` FY2022 `` or `` `IND` FY2022 (sex=female) ``.
+    pub fn describe(&self) -> String {
+        if self.disaggregation.is_empty() {
+            format!("`{}` {}", self.indicator, self.period)
+        } else {
+            format!(
+                "`{}` {} ({})",
+                self.indicator, self.period, self.disaggregation
+            )
+        }
+    }
+}
+
+/// The submitted current values of `range` (none unless some value is submitted).
+pub fn submitted_values(
+    store: &dyn crate::store::Storage,
+    range: crate::period::PeriodRange,
+) -> Result<Vec<SubmittedValue>, crate::error::Error> {
+    let mut found = Vec::new();
+    store.each_value(
+        &crate::store::ValueQuery {
+            periods: Some(range),
+            ..Default::default()
+        },
+        &mut |v| {
+            if v.kind != crate::store::Kind::Void {
+                found.push((v.id, v));
+            }
+            Ok(())
+        },
+    )?;
+    let ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
+    let states = store.states(Some(&ids))?;
+    Ok(found
+        .into_iter()
+        .filter(|(id, _)| states.get(id) == Some(&ReviewState::Submitted))
+        .map(|(_, v)| SubmittedValue {
+            indicator: v.indicator,
+            period: v.period,
+            disaggregation: v.disaggregation,
+        })
+        .collect())
+}
+
+/// The sentence a report adds when it counts submitted values: `None` when it counts none.
+pub fn submitted_caution(values: &[SubmittedValue]) -> Option<String> {
+    const NAMED: usize = 10;
+    if values.is_empty() {
+        return None;
+    }
+    let mut named: Vec<String> = values
+        .iter()
+        .take(NAMED)
+        .map(SubmittedValue::describe)
+        .collect();
+    if values.len() > NAMED {
+        named.push(format!("and {} more", values.len() - NAMED));
+    }
+    Some(format!(
+        "includes {} submitted but not yet approved: {}",
+        if values.len() == 1 {
+            "1 value".to_string()
+        } else {
+            format!("{} values", values.len())
+        },
+        named.join(", ")
+    ))
+}

@@ -151,9 +151,9 @@ pub fn scope_indicators(fw: &Framework, scopes: &[String]) -> HashSet<String> {
     let mut out = HashSet::new();
     for (node, ind) in fw.indicators() {
         let mut at = Some(node);
-        let mut inside = scopes.iter().any(|s| *s == ind.code);
+        let mut inside = scopes.contains(&ind.code);
         while let (false, Some(n)) = (inside, at) {
-            inside = scopes.iter().any(|s| *s == n.code);
+            inside = scopes.contains(&n.code);
             at = n.parent.as_deref().and_then(|p| fw.node(p));
         }
         if inside {

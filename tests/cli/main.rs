@@ -6,6 +6,7 @@ mod bench;
 mod common;
 mod contract13;
 mod copy;
+mod cycle;
 mod damage;
 mod diff;
 mod foundation;

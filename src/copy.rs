@@ -11,6 +11,7 @@
 
 use crate::error::Error;
 use crate::store::{Imported, Keep, NewValue, SaveOutcome, Storage, ValueQuery, WriteValues};
+use crate::workflow::{Journal, ReviewState};
 
 /// What was copied of one strategy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,12 +81,22 @@ pub fn copy(
     from: &mut dyn Storage,
     to: &mut dyn Storage,
     codes: &[String],
+    who: &str,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Vec<Copied>, Error> {
     refuse_clash(&*to, codes)?;
+    // Review states stay with the source (as do its users, locks and log): a value still in
+    // review would arrive counted, so the source must settle them first.
+    let pending: std::collections::HashMap<i64, ReviewState> = from
+        .states(None)?
+        .into_iter()
+        .filter(|(_, s)| matches!(s, ReviewState::Submitted | ReviewState::Returned))
+        .collect();
     let mut done = Vec::new();
     let mut rows = 0u64;
+    let journal = Journal::new(who, "copy", format!("from {}", from.name()));
     to.write_values(true, |sink| {
+        sink.journal(&journal);
         for code in codes {
             from.use_strategy(Some(code))?;
             let versions = from.versions()?;
@@ -108,6 +119,17 @@ pub fn copy(
                 ..ValueQuery::default()
             };
             from.each_value(&query, &mut |v| {
+                if let Some(state) = pending.get(&v.id).filter(|_| v.replaced_by.is_none()) {
+                    return Err(Error::input_with_hint(
+                        format!(
+                            "`{code}` has values still in review (`{}` {} is {}); nothing was copied",
+                            v.indicator,
+                            v.period,
+                            state.as_str()
+                        ),
+                        "approve or return them first (`ics status`, `ics approve`): a copy takes values, not their review",
+                    ));
+                }
                 let Some(&indicator_id) = ids.get(&v.indicator) else {
                     return Err(unfaithful(format!(
                         "the indicator `{}` has values but no version defines it",

@@ -12,6 +12,7 @@ use crate::copy;
 use crate::error::Error;
 use crate::render::plural;
 use crate::store::{self, OpenMode};
+use crate::workflow::policy::Need;
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &CopyArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
@@ -22,11 +23,16 @@ pub fn run(cx: &Context, args: &CopyArgs, out: &mut dyn Write) -> Result<Outcome
     let existed = args.to.exists();
     let mut to = store::open(&args.to, OpenMode::Create)?;
     let bar = progress_bar();
-    let result = copy::copy(&mut *from, &mut *to, &codes, &mut |n| {
-        if n % 4096 == 0 {
-            bar.set_position(n)
-        }
-    });
+    let result = (|| {
+        // Into a database with users, only an admin copies.
+        let actor = cx.actor(&mut *to, None)?;
+        actor.require(Need::Admin)?;
+        copy::copy(&mut *from, &mut *to, &codes, &actor.name, &mut |n| {
+            if n % 4096 == 0 {
+                bar.set_position(n)
+            }
+        })
+    })();
     bar.finish_and_clear();
     let copied = match result {
         Ok(copied) => copied,

@@ -530,3 +530,46 @@ fn single_user_mode_logs_every_write_and_the_log_cannot_be_changed() {
         c.stderr
     );
 }
+
+#[test]
+fn a_copy_takes_settled_values_only_and_is_logged_in_the_destination() {
+    let env = Env::new();
+    mission(&env);
+    let values = env.write("values.csv", VALUES);
+    as_user(
+        &env,
+        "ana.econ",
+        &["import-values", values.to_str().unwrap()],
+    )
+    .ok();
+    let other = env.path("other.db");
+    as_user(
+        &env,
+        "pm.lima",
+        &["copy", "--from", "ics.db", "--to", other.to_str().unwrap()],
+    )
+    .fails()
+    .stderr_has("has values still in review");
+    assert!(!other.exists(), "a refused copy left a file");
+    as_user(&env, "bo.po", &["approve", "--period", "FY2022"]).ok();
+    as_user(
+        &env,
+        "pm.lima",
+        &["copy", "--from", "ics.db", "--to", other.to_str().unwrap()],
+    )
+    .ok();
+    let log = env
+        .ics(&["--db", other.to_str().unwrap(), "log", "--format", "json"])
+        .ok()
+        .json();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["load", "copy"], "{log}");
+    assert_eq!(log[1]["user"], "pm.lima");
+    assert_eq!(log[1]["values"], 4);
+    env.ics(&["--db", other.to_str().unwrap(), "check"]).ok();
+}

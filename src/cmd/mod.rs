@@ -146,9 +146,20 @@ impl Context<'_> {
         let actor = self.actor(store, by)?;
         actor.require(need)?;
         let version = store.resolve_version(None)?;
+        let scoped = Policy::scoped(&actor);
+        let policy = Policy::new(
+            actor,
+            need,
+            &version.strategy,
+            &store.settings(&version)?,
+            clock::today(),
+        )?;
+        if !scoped {
+            return Ok(policy);
+        }
+        // Only a scoped actor needs the tree, to find the indicators under its nodes.
         let fw = store.framework_lean(&version, crate::store::Targets::None)?;
-        let ids = store.indicator_ids()?;
-        Policy::new(actor, need, &fw, &ids, clock::today())
+        Ok(policy.with_scope(&fw, &store.indicator_ids()?))
     }
 }
 

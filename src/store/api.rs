@@ -22,7 +22,7 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::files::output::DatabaseFile;
-use crate::framework::{Framework, Indicator, NodeKind};
+use crate::framework::{Framework, Indicator, NodeKind, Settings};
 use crate::period::{FiscalPeriod, PeriodRange};
 use crate::progress::PeriodValue;
 use crate::workflow::{Counted, Journal, Lock, LogEntry, LogQuery, ReviewState, User};
@@ -65,6 +65,10 @@ pub trait StrategyVersions {
     /// [`StrategyVersions::framework_lean`] with each node's `aligns_with`.
     fn framework_outline(&self, version: &VersionInfo, wanted: Targets)
         -> Result<Framework, Error>;
+    /// A version's `[settings]` alone (what every write asks: review, the automatic lock).
+    fn settings(&self, version: &VersionInfo) -> Result<Settings, Error> {
+        Ok(self.framework_lean(version, Targets::None)?.settings)
+    }
 }
 
 /// The recorded values of the strategy in use.
@@ -299,6 +303,9 @@ impl StrategyVersions for Store {
         wanted: Targets,
     ) -> Result<Framework, Error> {
         Store::framework_outline(self, version, wanted)
+    }
+    fn settings(&self, version: &VersionInfo) -> Result<Settings, Error> {
+        Store::settings(self, version)
     }
 }
 

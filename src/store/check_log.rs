@@ -49,8 +49,10 @@ pub(super) fn check_log<S: Storage + ?Sized>(
     }
     let states = store.states(None)?;
     let mut checked = 0usize;
+    // Newest first: in id order, with no sort.
     let all = ValueQuery {
         include_replaced: true,
+        newest_first: true,
         ..ValueQuery::default()
     };
     store.each_value(&all, &mut |v| {

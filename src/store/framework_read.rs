@@ -147,6 +147,20 @@ impl Store {
         self.read_framework(version, wanted, Detail::Outline)
     }
 
+    /// A version's settings alone.
+    pub fn settings(&self, version: &VersionInfo) -> Result<Settings, Error> {
+        let ctx = format!("read version `{}`", version.label);
+        let json: String = self
+            .conn
+            .query_row(
+                "SELECT settings_json FROM strategy_version WHERE id = ?1",
+                [version.id],
+                |r| r.get(0),
+            )
+            .map_err(|e| map_err(e, &ctx))?;
+        serde_json::from_str(&json).map_err(|_| damaged(&ctx, "its settings cannot be read"))
+    }
+
     fn read_framework(
         &self,
         version: &VersionInfo,

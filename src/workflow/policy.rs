@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::{Journal, Lock, ReviewState, Role, User};
 use crate::error::Error;
-use crate::framework::{Framework, Indicator};
+use crate::framework::{Framework, Indicator, Settings};
 use crate::period::FiscalPeriod;
 use crate::store::{Imported, NewValue, Replaced, SaveOutcome, ValueSink, Written};
 
@@ -148,19 +148,22 @@ fn with_article(role: Role) -> String {
 /// The codes of the indicators a scope covers: each code names a node (every indicator
 /// under it, at any depth) or an indicator.
 pub fn scope_indicators(fw: &Framework, scopes: &[String]) -> HashSet<String> {
-    let mut out = HashSet::new();
-    for (node, ind) in fw.indicators() {
-        let mut at = Some(node);
-        let mut inside = scopes.contains(&ind.code);
-        while let (false, Some(n)) = (inside, at) {
-            inside = scopes.contains(&n.code);
-            at = n.parent.as_deref().and_then(|p| fw.node(p));
-        }
-        if inside {
-            out.insert(ind.code.clone());
+    let scopes: HashSet<&str> = scopes.iter().map(String::as_str).collect();
+    // Nodes come parents first: one pass marks every node inside a scope node.
+    let mut inside: HashSet<&str> = HashSet::new();
+    for n in &fw.nodes {
+        if scopes.contains(n.code.as_str())
+            || n.parent.as_deref().is_some_and(|p| inside.contains(p))
+        {
+            inside.insert(&n.code);
         }
     }
-    out
+    fw.indicators()
+        .filter(|(node, ind)| {
+            inside.contains(node.code.as_str()) || scopes.contains(ind.code.as_str())
+        })
+        .map(|(_, ind)| ind.code.clone())
+        .collect()
 }
 
 /// The scope codes that name neither a node nor an indicator of `fw`.
@@ -277,34 +280,54 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// The policy for `actor` doing `need` on the strategy `fw` (the newest version), whose
-    /// indicator ids are `ids`. Refuses at once if the role does not allow `need`.
+    /// The policy for `actor` doing `need` on the strategy `strategy`, whose newest version
+    /// has `settings`. Refuses at once if the role does not allow `need`. A scoped actor
+    /// needs [`Policy::with_scope`] too.
     pub fn new(
         actor: Actor,
         need: Need,
-        fw: &Framework,
-        ids: &HashMap<String, i64>,
+        strategy: &str,
+        settings: &Settings,
         today: NaiveDate,
     ) -> Result<Policy, Error> {
         actor.require(need)?;
-        let allowed = match &actor.user {
-            Some(u) if u.role != Role::Admin && !u.scopes.is_empty() => Some(
+        Ok(Policy {
+            actor,
+            strategy: strategy.to_string(),
+            review: settings.review,
+            lock_after_days: settings.lock_after_days,
+            today,
+            allowed: None,
+            codes: HashMap::new(),
+        })
+    }
+
+    /// Whether the actor's scope limits what it may touch (then [`Policy::with_scope`]).
+    pub fn scoped(actor: &Actor) -> bool {
+        actor
+            .user
+            .as_ref()
+            .is_some_and(|u| u.role != Role::Admin && !u.scopes.is_empty())
+    }
+
+    /// Limit the policy to the indicators of the actor's scope in `fw` (the newest version),
+    /// whose ids are `ids`.
+    pub fn with_scope(mut self, fw: &Framework, ids: &HashMap<String, i64>) -> Policy {
+        if let Some(u) = self
+            .actor
+            .user
+            .as_ref()
+            .filter(|_| Policy::scoped(&self.actor))
+        {
+            self.allowed = Some(
                 scope_indicators(fw, &u.scopes)
                     .iter()
                     .filter_map(|c| ids.get(c).copied())
                     .collect(),
-            ),
-            _ => None,
-        };
-        Ok(Policy {
-            actor,
-            strategy: fw.strategy.code.clone(),
-            review: fw.settings.review,
-            lock_after_days: fw.settings.lock_after_days,
-            today,
-            allowed,
-            codes: ids.iter().map(|(c, i)| (*i, c.clone())).collect(),
-        })
+            );
+            self.codes = ids.iter().map(|(c, i)| (*i, c.clone())).collect();
+        }
+        self
     }
 
     /// The log entry for the values a command writes: by the actor, now; with review on,
@@ -549,5 +572,38 @@ mod tests {
         assert!(lock_on(&[], None, day("2030-01-01"), q1).is_none());
         let e = locked_error(q1, &lock_on(&[], Some(30), day("2022-02-01"), q1).unwrap());
         assert!(e.to_string().contains("lock_after_days = 30"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::*;
+
+    #[test]
+    fn a_scope_covers_every_indicator_under_its_nodes_and_named_indicators() {
+        let fw = crate::framework::parse_str(crate::shipped::FRAMEWORK, "framework.toml").unwrap();
+        let mo31 = scope_indicators(&fw, &["MO3.1".to_string()]);
+        let mut got: Vec<&str> = mo31.iter().map(String::as_str).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "IND-POVERTY",
+                "IND-TRADE-AGFOOD",
+                "IND-TRADE-GOODS",
+                "IND-US-FDI"
+            ]
+        );
+        // A goal covers its objectives' indicators and its own.
+        assert_eq!(scope_indicators(&fw, &["MG3".to_string()]), mo31);
+        let mg4 = scope_indicators(&fw, &["MG4".to_string()]);
+        assert!(
+            mg4.contains("IND-US-VISITORS") && mg4.contains("IND-VISA-APPS"),
+            "{mg4:?}"
+        );
+        // An indicator code is a scope of one.
+        let one = scope_indicators(&fw, &["IND-US-VISITORS".to_string()]);
+        assert_eq!(one.len(), 1);
+        assert!(unknown_scopes(&fw, &["MO3.1".into(), "NOPE".into()]) == ["NOPE"]);
     }
 }

@@ -15,6 +15,7 @@ mod outfile;
 mod pirs;
 mod postgres;
 mod postgres_copy;
+mod postgres_cycle;
 mod postgres_replica;
 mod postgres_values;
 mod progress;

@@ -13,7 +13,8 @@ use crate::store::ValueSink;
 use crate::store::WriteValues;
 use crate::store::{Keep, Kind, NewValue, Written};
 use crate::values::{self, clean_text, control_char, Catalog, Rule};
-use crate::workflow::policy::{Guard, Need};
+use crate::workflow::guard::Guard;
+use crate::workflow::policy::Need;
 use crate::workflow::{Journal, LogEntry, ReviewState};
 use crate::Outcome;
 

@@ -6,6 +6,7 @@
 //! A database with no users is in single-user mode: everything works as before the cycle
 //! existed, and every write is still logged under the name `--by` or the login gives.
 
+pub mod guard;
 pub mod policy;
 pub mod review;
 pub mod status;

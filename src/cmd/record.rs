@@ -228,11 +228,7 @@ pub(super) fn key<'c>(
 
 /// `` `IND` FY2021 `` or `` `IND` FY2021 (sex=female) ``.
 pub(super) fn describe(code: &str, period: FiscalPeriod, disaggregation: &str) -> String {
-    if disaggregation.is_empty() {
-        format!("`{code}` {period}")
-    } else {
-        format!("`{code}` {period} ({disaggregation})")
-    }
+    crate::workflow::describe_value(code, period, disaggregation)
 }
 
 /// What looks like a typo in a recorded value: a period more than one fiscal year after

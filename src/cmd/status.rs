@@ -86,28 +86,15 @@ pub fn run(cx: &Context, args: &StatusArgs, out: &mut dyn Write) -> Result<Outco
             }
             write!(out, "{}", rows(&s).table(cx.term))?;
             for (title, totals) in [("node", &s.by_node), ("person", &s.by_person)] {
-                let mut l = Listing::new(vec![
-                    title,
-                    "missing",
-                    "returned",
-                    "submitted",
-                    "approved",
-                    "recorded",
-                    "locked",
-                ]);
+                let mut head = vec![title];
+                head.extend(Owed::ALL.map(Owed::as_str));
+                let mut l = Listing::new(head);
                 for t in totals {
                     let mut row = vec![t.name.clone()];
                     row.extend(
-                        [
-                            "missing",
-                            "returned",
-                            "submitted",
-                            "approved",
-                            "recorded",
-                            "locked",
-                        ]
-                        .iter()
-                        .map(|k| t.counts.get(k).copied().unwrap_or(0).to_string()),
+                        Owed::ALL
+                            .iter()
+                            .map(|k| t.counts.get(k.as_str()).copied().unwrap_or(0).to_string()),
                     );
                     l.rows.push(row);
                 }

@@ -2,7 +2,7 @@
 //! stages 4 and 5 are the backend-neutral ones of `check_values.rs`.
 //!
 //! The promise: whatever would make another command refuse the database, `check` reports.
-//! It runs in five stages and stops after the first that finds a problem, since later stages
+//! It runs in six stages and stops after the first that finds a problem, since later stages
 //! read what earlier ones vouch for:
 //! 1. SQLite's integrity and foreign-key checks (a corrupt file is a problem, not an error);
 //! 2. the shape: every table, column and index the migrations make, and in every row a value
@@ -18,7 +18,10 @@
 //!    anything they would refuse (unreadable JSON, an unknown kind, a parent cycle) is found,
 //!    for each strategy the database holds in turn (stages 4 and 5 both);
 //! 5. every value as `import-values` would take it back (`check_values.rs`): its
-//!    disaggregation, recorded time and, for a percent unit, its range.
+//!    disaggregation, recorded time and, for a percent unit, its range;
+//! 6. every value against the audit log (`check_log.rs`): each written since the log began is
+//!    in one entry, a value recorded by hand names its entry's person and time, and its review
+//!    state is the one its last entry gave it.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -291,16 +291,18 @@ pub struct SubmittedValue {
 }
 
 impl SubmittedValue {
-    /// `` `IND` FY2022 `` or `` `IND` FY2022 (sex=female) ``.
     pub fn describe(&self) -> String {
-        if self.disaggregation.is_empty() {
-            format!("`{}` {}", self.indicator, self.period)
-        } else {
-            format!(
-                "`{}` {} ({})",
-                self.indicator, self.period, self.disaggregation
-            )
-        }
+        describe_value(&self.indicator, self.period, &self.disaggregation)
+    }
+}
+
+/// A value's key as messages and the log name it: `` `IND` FY2022 `` or
+/// `` `IND` FY2022 (sex=female) ``.
+pub fn describe_value(code: &str, period: FiscalPeriod, disaggregation: &str) -> String {
+    if disaggregation.is_empty() {
+        format!("`{code}` {period}")
+    } else {
+        format!("`{code}` {period} ({disaggregation})")
     }
 }
 

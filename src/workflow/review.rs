@@ -40,14 +40,7 @@ pub struct Item {
 impl Item {
     /// `` `IND` FY2022 `` or `` `IND` FY2022 (sex=female) ``.
     pub fn describe(&self) -> String {
-        if self.disaggregation.is_empty() {
-            format!("`{}` {}", self.indicator, self.period)
-        } else {
-            format!(
-                "`{}` {} ({})",
-                self.indicator, self.period, self.disaggregation
-            )
-        }
+        super::describe_value(&self.indicator, self.period, &self.disaggregation)
     }
 }
 

@@ -157,6 +157,11 @@ impl Bulk {
         self.links.push((old, new));
     }
 
+    /// Whether this write replaced the row `old` (a link not yet written).
+    pub(super) fn replaced(&self, old: i64) -> bool {
+        self.links.iter().any(|l| l.0 == old)
+    }
+
     /// The row that the new row `new` replaced, if any.
     pub(super) fn replaced_by_new(&self, new: i64) -> Option<i64> {
         self.links

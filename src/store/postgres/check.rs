@@ -39,6 +39,17 @@ const TABLES: &[&str] = &[
     "indicator_def",
     "target",
     "value",
+    "app_user",
+    "period_lock",
+    "value_state",
+    "audit_log",
+];
+
+/// The triggers that keep `audit_log` append-only (schema migration 2), with the events each
+/// must refuse.
+const LOG_TRIGGERS: &[(&str, &str)] = &[
+    ("audit_log_no_change", "UPDATE and DELETE"),
+    ("audit_log_no_truncate", "TRUNCATE"),
 ];
 
 type Stage = fn(&PgStore, &mut Transaction<'_>, &mut CheckReport) -> Result<(), Error>;
@@ -154,6 +165,7 @@ fn check_server(
         "indicator",
         "indicator_def",
         "value",
+        "audit_log",
     ] {
         let behind: bool = tx
             .query_one(
@@ -398,9 +410,31 @@ fn check_shape(
             Some(_) => {}
         }
     }
+    // The log's triggers, present and enabled (`ALTER TABLE ... DISABLE TRIGGER` would let
+    // the log be rewritten).
+    for (trigger, events) in LOG_TRIGGERS {
+        let enabled: Option<bool> = tx
+            .query_opt(
+                "SELECT t.tgenabled <> 'D' FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
+                 WHERE c.relname = 'audit_log' AND c.relnamespace = current_schema()::regnamespace \
+                 AND t.tgname = $1",
+                &[trigger],
+            )
+            .map_err(err)?
+            .map(|r| r.get(0));
+        match enabled {
+            None => report.problems.push(format!(
+                "the trigger `{trigger}` is missing, so the audit log no longer refuses {events}"
+            )),
+            Some(false) => report.problems.push(format!(
+                "the trigger `{trigger}` is disabled, so the audit log no longer refuses {events}"
+            )),
+            Some(true) => {}
+        }
+    }
     if report.problems.is_empty() {
         report.checked.push(
-            "schema (every table, column and index, `value_current` unique over current values)"
+            "schema (every table, column and index, `value_current` unique over current values, the audit log append-only)"
                 .into(),
         );
     }

@@ -2,7 +2,7 @@
 //! check states them, plus the ones the database already promises, verified rather than
 //! assumed: at most one current row per key (the unique index `value_current`), and what the
 //! sink checks before every commit instead of foreign keys (every value's indicator exists, no
-//! `replaced_by` names a missing row; see `schema.rs`).
+//! `replaced_by` names a missing row; see `schema.rs`), and no review state of a missing value.
 
 use postgres::Transaction;
 
@@ -62,6 +62,19 @@ pub(super) fn check_invariants(
             format!(
                 "{} value(s) name the indicator id {}, which is not in the table `indicator`",
                 r.get::<_, i64>(1),
+                r.get::<_, i64>(0)
+            )
+        },
+    )?;
+    query(
+        // `value_state` has no foreign key either (schema migration 2): its rows are written
+        // from `value` in the same transaction. Verified here.
+        "SELECT s.value_id FROM value_state s \
+         WHERE NOT EXISTS (SELECT 1 FROM value v WHERE v.id = s.value_id) \
+         ORDER BY s.value_id LIMIT 20",
+        &|r| {
+            format!(
+                "the review state of the value id {}, which is not in the table `value`",
                 r.get::<_, i64>(0)
             )
         },

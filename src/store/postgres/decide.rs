@@ -133,8 +133,21 @@ impl ValueSink for PgSink<'_> {
         loaded_at: &str,
     ) -> Result<SaveOutcome, Error> {
         let shown = self.shown.clone();
-        let mut tx = self.tx.borrow_mut();
-        super::versions::save_in(&mut tx, fw, label, source_file, loaded_at, &shown)
+        let user = self.log_user().to_string();
+        let tx = self.tx.get_mut();
+        let outcome = super::versions::save_in(tx, fw, label, source_file, loaded_at, &shown)?;
+        if let SaveOutcome::Stored { label } = &outcome {
+            super::workflow::log_version(
+                tx,
+                &user,
+                loaded_at,
+                &fw.strategy.code,
+                label,
+                source_file,
+                &shown,
+            )?;
+        }
+        Ok(outcome)
     }
     fn indicator_ids(&self, strategy: &str) -> Result<HashMap<String, i64>, Error> {
         let rows = self

@@ -49,6 +49,10 @@ pub struct PgStore {
     /// The strategy in use: its code ([`PgStore::use_strategy`]); `None` while the database
     /// holds none, or several and none was chosen.
     pub(super) strategy: Option<String>,
+    /// Which current values the readers return ([`super::Workflow::set_counted`]).
+    pub(super) counted: crate::workflow::Counted,
+    /// Who the log names for a write without a journal ([`super::Workflow::set_author`]).
+    pub(super) author: String,
 }
 
 impl PgStore {
@@ -78,6 +82,8 @@ impl PgStore {
             client: RefCell::new(client),
             shown,
             strategy: None,
+            counted: crate::workflow::Counted::All,
+            author: crate::values::login_name(),
         };
         store.configure()?;
         store.migrate(mode)?;
@@ -339,6 +345,11 @@ pub(super) fn map_err(e: postgres::Error, doing: &str, shown: &str) -> Error {
             format!("could not {doing}: `{shown}` is a read-only server (a replica)"),
             "write to the primary server; replicas are for reading",
         )
+    } else if code.code() == "IC001" {
+        // The audit log's trigger (schema migration 2): ics itself never changes the log.
+        Error::database(format!(
+            "could not {doing}: the audit log is append-only; nothing was saved"
+        ))
     } else if *code == SqlState::DISK_FULL {
         Error::database(format!("could not {doing}: the server's disk is full"))
     } else if code.code().starts_with("42") {

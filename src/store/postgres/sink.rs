@@ -144,6 +144,12 @@ pub(super) struct PgSink<'a> {
     /// The statements of a write one row at a time, prepared on first use.
     insert: Option<Statement>,
     link: Option<Statement>,
+    /// The log entry for the rows written ([`crate::store::ValueSink::journal`]).
+    pub(super) journal: Option<crate::workflow::Journal>,
+    /// Who the log names without a journal (the store's author).
+    pub(super) author: String,
+    /// The strategy in use when the write began, which the log entry names.
+    pub(super) strategy: Option<String>,
 }
 
 const INSERT: &str = "INSERT INTO value (id, indicator_id, period, disaggregation, value, \
@@ -218,6 +224,9 @@ impl<'a> PgSink<'a> {
             link_targets: Vec::new(),
             insert: None,
             link: None,
+            journal: None,
+            author: crate::values::login_name(),
+            strategy: None,
         })
     }
 
@@ -254,6 +263,18 @@ impl<'a> PgSink<'a> {
                     "please report this",
                 ));
             }
+        }
+        if self.next_id > self.first_new_id {
+            // Ids were handed out one after another under the writers' lock, each to a row
+            // written: this write wrote exactly these.
+            super::workflow::finish_journal(
+                self.tx.get_mut(),
+                (self.first_new_id, self.next_id - 1),
+                self.journal.as_ref(),
+                &self.author,
+                self.strategy.as_deref(),
+                &self.shown,
+            )?;
         }
         let shown = self.shown;
         self.tx

@@ -60,6 +60,13 @@ impl PgStore {
     pub(super) fn strategy_param(&self) -> Option<&str> {
         self.strategy.as_deref()
     }
+
+    /// The condition the readers of current values (`v`) add for the values counted
+    /// ([`crate::store::Workflow::set_counted`]); none while every value counts, or no
+    /// value has a review state.
+    fn counted_clause(&self) -> Result<&'static str, Error> {
+        super::workflow::state_clause(&mut *self.client.borrow_mut(), self.counted, &self.shown)
+    }
 }
 
 /// A value row read with [`VALUE_SELECT`].
@@ -141,6 +148,7 @@ impl ValueStore for PgStore {
         );
         if !q.include_replaced {
             sql.push_str(" AND v.replaced_by IS NULL");
+            sql.push_str(self.counted_clause()?);
         }
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&lo, &hi, &strategy];
         if !q.indicators.is_empty() {
@@ -178,6 +186,7 @@ impl ValueStore for PgStore {
     ) -> Result<Vec<PeriodValue>, Error> {
         let PeriodRange { from, through } = periods;
         let ctx = format!("read the values from {from} to {through}");
+        let counted = self.counted_clause()?;
         let mut client = self.client.borrow_mut();
         let codes: Vec<(i64, Arc<str>)> = client
             .query(
@@ -197,8 +206,9 @@ impl ValueStore for PgStore {
         // The special rows first: where a total is in both, the one with the ratio parts is
         // the one found.
         for (sql, special) in [(CURRENT_SPECIAL, true), (CURRENT_TOTALS, false)] {
+            let sql = format!("{sql}{counted}");
             let mut rows = client
-                .query_raw(sql, [&version.id, &from.key(), &through.key()])
+                .query_raw(sql.as_str(), [&version.id, &from.key(), &through.key()])
                 .map_err(|e| map_err_shown(e, &ctx, &self.shown))?;
             while let Some(r) = rows
                 .next()
@@ -232,14 +242,17 @@ impl ValueStore for PgStore {
     ) -> Result<Option<i32>, Error> {
         let ctx = "find the latest fiscal year with values";
         let (lo, hi) = periods.map_or((i64::MIN, i64::MAX), |r| (r.from.key(), r.through.key()));
+        let counted = self.counted_clause()?;
         let key: Option<i64> = self
             .client
             .borrow_mut()
             .query_one(
-                "SELECT max((SELECT v.period FROM value v \
-                   WHERE v.indicator_id = d.indicator_id AND v.replaced_by IS NULL \
-                     AND v.period BETWEEN $2 AND $3 ORDER BY v.period DESC LIMIT 1)) \
-                 FROM indicator_def d WHERE d.version_id = $1",
+                &format!(
+                    "SELECT max((SELECT v.period FROM value v \
+                       WHERE v.indicator_id = d.indicator_id AND v.replaced_by IS NULL{counted} \
+                         AND v.period BETWEEN $2 AND $3 ORDER BY v.period DESC LIMIT 1)) \
+                     FROM indicator_def d WHERE d.version_id = $1"
+                ),
                 &[&version.id, &lo, &hi],
             )
             .map_err(|e| self.map_err(e, ctx))?
@@ -251,6 +264,7 @@ impl ValueStore for PgStore {
     fn current_values(&self) -> Result<Vec<CurrentValue>, Error> {
         let ctx = "read the recorded values";
         let strategy = self.strategy_param();
+        let counted = self.counted_clause()?;
         let rows = self
             .client
             .borrow_mut()
@@ -258,7 +272,7 @@ impl ValueStore for PgStore {
                 &format!(
                     "SELECT i.code, v.period, v.disaggregation, v.value, v.note FROM value v \
                      JOIN indicator i ON i.id = v.indicator_id \
-                     WHERE v.replaced_by IS NULL AND {} \
+                     WHERE v.replaced_by IS NULL{counted} AND {} \
                      ORDER BY i.code COLLATE \"C\", v.period, v.disaggregation COLLATE \"C\"",
                     in_strategy("i.strategy_code", 1)
                 ),
@@ -282,6 +296,7 @@ impl ValueStore for PgStore {
     fn value_periods(&self) -> Result<Vec<(String, FiscalPeriod)>, Error> {
         let ctx = "read the periods of the recorded values";
         let strategy = self.strategy_param();
+        let counted = self.counted_clause()?;
         let rows = self
             .client
             .borrow_mut()
@@ -289,7 +304,7 @@ impl ValueStore for PgStore {
                 &format!(
                     "SELECT DISTINCT i.code COLLATE \"C\", v.period FROM value v \
                      JOIN indicator i ON i.id = v.indicator_id \
-                     WHERE v.replaced_by IS NULL AND {} ORDER BY 1, 2",
+                     WHERE v.replaced_by IS NULL{counted} AND {} ORDER BY 1, 2",
                     in_strategy("i.strategy_code", 1)
                 ),
                 &[&strategy],
@@ -306,8 +321,11 @@ impl ValueStore for PgStore {
         f: &mut dyn FnMut(&mut dyn ValueSink) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let shown = self.shown.clone();
+        let (author, strategy) = (self.author.clone(), self.strategy.clone());
         let tx = self.write_tx(CTX)?;
         let mut sink = PgSink::new(tx, bulk, shown)?;
+        sink.author = author;
+        sink.strategy = strategy;
         f(&mut sink)?;
         sink.commit()
     }

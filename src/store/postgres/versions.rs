@@ -616,8 +616,20 @@ impl StrategyVersions for PgStore {
     ) -> Result<SaveOutcome, Error> {
         crate::framework::check_label(label).map_err(Error::input)?;
         let shown = self.shown().to_string();
+        let author = self.author.clone();
         let mut tx = self.write_tx(SAVE_CTX)?;
         let outcome = save_in(&mut tx, fw, label, source_file, loaded_at, &shown)?;
+        if let SaveOutcome::Stored { label } = &outcome {
+            super::workflow::log_version(
+                &mut tx,
+                &author,
+                loaded_at,
+                &fw.strategy.code,
+                label,
+                source_file,
+                &shown,
+            )?;
+        }
         tx.commit()
             .map_err(|e| super::map_err(e, SAVE_CTX, &shown))?;
         self.strategy = Some(fw.strategy.code.clone());

@@ -16,6 +16,7 @@ use super::{
     Imported, Keep, Kind, NewValue, SaveOutcome, Storage, StoredValue, ValueQuery, WriteValues,
     Written,
 };
+use crate::workflow::{Counted, Journal, Lock, LogEntry, LogQuery, ReviewState, Role, User};
 
 /// A fresh, empty database of one backend, and whatever must live as long as it (a temporary
 /// folder, a throwaway server database).
@@ -27,8 +28,15 @@ pub(crate) struct Fixture {
     /// How the backend's schema migrations are tested; `None` for a backend whose databases
     /// do not outlive their connection (SQLite in memory), which has nothing to upgrade.
     pub migrations: Option<Migrations>,
+    /// Runs SQL on the same database over a connection of its own, as anyone who can reach
+    /// the database could; for tests of what the database itself refuses. `None` where no
+    /// second connection reaches it (SQLite in memory). The error is the database's own text.
+    pub sql: Option<RawSql>,
     pub _keep: Option<Box<dyn std::any::Any>>,
 }
+
+/// Runs SQL on a fixture's database over a connection of its own ([`Fixture::sql`]).
+pub(crate) type RawSql = Box<dyn Fn(&str) -> Result<(), String>>;
 
 /// The hooks the migration tests need from a backend. They act on one database of their own
 /// (not the fixture's store), which [`Migrations::open`] opens as a command would.
@@ -94,6 +102,7 @@ impl Fixture {
             store,
             reopen: None,
             migrations: None,
+            sql: None,
             _keep: None,
         }
     }
@@ -121,6 +130,20 @@ macro_rules! storage_tests {
             a_newer_schema_is_refused_untouched,
             two_strategies_keep_the_same_codes_apart,
             choosing_a_strategy,
+            users_are_added_replaced_and_removed,
+            a_database_role_belongs_to_one_user,
+            locks_are_kept_per_strategy,
+            a_journaled_write_logs_its_range_and_gives_its_state,
+            a_write_without_a_journal_is_logged_as_its_author,
+            a_write_that_fails_or_writes_nothing_logs_nothing,
+            a_bulk_write_is_logged_like_one_row_at_a_time,
+            review_states_change_only_on_current_values_in_the_expected_state,
+            // the_readers_count_what_set_counted_says joins this list once the SQLite readers
+            // filter by `set_counted` (the lead's part of issue 17); until then it runs on
+            // PostgreSQL only (`mod postgres` below).
+            saving_a_version_logs_a_load,
+            the_audit_log_cannot_be_changed,
+            the_log_is_read_by_time_user_strategy_and_reviewed_value,
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -803,6 +826,646 @@ pub(crate) fn choosing_a_strategy(mut f: Fixture) {
     assert_eq!(s.resolve_version(None).unwrap().strategy, "b");
 }
 
+// The reporting cycle (issue 17): users, locks, review states and the audit log.
+
+fn user(name: &str, role: Role, db_role: Option<&str>) -> User {
+    User {
+        name: name.into(),
+        role,
+        scopes: if role.scoped() {
+            vec!["G1".into()]
+        } else {
+            Vec::new()
+        },
+        db_role: db_role.map(Into::into),
+        added_by: "admin".into(),
+        added_at: T1.into(),
+    }
+}
+
+fn all_log(store: &dyn Storage) -> Vec<LogEntry> {
+    store.log(&LogQuery::default()).unwrap()
+}
+
+/// The log entries of value writes (the version loads left out).
+fn value_log(store: &dyn Storage) -> Vec<LogEntry> {
+    all_log(store)
+        .into_iter()
+        .filter(|e| e.action != "load")
+        .collect()
+}
+
+fn journal(user: &str, action: &str, state: ReviewState) -> Journal {
+    Journal {
+        user: user.into(),
+        at: T2.into(),
+        action: action.into(),
+        subject: "`I1` FY2021".into(),
+        detail: "d".into(),
+        reason: Some("why".into()),
+        state,
+    }
+}
+
+fn added(w: Written) -> i64 {
+    match w {
+        Written::Added { id } | Written::Corrected { id, .. } => id,
+        Written::Unchanged => panic!("nothing written"),
+    }
+}
+
+pub(crate) fn users_are_added_replaced_and_removed(f: Fixture) {
+    let mut store = f.store;
+    let s = &mut *store;
+    assert!(s.users().unwrap().is_empty());
+    let (bo, al) = (
+        user("bo", Role::Reporter, None),
+        user("al", Role::Admin, Some("al_role")),
+    );
+    s.write_values(false, |w| {
+        w.put_user(&bo)?;
+        w.put_user(&al)?;
+        // Seen inside the transaction too.
+        assert_eq!(w.users()?.len(), 2);
+        Ok(())
+    })
+    .unwrap();
+    // By name, everything kept (scopes as a list, the database role).
+    assert_eq!(s.users().unwrap(), [al.clone(), bo.clone()]);
+    let approver = User {
+        scopes: vec!["G1".into(), "I2".into()],
+        ..user("bo", Role::Approver, Some("bo_role"))
+    };
+    s.write_values(false, |w| w.put_user(&approver)).unwrap();
+    assert_eq!(s.users().unwrap(), [al.clone(), approver]);
+    let removed = s
+        .write_values(false, |w| Ok((w.remove_user("bo")?, w.remove_user("bo")?)))
+        .unwrap();
+    assert_eq!(removed, (true, false));
+    assert_eq!(s.users().unwrap(), [al]);
+    // A write of users alone writes no value: nothing is logged for it by the store.
+    assert!(value_log(s).is_empty());
+}
+
+pub(crate) fn a_database_role_belongs_to_one_user(f: Fixture) {
+    let mut store = f.store;
+    let s = &mut *store;
+    let al = user("al", Role::Admin, Some("shared"));
+    s.write_values(false, |w| w.put_user(&al)).unwrap();
+    let err = s
+        .write_values(false, |w| {
+            w.put_user(&user("bo", Role::Viewer, Some("shared")))
+        })
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "another user already connects as the database role `shared`"
+    );
+    assert!(
+        matches!(err, Error::Input { .. }),
+        "the user's mistake (exit 2)"
+    );
+    assert_eq!(s.users().unwrap(), [al], "nothing written");
+    // The same user keeps its role when replaced; another role is free.
+    let al_viewer = user("al", Role::Viewer, Some("shared"));
+    s.write_values(false, |w| {
+        w.put_user(&al_viewer)?;
+        w.put_user(&user("bo", Role::Viewer, Some("other")))?;
+        w.put_user(&user("cy", Role::Viewer, None))?;
+        w.put_user(&user("di", Role::Viewer, None))
+    })
+    .unwrap();
+    let users = s.users().unwrap();
+    assert_eq!(users.len(), 4, "several users without a role: {users:?}");
+    assert_eq!(users[0], al_viewer);
+}
+
+pub(crate) fn locks_are_kept_per_strategy(f: Fixture) {
+    let mut store = f.store;
+    let s = &mut *store;
+    assert!(s.locks().unwrap().is_empty(), "no strategy yet");
+    for code in ["a", "b"] {
+        s.save_version(&strategy(code, "I1"), "v1", None, T1)
+            .unwrap();
+    }
+    let lock = |p: FiscalPeriod, through: bool, at: &str| Lock {
+        period: p,
+        through,
+        set_by: "al".into(),
+        set_at: at.into(),
+        reason: Some("reported".into()),
+    };
+    let (fy22, q4) = (
+        lock(FiscalPeriod::year(2022), false, T2),
+        lock(FiscalPeriod::quarter(2021, 4), true, T1),
+    );
+    s.write_values(false, |w| {
+        w.add_lock("a", &fy22)?;
+        w.add_lock("a", &q4)?;
+        assert_eq!(w.locks("a")?.len(), 2);
+        assert!(w.locks("b")?.is_empty());
+        Ok(())
+    })
+    .unwrap();
+    s.use_strategy(Some("a")).unwrap();
+    // Oldest first.
+    assert_eq!(s.locks().unwrap(), [q4.clone(), fy22.clone()]);
+    s.use_strategy(Some("b")).unwrap();
+    assert!(s.locks().unwrap().is_empty());
+    // Locking again replaces the lock; removing needs `through` as it was set.
+    let again = Lock {
+        reason: None,
+        ..lock(FiscalPeriod::year(2022), false, T3)
+    };
+    let removed = s
+        .write_values(false, |w| {
+            w.add_lock("a", &again)?;
+            Ok((
+                w.remove_lock("a", FiscalPeriod::quarter(2021, 4), false)?,
+                w.remove_lock("b", FiscalPeriod::quarter(2021, 4), true)?,
+                w.remove_lock("a", FiscalPeriod::quarter(2021, 4), true)?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(removed, (false, false, true));
+    s.use_strategy(Some("a")).unwrap();
+    assert_eq!(s.locks().unwrap(), [again]);
+}
+
+pub(crate) fn a_journaled_write_logs_its_range_and_gives_its_state(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    let before = s
+        .write_values(false, |w| Ok(added(w.put(&value(id, "FY2020", 1.0, T1))?)))
+        .unwrap();
+    let (first, last, void) = s
+        .write_values(false, |w| {
+            w.journal(&journal("ann", "import", ReviewState::Submitted));
+            let a = added(w.put(&value(id, "FY2021", 2.0, T2))?);
+            let b = added(w.put(&value(id, "FY2021", 3.0, T2))?);
+            w.void(&NewValue {
+                kind: Kind::Void,
+                ..value(id, "FY2020", 0.0, T2)
+            })?
+            .unwrap();
+            let void = w.current_id(&value(id, "FY2020", 0.0, T2))?;
+            assert_eq!(void, None, "voided");
+            Ok((a, b, b + 1))
+        })
+        .unwrap();
+    assert!(before < first && first < last);
+    let log = value_log(s);
+    assert_eq!(log.len(), 2, "{log:?}");
+    let e = &log[1];
+    assert_eq!(
+        (
+            e.user.as_str(),
+            e.action.as_str(),
+            e.subject.as_str(),
+            e.detail.as_str(),
+            e.reason.as_deref(),
+            e.at.as_str()
+        ),
+        ("ann", "import", "`I1` FY2021", "d", Some("why"), T2)
+    );
+    assert_eq!(e.strategy.as_deref(), Some("s"), "the strategy in use");
+    assert_eq!(
+        e.values,
+        Some((first, void)),
+        "every row written, the void too"
+    );
+    assert_eq!(e.state, Some(ReviewState::Submitted));
+    assert!(e.id > log[0].id);
+    // Every row written has the state, the void aside; the value before has none.
+    let states = s.states(None).unwrap();
+    assert_eq!(
+        states,
+        [
+            (first, ReviewState::Submitted),
+            (last, ReviewState::Submitted)
+        ]
+        .into_iter()
+        .collect()
+    );
+    assert_eq!(
+        s.states(Some(&[before, last, void])).unwrap(),
+        [(last, ReviewState::Submitted)].into_iter().collect()
+    );
+    let in_tx = s
+        .write_values(false, |w| Ok((w.state(last)?, w.state(before)?)))
+        .unwrap();
+    assert_eq!(in_tx, (ReviewState::Submitted, ReviewState::Recorded));
+    // A journal with the state `recorded` gives no state row.
+    s.write_values(false, |w| {
+        w.journal(&journal("ann", "record", ReviewState::Recorded));
+        w.put(&value(id, "FY2022", 4.0, T3))
+    })
+    .unwrap();
+    assert_eq!(s.states(None).unwrap().len(), 2);
+    let e = value_log(s).pop().unwrap();
+    assert_eq!(
+        (e.action.as_str(), e.state),
+        ("record", Some(ReviewState::Recorded))
+    );
+}
+
+pub(crate) fn a_write_without_a_journal_is_logged_as_its_author(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    s.set_author("bea");
+    let ids = s
+        .write_values(false, |w| {
+            Ok([
+                added(w.put(&value(id, "FY2020", 1.0, T1))?),
+                added(w.put(&value(id, "FY2021", 1.0, T1))?),
+            ])
+        })
+        .unwrap();
+    let log = value_log(s);
+    assert_eq!(log.len(), 1, "{log:?}");
+    let e = &log[0];
+    assert_eq!(
+        (e.user.as_str(), e.action.as_str(), e.subject.as_str()),
+        ("bea", "write", "values")
+    );
+    assert_eq!(e.values, Some((ids[0], ids[1])));
+    assert_eq!(e.state, Some(ReviewState::Recorded));
+    assert_eq!(e.strategy.as_deref(), Some("s"));
+    assert!(s.states(None).unwrap().is_empty());
+}
+
+pub(crate) fn a_write_that_fails_or_writes_nothing_logs_nothing(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    let log = all_log(s);
+    for bulk in [false, true] {
+        let err = s
+            .write_values(bulk, |w| {
+                w.journal(&journal("ann", "import", ReviewState::Submitted));
+                w.put(&value(id, "FY2021", 2.0, T2))?;
+                w.append_log(&LogEntry {
+                    id: 0,
+                    at: T2.into(),
+                    user: "ann".into(),
+                    strategy: None,
+                    action: "lock".into(),
+                    subject: "FY2021".into(),
+                    detail: String::new(),
+                    reason: None,
+                    values: None,
+                    state: None,
+                })?;
+                Err::<(), _>(Error::input("row 2 is wrong"))
+            })
+            .unwrap_err();
+        assert_eq!(err.to_string(), "row 2 is wrong");
+        assert_eq!(all_log(s), log, "bulk {bulk}");
+        assert!(s.states(None).unwrap().is_empty());
+    }
+    // A value that is already there: nothing written, nothing logged.
+    s.write_values(false, |w| w.put(&value(id, "FY2021", 2.0, T2)))
+        .unwrap();
+    let once = all_log(s);
+    assert_eq!(once.len(), log.len() + 1);
+    for bulk in [false, true] {
+        s.write_values(bulk, |w| {
+            w.journal(&journal("ann", "import", ReviewState::Submitted));
+            w.import(&value(id, "FY2021", 2.0, T2), true)
+        })
+        .unwrap();
+    }
+    assert_eq!(all_log(s), once);
+    assert!(s.states(None).unwrap().is_empty());
+}
+
+pub(crate) fn a_bulk_write_is_logged_like_one_row_at_a_time(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    let mut ranges = Vec::new();
+    for (round, (bulk, at)) in [(true, T1), (false, T2), (true, T3)]
+        .into_iter()
+        .enumerate()
+    {
+        let ids = s
+            .write_values(bulk, |w| {
+                w.journal(&journal("ann", "import", ReviewState::Submitted));
+                let mut ids = Vec::new();
+                for p in ["FY2020", "FY2021", "FY2021Q1"] {
+                    let v = (10 * round + ids.len()) as f64;
+                    match w.import(&value(id, p, v, at), true)? {
+                        Imported::Added { id } | Imported::Corrected { id } => ids.push(id),
+                        other => panic!("{other:?}"),
+                    }
+                }
+                Ok(ids)
+            })
+            .unwrap();
+        ranges.push((ids[0], ids[2]));
+    }
+    let log = value_log(s);
+    assert_eq!(
+        log.iter().map(|e| e.values.unwrap()).collect::<Vec<_>>(),
+        ranges
+    );
+    // The corrected rows keep their state: it is the state they were given.
+    let states = s.states(None).unwrap();
+    assert_eq!(states.len(), 9);
+    assert!(states.values().all(|s| *s == ReviewState::Submitted));
+}
+
+pub(crate) fn review_states_change_only_on_current_values_in_the_expected_state(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    let (old, new) = s
+        .write_values(false, |w| {
+            w.journal(&journal("ann", "record", ReviewState::Submitted));
+            Ok((
+                added(w.put(&value(id, "FY2021", 1.0, T1))?),
+                added(w.put(&value(id, "FY2021", 2.0, T2))?),
+            ))
+        })
+        .unwrap();
+    use ReviewState::{Approved, Recorded, Returned, Submitted};
+    let changed = s
+        .write_values(false, |w| {
+            Ok([
+                // Replaced: never changes.
+                w.set_state(old, Submitted, Approved)?,
+                // Not in the state expected.
+                w.set_state(new, Returned, Approved)?,
+                w.set_state(new, Recorded, Approved)?,
+                // No such value.
+                w.set_state(new + 100, Recorded, Approved)?,
+                w.set_state(new, Submitted, Returned)?,
+                w.state(new)? == Returned,
+                w.set_state(new, Returned, Submitted)?,
+                w.set_state(new, Submitted, Approved)?,
+            ])
+        })
+        .unwrap();
+    assert_eq!(
+        changed,
+        [false, false, false, false, true, true, true, true]
+    );
+    assert_eq!(
+        s.states(None).unwrap(),
+        [(old, Submitted), (new, Approved)].into_iter().collect()
+    );
+    // Back to recorded: the row goes.
+    let back = s
+        .write_values(false, |w| w.set_state(new, Approved, Recorded))
+        .unwrap();
+    assert!(back);
+    assert_eq!(
+        s.states(None).unwrap(),
+        [(old, Submitted)].into_iter().collect()
+    );
+    // A value recorded without review can be given a state.
+    let plain = s
+        .write_values(false, |w| Ok(added(w.put(&value(id, "FY2022", 5.0, T3))?)))
+        .unwrap();
+    assert!(s
+        .write_values(false, |w| w.set_state(plain, Recorded, Submitted))
+        .unwrap());
+    assert_eq!(s.states(Some(&[plain])).unwrap()[&plain], Submitted);
+}
+
+pub(crate) fn the_readers_count_what_set_counted_says(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    let version = s.resolve_version(None).unwrap();
+    // FY2019 recorded without review; FY2020 approved, FY2021 submitted, FY2022 returned.
+    s.write_values(false, |w| w.put(&value(id, "FY2019", 1.0, T1)))
+        .unwrap();
+    let ids = s
+        .write_values(false, |w| {
+            w.journal(&journal("ann", "record", ReviewState::Submitted));
+            let mut ids = Vec::new();
+            for (p, v) in [("FY2020", 2.0), ("FY2021", 3.0), ("FY2022", 4.0)] {
+                ids.push(added(w.put(&value(id, p, v, T1))?));
+            }
+            Ok(ids)
+        })
+        .unwrap();
+    s.write_values(false, |w| {
+        use ReviewState::{Approved, Returned, Submitted};
+        assert!(w.set_state(ids[0], Submitted, Approved)?);
+        assert!(w.set_state(ids[2], Submitted, Returned)?);
+        Ok(())
+    })
+    .unwrap();
+    let years = |s: &dyn Storage| -> [Vec<String>; 4] {
+        let totals = s.current_totals(&version, PeriodRange::all()).unwrap();
+        let mut totals: Vec<String> = totals.iter().map(|v| v.period.to_string()).collect();
+        totals.sort();
+        [
+            totals,
+            current(s).iter().map(|v| v.period.to_string()).collect(),
+            s.current_values()
+                .unwrap()
+                .iter()
+                .map(|v| v.period.to_string())
+                .collect(),
+            s.value_periods()
+                .unwrap()
+                .iter()
+                .map(|(_, p)| p.to_string())
+                .collect(),
+        ]
+    };
+    let all = ["FY2019", "FY2020", "FY2021", "FY2022"].map(String::from);
+    for (counted, want, latest) in [
+        (Counted::All, &all[..], 2022),
+        (Counted::Approved, &all[..2], 2020),
+        (Counted::WithSubmitted, &all[..3], 2021),
+    ] {
+        s.set_counted(counted);
+        for (reader, got) in years(s).iter().enumerate() {
+            assert_eq!(got, want, "{counted:?}, reader {reader}");
+        }
+        assert_eq!(
+            s.latest_value_year(&version, None).unwrap(),
+            Some(latest),
+            "{counted:?}"
+        );
+        // The history shows every row whatever is counted.
+        assert_eq!(history(s).len(), 4);
+    }
+}
+
+pub(crate) fn saving_a_version_logs_a_load(f: Fixture) {
+    let mut store = f.store;
+    let s = &mut *store;
+    s.set_author("al");
+    s.save_version(&framework("title = \"S\""), "v1", Some("s.toml"), T1)
+        .unwrap();
+    // Unchanged: not stored, not logged.
+    s.save_version(&framework("title = \"S\""), "v1b", None, T2)
+        .unwrap();
+    s.save_version(&framework("title = \"S2\""), "v2", None, T2)
+        .unwrap();
+    // Inside a write: the journal's user.
+    s.write_values(false, |w| {
+        w.journal(&journal("cy", "copy", ReviewState::Recorded));
+        w.save_version(&framework("title = \"S3\""), "v3", Some("c.toml"), T3)?;
+        // Without a journal: the author.
+        Ok(())
+    })
+    .unwrap();
+    s.write_values(false, |w| {
+        w.save_version(&framework("title = \"S4\""), "v4", None, T3)
+    })
+    .unwrap();
+    let got: Vec<_> = all_log(s)
+        .into_iter()
+        .map(|e| {
+            assert_eq!(e.strategy.as_deref(), Some("s"));
+            assert_eq!((e.values, e.state, e.reason), (None, None, None));
+            (e.user, e.action, e.subject, e.detail, e.at)
+        })
+        .collect();
+    let row = |u: &str, v: &str, d: &str, at: &str| {
+        (
+            u.to_string(),
+            "load".to_string(),
+            format!("version {v}"),
+            d.to_string(),
+            at.to_string(),
+        )
+    };
+    assert_eq!(
+        got,
+        [
+            row("al", "v1", "from s.toml", T1),
+            row("al", "v2", "", T2),
+            row("cy", "v3", "from c.toml", T3),
+            row("al", "v4", "", T3),
+        ]
+    );
+}
+
+pub(crate) fn the_audit_log_cannot_be_changed(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    s.write_values(false, |w| w.put(&value(id, "FY2021", 1.0, T1)))
+        .unwrap();
+    let log = all_log(s);
+    assert_eq!(log.len(), 2);
+    let Some(sql) = &f.sql else {
+        return;
+    };
+    for statement in [
+        "UPDATE audit_log SET user_name = 'someone else'",
+        "DELETE FROM audit_log",
+        "DELETE FROM audit_log WHERE action = 'write'",
+    ] {
+        let err = sql(statement).unwrap_err();
+        assert!(err.contains("append-only"), "{statement}: {err}");
+    }
+    // Appending is what the log is for.
+    sql(
+        "INSERT INTO audit_log (at, user_name, action, subject, detail) \
+         VALUES ('t', 'u', 'note', 's', '')",
+    )
+    .unwrap();
+    let now = all_log(s);
+    assert_eq!(&now[..2], &log[..]);
+    assert_eq!(now.len(), 3);
+}
+
+pub(crate) fn the_log_is_read_by_time_user_strategy_and_reviewed_value(f: Fixture) {
+    let mut store = f.store;
+    let s = &mut *store;
+    s.set_author("al");
+    s.save_version(&strategy("a", "I1"), "v1", None, "2026-01-01T00:00:00Z")
+        .unwrap();
+    s.save_version(&strategy("b", "I1"), "v1", None, "2026-02-01T00:00:00Z")
+        .unwrap();
+    let entry = |user: &str, at: &str, action: &str, of: i64| LogEntry {
+        id: 0,
+        at: at.into(),
+        user: user.into(),
+        strategy: Some("b".into()),
+        action: action.into(),
+        subject: "x".into(),
+        detail: String::new(),
+        reason: None,
+        values: Some((of, of)),
+        state: Some(ReviewState::Approved),
+    };
+    s.write_values(false, |w| {
+        w.append_log(&entry("bo", "2026-03-01T00:00:00Z", "approve", 7))?;
+        w.append_log(&entry("bo", "2026-03-02T00:00:00Z", "return", 8))?;
+        w.append_log(&entry("cy", "2026-03-03T00:00:00Z", "lock", 7))?;
+        w.append_log(&LogEntry {
+            strategy: None,
+            ..entry("cy", "2026-03-04T00:00:00Z", "user-add", 7)
+        })
+    })
+    .unwrap();
+    let q =
+        |since: Option<&str>, user: Option<&str>, strategy: Option<&str>, of: Option<&[i64]>| {
+            s.log(&LogQuery {
+                since: since.map(Into::into),
+                user: user.map(Into::into),
+                strategy: strategy.map(Into::into),
+                reviews_of: of.map(<[i64]>::to_vec),
+            })
+            .unwrap()
+            .into_iter()
+            .map(|e| e.at[..10].to_string())
+            .collect::<Vec<_>>()
+        };
+    assert_eq!(q(None, None, None, None).len(), 6);
+    assert_eq!(
+        q(Some("2026-02"), None, None, None),
+        [
+            "2026-02-01",
+            "2026-03-01",
+            "2026-03-02",
+            "2026-03-03",
+            "2026-03-04"
+        ]
+    );
+    assert_eq!(
+        q(Some("2026-03-02"), None, None, None),
+        ["2026-03-02", "2026-03-03", "2026-03-04"]
+    );
+    assert_eq!(
+        q(None, Some("bo"), None, None),
+        ["2026-03-01", "2026-03-02"]
+    );
+    assert_eq!(q(None, Some("nobody"), None, None), Vec::<String>::new());
+    assert_eq!(q(None, None, Some("a"), None), ["2026-01-01"]);
+    assert_eq!(
+        q(None, None, Some("b"), None),
+        ["2026-02-01", "2026-03-01", "2026-03-02", "2026-03-03"]
+    );
+    // Only review entries of the values asked about (a lock is not a review).
+    assert_eq!(q(None, None, None, Some(&[7])), ["2026-03-01"]);
+    assert_eq!(
+        q(None, None, None, Some(&[7, 8])),
+        ["2026-03-01", "2026-03-02"]
+    );
+    assert_eq!(q(None, None, None, Some(&[])), Vec::<String>::new());
+    assert_eq!(
+        q(Some("2026-03-02"), Some("bo"), Some("b"), Some(&[7, 8])),
+        ["2026-03-02"]
+    );
+    // Oldest first, by id, with every field back.
+    let all = s.log(&LogQuery::default()).unwrap();
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+    let back = &all[2];
+    assert_eq!(
+        back,
+        &LogEntry {
+            id: back.id,
+            ..entry("bo", "2026-03-01T00:00:00Z", "approve", 7)
+        }
+    );
+    assert_eq!(all[5].strategy, None);
+}
+
 mod sqlite_in_memory {
     use super::Fixture;
     use crate::store::Store;
@@ -824,10 +1487,16 @@ mod sqlite_file {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ics.db");
         let store = open(&path, OpenMode::Create).unwrap();
+        let raw = path.clone();
         Fixture {
             store,
             reopen: Some(Box::new(move || open(&path, OpenMode::Existing).unwrap())),
             migrations: Some(migrations(dir.path().join("migrations.db"))),
+            sql: Some(Box::new(move |sql| {
+                Connection::open(&raw)
+                    .and_then(|c| c.execute_batch(sql))
+                    .map_err(|e| e.to_string())
+            })),
             _keep: Some(Box::new(dir)),
         }
     }
@@ -918,6 +1587,7 @@ mod postgres {
         let db = TestServer::database()?;
         let other = TestServer::database()?;
         let url = db.url.clone();
+        let raw = db.url.clone();
         let store = open(Path::new(&url), OpenMode::Create).unwrap();
         Some(Fixture {
             store,
@@ -925,6 +1595,12 @@ mod postgres {
                 open(Path::new(&url), OpenMode::Existing).unwrap()
             })),
             migrations: Some(migrations(other.url.clone())),
+            sql: Some(Box::new(move |sql| {
+                client(&raw).batch_execute(sql).map_err(|e| {
+                    e.as_db_error()
+                        .map_or_else(|| e.to_string(), |d| d.message().to_string())
+                })
+            })),
             _keep: Some(Box::new((db, other))),
         })
     }
@@ -994,4 +1670,12 @@ mod postgres {
     }
 
     super::storage_tests!(fixture());
+
+    // Not yet in `storage_tests!` (see there): the SQLite readers do not filter yet.
+    #[test]
+    fn the_readers_count_what_set_counted_says() {
+        if let Some(f) = fixture() {
+            super::the_readers_count_what_set_counted_says(f);
+        }
+    }
 }

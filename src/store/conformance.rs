@@ -44,10 +44,10 @@ pub(crate) struct Migrations {
     /// The schema version this program writes.
     pub current: i64,
     /// Write the database at an older schema, holding versions and values in that schema's
-    /// own terms (for SQLite, `tests/fixtures/schema-v1.db`, made by the first release), and
-    /// return every row of its history as the upgraded database must still give it. `None`
-    /// for a backend that has no older schema yet (PostgreSQL: its first schema is the
-    /// current one); its first migration will add one.
+    /// own terms (for SQLite, `tests/fixtures/schema-v1.db`, made by the first release; for
+    /// PostgreSQL, schema 1, which migration 2 only added tables to), and return every row
+    /// of its history as the upgraded database must still give it. `None` for a backend
+    /// that has no older schema yet.
     pub older: Option<Box<dyn Fn() -> Vec<HistoryRow>>>,
     /// Mark the database (written by this program) as written by a newer one; return the
     /// schema version it now says it has.
@@ -138,6 +138,7 @@ macro_rules! storage_tests {
             a_write_that_fails_or_writes_nothing_logs_nothing,
             a_bulk_write_is_logged_like_one_row_at_a_time,
             review_states_change_only_on_current_values_in_the_expected_state,
+            a_write_can_review_the_rows_it_writes,
             // the_readers_count_what_set_counted_says joins this list once the SQLite readers
             // filter by `set_counted` (the lead's part of issue 17); until then it runs on
             // PostgreSQL only (`mod postgres` below).
@@ -1230,6 +1231,64 @@ pub(crate) fn review_states_change_only_on_current_values_in_the_expected_state(
     assert_eq!(s.states(Some(&[plain])).unwrap()[&plain], Submitted);
 }
 
+/// In the transaction that wrote them (a bulk write holds its rows until commit on
+/// PostgreSQL): a new current row can be given a state, a row this write replaced cannot.
+pub(crate) fn a_write_can_review_the_rows_it_writes(mut f: Fixture) {
+    let id = loaded(&mut f);
+    let s = &mut *f.store;
+    let old = s
+        .write_values(false, |w| Ok(added(w.put(&value(id, "FY2020", 1.0, T1))?)))
+        .unwrap();
+    use ReviewState::{Approved, Recorded, Submitted};
+    for (bulk, at) in [(true, T2), (false, T3)] {
+        let (new, again, changed) = s
+            .write_values(bulk, |w| {
+                let new = match w.import(&value(id, "FY2020", 2.0, at), true)? {
+                    Imported::Corrected { id } => id,
+                    other => panic!("{other:?}"),
+                };
+                let void = w
+                    .void(&NewValue {
+                        kind: Kind::Void,
+                        ..value(id, "FY2020", 0.0, at)
+                    })?
+                    .is_some();
+                let again = match w.import(&value(id, "FY2020", 3.0, at), true)? {
+                    Imported::Added { id } | Imported::Corrected { id } => id,
+                    other => panic!("{other:?}"),
+                };
+                Ok((
+                    new,
+                    again,
+                    [
+                        void,
+                        // Replaced before this write, and in it.
+                        w.set_state(old, Recorded, Approved)?,
+                        w.set_state(new, Recorded, Approved)?,
+                        // The void that ended the key.
+                        w.set_state(new + 1, Recorded, Approved)?,
+                        w.set_state(again, Submitted, Approved)?,
+                        w.set_state(again, Recorded, Approved)?,
+                    ],
+                ))
+            })
+            .unwrap();
+        assert_eq!(
+            changed,
+            [true, false, false, false, false, true],
+            "bulk {bulk}"
+        );
+        assert_eq!(
+            s.states(None).unwrap(),
+            [(again, Approved)].into_iter().collect(),
+            "bulk {bulk}"
+        );
+        assert_eq!(new + 2, again, "the void between");
+        s.write_values(false, |w| w.set_state(again, Approved, Recorded))
+            .unwrap();
+    }
+}
+
 pub(crate) fn the_readers_count_what_set_counted_says(mut f: Fixture) {
     let id = loaded(&mut f);
     let s = &mut *f.store;
@@ -1581,7 +1640,7 @@ mod postgres {
 
     use super::{Fixture, Migrations};
     use crate::store::postgres::{testing::TestServer, CURRENT_VERSION};
-    use crate::store::{open, OpenMode};
+    use crate::store::{open, OpenMode, WriteValues};
 
     fn fixture() -> Option<Fixture> {
         let db = TestServer::database()?;
@@ -1609,12 +1668,45 @@ mod postgres {
         Client::connect(url, NoTls).unwrap()
     }
 
-    /// The migration hooks for the database at `url`. PostgreSQL has no older schema yet.
+    /// What schema migration 2 (the reporting cycle) added: dropped, the database is at
+    /// schema 1 exactly (migration 2 only adds; the tables of schema 1 and what this program
+    /// writes in them are as they were).
+    const BACK_TO_1: &str = "DROP TABLE app_user, period_lock, value_state, audit_log; \
+         DROP FUNCTION ics_audit_log_append_only(); \
+         DELETE FROM ics_meta WHERE key = 'log_start'; \
+         UPDATE ics_meta SET value = '1' WHERE key = 'schema_version'";
+
+    /// The migration hooks for the database at `url`.
     fn migrations(url: String) -> Migrations {
-        let (newer, opened, version, dump) = (url.clone(), url.clone(), url.clone(), url);
+        let (older, newer, opened, version, dump) =
+            (url.clone(), url.clone(), url.clone(), url.clone(), url);
         Migrations {
             current: CURRENT_VERSION,
-            older: None,
+            // Schema 1: a version and a history (a correction, a void, a value after it)
+            // written by this program, then taken back to schema 1.
+            older: Some(Box::new(move || {
+                let mut store = open(Path::new(&older), OpenMode::Create).unwrap();
+                let id = super::load_into(&mut *store);
+                store
+                    .write_values(false, |w| {
+                        w.put(&super::value(id, "FY2021", 1.0, super::T1))?;
+                        w.put(&super::value(id, "FY2021", 2.0, super::T2))?;
+                        w.put(&super::value(id, "FY2022", 5.0, super::T1))?;
+                        w.void(&super::NewValue {
+                            kind: super::Kind::Void,
+                            ..super::value(id, "FY2022", 0.0, super::T2)
+                        })?;
+                        w.put(&super::value(id, "FY2022", 6.0, super::T3))
+                    })
+                    .unwrap();
+                let rows = super::history(&*store)
+                    .iter()
+                    .map(super::HistoryRow::of)
+                    .collect();
+                drop(store);
+                client(&older).batch_execute(BACK_TO_1).unwrap();
+                rows
+            })),
             newer: Box::new(move || {
                 let version = CURRENT_VERSION + 1;
                 client(&newer)

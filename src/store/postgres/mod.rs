@@ -22,6 +22,8 @@ mod value_tests;
 mod values;
 mod versions;
 mod workflow;
+#[cfg(test)]
+mod workflow_tests;
 
 use std::cell::RefCell;
 use std::time::Duration;

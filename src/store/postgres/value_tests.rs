@@ -40,7 +40,7 @@ title = "G"
 /// The rows `ics load` of [`FRAMEWORK`] would store, written directly (the version readers
 /// are another part of the store), plus a second strategy `t` whose indicator `I1` no read
 /// of strategy `s` may see.
-const ROWS: &str = r#"
+pub(super) const ROWS: &str = r#"
 INSERT INTO strategy_version (strategy_code, label, title, loaded_at, content_hash,
     strategy_json, settings_json, node_count, indicator_count)
 VALUES ('s', 'v1', 'S', '2026-01-15T12:00:00.000000Z', 'h1', '{}', '{}', 1, 2),
@@ -559,7 +559,7 @@ fn a_write_that_would_not_link_up_saves_nothing() {
 }
 
 /// A few values, one corrected, one voided: a healthy history for `check`.
-fn with_values(pg: &mut PgStore) {
+pub(super) fn with_values(pg: &mut PgStore) {
     let ids = pg.indicator_ids().unwrap();
     let v = |code: &str, value: f64, at: &'static str| NewValue {
         indicator_id: ids[code],

@@ -139,10 +139,9 @@ macro_rules! storage_tests {
             a_bulk_write_is_logged_like_one_row_at_a_time,
             review_states_change_only_on_current_values_in_the_expected_state,
             a_write_can_review_the_rows_it_writes,
-            // the_readers_count_what_set_counted_says joins this list once the SQLite readers
-            // filter by `set_counted` (the lead's part of issue 17); until then it runs on
-            // PostgreSQL only (`mod postgres` below).
+            the_readers_count_what_set_counted_says,
             saving_a_version_logs_a_load,
+            the_settings_are_read_alone,
             the_audit_log_cannot_be_changed,
             the_log_is_read_by_time_user_strategy_and_reviewed_value,
         );
@@ -1352,6 +1351,29 @@ pub(crate) fn the_readers_count_what_set_counted_says(mut f: Fixture) {
     }
 }
 
+/// [`StrategyVersions::settings`] gives what the whole framework's `[settings]` are.
+pub(crate) fn the_settings_are_read_alone(f: Fixture) {
+    let mut store = f.store;
+    let s = &mut *store;
+    let text = FRAMEWORK.replacen(
+        "version = \"v1\"\n",
+        "version = \"v1\"\n[settings]\nreview = true\nlock_after_days = 45\n",
+        1,
+    );
+    let fw = framework::parse_str(&text, "t.toml").unwrap();
+    assert!(fw.settings.review, "the test framework turns review on");
+    for (label, fw) in [("plain", framework("title = \"S\"")), ("reviewed", fw)] {
+        s.save_version(&fw, label, None, T1).unwrap();
+        let version = s.resolve_version(Some(label)).unwrap();
+        assert_eq!(s.settings(&version).unwrap(), fw.settings, "{label}");
+        assert_eq!(
+            s.settings(&version).unwrap(),
+            s.framework(&version).unwrap().settings,
+            "{label}"
+        );
+    }
+}
+
 pub(crate) fn saving_a_version_logs_a_load(f: Fixture) {
     let mut store = f.store;
     let s = &mut *store;
@@ -1762,12 +1784,4 @@ mod postgres {
     }
 
     super::storage_tests!(fixture());
-
-    // Not yet in `storage_tests!` (see there): the SQLite readers do not filter yet.
-    #[test]
-    fn the_readers_count_what_set_counted_says() {
-        if let Some(f) = fixture() {
-            super::the_readers_count_what_set_counted_says(f);
-        }
-    }
 }

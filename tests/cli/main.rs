@@ -16,6 +16,7 @@ mod pirs;
 mod postgres;
 mod postgres_copy;
 mod postgres_cycle;
+mod postgres_log;
 mod postgres_replica;
 mod postgres_values;
 mod progress;

@@ -1,7 +1,5 @@
 //! `ics check` on PostgreSQL: the server's own consistency checks where they exist, the shape
-//! of ics's tables, the tracker's invariants, and the backend-neutral stages of
-//! `store/check_values.rs` (every version and value read back through the commands' readers,
-//! every value as `import-values` would take it back).
+//! of ics's tables, the tracker's invariants, and the backend-neutral stages.
 //!
 //! Like the SQLite check it runs in stages and stops after the first that finds a problem:
 //! 1. the server: amcheck's `bt_index_check` (with `heapallindexed`) on every B-tree index of
@@ -12,10 +10,13 @@
 //!    its table's largest id (the next insert would collide);
 //! 2. the shape: every table, column (with its type) and index the migrations make, compared
 //!    with what the migrations make in a temporary schema (rolled back), and `value_current`
-//!    still unique and partial;
+//!    still unique and partial, and the audit log's triggers present and enabled;
 //! 3. the invariants (`check_invariants.rs`), as for SQLite, plus the ones PostgreSQL's
 //!    constraints already promise, verified rather than assumed: no `replaced_by` pointing at
-//!    a missing row, at most one current row per key.
+//!    a missing row, at most one current row per key, no review state of a missing value;
+//! 4. as for SQLite, the backend-neutral stages: every version and value read back through the
+//!    commands' readers and as `import-values` would take it back (`store/check_values.rs`),
+//!    and every value held to the audit log (`store/check_log.rs`).
 //!
 //! The check reads in one transaction that is always rolled back.
 
@@ -63,9 +64,10 @@ impl PgStore {
         if !report.problems.is_empty() {
             return Ok(report);
         }
-        let stages: [SharedStage; 2] = [
+        let stages: [SharedStage; 3] = [
             |s, r| crate::store::check_values::check_readers(s, r),
             |s, r| crate::store::check_values::check_values(s, r),
+            |s, r| crate::store::check_log::check_log(s, r),
         ];
         for stage in stages {
             match stage(self, &mut report) {

@@ -757,6 +757,22 @@ impl StrategyVersions for PgStore {
     ) -> Result<Framework, Error> {
         self.read_framework(version, wanted, Detail::Outline)
     }
+
+    /// One row, not the framework: every write asks for the settings (review, the automatic
+    /// lock), and reading a 20,000-indicator framework takes seconds on a server.
+    fn settings(&self, version: &VersionInfo) -> Result<crate::framework::Settings, Error> {
+        let ctx = format!("read version `{}`", version.label);
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one(
+                "SELECT settings_json FROM strategy_version WHERE id = $1",
+                &[&version.id],
+            )
+            .map_err(|e| self.map_err(e, &ctx))?;
+        let json: &str = get(&row, 0, &ctx)?;
+        serde_json::from_str(json).map_err(|_| damaged(&ctx, "its settings cannot be read"))
+    }
 }
 
 #[cfg(test)]

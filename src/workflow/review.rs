@@ -241,3 +241,32 @@ fn nothing_to(
         said.join(", ")
     ))
 }
+
+/// The approval queue: every current value of `range` (of every period with `None`) waiting for approval, in indicator and
+/// period order.
+pub fn queue(store: &dyn Storage, range: Option<PeriodRange>) -> Result<Vec<Item>, Error> {
+    let mut found = Vec::new();
+    store.each_value(
+        &ValueQuery {
+            periods: range,
+            ..Default::default()
+        },
+        &mut |v| {
+            if v.kind != Kind::Void {
+                found.push(Item {
+                    id: v.id,
+                    indicator: v.indicator,
+                    period: v.period,
+                    disaggregation: v.disaggregation,
+                    value: v.value,
+                    recorded_by: v.recorded_by,
+                });
+            }
+            Ok(())
+        },
+    )?;
+    let ids: Vec<i64> = found.iter().map(|i| i.id).collect();
+    let states = store.states(Some(&ids))?;
+    found.retain(|i| states.get(&i.id) == Some(&ReviewState::Submitted));
+    Ok(found)
+}

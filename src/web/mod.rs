@@ -4,13 +4,14 @@
 //!
 //! [`Storage`] is not `Send`, so each request opens its own store on a blocking thread
 //! (cheap for SQLite; one new connection per request on PostgreSQL).
-//! Files: [`auth`] (sessions, CSRF, throttling, sign-in), [`headers`] (security headers and the
+//! Files: [`auth`] (sessions, CSRF, throttling), [`signin`], [`headers`] (security headers and the
 //! request log), [`layout`] (the HTML shell and style), [`pages`] (one file per page).
 
 pub mod auth;
 pub mod headers;
 pub mod layout;
 pub mod pages;
+pub mod signin;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -205,8 +206,8 @@ pub fn router(app: Shared) -> Router {
         .route("/review/return", post(pages::review::give_back))
         .route("/status", get(pages::status::get))
         .route("/log", get(pages::log::get))
-        .route("/login", get(auth::login_page).post(auth::login))
-        .route("/logout", post(auth::logout))
+        .route("/login", get(signin::login_page).post(signin::login))
+        .route("/logout", post(signin::logout))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             auth::session,

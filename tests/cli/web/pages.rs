@@ -1,0 +1,172 @@
+//! The pages at work: a value through review, with the CLI's numbers; single-user mode; the
+//! request log and a clean stop.
+
+use super::{mission, progress_row, values, Server};
+use crate::common::Env;
+
+#[test]
+fn the_approver_approves_and_the_numbers_match_the_cli() {
+    let env = Env::new();
+    mission(&env);
+    let server = Server::start(&env, &[]);
+    let mut ana = server.client();
+    ana.sign_in("ana.econ");
+    let csrf = ana.get("/").csrf();
+    let hostile = "<script>alert('x')</script> & \"quoted\"";
+    let p = ana.post(
+        "/indicator/IND-TRADE-GOODS/record",
+        &[
+            ("csrf", &csrf),
+            ("period", "FY2022"),
+            ("value", "20.1"),
+            ("note", hostile),
+        ],
+    );
+    assert_eq!(p.status, 303);
+    // Submitted, not approved: progress does not count it yet, here or in the CLI.
+    assert!(progress_row(&env, "IND-TRADE-GOODS")["actual"].is_null());
+    let mut bo = server.client();
+    bo.sign_in("bo.po");
+    let queue = bo.get("/review");
+    assert!(
+        queue.body.contains("1 value waiting for approval"),
+        "{}",
+        queue.body
+    );
+    // Return it with a reason; the reporter records it again; then approve it.
+    let csrf = queue.csrf();
+    let key = [
+        ("indicator", "IND-TRADE-GOODS"),
+        ("period", "FY2022"),
+        ("disagg", ""),
+    ];
+    let mut form = vec![("csrf", csrf.as_str()), ("reason", "which source?")];
+    form.extend_from_slice(&key);
+    assert_eq!(bo.post("/review/return", &form).status, 303);
+    assert!(bo
+        .get("/review")
+        .body
+        .contains("Nothing is waiting for approval"));
+    let csrf_a = ana.get("/").csrf();
+    assert_eq!(
+        ana.post(
+            "/indicator/IND-TRADE-GOODS/record",
+            &[("csrf", &csrf_a), ("period", "FY2022"), ("value", "20.1")],
+        )
+        .status,
+        303
+    );
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(&key);
+    assert_eq!(bo.post("/review/approve", &form).status, 303);
+    assert!(bo
+        .get("/review")
+        .body
+        .contains("approved `IND-TRADE-GOODS` FY2022"));
+    let row = progress_row(&env, "IND-TRADE-GOODS");
+    assert_eq!(row["actual"], 20.1);
+    // The dashboard shows the CLI's numbers.
+    let dash = bo.get("/?period=FY2022");
+    assert_eq!(dash.status, 200);
+    let cells = format!(
+        "IND-TRADE-GOODS</a></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">20.1</td>",
+        row["title"].as_str().unwrap(),
+        ics::render::progress::number(row["target"].as_f64().unwrap())
+    );
+    assert!(dash.body.contains(&cells), "{cells}\n{}", dash.body);
+    let status = row["status"].as_str().unwrap().replace('_', " ");
+    assert!(dash.body.contains(&status));
+    // The history shows the review and the hostile note as text.
+    let page = bo.get("/indicator/IND-TRADE-GOODS");
+    assert!(!page.body.contains("<script>"), "{}", page.body);
+    assert!(page
+        .body
+        .contains("&lt;script&gt;alert('x')&lt;/script&gt; &amp; &quot;quoted&quot;"));
+    assert!(page.body.contains("which source?"));
+    // The log page names every step's person.
+    let log = bo.get("/log");
+    assert_eq!(log.status, 200);
+    for step in [
+        "<td>bo.po</td><td>peru-ics</td><td>approve</td>",
+        "<td>bo.po</td><td>peru-ics</td><td>return</td>",
+        "<td>ana.econ</td><td>peru-ics</td><td>record</td>",
+    ] {
+        assert!(log.body.contains(step), "{step}\n{}", log.body);
+    }
+    // The status page agrees with `ics status`.
+    let cli = env
+        .ics(&["status", "--period", "FY2022", "--format", "json"])
+        .json();
+    let st = bo.get("/status?period=FY2022");
+    let goods = cli["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["indicator"] == "IND-TRADE-GOODS")
+        .unwrap();
+    assert_eq!(goods["state"], "approved");
+    assert!(
+        st.body.contains("<td>ana.econ</td><td>approved</td>"),
+        "{}",
+        st.body
+    );
+}
+
+#[test]
+fn single_user_mode_says_so_on_every_page_and_still_checks_csrf() {
+    let env = Env::new();
+    env.load_shipped();
+    let server = Server::start(&env, &[]);
+    let mut c = server.client();
+    for path in ["/", "/review", "/status", "/log", "/indicator/IND-POVERTY"] {
+        let p = c.get(path);
+        assert_eq!(p.status, 200, "{path}: {}", p.body);
+        assert!(p.body.contains("Single-user mode"), "{path}");
+    }
+    assert_eq!(c.get("/login").location.as_deref(), Some("/"));
+    let before = values(&env);
+    let p = c.post(
+        "/indicator/IND-POVERTY/record",
+        &[("period", "FY2022"), ("value", "25.9")],
+    );
+    assert_eq!(p.status, 403);
+    assert_eq!(values(&env), before);
+    let csrf = c.get("/indicator/IND-POVERTY").csrf();
+    let p = c.post(
+        "/indicator/IND-POVERTY/record",
+        &[("csrf", &csrf), ("period", "FY2022"), ("value", "25.9")],
+    );
+    assert_eq!(p.status, 303);
+    // Review is off: the value counts at once, by the name of whoever runs the server.
+    assert_eq!(progress_row(&env, "IND-POVERTY")["actual"], 25.9);
+    assert!(env
+        .ics(&["history", "IND-POVERTY"])
+        .ok()
+        .stdout
+        .contains("tester"));
+}
+
+#[test]
+fn the_log_has_one_line_per_request_and_sigterm_stops_the_server() {
+    let env = Env::new();
+    mission(&env);
+    let server = Server::start(&env, &[]);
+    let mut c = server.client();
+    c.sign_in("bo.po");
+    assert_eq!(c.get("/?period=FY2022").status, 200);
+    assert_eq!(c.get("/review?period=FY2022").status, 200);
+    let (code, log) = server.terminate();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("shutting down"), "{log}");
+    // Method, path without the query, status, milliseconds, user.
+    let line = log
+        .lines()
+        .find(|l| l.starts_with("GET /review "))
+        .unwrap_or_else(|| panic!("{log}"));
+    let parts: Vec<&str> = line.split(' ').collect();
+    assert_eq!(parts.len(), 5, "{line}");
+    assert_eq!(parts[2], "200");
+    assert!(parts[3].ends_with("ms"), "{line}");
+    assert_eq!(parts[4], "bo.po");
+    assert!(!log.contains("FY2022"), "the query is not logged:\n{log}");
+}

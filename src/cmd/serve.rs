@@ -75,6 +75,7 @@ pub fn run(cx: &Context, args: &ServeArgs) -> Result<Outcome, Error> {
             secure_cookies: args.behind_proxy || tls,
             behind_proxy: args.behind_proxy,
             idle,
+            loopback_port: (bound.ip().is_loopback() && !args.behind_proxy).then_some(bound.port()),
         },
         listener,
     )?;

@@ -39,6 +39,9 @@ pub struct Config {
     pub behind_proxy: bool,
     /// How long a session may stay idle.
     pub idle: Duration,
+    /// Listening on loopback (not behind a proxy): the port, and then only requests whose
+    /// `Host` is a loopback name and this port are answered.
+    pub loopback_port: Option<u16>,
 }
 
 /// What every request shares.
@@ -217,7 +220,10 @@ pub fn router(app: Shared) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/style.css", get(layout::style))
         .fallback(|| async { WebError::NotFound("there is no such page".into()) })
-        .layer(axum::middleware::from_fn(headers::headers_and_log))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            headers::headers_and_log,
+        ))
         .with_state(app)
 }
 

@@ -173,9 +173,9 @@ impl Drop for Server {
 
 /// One browser: its session cookie.
 pub struct Client {
-    base: String,
+    pub base: String,
     pub cookie: Option<String>,
-    agent: ureq::Agent,
+    pub agent: ureq::Agent,
 }
 
 pub struct Page {

@@ -354,3 +354,26 @@ fn passwords_are_checked_and_set_by_the_right_people() {
         "{log}"
     );
 }
+
+#[test]
+fn on_loopback_only_requests_addressed_to_loopback_are_answered() {
+    let env = Env::new();
+    env.load_shipped();
+    let server = Server::start(&env, &[]);
+    let c = server.client();
+    let port = c.base.rsplit(':').next().unwrap().to_string();
+    for (host, status) in [
+        (format!("127.0.0.1:{port}"), 200),
+        (format!("localhost:{port}"), 200),
+        (format!("rebound.example:{port}"), 421),
+        ("127.0.0.1:1".to_string(), 421),
+    ] {
+        let resp = c
+            .agent
+            .get(format!("{}/", c.base))
+            .header("Host", &host)
+            .call()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), status, "{host}");
+    }
+}

@@ -170,3 +170,27 @@ fn the_log_has_one_line_per_request_and_sigterm_stops_the_server() {
     assert_eq!(parts[4], "bo.po");
     assert!(!log.contains("FY2022"), "the query is not logged:\n{log}");
 }
+
+#[test]
+fn hostile_titles_render_as_text() {
+    let env = Env::new();
+    let text = std::fs::read_to_string(crate::common::repo_file("framework.toml")).unwrap();
+    let hostile = "<img src=x onerror=alert(1)> & </td></tr> poverty";
+    let text = text.replacen(
+        "title = \"National poverty rate in Peru\"",
+        &format!("title = \"{hostile}\""),
+        1,
+    );
+    assert!(text.contains("onerror"));
+    let fw = env.write("framework.toml", &text);
+    env.ics(&["load", fw.to_str().unwrap()]).ok();
+    let server = Server::start(&env, &[]);
+    let mut c = server.client();
+    let escaped = "&lt;img src=x onerror=alert(1)&gt; &amp; &lt;/td&gt;&lt;/tr&gt; poverty";
+    for path in ["/", "/indicator/IND-POVERTY", "/status?period=FY2022"] {
+        let p = c.get(path);
+        assert_eq!(p.status, 200, "{path}");
+        assert!(p.body.contains(escaped), "{path}:\n{}", p.body);
+        assert!(!p.body.contains("<img"), "{path}");
+    }
+}

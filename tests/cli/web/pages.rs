@@ -139,6 +139,37 @@ fn single_user_mode_says_so_on_every_page_and_still_checks_csrf() {
     assert_eq!(p.status, 303);
     // Review is off: the value counts at once, by the name of whoever runs the server.
     assert_eq!(progress_row(&env, "IND-POVERTY")["actual"], 25.9);
+    // A value far from its target, unexplained: the dashboard lists it as the CLI does.
+    let csrf = c.get("/indicator/IND-TRADE-GOODS").csrf();
+    let p = c.post(
+        "/indicator/IND-TRADE-GOODS/record",
+        &[("csrf", &csrf), ("period", "FY2022"), ("value", "5")],
+    );
+    assert_eq!(p.status, 303);
+    let cli = env
+        .ics(&[
+            "progress",
+            "--period",
+            "FY2022",
+            "--needs-explanation",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
+    let codes: Vec<&str> = cli
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["indicator"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"IND-TRADE-GOODS"), "{codes:?}");
+    let dash = c.get("/?period=FY2022");
+    let list = &dash.body[dash.body.find("<h2>Needs explanation</h2>").unwrap()..];
+    for code in &codes {
+        assert!(list.contains(&format!(">{code}</a>")), "{code}:\n{list}");
+    }
+    assert_eq!(list.matches("<li>").count(), codes.len(), "{list}");
     assert!(env
         .ics(&["history", "IND-POVERTY"])
         .ok()

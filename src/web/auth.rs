@@ -27,12 +27,16 @@ pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// The largest form accepted.
 const MAX_FORM: usize = 64 * 1024;
 
-/// A random 256-bit token, in hex.
-pub fn token() -> String {
+/// A random 256-bit token, in hex; `None` if the system has no randomness to give.
+pub fn token() -> Option<String> {
     let mut b = [0u8; 32];
-    // Without the system's randomness no session could be safe: only a broken system gets here.
-    getrandom::fill(&mut b).expect("the system's random number source failed");
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    getrandom::fill(&mut b).ok()?;
+    Some(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// What a request gets when no session can be made.
+fn no_randomness() -> WebError {
+    WebError::Internal("the system gave no random numbers to make a session with".into())
 }
 
 struct Session {
@@ -51,14 +55,19 @@ pub struct Sessions {
 impl Sessions {
     /// The session `id` names if it has not idled out (touched), else a new one. The bool says
     /// whether it is new (then the browser gets its cookie).
-    fn visit(&mut self, id: Option<&str>, idle: Duration, take_flash: bool) -> (Visit, bool) {
+    fn visit(
+        &mut self,
+        id: Option<&str>,
+        idle: Duration,
+        take_flash: bool,
+    ) -> Result<(Visit, bool), WebError> {
         let now = Instant::now();
         if let Some(id) = id {
             match self.map.get_mut(id) {
                 Some(s) if now.duration_since(s.seen) <= idle => {
                     s.seen = now;
                     let flash = if take_flash { s.flash.take() } else { None };
-                    return (
+                    return Ok((
                         Visit {
                             id: id.to_string(),
                             user: s.user.clone(),
@@ -66,7 +75,7 @@ impl Sessions {
                             flash,
                         },
                         false,
-                    );
+                    ));
                 }
                 Some(_) => {
                     self.map.remove(id);
@@ -77,12 +86,13 @@ impl Sessions {
         if self.map.len() > 1000 {
             self.map.retain(|_, s| now.duration_since(s.seen) <= idle);
         }
-        (self.create(None), true)
+        Ok((self.create(None)?, true))
     }
 
-    fn create(&mut self, user: Option<String>) -> Visit {
-        let id = token();
-        let csrf = token();
+    fn create(&mut self, user: Option<String>) -> Result<Visit, WebError> {
+        let (Some(id), Some(csrf)) = (token(), token()) else {
+            return Err(no_randomness());
+        };
         self.map.insert(
             id.clone(),
             Session {
@@ -92,16 +102,16 @@ impl Sessions {
                 seen: Instant::now(),
             },
         );
-        Visit {
+        Ok(Visit {
             id,
             user,
             csrf,
             flash: None,
-        }
+        })
     }
 
     /// Sign `user` in: the old session ends and a new one (new id, new token) begins.
-    pub fn sign_in(&mut self, old: &str, user: &str) -> Visit {
+    pub fn sign_in(&mut self, old: &str, user: &str) -> Result<Visit, WebError> {
         self.map.remove(old);
         self.create(Some(user.to_string()))
     }
@@ -210,7 +220,10 @@ pub async fn session(State(app): State<Shared>, req: Request, next: Next) -> Res
     let id = cookie(req.headers());
     let post = req.method() == Method::POST;
     let (visit, new) = match app.sessions.lock() {
-        Ok(mut s) => s.visit(id.as_deref(), app.cfg.idle, !post),
+        Ok(mut s) => match s.visit(id.as_deref(), app.cfg.idle, !post) {
+            Ok(v) => v,
+            Err(e) => return e.into_response(),
+        },
         Err(_) => return WebError::Internal("the sessions are unusable".into()).into_response(),
     };
     let mut req = req;
@@ -300,19 +313,21 @@ mod tests {
     #[test]
     fn sessions_idle_out_and_signing_in_changes_the_id() {
         let mut s = Sessions::default();
-        let (v, new) = s.visit(None, Duration::from_secs(60), true);
+        let (v, new) = s.visit(None, Duration::from_secs(60), true).unwrap();
         assert!(new);
         assert_eq!(v.id.len(), 64);
-        let (again, new) = s.visit(Some(&v.id), Duration::from_secs(60), true);
+        let (again, new) = s.visit(Some(&v.id), Duration::from_secs(60), true).unwrap();
         assert!(!new);
         assert_eq!(again.csrf, v.csrf);
-        let signed = s.sign_in(&v.id, "ana");
+        let signed = s.sign_in(&v.id, "ana").unwrap();
         assert_ne!(signed.id, v.id);
         assert_ne!(signed.csrf, v.csrf);
-        let (_, new) = s.visit(Some(&v.id), Duration::from_secs(60), true);
+        let (_, new) = s.visit(Some(&v.id), Duration::from_secs(60), true).unwrap();
         assert!(new, "the old id is gone");
         std::thread::sleep(Duration::from_millis(5));
-        let (_, new) = s.visit(Some(&signed.id), Duration::from_millis(1), true);
+        let (_, new) = s
+            .visit(Some(&signed.id), Duration::from_millis(1), true)
+            .unwrap();
         assert!(new, "an idle session has ended");
     }
 

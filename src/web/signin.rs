@@ -113,8 +113,10 @@ pub async fn login(
     if let Ok(mut t) = app.throttle.lock() {
         t.succeeded(&name);
     }
-    let Ok(fresh) = app.sessions.lock().map(|mut s| s.sign_in(&visit.id, &name)) else {
-        return WebError::Internal("the sessions are unusable".into()).into_response();
+    let fresh = match app.sessions.lock().map(|mut s| s.sign_in(&visit.id, &name)) {
+        Ok(Ok(fresh)) => fresh,
+        Ok(Err(e)) => return e.into_response(),
+        Err(_) => return WebError::Internal("the sessions are unusable".into()).into_response(),
     };
     let mut resp = Redirect::to(&local(f.next.as_deref())).into_response();
     resp.headers_mut().insert(

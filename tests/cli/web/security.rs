@@ -377,3 +377,49 @@ fn on_loopback_only_requests_addressed_to_loopback_are_answered() {
         assert_eq!(resp.status().as_u16(), status, "{host}");
     }
 }
+
+#[test]
+fn a_removed_user_is_signed_out_and_a_locked_period_refuses_the_form() {
+    let env = Env::new();
+    mission(&env);
+    let server = Server::start(&env, &[]);
+    let mut ana = server.client();
+    ana.sign_in("ana.econ");
+    let csrf = ana.get("/").csrf();
+    env.ics(&[
+        "--as",
+        "pm.lima",
+        "lock",
+        "FY2022",
+        "--reason",
+        "Reported to Washington",
+    ])
+    .ok();
+    let before = values(&env);
+    let p = ana.post(
+        "/indicator/IND-TRADE-GOODS/record",
+        &[("csrf", &csrf), ("period", "FY2022"), ("value", "20.1")],
+    );
+    assert_eq!(p.status, 400, "{}", p.body);
+    assert!(
+        p.body
+            .contains("FY2022 is locked (by pm.lima on 2026-01-15: Reported to Washington)"),
+        "{}",
+        p.body
+    );
+    assert_eq!(values(&env), before);
+    // Roles are read on every request: a user removed is out at once.
+    env.ics(&["--as", "pm.lima", "user", "remove", "ana.econ"])
+        .ok();
+    let before = values(&env);
+    let p = ana.get("/");
+    assert_eq!(p.status, 303);
+    assert_eq!(p.location.as_deref(), Some("/login?next=/"));
+    let p = ana.post(
+        "/indicator/IND-TRADE-GOODS/record",
+        &[("csrf", &csrf), ("period", "FY2023"), ("value", "20.1")],
+    );
+    assert_eq!(p.status, 303);
+    assert!(p.location.unwrap().starts_with("/login"));
+    assert_eq!(values(&env), before);
+}

@@ -208,6 +208,7 @@ pub fn router(app: Shared) -> Router {
         .route("/review/approve", post(pages::review::approve))
         .route("/review/return", post(pages::review::give_back))
         .route("/status", get(pages::status::get))
+        .route("/tree", get(pages::tree::get))
         .route("/log", get(pages::log::get))
         .route("/login", get(signin::login_page).post(signin::login))
         .route("/logout", post(signin::logout))

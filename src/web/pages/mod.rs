@@ -6,6 +6,7 @@ pub mod indicator;
 pub mod log;
 pub mod review;
 pub mod status;
+pub mod tree;
 
 use serde::Deserialize;
 

@@ -225,3 +225,43 @@ fn hostile_titles_render_as_text() {
         assert!(!p.body.contains("<img"), "{path}");
     }
 }
+
+#[test]
+fn the_goals_tree_shows_every_node_and_its_links() {
+    let env = Env::new();
+    env.load_shipped();
+    let server = Server::start(&env, &[]);
+    let tree = server.client().get("/tree");
+    assert_eq!(tree.status, 200);
+    let cli = env.ics(&["tree", "--format", "json"]).ok().json();
+    let mut codes = Vec::new();
+    fn walk(v: &serde_json::Value, codes: &mut Vec<String>) {
+        if let Some(c) = v.get("code").and_then(|c| c.as_str()) {
+            codes.push(c.to_string());
+        }
+        for key in ["nodes", "children"] {
+            if let Some(list) = v.get(key).and_then(|l| l.as_array()) {
+                for n in list {
+                    walk(n, codes);
+                }
+            }
+        }
+    }
+    walk(&cli, &mut codes);
+    assert_eq!(
+        codes.len(),
+        20,
+        "4 goals, 9 objectives, 2 MOs, 3 DOs, 2 themes: {codes:?}"
+    );
+    for code in &codes {
+        assert!(tree.body.contains(&format!("id=\"{code}\"")), "{code}");
+    }
+    // DO1 supports MO2.2, and MO2.2 says it is supported by DO1.
+    let do1 = &tree.body[tree.body.find("id=\"DO1\"").unwrap()..];
+    assert!(do1[..do1.find("</section>").unwrap()]
+        .contains("Supports: <ul><li><a class=\"code\" href=\"#MO2.2\">"));
+    let mo22 = &tree.body[tree.body.find("id=\"MO2.2\"").unwrap()..];
+    assert!(mo22[..mo22.find("</section>").unwrap()]
+        .contains("Supported by: <ul><li><a class=\"code\" href=\"#DO1\">"));
+    assert!(tree.body.contains("href=\"/indicator/IND-POVERTY\""));
+}

@@ -8,7 +8,7 @@ mod demo;
 mod dest;
 mod diff;
 mod docs;
-mod explain;
+pub(crate) mod explain;
 mod export;
 mod export_values;
 mod give_back;
@@ -33,7 +33,7 @@ mod tree;
 mod unlock;
 mod user;
 mod versions;
-mod void;
+pub(crate) mod void;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -204,6 +204,8 @@ pub fn router(app: Shared) -> Router {
         .route("/", get(pages::dashboard::get))
         .route("/indicator/{code}", get(pages::indicator::get))
         .route("/indicator/{code}/record", post(pages::indicator::record))
+        .route("/indicator/{code}/explain", post(pages::indicator::explain))
+        .route("/indicator/{code}/void", post(pages::indicator::void))
         .route("/review", get(pages::review::get))
         .route("/review/approve", post(pages::review::approve))
         .route("/review/return", post(pages::review::give_back))

@@ -1,5 +1,6 @@
 //! `/indicator/{code}`: an indicator's targets and history (values, corrections, voids and
-//! reviews), and for a reporter in scope the form that records a value (`ics record`).
+//! reviews), and for a reporter in scope the forms that record, explain and void a value
+//! (`ics record`, `ics explain`, `ics void`).
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -8,7 +9,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::{in_scope, policy};
-use crate::cli::{RecordArgs, ValueKey};
+use crate::cli::{ExplainArgs, RecordArgs, ValueKey, VoidArgs};
 use crate::framework::Indicator;
 use crate::render::progress::number;
 use crate::store::{Kind, Targets, ValueQuery};
@@ -97,6 +98,24 @@ fn render(cx: &mut Ctx, code: &str) -> Result<(String, Markup), WebError> {
                 label for="note" { "Note (optional)" }
                 textarea #note name="note" rows="2" {}
                 button type="submit" { "Record" }
+            }
+            h2 { "Explain a deviation" }
+            form.stack method="post" action={ "/indicator/" (query_escape(code)) "/explain" } {
+                (csrf(cx.visit))
+                label for="explain-period" { "Period" }
+                input #explain-period type="text" name="period" required;
+                label for="explanation" { "Explanation" }
+                textarea #explanation name="text" rows="2" required {}
+                button type="submit" { "Explain" }
+            }
+            h2 { "Void a value" }
+            form.stack method="post" action={ "/indicator/" (query_escape(code)) "/void" } {
+                (csrf(cx.visit))
+                label for="void-period" { "Period" }
+                input #void-period type="text" name="period" required;
+                label for="void-reason" { "Reason (kept in the history)" }
+                input #void-reason type="text" name="reason" required;
+                button.plain type="submit" { "Void" }
             }
         }
         h2 { "History, newest first" }
@@ -189,6 +208,66 @@ pub async fn record(
             said.push_str(&format!(" (warning: {w})"));
         }
         Ok(said)
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct TextForm {
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    reason: String,
+}
+
+fn key(code: String, period: String) -> ValueKey {
+    ValueKey {
+        indicator: code,
+        period,
+        disagg: Vec::new(),
+    }
+}
+
+/// `ics explain` as a form.
+pub async fn explain(
+    State(app): State<Shared>,
+    Extension(visit): Extension<Visit>,
+    Path(code): Path<String>,
+    Form(f): Form<TextForm>,
+) -> Response {
+    let back = format!("/indicator/{}", query_escape(&code));
+    app.act(visit, back.clone(), back, move |cx| {
+        let policy = policy(cx, Need::Record)?;
+        in_scope(cx, &policy, &code)?;
+        let args = ExplainArgs {
+            key: key(code, f.period),
+            text: f.text,
+            by: None,
+        };
+        Ok(crate::cmd::explain::explain(cx.store, &policy, &args)?)
+    })
+    .await
+}
+
+/// `ics void` as a form.
+pub async fn void(
+    State(app): State<Shared>,
+    Extension(visit): Extension<Visit>,
+    Path(code): Path<String>,
+    Form(f): Form<TextForm>,
+) -> Response {
+    let back = format!("/indicator/{}", query_escape(&code));
+    app.act(visit, back.clone(), back, move |cx| {
+        let policy = policy(cx, Need::Record)?;
+        in_scope(cx, &policy, &code)?;
+        let args = VoidArgs {
+            key: key(code, f.period),
+            reason: f.reason,
+            by: None,
+        };
+        Ok(crate::cmd::void::void(cx.store, &policy, &args)?)
     })
     .await
 }

@@ -265,3 +265,72 @@ fn the_goals_tree_shows_every_node_and_its_links() {
         .contains("Supported by: <ul><li><a class=\"code\" href=\"#DO1\">"));
     assert!(tree.body.contains("href=\"/indicator/IND-POVERTY\""));
 }
+
+#[test]
+fn explain_and_void_through_the_forms_as_the_cli_would() {
+    let env = Env::new();
+    env.load_shipped();
+    let server = Server::start(&env, &[]);
+    let mut c = server.client();
+    let page = c.get("/indicator/IND-TRADE-GOODS");
+    for label in ["Record a value", "Explain a deviation", "Void a value"] {
+        assert!(page.body.contains(label), "{label}");
+    }
+    let csrf = page.csrf();
+    let post = |c: &mut super::Client, what: &str, form: &[(&str, &str)]| {
+        let mut f = vec![("csrf", csrf.as_str())];
+        f.extend_from_slice(form);
+        c.post(&format!("/indicator/IND-TRADE-GOODS/{what}"), &f)
+    };
+    // Nothing to explain yet: refused with the CLI's words, nothing changed.
+    let before = values(&env);
+    let p = post(&mut c, "explain", &[("period", "FY2022"), ("text", "why")]);
+    assert_eq!(p.status, 400);
+    assert!(p
+        .body
+        .contains("`IND-TRADE-GOODS` FY2022 has no current value to explain"));
+    assert_eq!(values(&env), before);
+    assert_eq!(
+        post(&mut c, "record", &[("period", "FY2022"), ("value", "5")]).status,
+        303
+    );
+    let needs = |c: &mut super::Client| {
+        let dash = c.get("/?period=FY2022");
+        let list = &dash.body[dash.body.find("<h2>Needs explanation</h2>").unwrap()..];
+        list.contains(">IND-TRADE-GOODS</a>")
+    };
+    assert!(needs(&mut c));
+    let p = post(
+        &mut c,
+        "explain",
+        &[("period", "FY2022"), ("text", "Port strike in Callao")],
+    );
+    assert_eq!(p.status, 303);
+    assert!(c
+        .get("/indicator/IND-TRADE-GOODS")
+        .body
+        .contains("explained `IND-TRADE-GOODS` FY2022 (kept in the history as an explanation)"));
+    assert!(!needs(&mut c), "an explained value needs no explanation");
+    let cli = env
+        .ics(&[
+            "progress",
+            "--period",
+            "FY2022",
+            "--needs-explanation",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
+    assert!(!cli.to_string().contains("IND-TRADE-GOODS"));
+    // A void needs its reason; then the value is gone from progress and kept in the history.
+    assert_eq!(
+        post(&mut c, "void", &[("period", "FY2022"), ("reason", " ")]).status,
+        400
+    );
+    let p = post(&mut c, "void", &[("period", "FY2022"), ("reason", "typo")]);
+    assert_eq!(p.status, 303);
+    assert!(progress_row(&env, "IND-TRADE-GOODS")["actual"].is_null());
+    let history = env.ics(&["history", "IND-TRADE-GOODS"]).ok().stdout;
+    assert!(history.contains("typo"), "{history}");
+}

@@ -153,6 +153,14 @@ fn roles_and_scopes_are_enforced_on_every_post() {
         "{}",
         p.body
     );
+    for (what, field) in [("explain", "text"), ("void", "reason")] {
+        let p = ana.post(
+            &format!("/indicator/IND-US-VISITORS/{what}"),
+            &[("csrf", &csrf), ("period", "FY2022"), (field, "because")],
+        );
+        assert_eq!(p.status, 403, "{what}");
+    }
+    assert_eq!(values(&env), before, "a refused POST changed something");
     // A reporter neither approves nor reads the log.
     ana.post(
         "/indicator/IND-TRADE-GOODS/record",

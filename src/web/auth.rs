@@ -73,6 +73,7 @@ impl Sessions {
                             user: s.user.clone(),
                             csrf: s.csrf.clone(),
                             flash,
+                            here: String::new(),
                         },
                         false,
                     ));
@@ -107,6 +108,7 @@ impl Sessions {
             user,
             csrf,
             flash: None,
+            here: String::new(),
         })
     }
 
@@ -219,7 +221,7 @@ pub struct LoggedUser(pub String);
 pub async fn session(State(app): State<Shared>, req: Request, next: Next) -> Response {
     let id = cookie(req.headers());
     let post = req.method() == Method::POST;
-    let (visit, new) = match app.sessions.lock() {
+    let (mut visit, new) = match app.sessions.lock() {
         Ok(mut s) => match s.visit(id.as_deref(), app.cfg.idle, !post) {
             Ok(v) => v,
             Err(e) => return e.into_response(),
@@ -252,6 +254,10 @@ pub async fn session(State(app): State<Shared>, req: Request, next: Next) -> Res
         }
         req = Request::from_parts(parts, Body::from(bytes));
     }
+    visit.here = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_string(), |p| p.as_str().to_string());
     req.extensions_mut().insert(visit.clone());
     let mut resp = next.run(req).await;
     if new {

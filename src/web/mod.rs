@@ -62,6 +62,8 @@ pub struct Visit {
     pub csrf: String,
     /// A message left by the last form posted.
     pub flash: Option<String>,
+    /// The path and query asked for: where signing in leads back to.
+    pub here: String,
 }
 
 /// A failed request, rendered as a page with its status.
@@ -139,13 +141,13 @@ impl App {
     }
 
     /// Render a page: `f` gives its title and body, on a blocking thread with a store of its own.
-    pub async fn page<F>(self: Arc<Self>, visit: Visit, path: String, f: F) -> Response
+    pub async fn page<F>(self: Arc<Self>, visit: Visit, f: F) -> Response
     where
         F: FnOnce(&mut Ctx) -> Result<(String, Markup), WebError> + Send + 'static,
     {
         let app = self.clone();
         let done = tokio::task::spawn_blocking(move || {
-            let (mut store, actor) = app.open(&visit, &path)?;
+            let (mut store, actor) = app.open(&visit, &visit.here)?;
             let mut cx = Ctx {
                 store: &mut *store,
                 actor: &actor,
@@ -166,15 +168,17 @@ impl App {
     }
 
     /// Carry out a form: `f` does it and says what it did; the browser is sent to `to` (POST,
-    /// then redirect), where the message is shown once.
-    pub async fn act<F>(self: Arc<Self>, visit: Visit, path: String, to: String, f: F) -> Response
+    /// then redirect), where the message is shown once (and there after signing in, if the
+    /// session has no user).
+    pub async fn act<F>(self: Arc<Self>, visit: Visit, to: String, f: F) -> Response
     where
         F: FnOnce(&mut Ctx) -> Result<String, WebError> + Send + 'static,
     {
         let app = self.clone();
         let id = visit.id.clone();
+        let back = to.clone();
         let done = tokio::task::spawn_blocking(move || {
-            let (mut store, actor) = app.open(&visit, &path)?;
+            let (mut store, actor) = app.open(&visit, &back)?;
             let mut cx = Ctx {
                 store: &mut *store,
                 actor: &actor,

@@ -17,7 +17,7 @@ pub async fn get(
     Extension(visit): Extension<Visit>,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    app.page(visit, "/".into(), move |cx| render(cx, &q)).await
+    app.page(visit, move |cx| render(cx, &q)).await
 }
 
 /// A status in words and shape, never by colour alone.

@@ -24,8 +24,7 @@ pub async fn get(
     Extension(visit): Extension<Visit>,
     Path(code): Path<String>,
 ) -> Response {
-    let path = format!("/indicator/{}", query_escape(&code));
-    app.page(visit, path, move |cx| render(cx, &code)).await
+    app.page(visit, move |cx| render(cx, &code)).await
 }
 
 fn find(cx: &mut Ctx, code: &str) -> Result<Indicator, WebError> {
@@ -184,7 +183,7 @@ pub async fn record(
     Form(f): Form<RecordForm>,
 ) -> Response {
     let back = format!("/indicator/{}", query_escape(&code));
-    app.act(visit, back.clone(), back, move |cx| {
+    app.act(visit, back, move |cx| {
         let policy = policy(cx, Need::Record)?;
         in_scope(cx, &policy, &code)?;
         let args = RecordArgs {
@@ -238,7 +237,7 @@ pub async fn explain(
     Form(f): Form<TextForm>,
 ) -> Response {
     let back = format!("/indicator/{}", query_escape(&code));
-    app.act(visit, back.clone(), back, move |cx| {
+    app.act(visit, back, move |cx| {
         let policy = policy(cx, Need::Record)?;
         in_scope(cx, &policy, &code)?;
         let args = ExplainArgs {
@@ -259,7 +258,7 @@ pub async fn void(
     Form(f): Form<TextForm>,
 ) -> Response {
     let back = format!("/indicator/{}", query_escape(&code));
-    app.act(visit, back.clone(), back, move |cx| {
+    app.act(visit, back, move |cx| {
         let policy = policy(cx, Need::Record)?;
         in_scope(cx, &policy, &code)?;
         let args = VoidArgs {

@@ -15,7 +15,7 @@ use crate::workflow::LogQuery;
 const SHOWN: usize = 500;
 
 pub async fn get(State(app): State<Shared>, Extension(visit): Extension<Visit>) -> Response {
-    app.page(visit, "/log".into(), render).await
+    app.page(visit, render).await
 }
 
 fn render(cx: &mut Ctx) -> Result<(String, Markup), WebError> {

@@ -19,8 +19,7 @@ pub async fn get(
     Extension(visit): Extension<Visit>,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    app.page(visit, "/review".into(), move |cx| render(cx, &q))
-        .await
+    app.page(visit, move |cx| render(cx, &q)).await
 }
 
 fn render(cx: &mut Ctx, q: &PeriodQuery) -> Result<(String, Markup), WebError> {
@@ -134,8 +133,7 @@ pub async fn approve(
     Extension(visit): Extension<Visit>,
     Form(f): Form<ReviewForm>,
 ) -> Response {
-    let to = "/review".to_string();
-    app.act(visit, to.clone(), to, move |cx| {
+    app.act(visit, "/review".into(), move |cx| {
         act(cx, &f, Action::Approve)
     })
     .await
@@ -146,7 +144,8 @@ pub async fn give_back(
     Extension(visit): Extension<Visit>,
     Form(f): Form<ReviewForm>,
 ) -> Response {
-    let to = "/review".to_string();
-    app.act(visit, to.clone(), to, move |cx| act(cx, &f, Action::Return))
-        .await
+    app.act(visit, "/review".into(), move |cx| {
+        act(cx, &f, Action::Return)
+    })
+    .await
 }

@@ -15,8 +15,7 @@ pub async fn get(
     Extension(visit): Extension<Visit>,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    app.page(visit, "/status".into(), move |cx| render(cx, &q))
-        .await
+    app.page(visit, move |cx| render(cx, &q)).await
 }
 
 const STATES: [&str; 6] = [

@@ -14,7 +14,7 @@ use crate::web::auth::query_escape;
 use crate::web::{Ctx, Shared, Visit, WebError};
 
 pub async fn get(State(app): State<Shared>, Extension(visit): Extension<Visit>) -> Response {
-    app.page(visit, "/tree".into(), render).await
+    app.page(visit, render).await
 }
 
 fn render(cx: &mut Ctx) -> Result<(String, Markup), WebError> {

@@ -21,6 +21,29 @@ fn sign_in_works_with_the_password_only_and_is_throttled() {
     let nobody = c.sign_in_with("no.body", "whatever it is");
     assert_eq!(nobody.status, 401);
     assert_eq!(c.get("/").status, 303, "still not signed in");
+    // Signing in leads back to the page asked for, query and all.
+    let p = c.get("/status?period=FY2022");
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/login?next=/status%3Fperiod%3DFY2022")
+    );
+    let form = c.get(p.location.as_deref().unwrap());
+    assert!(form
+        .body
+        .contains("name=\"next\" value=\"/status?period=FY2022\""));
+    let pw = password("vi.ewer");
+    let back = c.post(
+        "/login",
+        &[
+            ("csrf", &form.csrf()),
+            ("name", "vi.ewer"),
+            ("password", &pw),
+            ("next", "/status?period=FY2022"),
+        ],
+    );
+    assert_eq!(back.location.as_deref(), Some("/status?period=FY2022"));
+    let csrf = c.get("/").csrf();
+    assert_eq!(c.post("/logout", &[("csrf", &csrf)]).status, 303);
     c.sign_in("bo.po");
     let home = c.get("/");
     assert_eq!(home.status, 200);

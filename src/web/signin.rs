@@ -15,22 +15,32 @@ use crate::store::{self, OpenMode};
 use crate::workflow::password;
 
 /// Where to go after signing in: a path of this site, else the dashboard.
+/// A browser drops tabs and line breaks from a URL and reads a backslash as `/`, so `/\t/host`
+/// would lead elsewhere: any such character, or any space, and it is the dashboard.
 fn local(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
 
 #[derive(Deserialize)]
-pub struct Next_ {
+pub struct NextQuery {
     next: Option<String>,
 }
 
 pub async fn login_page(
     State(app): State<Shared>,
     Extension(visit): Extension<Visit>,
-    Query(q): Query<Next_>,
+    Query(q): Query<NextQuery>,
 ) -> Response {
     let single = single_user(&app).await;
     match single {
@@ -158,6 +168,8 @@ mod tests {
         assert_eq!(local(Some("//evil.example")), "/");
         assert_eq!(local(Some("/\\evil.example")), "/");
         assert_eq!(local(Some("https://evil.example")), "/");
+        assert_eq!(local(Some("/\t/evil.example")), "/");
+        assert_eq!(local(Some("/\n/evil.example")), "/");
         assert_eq!(local(None), "/");
     }
 }

@@ -189,6 +189,11 @@ pub enum Command {
         after_help = "Exit status: 0 when nothing is missing or returned, 1 when something is, 2 on error.\n\nExamples:\n  ics status --period FY2024Q1\n  ics status --period FY2024 --node MO3.1 --format json"
     )]
     Status(StatusArgs),
+    /// Serve the tracker to browsers: dashboard, indicators, approval queue, status, log
+    #[command(
+        after_help = "Examples:\n  ics serve                                  your own browser: http://127.0.0.1:8750\n  ics serve --listen 0.0.0.0:8750 --behind-proxy   a mission's server behind a TLS proxy"
+    )]
+    Serve(ServeArgs),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  ics completions bash > ~/.local/share/bash-completion/completions/ics\n  ics completions zsh > ~/.zfunc/_ics\n  ics completions fish > ~/.config/fish/completions/ics.fish"
@@ -612,6 +617,20 @@ pub enum UserCommand {
         after_help = "Example:\n  ics user set-role ana.econ approver --scope MO3.1"
     )]
     SetRole(UserSetRoleArgs),
+    /// Set a user's password for signing in to `ics serve` (an admin, or the user themselves)
+    #[command(
+        name = "set-password",
+        after_help = "The password is read from standard input when it is not a terminal, else asked for twice.\n\nExamples:\n  ics user set-password ana.econ\n  printf '%s\\n' \"$PW\" | ics user set-password ana.econ"
+    )]
+    SetPassword(UserSetPasswordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserSetPasswordArgs {
+    pub name: String,
+    /// Remove the password instead: the user can no longer sign in to `ics serve`
+    #[arg(long)]
+    pub clear: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -639,6 +658,9 @@ pub struct UserAddArgs {
     /// PostgreSQL: the server role (session_user) this person connects as; then only that role can act as them
     #[arg(long, value_name = "ROLE")]
     pub db_role: Option<String>,
+    /// Also set a password for signing in to `ics serve` (read from standard input when it is not a terminal, else asked for twice)
+    #[arg(long)]
+    pub password: bool,
 }
 
 #[derive(Debug, Args)]
@@ -770,4 +792,23 @@ pub struct StatusArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address and port to listen on
+    #[arg(long, default_value = "127.0.0.1:8750", value_name = "ADDR:PORT")]
+    pub listen: String,
+    /// TLS certificate (PEM); with --tls-key (not served by ics yet: use --behind-proxy)
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM); with --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// A reverse proxy in front terminates TLS: cookies are marked Secure
+    #[arg(long)]
+    pub behind_proxy: bool,
+    /// How long a session may stay idle before its user must sign in again: e.g. 30m, 2h, 90s
+    #[arg(long, default_value = "30m", value_name = "DURATION")]
+    pub idle: String,
 }

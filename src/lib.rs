@@ -28,6 +28,7 @@ pub mod store;
 pub mod track;
 pub mod usage;
 pub mod values;
+pub mod web;
 pub mod workflow;
 
 use std::io::Write;
@@ -94,7 +95,8 @@ fn stores(command: &cli::Command) -> bool {
         Track(a) => a.out.is_some(),
         Template(_) => true,
         Tree(_) | Versions(_) | Strategies(_) | History(_) | ExportValues(_) | Progress(_)
-        | Diff(_) | Lint(_) | Check | Completions(_) | Man | Locks(_) | Log(_) | Status(_) => false,
+        | Diff(_) | Lint(_) | Check | Completions(_) | Man | Locks(_) | Log(_) | Status(_)
+        | Serve(_) => false,
         Pirs(args) => args.out.is_some(),
     }
 }

@@ -9,15 +9,26 @@ use super::Context;
 use crate::cli::ExplainArgs;
 use crate::clock::now_utc;
 use crate::error::Error;
-use crate::store::ValueSink;
 use crate::store::{Keep, Kind, NewValue, WriteValues, Written};
+use crate::store::{Storage, ValueSink};
 use crate::values::Catalog;
-use crate::workflow::policy::Need;
+use crate::workflow::policy::{Need, Policy};
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &ExplainArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let mut store = cx.open_existing()?;
     let policy = cx.policy(&mut *store, Need::Record, args.by.as_deref())?;
+    writeln!(out, "{}", explain(&mut *store, &policy, args)?)?;
+    Ok(Outcome::Success)
+}
+
+/// Explain the value `args` names as `policy`'s actor (`ics explain`, and the explain form of
+/// `ics serve`); what was done, in words.
+pub fn explain(
+    store: &mut dyn Storage,
+    policy: &Policy,
+    args: &ExplainArgs,
+) -> Result<String, Error> {
     let catalog = Catalog::load(&*store)?;
     let k = key(&catalog, &args.key, Some(&policy.actor.name))?;
     let text = Some(required_text(&args.text, "the explanation")?);
@@ -50,19 +61,13 @@ pub fn run(cx: &Context, args: &ExplainArgs, out: &mut dyn Write) -> Result<Outc
         w.put(&explanation).map(Some)
     })?;
     match written {
-        None => {
-            return Err(Error::input_with_hint(
-                format!("{what} has no current value to explain"),
-                "record the value first with `ics record`",
-            ))
-        }
-        Some(Written::Unchanged) => {
-            writeln!(out, "unchanged: {what} already has this explanation")?
-        }
-        Some(_) => writeln!(
-            out,
+        None => Err(Error::input_with_hint(
+            format!("{what} has no current value to explain"),
+            "record the value first with `ics record`",
+        )),
+        Some(Written::Unchanged) => Ok(format!("unchanged: {what} already has this explanation")),
+        Some(_) => Ok(format!(
             "explained {what} (kept in the history as an explanation)"
-        )?,
+        )),
     }
-    Ok(Outcome::Success)
 }

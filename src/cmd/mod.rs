@@ -8,22 +8,24 @@ mod demo;
 mod dest;
 mod diff;
 mod docs;
-mod explain;
+pub(crate) mod explain;
 mod export;
 mod export_values;
 mod give_back;
-mod history;
+pub(crate) mod history;
 mod import_values;
 mod lint;
 mod load;
 mod lock;
 mod locks;
 mod log;
+mod password;
 mod pirs;
-mod progress;
-mod record;
+pub(crate) mod progress;
+pub(crate) mod record;
 mod report;
-mod status;
+mod serve;
+pub(crate) mod status;
 mod strategies;
 mod template;
 mod track;
@@ -31,7 +33,7 @@ mod tree;
 mod unlock;
 mod user;
 mod versions;
-mod void;
+pub(crate) mod void;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -144,23 +146,29 @@ impl Context<'_> {
         by: Option<&str>,
     ) -> Result<Policy, Error> {
         let actor = self.actor(store, by)?;
-        actor.require(need)?;
-        let version = store.resolve_version(None)?;
-        let scoped = Policy::scoped(&actor);
-        let policy = Policy::new(
-            actor,
-            need,
-            &version.strategy,
-            &store.settings(&version)?,
-            clock::today(),
-        )?;
-        if !scoped {
-            return Ok(policy);
-        }
-        // Only a scoped actor needs the tree, to find the indicators under its nodes.
-        let fw = store.framework_lean(&version, crate::store::Targets::None)?;
-        Ok(policy.with_scope(&fw, &store.indicator_ids()?))
+        policy_for(store, actor, need)
     }
+}
+
+/// What `actor` may write in the strategy `store` is scoped to, for an action that needs
+/// `need` (refused here if the role does not allow it): the CLI's and the server's.
+pub fn policy_for(store: &mut dyn Storage, actor: Actor, need: Need) -> Result<Policy, Error> {
+    actor.require(need)?;
+    let version = store.resolve_version(None)?;
+    let scoped = Policy::scoped(&actor);
+    let policy = Policy::new(
+        actor,
+        need,
+        &version.strategy,
+        &store.settings(&version)?,
+        clock::today(),
+    )?;
+    if !scoped {
+        return Ok(policy);
+    }
+    // Only a scoped actor needs the tree, to find the indicators under its nodes.
+    let fw = store.framework_lean(&version, crate::store::Targets::None)?;
+    Ok(policy.with_scope(&fw, &store.indicator_ids()?))
 }
 
 impl Context<'_> {
@@ -275,6 +283,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::Locks(args) => locks::run(&cx, args, out),
         Command::Log(args) => log::run(&cx, args, out),
         Command::Status(args) => status::run(&cx, args, out),
+        Command::Serve(args) => serve::run(&cx, args),
         Command::Completions(args) => docs::completions(args.shell, out),
         Command::Man => docs::man(out),
     }

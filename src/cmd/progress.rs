@@ -72,6 +72,52 @@ pub fn running_totals(
     store.current_totals(version, PeriodRange::fiscal_years(from, covered - 1))
 }
 
+/// The progress report of `period` (default: [`super::review_period`]) as `ics progress
+/// --format json` builds it, on one connection and without a trend (the dashboard of `ics
+/// serve`). `store` counts what the report should count ([`crate::store::Workflow::set_counted`]);
+/// with `include_submitted`, the submitted rows are marked.
+pub fn report(
+    store: &dyn Storage,
+    period: Option<FiscalPeriod>,
+    sel: &Selection,
+    include_submitted: bool,
+) -> Result<progress::Report, Error> {
+    let version = store.resolve_version(None)?;
+    let targets = match period {
+        Some(p) => Targets::Between(p.fiscal_year().span()),
+        None => Targets::All,
+    };
+    let fw = store.framework_lean(&version, targets)?;
+    if let Some(code) = &sel.node {
+        progress::find_node(&fw, code)?;
+    }
+    let period = super::review_period(period, store, &version, &fw)?;
+    let mut values = values(store, &version, period, &[])?;
+    values.extend(running_totals(store, &version, &fw, period, &[])?);
+    let mut report = progress::build(&fw, &version.label, period, &values, sel)?;
+    if include_submitted {
+        mark_submitted(store, &mut report, period)?;
+    }
+    Ok(report)
+}
+
+/// Mark the rows that count a submitted value; the submitted values of `period`'s year.
+fn mark_submitted(
+    store: &dyn Storage,
+    report: &mut progress::Report,
+    period: FiscalPeriod,
+) -> Result<Vec<crate::workflow::SubmittedValue>, Error> {
+    let submitted = crate::workflow::submitted_values(store, period.fiscal_year().span())?;
+    for line in &mut report.lines {
+        if let progress::Line::Row(r) = line {
+            r.submitted = submitted
+                .iter()
+                .any(|s| s.indicator == r.indicator && r.period.contains(&s.period));
+        }
+    }
+    Ok(submitted)
+}
+
 /// glibc grows a thread's heap one page per system call (`mprotect`): 1,150 calls for the
 /// values of 20,000 indicators. Asking for 16 MiB of slack at each growth takes that to a
 /// handful; the slack is address space, made resident only where it is used.
@@ -145,17 +191,10 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     };
     let mut report = progress::build(&fw, &version.label, period, &values, &sel)?;
     let submitted = if args.review.include_submitted {
-        crate::workflow::submitted_values(&*store, period.fiscal_year().span())?
+        mark_submitted(&*store, &mut report, period)?
     } else {
         Vec::new()
     };
-    for line in &mut report.lines {
-        if let progress::Line::Row(r) = line {
-            r.submitted = submitted
-                .iter()
-                .any(|s| s.indicator == r.indicator && r.period.contains(&s.period));
-        }
-    }
     if let (Some(caution), ProgressFormat::Csv | ProgressFormat::Xlsx) =
         (crate::workflow::submitted_caution(&submitted), args.format)
     {

@@ -14,13 +14,36 @@ use crate::store::WriteValues;
 use crate::store::{Keep, Kind, NewValue, Written};
 use crate::values::{self, clean_text, control_char, Catalog, Rule};
 use crate::workflow::guard::Guard;
-use crate::workflow::policy::Need;
+use crate::workflow::policy::{Need, Policy};
 use crate::workflow::{Journal, LogEntry, ReviewState};
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let mut store = cx.open_existing()?;
     let policy = cx.policy(&mut *store, Need::Record, args.by.as_deref())?;
+    let done = record(&mut *store, &policy, args)?;
+    for warning in &done.warnings {
+        eprintln!("warning: {warning}");
+    }
+    writeln!(out, "{}", done.said)?;
+    Ok(Outcome::Success)
+}
+
+/// What [`record`] did, in words.
+pub struct Recorded {
+    /// `recorded `IND` FY2022: 12 (submitted for approval)`, or why nothing changed.
+    pub said: String,
+    /// What looks like a typo (recorded anyway).
+    pub warnings: Vec<String>,
+}
+
+/// Record the value `args` gives as `policy`'s actor (`ics record`, and the record form of
+/// `ics serve`).
+pub fn record(
+    store: &mut dyn Storage,
+    policy: &Policy,
+    args: &RecordArgs,
+) -> Result<Recorded, Error> {
     let catalog = Catalog::load(&*store)?;
     let Key {
         rule,
@@ -64,23 +87,19 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
     } else {
         ""
     };
-    for warning in warnings(&*store, rule, period, value)? {
-        eprintln!("warning: {warning}");
-    }
+    let warnings = warnings(&*store, rule, period, value)?;
     let shown = shown(value, parts, &ind.unit);
-    match written {
-        Written::Added { .. } => writeln!(out, "recorded {what}: {shown}{submitted}")?,
-        Written::Corrected { old, .. } => writeln!(
-            out,
+    let said = match written {
+        Written::Added { .. } => format!("recorded {what}: {shown}{submitted}"),
+        Written::Corrected { old, .. } => format!(
             "corrected {what}: {shown} (was {}, recorded by {} at {}; kept in the history){submitted}",
             with_parts(readable(old.value), old.parts),
             old.recorded_by,
             time(&old.recorded_at)
-        )?,
-        Written::Unchanged if resubmitted => writeln!(
-            out,
-            "submitted {what} again as it is: {shown} (it had been returned)"
-        )?,
+        ),
+        Written::Unchanged if resubmitted => {
+            format!("submitted {what} again as it is: {shown} (it had been returned)")
+        }
         Written::Unchanged => {
             let texts = if args.note.is_none()
                 && args.source.is_none()
@@ -91,13 +110,10 @@ pub fn run(cx: &Context, args: &RecordArgs, out: &mut dyn Write) -> Result<Outco
             } else {
                 " with the same note and source"
             };
-            writeln!(
-                out,
-                "unchanged: {what} is already {shown}{texts}; nothing recorded"
-            )?
+            format!("unchanged: {what} is already {shown}{texts}; nothing recorded")
         }
-    }
-    Ok(Outcome::Success)
+    };
+    Ok(Recorded { said, warnings })
 }
 
 /// Recording a returned value again as it is submits it again: its state goes back to
@@ -262,7 +278,7 @@ fn warnings(
 }
 
 /// A text that must be given (the reason of a void, an explanation), trimmed; `what` names it.
-pub(super) fn required_text<'a>(text: &'a str, what: &str) -> Result<&'a str, Error> {
+pub(crate) fn required_text<'a>(text: &'a str, what: &str) -> Result<&'a str, Error> {
     match clean_text(Some(text)) {
         None => Err(Error::input(format!("{what} is empty; write a sentence"))),
         Some(t) => match control_char(t, true) {

@@ -8,6 +8,7 @@ use crate::clock::now_utc;
 use crate::error::Error;
 use crate::render::listing::{short_time, Listing};
 use crate::store::{Storage, WriteValues};
+use crate::workflow::password;
 use crate::workflow::policy::{self, Actor, Need};
 use crate::workflow::{LogEntry, Role, User};
 use crate::Outcome;
@@ -37,6 +38,12 @@ pub fn run(cx: &Context, command: &UserCommand, out: &mut dyn Write) -> Result<O
             }
             actor.require(Need::Admin)?;
             let scopes = checked_scopes(cx, &mut *store, role, &args.scopes)?;
+            // Read before anything is written, so a mistyped password adds nobody.
+            let hash = if args.password {
+                Some(password::hash(&super::password::read(name)?)?)
+            } else {
+                None
+            };
             let user = User {
                 name: name.to_string(),
                 role,
@@ -56,13 +63,12 @@ pub fn run(cx: &Context, command: &UserCommand, out: &mut dyn Write) -> Result<O
                     ));
                 }
                 w.put_user(&user)?;
-                w.append_log(&entry(
-                    &actor,
-                    "user-add",
-                    &user.name,
-                    describe(&user),
-                    None,
-                ))
+                let mut detail = describe(&user);
+                if let Some(h) = &hash {
+                    w.set_password_hash(&user.name, Some(h))?;
+                    detail.push_str(", with a password");
+                }
+                w.append_log(&entry(&actor, "user-add", &user.name, detail, None))
             })?;
             writeln!(out, "added user {}: {}", user.name, describe(&user))?;
             if first {
@@ -70,6 +76,45 @@ pub fn run(cx: &Context, command: &UserCommand, out: &mut dyn Write) -> Result<O
                     out,
                     "the database now has users: every write needs one of them (--as NAME, ICS_USER, or your login name)"
                 )?;
+            }
+            Ok(Outcome::Success)
+        }
+        UserCommand::SetPassword(args) => {
+            let actor = cx.actor(&mut *store, None)?;
+            let name = args.name.trim().to_string();
+            if actor.user.as_ref().is_none_or(|u| u.name != name) {
+                actor.require(Need::Admin).map_err(|_| {
+                    Error::input(format!(
+                        "only an admin sets the password of someone else (`{name}`)"
+                    ))
+                })?;
+            }
+            if !store.users()?.iter().any(|u| u.name == name) {
+                return Err(unknown_user(&name));
+            }
+            let hash = if args.clear {
+                None
+            } else {
+                Some(password::hash(&super::password::read(&name)?)?)
+            };
+            store.write_values(false, |w| {
+                if !w.set_password_hash(&name, hash.as_deref())? {
+                    return Err(unknown_user(&name));
+                }
+                let detail = if args.clear {
+                    "password removed"
+                } else {
+                    "password set"
+                };
+                w.append_log(&entry(&actor, "user-password", &name, detail.into(), None))
+            })?;
+            if args.clear {
+                writeln!(
+                    out,
+                    "removed the password of {name}: they can no longer sign in to `ics serve`"
+                )?;
+            } else {
+                writeln!(out, "set the password of {name}")?;
             }
             Ok(Outcome::Success)
         }
@@ -165,6 +210,7 @@ fn list(
                     "db_role": u.db_role,
                     "added_by": u.added_by,
                     "added_at": u.added_at,
+                    "password": has_password(store, &u.name),
                 })
             })
             .collect();
@@ -186,6 +232,7 @@ fn list(
         "db role",
         "added by",
         "added (UTC)",
+        "password",
     ]);
     for u in &users {
         l.rows.push(vec![
@@ -195,6 +242,12 @@ fn list(
             u.db_role.clone().unwrap_or_default(),
             u.added_by.clone(),
             short_time(&u.added_at),
+            match has_password(store, &u.name) {
+                Some(true) => "set",
+                Some(false) => "-",
+                None => "?",
+            }
+            .to_string(),
         ]);
     }
     match format {
@@ -202,6 +255,11 @@ fn list(
         _ => write!(out, "{}", l.table(cx.term))?,
     }
     Ok(Outcome::Success)
+}
+
+/// Whether the user has a sign-in password (`None` where the backend does not store them).
+fn has_password(store: &dyn Storage, name: &str) -> Option<bool> {
+    store.password_hash(name).ok().map(|h| h.is_some())
 }
 
 fn role(r: RoleArg) -> Role {

@@ -9,15 +9,22 @@ use crate::cli::VoidArgs;
 use crate::clock::now_utc;
 use crate::error::Error;
 use crate::render::values::{time, with_unit};
-use crate::store::ValueSink;
 use crate::store::{Keep, Kind, NewValue, WriteValues};
+use crate::store::{Storage, ValueSink};
 use crate::values::Catalog;
-use crate::workflow::policy::Need;
+use crate::workflow::policy::{Need, Policy};
 use crate::Outcome;
 
 pub fn run(cx: &Context, args: &VoidArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let mut store = cx.open_existing()?;
     let policy = cx.policy(&mut *store, Need::Record, args.by.as_deref())?;
+    writeln!(out, "{}", void(&mut *store, &policy, args)?)?;
+    Ok(Outcome::Success)
+}
+
+/// Void the value `args` names as `policy`'s actor (`ics void`, and the void form of `ics
+/// serve`); what was done, in words.
+pub fn void(store: &mut dyn Storage, policy: &Policy, args: &VoidArgs) -> Result<String, Error> {
     let catalog = Catalog::load(&*store)?;
     let k = key(&catalog, &args.key, Some(&policy.actor.name))?;
     let reason = Some(required_text(&args.reason, "the reason (`--reason`)")?);
@@ -47,12 +54,10 @@ pub fn run(cx: &Context, args: &VoidArgs, out: &mut dyn Write) -> Result<Outcome
             ),
         ));
     };
-    writeln!(
-        out,
+    Ok(format!(
         "voided {what}: {} (recorded by {} at {}; kept in the history)",
         with_parts(with_unit(old.value, &k.rule.indicator.unit), old.parts),
         old.recorded_by,
         time(&old.recorded_at)
-    )?;
-    Ok(Outcome::Success)
+    ))
 }

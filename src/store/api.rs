@@ -181,6 +181,9 @@ pub trait ValueSink {
     fn set_state(&mut self, id: i64, from: ReviewState, to: ReviewState) -> Result<bool, Error>;
     /// The review state of the value `id` (a value without one is [`ReviewState::Recorded`]).
     fn state(&self, id: i64) -> Result<ReviewState, Error>;
+    /// Set (or with `None` clear) the sign-in password hash of user `name` (an argon2id PHC
+    /// string, never the password); false if there is no such user.
+    fn set_password_hash(&mut self, name: &str, hash: Option<&str>) -> Result<bool, Error>;
 }
 
 /// The reporting cycle's records outside a write: users, locks, the log, review states, and
@@ -210,6 +213,9 @@ pub trait Workflow {
     /// Who the log names for writes that carry no [`Journal`] (a version saved outside a
     /// value transaction, say); the login name until set.
     fn set_author(&mut self, name: &str);
+    /// The sign-in password hash of user `name` (an argon2id PHC string); `None` when the user
+    /// has none or does not exist.
+    fn password_hash(&self, name: &str) -> Result<Option<String>, Error>;
 }
 
 /// A whole database.
@@ -438,6 +444,9 @@ impl ValueSink for ValueWriter<'_> {
     fn state(&self, id: i64) -> Result<ReviewState, Error> {
         super::workflow::state_in(self.conn, id)
     }
+    fn set_password_hash(&mut self, name: &str, hash: Option<&str>) -> Result<bool, Error> {
+        super::workflow::set_password_hash_in(self.conn, name, hash)
+    }
 }
 
 impl Workflow for Store {
@@ -470,6 +479,9 @@ impl Workflow for Store {
     }
     fn set_author(&mut self, name: &str) {
         self.author = name.to_string();
+    }
+    fn password_hash(&self, name: &str) -> Result<Option<String>, Error> {
+        super::workflow::password_hash_in(&self.conn, name)
     }
 }
 

@@ -131,6 +131,7 @@ macro_rules! storage_tests {
             two_strategies_keep_the_same_codes_apart,
             choosing_a_strategy,
             users_are_added_replaced_and_removed,
+            password_hashes_are_kept_per_user,
             a_database_role_belongs_to_one_user,
             locks_are_kept_per_strategy,
             a_journaled_write_logs_its_range_and_gives_its_state,
@@ -872,6 +873,32 @@ fn added(w: Written) -> i64 {
         Written::Added { id } | Written::Corrected { id, .. } => id,
         Written::Unchanged => panic!("nothing written"),
     }
+}
+
+pub(crate) fn password_hashes_are_kept_per_user(f: Fixture) {
+    let mut store = f.store;
+    let s = &mut *store;
+    let bo = user("bo", Role::Reporter, None);
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
+    let set = s
+        .write_values(false, |w| {
+            w.put_user(&bo)?;
+            Ok((
+                w.set_password_hash("bo", Some(hash))?,
+                w.set_password_hash("nobody", Some(hash))?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(set, (true, false));
+    assert_eq!(s.password_hash("bo").unwrap().as_deref(), Some(hash));
+    assert_eq!(s.password_hash("nobody").unwrap(), None);
+    // Replacing the user (a role change) keeps the password; clearing it removes it.
+    s.write_values(false, |w| w.put_user(&user("bo", Role::Approver, None)))
+        .unwrap();
+    assert_eq!(s.password_hash("bo").unwrap().as_deref(), Some(hash));
+    s.write_values(false, |w| w.set_password_hash("bo", None).map(drop))
+        .unwrap();
+    assert_eq!(s.password_hash("bo").unwrap(), None);
 }
 
 pub(crate) fn users_are_added_replaced_and_removed(f: Fixture) {

@@ -245,6 +245,11 @@ pub const MIGRATIONS: &[&str] = &[
     INSERT OR REPLACE INTO meta (key, value)
         SELECT 'log_start', CAST(coalesce(max(id), 0) AS TEXT) FROM value;
     "#,
+    // 10: sign-in for `ics serve` (issue 18): a user's argon2id password hash (PHC string),
+    // none until one is set.
+    r#"
+    ALTER TABLE app_user ADD COLUMN password_hash TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

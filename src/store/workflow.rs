@@ -108,6 +108,27 @@ pub(super) fn put_user_in(conn: &Connection, u: &User) -> Result<(), Error> {
     Ok(())
 }
 
+pub(super) fn set_password_hash_in(
+    conn: &Connection,
+    name: &str,
+    hash: Option<&str>,
+) -> Result<bool, Error> {
+    conn.prepare_cached("UPDATE app_user SET password_hash = ?2 WHERE name = ?1")
+        .and_then(|mut s| s.execute(params![name, hash]))
+        .map(|n| n > 0)
+        .map_err(|e| map_err(e, "set the password"))
+}
+
+pub(super) fn password_hash_in(conn: &Connection, name: &str) -> Result<Option<String>, Error> {
+    conn.prepare_cached("SELECT password_hash FROM app_user WHERE name = ?1")
+        .and_then(|mut s| {
+            s.query_row([name], |r| r.get::<_, Option<String>>(0))
+                .optional()
+        })
+        .map(Option::flatten)
+        .map_err(|e| map_err(e, "read the password"))
+}
+
 pub(super) fn remove_user_in(conn: &Connection, name: &str) -> Result<bool, Error> {
     conn.execute("DELETE FROM app_user WHERE name = ?1", [name])
         .map(|n| n > 0)

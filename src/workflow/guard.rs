@@ -120,4 +120,7 @@ impl ValueSink for Guard<'_> {
     fn state(&self, id: i64) -> Result<ReviewState, Error> {
         self.sink.state(id)
     }
+    fn set_password_hash(&mut self, name: &str, hash: Option<&str>) -> Result<bool, Error> {
+        self.sink.set_password_hash(name, hash)
+    }
 }

@@ -7,6 +7,7 @@
 //! existed, and every write is still logged under the name `--by` or the login gives.
 
 pub mod guard;
+pub mod password;
 pub mod policy;
 pub mod review;
 pub mod status;

@@ -234,3 +234,39 @@ fn nothing_to(
         said.join(", ")
     ))
 }
+
+/// The approval queue: every current value of `range` (of every period with `None`) waiting
+/// for approval, in indicator and period order. The states are read first: only values with
+/// a review state have a row there, so with nothing submitted no value is read at all.
+pub fn queue(store: &dyn Storage, range: Option<PeriodRange>) -> Result<Vec<Item>, Error> {
+    let submitted: HashSet<i64> = store
+        .states(None)?
+        .into_iter()
+        .filter(|(_, s)| *s == ReviewState::Submitted)
+        .map(|(id, _)| id)
+        .collect();
+    let mut found = Vec::new();
+    if submitted.is_empty() {
+        return Ok(found);
+    }
+    store.each_value(
+        &ValueQuery {
+            periods: range,
+            ..Default::default()
+        },
+        &mut |v| {
+            if v.kind != Kind::Void && submitted.contains(&v.id) {
+                found.push(Item {
+                    id: v.id,
+                    indicator: v.indicator,
+                    period: v.period,
+                    disaggregation: v.disaggregation,
+                    value: v.value,
+                    recorded_by: v.recorded_by,
+                });
+            }
+            Ok(())
+        },
+    )?;
+    Ok(found)
+}

@@ -31,5 +31,6 @@ mod trial;
 mod values;
 mod values_strict;
 mod void_explain;
+mod web;
 mod xlsx_in;
 mod xlsx_out;

@@ -91,6 +91,9 @@ impl ValueSink for PgSink<'_> {
     fn append_log(&mut self, e: &crate::workflow::LogEntry) -> Result<(), Error> {
         self.wf_append_log(e)
     }
+    fn set_password_hash(&mut self, name: &str, hash: Option<&str>) -> Result<bool, Error> {
+        self.wf_set_password_hash(name, hash)
+    }
     fn users(&self) -> Result<Vec<crate::workflow::User>, Error> {
         self.wf_users()
     }

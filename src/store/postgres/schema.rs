@@ -207,6 +207,11 @@ pub const MIGRATIONS: &[&str] = &[
         SELECT 'log_start', coalesce(max(id), 0)::text FROM value
         ON CONFLICT (key) DO UPDATE SET value = excluded.value;
     "#,
+    // 3: sign-in for `ics serve` (issue 18), as SQLite's migration 10: a user's argon2id
+    // password hash (PHC string), never the password.
+    r#"
+    ALTER TABLE app_user ADD COLUMN password_hash TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

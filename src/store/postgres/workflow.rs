@@ -422,6 +422,20 @@ impl PgSink<'_> {
     pub(super) fn wf_users(&self) -> Result<Vec<User>, Error> {
         users_in(&mut *self.tx.borrow_mut(), &self.shown)
     }
+    pub(super) fn wf_set_password_hash(
+        &mut self,
+        name: &str,
+        hash: Option<&str>,
+    ) -> Result<bool, Error> {
+        self.tx
+            .get_mut()
+            .execute(
+                "UPDATE app_user SET password_hash = $2 WHERE name = $1",
+                &[&name, &hash],
+            )
+            .map(|n| n > 0)
+            .map_err(|e| super::map_err(e, "set the password", &self.shown))
+    }
     pub(super) fn wf_put_user(&mut self, u: &User) -> Result<(), Error> {
         put_user_in(self.tx.get_mut(), u, &self.shown)
     }
@@ -489,6 +503,17 @@ impl PgSink<'_> {
 impl crate::store::Workflow for PgStore {
     fn users(&self) -> Result<Vec<User>, Error> {
         users_in(&mut *self.client.borrow_mut(), &self.shown)
+    }
+    fn password_hash(&self, name: &str) -> Result<Option<String>, Error> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_opt(
+                "SELECT password_hash FROM app_user WHERE name = $1",
+                &[&name],
+            )
+            .map_err(|e| super::map_err(e, "read the password", &self.shown))?;
+        Ok(row.and_then(|r| r.get::<_, Option<String>>(0)))
     }
     fn locks(&self) -> Result<Vec<Lock>, Error> {
         match &self.strategy {

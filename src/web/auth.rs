@@ -1,0 +1,344 @@
+//! Sessions, CSRF, sign-in and its throttling.
+//!
+//! Sessions live in memory, keyed by a random 256-bit id in an HttpOnly, SameSite=Lax cookie
+//! (Secure under TLS or behind a proxy), and end after idling. Every browser gets a session on
+//! its first page (before signing in, so the sign-in form has a CSRF token too); signing in
+//! replaces it with a new id. Every POST must carry the session's CSRF token in the form
+//! field `csrf`, or it is refused with 403 before any handler runs.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::{layout, Shared, Visit, WebError};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "ics_session";
+/// Failed sign-ins allowed per account, and per address, in [`WINDOW`].
+pub const PER_ACCOUNT: usize = 5;
+pub const PER_ADDRESS: usize = 20;
+pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// The largest form accepted.
+const MAX_FORM: usize = 64 * 1024;
+
+/// A random 256-bit token, in hex; `None` if the system has no randomness to give.
+pub fn token() -> Option<String> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).ok()?;
+    Some(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// What a request gets when no session can be made.
+fn no_randomness() -> WebError {
+    WebError::Internal("the system gave no random numbers to make a session with".into())
+}
+
+struct Session {
+    user: Option<String>,
+    csrf: String,
+    flash: Option<String>,
+    seen: Instant,
+}
+
+/// The sessions in memory.
+#[derive(Default)]
+pub struct Sessions {
+    map: HashMap<String, Session>,
+}
+
+impl Sessions {
+    /// The session `id` names if it has not idled out (touched), else a new one. The bool says
+    /// whether it is new (then the browser gets its cookie).
+    fn visit(
+        &mut self,
+        id: Option<&str>,
+        idle: Duration,
+        take_flash: bool,
+    ) -> Result<(Visit, bool), WebError> {
+        let now = Instant::now();
+        if let Some(id) = id {
+            match self.map.get_mut(id) {
+                Some(s) if now.duration_since(s.seen) <= idle => {
+                    s.seen = now;
+                    let flash = if take_flash { s.flash.take() } else { None };
+                    return Ok((
+                        Visit {
+                            id: id.to_string(),
+                            user: s.user.clone(),
+                            csrf: s.csrf.clone(),
+                            flash,
+                            here: String::new(),
+                        },
+                        false,
+                    ));
+                }
+                Some(_) => {
+                    self.map.remove(id);
+                }
+                None => {}
+            }
+        }
+        if self.map.len() > 1000 {
+            self.map.retain(|_, s| now.duration_since(s.seen) <= idle);
+        }
+        Ok((self.create(None)?, true))
+    }
+
+    fn create(&mut self, user: Option<String>) -> Result<Visit, WebError> {
+        let (Some(id), Some(csrf)) = (token(), token()) else {
+            return Err(no_randomness());
+        };
+        self.map.insert(
+            id.clone(),
+            Session {
+                user: user.clone(),
+                csrf: csrf.clone(),
+                flash: None,
+                seen: Instant::now(),
+            },
+        );
+        Ok(Visit {
+            id,
+            user,
+            csrf,
+            flash: None,
+            here: String::new(),
+        })
+    }
+
+    /// Sign `user` in: the old session ends and a new one (new id, new token) begins.
+    pub fn sign_in(&mut self, old: &str, user: &str) -> Result<Visit, WebError> {
+        self.map.remove(old);
+        self.create(Some(user.to_string()))
+    }
+
+    pub fn end(&mut self, id: &str) {
+        self.map.remove(id);
+    }
+
+    pub fn set_flash(&mut self, id: &str, message: String) {
+        if let Some(s) = self.map.get_mut(id) {
+            s.flash = Some(message);
+        }
+    }
+}
+
+/// Failed sign-ins per account and per address.
+#[derive(Default)]
+pub struct Throttle {
+    failures: HashMap<String, VecDeque<Instant>>,
+}
+
+impl Throttle {
+    fn recent(&mut self, key: &str) -> usize {
+        let now = Instant::now();
+        match self.failures.get_mut(key) {
+            Some(q) => {
+                while q.front().is_some_and(|t| now.duration_since(*t) > WINDOW) {
+                    q.pop_front();
+                }
+                q.len()
+            }
+            None => 0,
+        }
+    }
+    /// Whether sign-in for `user` from `addr` is refused for now.
+    pub fn blocked(&mut self, user: &str, addr: IpAddr) -> bool {
+        self.recent(&format!("user:{user}")) >= PER_ACCOUNT
+            || self.recent(&format!("addr:{addr}")) >= PER_ADDRESS
+    }
+    pub fn failed(&mut self, user: &str, addr: IpAddr) {
+        for key in [format!("user:{user}"), format!("addr:{addr}")] {
+            self.failures
+                .entry(key)
+                .or_default()
+                .push_back(Instant::now());
+        }
+        if self.failures.len() > 10_000 {
+            let now = Instant::now();
+            self.failures
+                .retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) <= WINDOW));
+        }
+    }
+    pub fn succeeded(&mut self, user: &str) {
+        self.failures.remove(&format!("user:{user}"));
+    }
+}
+
+/// The session cookie's value, if the request has one.
+fn cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+pub(super) fn set_cookie(id: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("ics_session=; Path=/"))
+}
+
+/// Whether two tokens are equal, in time that does not depend on where they differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// The client's address: the peer, or behind a proxy the last `X-Forwarded-For` entry (the one
+/// the proxy added).
+pub fn client(headers: &HeaderMap, peer: SocketAddr, behind_proxy: bool) -> IpAddr {
+    if behind_proxy {
+        if let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok())
+        {
+            return ip;
+        }
+    }
+    peer.ip()
+}
+
+/// The user a response was for, for the request log.
+#[derive(Debug, Clone)]
+pub struct LoggedUser(pub String);
+
+/// The middleware of every page: find or start the session, check the CSRF token of a POST,
+/// and hand the handler a [`Visit`].
+pub async fn session(State(app): State<Shared>, req: Request, next: Next) -> Response {
+    let id = cookie(req.headers());
+    let post = req.method() == Method::POST;
+    let (mut visit, new) = match app.sessions.lock() {
+        Ok(mut s) => match s.visit(id.as_deref(), app.cfg.idle, !post) {
+            Ok(v) => v,
+            Err(e) => return e.into_response(),
+        },
+        Err(_) => return WebError::Internal("the sessions are unusable".into()).into_response(),
+    };
+    let mut req = req;
+    if post {
+        let (parts, body) = req.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM).await else {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                layout::bare("Too large", "the form is too large"),
+            )
+                .into_response();
+        };
+        let given = form_field(&bytes, "csrf");
+        if new || !given.as_deref().is_some_and(|g| same(g, &visit.csrf)) {
+            let mut resp = WebError::Forbidden(
+                "the form's security token is missing or out of date (has your session ended?); nothing was changed. Go back, reload the page and try again".into(),
+            )
+            .into_response();
+            if new {
+                resp.headers_mut().insert(
+                    header::SET_COOKIE,
+                    set_cookie(&visit.id, app.cfg.secure_cookies),
+                );
+            }
+            return resp;
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+    visit.here = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_string(), |p| p.as_str().to_string());
+    req.extensions_mut().insert(visit.clone());
+    let mut resp = next.run(req).await;
+    if new {
+        resp.headers_mut().insert(
+            header::SET_COOKIE,
+            set_cookie(&visit.id, app.cfg.secure_cookies),
+        );
+    }
+    if resp.extensions().get::<LoggedUser>().is_none() {
+        if let Some(u) = visit.user {
+            resp.extensions_mut().insert(LoggedUser(u));
+        }
+    }
+    resp
+}
+
+/// One field of a URL-encoded form.
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// `s` escaped for a query string.
+pub fn query_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttling_counts_per_account_and_per_address() {
+        let mut t = Throttle::default();
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        for _ in 0..PER_ACCOUNT {
+            assert!(!t.blocked("ana", a));
+            t.failed("ana", a);
+        }
+        assert!(t.blocked("ana", b), "the account is blocked from anywhere");
+        assert!(!t.blocked("bo", b));
+        for i in 0..PER_ADDRESS {
+            t.failed(&format!("u{i}"), b);
+        }
+        assert!(t.blocked("bo", b), "the address is blocked for any account");
+        t.succeeded("ana");
+        assert!(!t.blocked("ana", a));
+    }
+
+    #[test]
+    fn sessions_idle_out_and_signing_in_changes_the_id() {
+        let mut s = Sessions::default();
+        let (v, new) = s.visit(None, Duration::from_secs(60), true).unwrap();
+        assert!(new);
+        assert_eq!(v.id.len(), 64);
+        let (again, new) = s.visit(Some(&v.id), Duration::from_secs(60), true).unwrap();
+        assert!(!new);
+        assert_eq!(again.csrf, v.csrf);
+        let signed = s.sign_in(&v.id, "ana").unwrap();
+        assert_ne!(signed.id, v.id);
+        assert_ne!(signed.csrf, v.csrf);
+        let (_, new) = s.visit(Some(&v.id), Duration::from_secs(60), true).unwrap();
+        assert!(new, "the old id is gone");
+        std::thread::sleep(Duration::from_millis(5));
+        let (_, new) = s
+            .visit(Some(&signed.id), Duration::from_millis(1), true)
+            .unwrap();
+        assert!(new, "an idle session has ended");
+    }
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
+    }
+}

@@ -1,0 +1,302 @@
+//! `ics serve`: the tracker in a browser (issue 18). The server owns no logic: each handler
+//! reads its form or query, calls the same domain and store functions the commands call
+//! (the progress report, review, status, the policy and its guard), and renders HTML.
+//!
+//! [`Storage`] is not `Send`, so each request opens its own store on a blocking thread
+//! (cheap for SQLite; one new connection per request on PostgreSQL).
+//! Files: [`auth`] (sessions, CSRF, throttling), [`signin`], [`headers`] (security headers and the
+//! request log), [`layout`] (the HTML shell and style), [`pages`] (one file per page).
+
+pub mod auth;
+pub mod headers;
+pub mod layout;
+pub mod pages;
+pub mod signin;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use maud::Markup;
+
+use crate::error::Error;
+use crate::store::{self, OpenMode, Storage};
+use crate::workflow::policy::Actor;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub db: PathBuf,
+    pub strategy: Option<String>,
+    /// Mark cookies `Secure` (TLS, or a TLS proxy in front).
+    pub secure_cookies: bool,
+    /// Trust the last `X-Forwarded-For` address as the client's (for throttling).
+    pub behind_proxy: bool,
+    /// How long a session may stay idle.
+    pub idle: Duration,
+    /// Listening on loopback (not behind a proxy): the port, and then only requests whose
+    /// `Host` is a loopback name and this port are answered.
+    pub loopback_port: Option<u16>,
+}
+
+/// What every request shares.
+pub struct App {
+    pub cfg: Config,
+    pub sessions: Mutex<auth::Sessions>,
+    pub throttle: Mutex<auth::Throttle>,
+}
+
+pub type Shared = Arc<App>;
+
+/// A request's session as the middleware found it (see [`auth::session`]).
+#[derive(Debug, Clone)]
+pub struct Visit {
+    pub id: String,
+    /// The signed-in user, if any.
+    pub user: Option<String>,
+    pub csrf: String,
+    /// A message left by the last form posted.
+    pub flash: Option<String>,
+    /// The path and query asked for: where signing in leads back to.
+    pub here: String,
+}
+
+/// A failed request, rendered as a page with its status.
+#[derive(Debug)]
+pub enum WebError {
+    /// No signed-in user where the database has users: to the sign-in page.
+    SignIn(String),
+    Forbidden(String),
+    BadRequest(String),
+    NotFound(String),
+    TooMany(String),
+    Internal(String),
+}
+
+impl From<Error> for WebError {
+    fn from(e: Error) -> WebError {
+        match e {
+            Error::Input { message, .. } => WebError::BadRequest(message),
+            Error::Located { summary, .. } => WebError::BadRequest(summary),
+            Error::Database { message, .. } => WebError::Internal(message),
+            Error::Output(_) => WebError::Internal("the page could not be written".into()),
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match self {
+            WebError::SignIn(next) => {
+                return Redirect::to(&format!("/login?next={}", auth::query_escape(&next)))
+                    .into_response()
+            }
+            WebError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m),
+            WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Not done", m),
+            WebError::NotFound(m) => (StatusCode::NOT_FOUND, "Not found", m),
+            WebError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts", m),
+            WebError::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, "Server problem", m),
+        };
+        (status, layout::bare(title, &message)).into_response()
+    }
+}
+
+/// What a page handler works with, on its blocking thread.
+pub struct Ctx<'a> {
+    pub store: &'a mut dyn Storage,
+    pub actor: &'a Actor,
+    pub visit: &'a Visit,
+}
+
+impl App {
+    /// Open the store and find who is acting: the signed-in user, or in single-user mode (no
+    /// users) whoever runs the server. A user removed since signing in is signed out.
+    fn open(&self, visit: &Visit, path: &str) -> Result<(Box<dyn Storage>, Actor), WebError> {
+        let mut store = store::open(&self.cfg.db, OpenMode::Existing)?;
+        store.use_strategy(self.cfg.strategy.as_deref())?;
+        let users = store.users()?;
+        let actor = if users.is_empty() {
+            Actor {
+                name: crate::values::login_name(),
+                user: None,
+            }
+        } else {
+            let user = visit
+                .user
+                .as_deref()
+                .and_then(|n| users.iter().find(|u| u.name == n))
+                .ok_or_else(|| WebError::SignIn(path.to_string()))?;
+            Actor {
+                name: user.name.clone(),
+                user: Some(user.clone()),
+            }
+        };
+        store.set_author(&actor.name);
+        Ok((store, actor))
+    }
+
+    /// Render a page: `f` gives its title and body, on a blocking thread with a store of its own.
+    pub async fn page<F>(self: Arc<Self>, visit: Visit, f: F) -> Response
+    where
+        F: FnOnce(&mut Ctx) -> Result<(String, Markup), WebError> + Send + 'static,
+    {
+        let app = self.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let (mut store, actor) = app.open(&visit, &visit.here)?;
+            let mut cx = Ctx {
+                store: &mut *store,
+                actor: &actor,
+                visit: &visit,
+            };
+            let (title, body) = f(&mut cx)?;
+            let strategy = store.strategy_in_use().unwrap_or_default();
+            Ok::<_, WebError>(layout::page(&title, &actor, &visit, &strategy, body))
+        })
+        .await;
+        match done {
+            Ok(Ok(markup)) => markup.into_response(),
+            Ok(Err(e)) => e.into_response(),
+            Err(_) => {
+                WebError::Internal("the request failed (internal error)".into()).into_response()
+            }
+        }
+    }
+
+    /// Carry out a form: `f` does it and says what it did; the browser is sent to `to` (POST,
+    /// then redirect), where the message is shown once (and there after signing in, if the
+    /// session has no user).
+    pub async fn act<F>(self: Arc<Self>, visit: Visit, to: String, f: F) -> Response
+    where
+        F: FnOnce(&mut Ctx) -> Result<String, WebError> + Send + 'static,
+    {
+        let app = self.clone();
+        let id = visit.id.clone();
+        let back = to.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let (mut store, actor) = app.open(&visit, &back)?;
+            let mut cx = Ctx {
+                store: &mut *store,
+                actor: &actor,
+                visit: &visit,
+            };
+            f(&mut cx)
+        })
+        .await;
+        match done {
+            Ok(Ok(said)) => {
+                if let Ok(mut s) = self.sessions.lock() {
+                    s.set_flash(&id, said);
+                }
+                Redirect::to(&to).into_response()
+            }
+            Ok(Err(e)) => e.into_response(),
+            Err(_) => {
+                WebError::Internal("the request failed (internal error)".into()).into_response()
+            }
+        }
+    }
+}
+
+/// The routes.
+pub fn router(app: Shared) -> Router {
+    let pages = Router::new()
+        .route("/", get(pages::dashboard::get))
+        .route("/indicator/{code}", get(pages::indicator::get))
+        .route("/indicator/{code}/record", post(pages::indicator::record))
+        .route("/indicator/{code}/explain", post(pages::indicator::explain))
+        .route("/indicator/{code}/void", post(pages::indicator::void))
+        .route("/review", get(pages::review::get))
+        .route("/review/approve", post(pages::review::approve))
+        .route("/review/return", post(pages::review::give_back))
+        .route("/status", get(pages::status::get))
+        .route("/tree", get(pages::tree::get))
+        .route("/log", get(pages::log::get))
+        .route("/login", get(signin::login_page).post(signin::login))
+        .route("/logout", post(signin::logout))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            auth::session,
+        ));
+    Router::new()
+        .merge(pages)
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/static/style.css", get(layout::style))
+        .fallback(|| async { WebError::NotFound("there is no such page".into()) })
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            headers::headers_and_log,
+        ))
+        .with_state(app)
+}
+
+/// Serve on `listener` until SIGTERM or ctrl-c; requests in flight are finished first.
+pub fn serve(cfg: Config, listener: std::net::TcpListener) -> Result<(), Error> {
+    let app = Arc::new(App {
+        cfg,
+        sessions: Mutex::new(auth::Sessions::default()),
+        throttle: Mutex::new(auth::Throttle::default()),
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Error::input(format!(
+                "could not start the server: {}",
+                crate::files::io_reason(&e)
+            ))
+        })?;
+    runtime
+        .block_on(async move {
+            listener
+                .set_nonblocking(true)
+                .and_then(|()| tokio::net::TcpListener::from_std(listener))
+                .map_err(|e| {
+                    Error::input(format!("could not listen: {}", crate::files::io_reason(&e)))
+                })
+                .map(|l| (l, router(app)))
+        })
+        .and_then(|(l, router)| {
+            runtime.block_on(async move {
+                axum::serve(
+                    l,
+                    router.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(shutdown())
+                .await
+                .map_err(|e| {
+                    Error::input(format!(
+                        "the server stopped: {}",
+                        crate::files::io_reason(&e)
+                    ))
+                })
+            })
+        })
+}
+
+/// SIGTERM or ctrl-c.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    eprintln!("shutting down: finishing the requests in flight");
+}

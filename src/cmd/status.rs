@@ -70,7 +70,8 @@ pub fn compute(
     node: Option<&str>,
 ) -> Result<(status::Status, Option<Lock>), Error> {
     let version = store.resolve_version(None)?;
-    let fw = store.framework_lean(&version, crate::store::Targets::None)?;
+    // The full read: the lean one leaves out the PIRS fields, `responsible` among them.
+    let fw = store.framework_with(&version, crate::store::Targets::None)?;
     let only: Option<HashSet<String>> = match node {
         None => None,
         Some(node) => {

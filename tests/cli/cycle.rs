@@ -573,3 +573,50 @@ fn a_copy_takes_settled_values_only_and_is_logged_in_the_destination() {
     assert_eq!(log[1]["values"], 4);
     env.ics(&["--db", other.to_str().unwrap(), "check"]).ok();
 }
+
+#[test]
+fn a_quarter_is_due_only_for_quarterly_indicators_and_locks_alone() {
+    let env = Env::new();
+    let fw = format!(
+        "{}{}",
+        crate::common::MINI,
+        r#"
+  [[development_objective.indicator]]
+  code = "Q1"
+  title = "People reached"
+  unit = "people"
+  direction = "increase"
+  frequency = "quarterly"
+  responsible = "Health office"
+"#
+    );
+    let fw = env.write("fw.toml", &fw);
+    env.ics(&["load", fw.to_str().unwrap()]).ok();
+    // FY2021Q2: only the quarterly indicator is due; nobody is a user, so its `responsible`.
+    let st = env.ics(&["status", "--period", "FY2021Q2", "--format", "json"]);
+    assert_eq!(st.code, 1, "{}", st.stdout);
+    let st = st.json();
+    let rows = st["indicators"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{st}");
+    assert_eq!(rows[0]["indicator"], "Q1");
+    assert_eq!(rows[0]["state"], "missing");
+    assert_eq!(rows[0]["reporters"][0], "Health office");
+    // Recorded with review off: it counts, nothing is owed.
+    env.ics(&["record", "Q1", "FY2021Q2", "120"]).ok();
+    let st = env.ics(&["status", "--period", "FY2021Q2", "--format", "json"]);
+    assert_eq!(st.code, 0, "{}", st.stdout);
+    assert_eq!(st.json()["indicators"][0]["state"], "recorded");
+    // The fiscal year lists every indicator (as `ics template` does).
+    let year = env
+        .ics(&["status", "--period", "FY2021", "--format", "json"])
+        .json();
+    assert_eq!(year["indicators"].as_array().unwrap().len(), 2, "{year}");
+    // A quarter's lock holds that quarter only.
+    env.ics(&["lock", "FY2021Q2"]).ok();
+    env.ics(&["record", "Q1", "FY2021Q2", "121"])
+        .fails()
+        .stderr_has("FY2021Q2 is locked (by tester on 2026-01-15)");
+    env.ics(&["record", "Q1", "FY2021Q3", "130"]).ok();
+    let st = env.ics(&["status", "--period", "FY2021Q2", "--format", "json"]);
+    assert_eq!(st.json()["indicators"][0]["state"], "locked");
+}

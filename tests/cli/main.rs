@@ -3,6 +3,7 @@
 
 mod attack;
 mod bench;
+mod browser;
 mod common;
 mod contract13;
 mod copy;

@@ -87,7 +87,7 @@ pub fn mission(env: &Env) {
 /// A running `ics serve`, killed when dropped.
 pub struct Server {
     child: Child,
-    base: String,
+    pub base: String,
     log: Arc<Mutex<Vec<String>>>,
     reader: Option<std::thread::JoinHandle<()>>,
 }

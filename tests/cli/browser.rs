@@ -165,6 +165,16 @@ async fn accessible(c: &Client, page: &str) {
     assert!(found.is_empty(), "{page}: {found:#?}");
 }
 
+/// With `ICS_SCREENSHOTS=DIR`, save the page as `DIR/NAME.png` (the README's pictures).
+async fn screenshot(c: &Client, name: &str) {
+    let Ok(dir) = std::env::var("ICS_SCREENSHOTS") else {
+        return;
+    };
+    let png = c.screenshot().await.expect("a screenshot");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+}
+
 #[test]
 fn a_period_through_the_browser() {
     let Some(driver) = driver() else {
@@ -198,6 +208,7 @@ fn a_period_through_the_browser() {
         sign_in(&c, &base, "bo.po").await;
         c.goto(&format!("{base}/review")).await.unwrap();
         accessible(&c, "approval queue").await;
+        screenshot(&c, "approval-queue").await;
         assert!(text(&c).await.contains("IND-POVERTY"));
         fill(
             &c,
@@ -230,6 +241,7 @@ fn a_period_through_the_browser() {
         c.goto(&format!("{base}/?period=FY2022")).await.unwrap();
         let dashboard = text(&c).await;
         assert!(dashboard.contains("25.8"), "{dashboard}");
+        screenshot(&c, "dashboard").await;
         c.goto(&format!("{base}/status?period=FY2022"))
             .await
             .unwrap();

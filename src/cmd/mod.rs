@@ -27,7 +27,7 @@ mod report;
 mod serve;
 pub(crate) mod status;
 mod strategies;
-mod template;
+pub(crate) mod template;
 mod track;
 mod tree;
 mod unlock;

@@ -13,7 +13,7 @@ mod export;
 mod export_values;
 mod give_back;
 pub(crate) mod history;
-mod import_values;
+pub(crate) mod import_values;
 mod lint;
 mod load;
 mod lock;

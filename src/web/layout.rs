@@ -65,6 +65,7 @@ pub fn page(title: &str, actor: &Actor, visit: &Visit, strategy: &str, body: Mar
                             li { a href="/" { "Dashboard" } }
                             li { a href="/tree" { "Goals tree" } }
                             li { a href="/entry" { "Data entry" } }
+                            li { a href="/upload" { "Upload" } }
                             li { a href="/review" { "Approval queue" } }
                             li { a href="/status" { "Reporting status" } }
                             @if reads_log(actor) { li { a href="/log" { "Audit log" } } }

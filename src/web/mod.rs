@@ -228,6 +228,12 @@ pub fn router(app: Shared) -> Router {
         .route("/indicator/{code}/explain", post(pages::indicator::explain))
         .route("/indicator/{code}/void", post(pages::indicator::void))
         .route("/entry", get(pages::entry::get).post(pages::entry::post))
+        .route(
+            "/upload",
+            get(pages::upload::get)
+                .post(pages::upload::post)
+                .layer(axum::extract::DefaultBodyLimit::max(auth::MAX_UPLOAD)),
+        )
         .route("/review", get(pages::review::get))
         .route("/review/approve", post(pages::review::approve))
         .route("/review/return", post(pages::review::give_back))

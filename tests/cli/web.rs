@@ -7,6 +7,7 @@ mod entry;
 mod listen;
 mod pages;
 mod security;
+mod upload;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -249,6 +250,42 @@ impl Client {
             req = req.header("Cookie", format!("ics_session={c}"));
         }
         let resp = req.send_form(form.iter().copied()).expect("POST");
+        self.keep(resp)
+    }
+
+    /// POST a multipart form: text `fields`, then the file `name` holding `bytes` as field
+    /// `file`.
+    pub fn upload(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        name: &str,
+        bytes: &[u8],
+    ) -> Page {
+        const BOUNDARY: &str = "ics-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let mut req = self.agent.post(format!("{}{path}", self.base)).header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        );
+        if let Some(c) = &self.cookie {
+            req = req.header("Cookie", format!("ics_session={c}"));
+        }
+        let resp = req.send(&body[..]).expect("POST");
         self.keep(resp)
     }
 

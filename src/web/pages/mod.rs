@@ -8,6 +8,7 @@ pub mod log;
 pub mod review;
 pub mod status;
 pub mod tree;
+pub mod upload;
 
 use serde::Deserialize;
 

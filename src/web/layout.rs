@@ -68,6 +68,7 @@ pub fn page(title: &str, actor: &Actor, visit: &Visit, strategy: &str, body: Mar
                             li { a href="/upload" { "Upload" } }
                             li { a href="/review" { "Approval queue" } }
                             li { a href="/status" { "Reporting status" } }
+                            li { a href="/download" { "Downloads" } }
                             @if reads_log(actor) { li { a href="/log" { "Audit log" } } }
                         }
                     }

@@ -234,6 +234,8 @@ pub fn router(app: Shared) -> Router {
                 .post(pages::upload::post)
                 .layer(axum::extract::DefaultBodyLimit::max(auth::MAX_UPLOAD)),
         )
+        .route("/download", get(pages::download::index))
+        .route("/download/{name}", get(pages::download::file))
         .route("/review", get(pages::review::get))
         .route("/review/approve", post(pages::review::approve))
         .route("/review/return", post(pages::review::give_back))

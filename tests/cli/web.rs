@@ -3,6 +3,7 @@
 //! standard input), and a plain HTTP client that keeps the session cookie by hand. This file is
 //! the harness; the tests are in `web/`.
 
+mod download;
 mod entry;
 mod listen;
 mod pages;
@@ -251,6 +252,27 @@ impl Client {
         }
         let resp = req.send_form(form.iter().copied()).expect("POST");
         self.keep(resp)
+    }
+
+    /// GET a file: its status, its headers and its bytes.
+    pub fn get_bytes(&mut self, path: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        let mut req = self.agent.get(format!("{}{path}", self.base));
+        if let Some(c) = &self.cookie {
+            req = req.header("Cookie", format!("ics_session={c}"));
+        }
+        let mut resp = req.call().expect("GET");
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(100 << 20)
+            .read_to_vec()
+            .unwrap();
+        (resp.status().as_u16(), headers, body)
     }
 
     /// POST a multipart form: text `fields`, then the file `name` holding `bytes` as field

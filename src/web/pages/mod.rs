@@ -2,6 +2,7 @@
 //! calls, and renders.
 
 pub mod dashboard;
+pub mod download;
 pub mod entry;
 pub mod indicator;
 pub mod log;

@@ -70,6 +70,10 @@ pub fn page(title: &str, actor: &Actor, visit: &Visit, strategy: &str, body: Mar
                             li { a href="/status" { "Reporting status" } }
                             li { a href="/download" { "Downloads" } }
                             @if reads_log(actor) { li { a href="/log" { "Audit log" } } }
+                            @if actor.require(crate::workflow::policy::Need::Admin).is_ok() {
+                                li { a href="/admin/users" { "Users" } }
+                                li { a href="/admin/locks" { "Locks" } }
+                            }
                         }
                     }
                     @if let Some(u) = &actor.user {

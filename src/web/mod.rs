@@ -234,6 +234,13 @@ pub fn router(app: Shared) -> Router {
                 .post(pages::upload::post)
                 .layer(axum::extract::DefaultBodyLimit::max(auth::MAX_UPLOAD)),
         )
+        .route("/admin/users", get(pages::admin::users))
+        .route("/admin/users/add", post(pages::admin::add))
+        .route("/admin/users/role", post(pages::admin::set_role))
+        .route("/admin/users/remove", post(pages::admin::remove))
+        .route("/admin/locks", get(pages::admin::locks))
+        .route("/admin/locks/lock", post(pages::admin::lock))
+        .route("/admin/locks/unlock", post(pages::admin::unlock))
         .route("/download", get(pages::download::index))
         .route("/download/{name}", get(pages::download::file))
         .route("/review", get(pages::review::get))

@@ -3,6 +3,7 @@
 //! standard input), and a plain HTTP client that keeps the session cookie by hand. This file is
 //! the harness; the tests are in `web/`.
 
+mod admin;
 mod download;
 mod entry;
 mod listen;

@@ -11,11 +11,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use clap::Parser;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use crate::cli::Cli;
 use crate::web::{Ctx, Shared, Visit, WebError};
 
 #[derive(Debug, Default, Deserialize)]
@@ -135,31 +133,14 @@ fn arguments(name: &str, q: &DownloadQuery, out: &str) -> Option<Vec<String>> {
     Some(a)
 }
 
-/// Run `ics ARGS` against the server's database: what it wrote to `out`, or else to standard
-/// output.
+/// What `ics ARGS` wrote to `out`, or else to standard output.
 fn run(
-    db: &std::path::Path,
-    strategy: Option<&str>,
+    app: &crate::web::App,
     args: Vec<String>,
     out: &std::path::Path,
 ) -> Result<Vec<u8>, WebError> {
-    let mut argv = vec![
-        "ics".to_string(),
-        "--color=never".to_string(),
-        format!("--db={}", db.display()),
-    ];
-    if let Some(s) = strategy {
-        argv.push(format!("--strategy={s}"));
-    }
-    argv.extend(args);
-    let cli = Cli::try_parse_from(&argv)
-        .map_err(|_| WebError::BadRequest("the download's options could not be read".into()))?;
-    let mut stdout = Vec::new();
-    crate::cmd::dispatch(&cli, &mut stdout)?;
-    match std::fs::read(out) {
-        Ok(bytes) => Ok(bytes),
-        Err(_) => Ok(stdout),
-    }
+    let stdout = super::cli(app, None, args)?;
+    Ok(std::fs::read(out).unwrap_or(stdout))
 }
 
 pub async fn file(
@@ -180,7 +161,7 @@ pub async fn file(
         let out = dir.path().join(&name);
         let args = arguments(&name, &q, &out.display().to_string())
             .ok_or_else(|| WebError::NotFound("there is no such download".into()))?;
-        run(&app2.cfg.db, app2.cfg.strategy.as_deref(), args, &out)
+        run(&app2, args, &out)
     })
     .await;
     match done {

@@ -179,8 +179,14 @@ fn as_csv(
     w.write_record(header).map_err(bad)?;
     let mut lines = Vec::new();
     let get = |k: &str, n: usize| form.get(&format!("{k}{n}")).map_or("", |v| v.trim());
-    let mut n = 1;
-    while let Some(code) = form.get(&format!("ind{n}")) {
+    // The rows as numbered on the form, in order (a form may leave rows out).
+    let mut numbers: Vec<usize> = form
+        .keys()
+        .filter_map(|k| k.strip_prefix("ind")?.parse().ok())
+        .collect();
+    numbers.sort_unstable();
+    for n in numbers {
+        let code = &form[&format!("ind{n}")];
         let (value, num, den, note) = (
             get("value", n),
             get("num", n),
@@ -207,7 +213,6 @@ fn as_csv(
             .map_err(bad)?;
             lines.push((n, code.clone()));
         }
-        n += 1;
     }
     let bytes = w
         .into_inner()

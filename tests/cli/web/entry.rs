@@ -129,4 +129,16 @@ fn only_reporters_in_scope_enter_values() {
     );
     assert_eq!(p.status, 403, "{}", p.body);
     assert_eq!(values(&env), before);
+    // Rows may be left out of a form: row 7 alone is still saved.
+    let p = ana.post(
+        "/entry?period=FY2022",
+        &[
+            ("csrf", &csrf),
+            ("ind7", "IND-TRADE-GOODS"),
+            ("value7", "5"),
+        ],
+    );
+    assert_eq!(p.status, 303, "{}", p.body);
+    let out = env.ics(&["export-values"]).ok().stdout;
+    assert!(out.contains("IND-TRADE-GOODS,FY2022,,5,"), "{out}");
 }

@@ -65,7 +65,13 @@ pub fn run(cx: &Context, args: &ImportValuesArgs, out: &mut dyn Write) -> Result
         result
     };
     let summary = result?;
-    let shown = args.file.display();
+    writeln!(out, "{}", said(&args.file.display().to_string(), &summary))?;
+    Ok(Outcome::Success)
+}
+
+/// What an import of the file shown as `shown` did, as `ics import-values` and the upload page
+/// of `ics serve` say it.
+pub fn said(shown: &str, summary: &values::ImportSummary) -> String {
     let skipped = match summary.skipped {
         0 => String::new(),
         n => format!(
@@ -74,28 +80,21 @@ pub fn run(cx: &Context, args: &ImportValuesArgs, out: &mut dyn Write) -> Result
         ),
     };
     if summary.rows == 0 {
-        match summary.skipped {
-            0 => writeln!(
-                out,
-                "`{shown}` holds no values (only a header); nothing imported"
-            )?,
-            n => writeln!(
-                out,
+        return match summary.skipped {
+            0 => format!("`{shown}` holds no values (only a header); nothing imported"),
+            n => format!(
                 "`{shown}` holds no values: {} with empty value cells skipped; nothing imported",
                 plural(n as usize, "row", "rows")
-            )?,
-        }
-        return Ok(Outcome::Success);
+            ),
+        };
     }
-    writeln!(
-        out,
+    format!(
         "imported {} from `{shown}`: {} added, {} corrected, {} unchanged{skipped}",
         plural(summary.rows as usize, "row", "rows"),
         summary.added,
         summary.corrected,
         summary.unchanged
-    )?;
-    Ok(Outcome::Success)
+    )
 }
 
 /// A byte-based progress bar on stderr, drawn only when stderr is a terminal.

@@ -7,9 +7,10 @@ use super::Context;
 use crate::cli::TemplateArgs;
 use crate::error::Error;
 use crate::files::output::{self, OutputFile};
-use crate::period::{self, PeriodRange};
+use crate::period::{self, FiscalPeriod, PeriodRange};
 use crate::render::plural;
 use crate::render::template as render;
+use crate::store::Storage;
 use crate::values::template;
 use crate::Outcome;
 
@@ -24,16 +25,7 @@ pub fn run(cx: &Context, args: &TemplateArgs, out: &mut dyn Write) -> Result<Out
         .database(&store.files())
         .loaded_from(version.source_file.as_deref(), &version.label);
     target.check()?;
-    let fw = store.framework(&version)?;
-    let previous = template::previous(period);
-    // The previous period's values; for a cumulative indicator's running total, every year
-    // from the strategy's start.
-    let from = fw
-        .strategy
-        .start
-        .map_or(previous.year, |s| s.year.min(previous.year));
-    let values = store.current_totals(&version, PeriodRange::fiscal_years(from, previous.year))?;
-    let t = template::build(&fw, &version.label, period, args.node.as_deref(), &values)?;
+    let t = build(&*store, period, args.node.as_deref())?;
     if t.rows.is_empty() {
         let under = args
             .node
@@ -68,4 +60,24 @@ pub fn run(cx: &Context, args: &TemplateArgs, out: &mut dyn Write) -> Result<Out
         args.out.display(),
     )?;
     Ok(Outcome::Success)
+}
+
+/// The template of `period` (under `node`, or all) from the newest version: what `ics template`
+/// writes and the data-entry page of `ics serve` shows.
+pub fn build(
+    store: &dyn Storage,
+    period: FiscalPeriod,
+    node: Option<&str>,
+) -> Result<template::Template, Error> {
+    let version = store.resolve_version(None)?;
+    let fw = store.framework(&version)?;
+    let previous = template::previous(period);
+    // The previous period's values; for a cumulative indicator's running total, every year
+    // from the strategy's start.
+    let from = fw
+        .strategy
+        .start
+        .map_or(previous.year, |s| s.year.min(previous.year));
+    let values = store.current_totals(&version, PeriodRange::fiscal_years(from, previous.year))?;
+    template::build(&fw, &version.label, period, node, &values)
 }

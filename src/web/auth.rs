@@ -26,6 +26,8 @@ pub const PER_ADDRESS: usize = 20;
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// The largest form accepted.
 const MAX_FORM: usize = 64 * 1024;
+/// The largest upload accepted (a multipart form with its file).
+pub const MAX_UPLOAD: usize = 20 << 20;
 
 /// A random 256-bit token, in hex; `None` if the system has no randomness to give.
 pub fn token() -> Option<String> {
@@ -231,14 +233,42 @@ pub async fn session(State(app): State<Shared>, req: Request, next: Next) -> Res
     let mut req = req;
     if post {
         let (parts, body) = req.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM).await else {
-            return (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                layout::bare("Too large", "the form is too large"),
-            )
-                .into_response();
+        // A file upload is a multipart form, and may be larger.
+        let boundary = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| multer::parse_boundary(v).ok());
+        let limit = match boundary {
+            Some(_) => MAX_UPLOAD,
+            None => MAX_FORM,
         };
-        let given = form_field(&bytes, "csrf");
+        let too_large = || {
+            let m = match boundary {
+                Some(_) => format!(
+                    "the file is larger than {} MB, the most an upload may be; nothing was imported. Split it, or import it with `ics import-values`",
+                    MAX_UPLOAD >> 20
+                ),
+                None => "the form is too large".to_string(),
+            };
+            (StatusCode::PAYLOAD_TOO_LARGE, layout::bare("Too large", &m)).into_response()
+        };
+        // Refused before reading when the length is said.
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return too_large();
+        }
+        let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
+            return too_large();
+        };
+        let given = match &boundary {
+            Some(b) => multipart_field(&bytes, b, "csrf").await,
+            None => form_field(&bytes, "csrf"),
+        };
         if new || !given.as_deref().is_some_and(|g| same(g, &visit.csrf)) {
             let mut resp = WebError::Forbidden(
                 "the form's security token is missing or out of date (has your session ended?); nothing was changed. Go back, reload the page and try again".into(),
@@ -272,6 +302,18 @@ pub async fn session(State(app): State<Shared>, req: Request, next: Next) -> Res
         }
     }
     resp
+}
+
+/// One text field of a multipart form.
+async fn multipart_field(body: &axum::body::Bytes, boundary: &str, name: &str) -> Option<String> {
+    let stream = Body::from(body.clone()).into_data_stream();
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// One field of a URL-encoded form.

@@ -64,9 +64,16 @@ pub fn page(title: &str, actor: &Actor, visit: &Visit, strategy: &str, body: Mar
                         ul {
                             li { a href="/" { "Dashboard" } }
                             li { a href="/tree" { "Goals tree" } }
+                            li { a href="/entry" { "Data entry" } }
+                            li { a href="/upload" { "Upload" } }
                             li { a href="/review" { "Approval queue" } }
                             li { a href="/status" { "Reporting status" } }
+                            li { a href="/download" { "Downloads" } }
                             @if reads_log(actor) { li { a href="/log" { "Audit log" } } }
+                            @if actor.require(crate::workflow::policy::Need::Admin).is_ok() {
+                                li { a href="/admin/users" { "Users" } }
+                                li { a href="/admin/locks" { "Locks" } }
+                            }
                         }
                     }
                     @if let Some(u) = &actor.user {

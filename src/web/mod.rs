@@ -76,6 +76,8 @@ pub enum WebError {
     NotFound(String),
     TooMany(String),
     Internal(String),
+    /// Done: to this path (POST, then redirect, where a handler renders its own errors).
+    Redirect(String),
 }
 
 impl From<Error> for WebError {
@@ -96,6 +98,7 @@ impl IntoResponse for WebError {
                 return Redirect::to(&format!("/login?next={}", auth::query_escape(&next)))
                     .into_response()
             }
+            WebError::Redirect(to) => return Redirect::to(&to).into_response(),
             WebError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Not done", m),
             WebError::NotFound(m) => (StatusCode::NOT_FOUND, "Not found", m),
@@ -145,6 +148,17 @@ impl App {
     where
         F: FnOnce(&mut Ctx) -> Result<(String, Markup), WebError> + Send + 'static,
     {
+        self.page_with_status(visit, move |cx| {
+            f(cx).map(|(title, body)| (StatusCode::OK, title, body))
+        })
+        .await
+    }
+
+    /// [`App::page`] with the status `f` chooses (a form shown again with its errors).
+    pub async fn page_with_status<F>(self: Arc<Self>, visit: Visit, f: F) -> Response
+    where
+        F: FnOnce(&mut Ctx) -> Result<(StatusCode, String, Markup), WebError> + Send + 'static,
+    {
         let app = self.clone();
         let done = tokio::task::spawn_blocking(move || {
             let (mut store, actor) = app.open(&visit, &visit.here)?;
@@ -153,13 +167,16 @@ impl App {
                 actor: &actor,
                 visit: &visit,
             };
-            let (title, body) = f(&mut cx)?;
+            let (status, title, body) = f(&mut cx)?;
             let strategy = store.strategy_in_use().unwrap_or_default();
-            Ok::<_, WebError>(layout::page(&title, &actor, &visit, &strategy, body))
+            Ok::<_, WebError>((
+                status,
+                layout::page(&title, &actor, &visit, &strategy, body),
+            ))
         })
         .await;
         match done {
-            Ok(Ok(markup)) => markup.into_response(),
+            Ok(Ok(page)) => page.into_response(),
             Ok(Err(e)) => e.into_response(),
             Err(_) => {
                 WebError::Internal("the request failed (internal error)".into()).into_response()
@@ -210,6 +227,22 @@ pub fn router(app: Shared) -> Router {
         .route("/indicator/{code}/record", post(pages::indicator::record))
         .route("/indicator/{code}/explain", post(pages::indicator::explain))
         .route("/indicator/{code}/void", post(pages::indicator::void))
+        .route("/entry", get(pages::entry::get).post(pages::entry::post))
+        .route(
+            "/upload",
+            get(pages::upload::get)
+                .post(pages::upload::post)
+                .layer(axum::extract::DefaultBodyLimit::max(auth::MAX_UPLOAD)),
+        )
+        .route("/admin/users", get(pages::admin::users))
+        .route("/admin/users/add", post(pages::admin::add))
+        .route("/admin/users/role", post(pages::admin::set_role))
+        .route("/admin/users/remove", post(pages::admin::remove))
+        .route("/admin/locks", get(pages::admin::locks))
+        .route("/admin/locks/lock", post(pages::admin::lock))
+        .route("/admin/locks/unlock", post(pages::admin::unlock))
+        .route("/download", get(pages::download::index))
+        .route("/download/{name}", get(pages::download::file))
         .route("/review", get(pages::review::get))
         .route("/review/approve", post(pages::review::approve))
         .route("/review/return", post(pages::review::give_back))

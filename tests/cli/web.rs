@@ -3,9 +3,13 @@
 //! standard input), and a plain HTTP client that keeps the session cookie by hand. This file is
 //! the harness; the tests are in `web/`.
 
+mod admin;
+mod download;
+mod entry;
 mod listen;
 mod pages;
 mod security;
+mod upload;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -248,6 +252,63 @@ impl Client {
             req = req.header("Cookie", format!("ics_session={c}"));
         }
         let resp = req.send_form(form.iter().copied()).expect("POST");
+        self.keep(resp)
+    }
+
+    /// GET a file: its status, its headers and its bytes.
+    pub fn get_bytes(&mut self, path: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        let mut req = self.agent.get(format!("{}{path}", self.base));
+        if let Some(c) = &self.cookie {
+            req = req.header("Cookie", format!("ics_session={c}"));
+        }
+        let mut resp = req.call().expect("GET");
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(100 << 20)
+            .read_to_vec()
+            .unwrap();
+        (resp.status().as_u16(), headers, body)
+    }
+
+    /// POST a multipart form: text `fields`, then the file `name` holding `bytes` as field
+    /// `file`.
+    pub fn upload(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        name: &str,
+        bytes: &[u8],
+    ) -> Page {
+        const BOUNDARY: &str = "ics-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let mut req = self.agent.post(format!("{}{path}", self.base)).header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        );
+        if let Some(c) = &self.cookie {
+            req = req.header("Cookie", format!("ics_session={c}"));
+        }
+        let resp = req.send(&body[..]).expect("POST");
         self.keep(resp)
     }
 

@@ -1,12 +1,16 @@
 //! One file per page. Each reads its query or form, calls the functions the matching command
 //! calls, and renders.
 
+pub mod admin;
 pub mod dashboard;
+pub mod download;
+pub mod entry;
 pub mod indicator;
 pub mod log;
 pub mod review;
 pub mod status;
 pub mod tree;
+pub mod upload;
 
 use serde::Deserialize;
 
@@ -65,4 +69,29 @@ pub fn in_scope(
         WebError::NotFound(format!("`{code}` is not an indicator of this strategy"))
     })?;
     policy.check_scope(*id).map_err(forbidden)
+}
+
+/// Run `ics ARGS` in this process against the server's database and strategy, acting as
+/// `actor` if given: what it printed. The commands' own checks and messages apply, so a page
+/// that does what a command does (a download, an admin's change) runs the command. Every
+/// value in `args` must be given as `--flag=VALUE`, or after `--`, never to be read as a flag.
+pub fn cli(app: &super::App, actor: Option<&str>, args: Vec<String>) -> Result<Vec<u8>, WebError> {
+    use clap::Parser;
+    let mut argv = vec![
+        "ics".to_string(),
+        "--color=never".to_string(),
+        format!("--db={}", app.cfg.db.display()),
+    ];
+    if let Some(s) = &app.cfg.strategy {
+        argv.push(format!("--strategy={s}"));
+    }
+    if let Some(a) = actor {
+        argv.push(format!("--as={a}"));
+    }
+    argv.extend(args);
+    let cli = crate::cli::Cli::try_parse_from(&argv)
+        .map_err(|_| WebError::BadRequest("the options given could not be read".into()))?;
+    let mut stdout = Vec::new();
+    crate::cmd::dispatch(&cli, &mut stdout)?;
+    Ok(stdout)
 }

@@ -1,7 +1,8 @@
 //! `ics serve` in a real browser (issue 18): Debian's `chromium`, driven through
-//! `chromedriver` by the WebDriver client crate fantoccini. A reporter signs in and records a
-//! value through the form, an approver returns it, the reporter fixes it, the approver
-//! approves it, and the dashboard shows it; every page visited is checked with axe-core when
+//! `chromedriver` by the WebDriver client crate fantoccini. A reporter signs in and enters the
+//! period's values through the data-entry form, uploads a file with a bad row and sees its
+//! line error, an approver returns one value, the reporter fixes it on the indicator page, the
+//! approver approves them, and the dashboard shows them; every page visited is checked with axe-core when
 //! `ICS_AXE` names `axe.min.js`.
 //!
 //! Without chromium and chromedriver the test says it skipped; with `ICS_REQUIRE_BROWSER=1`
@@ -136,7 +137,9 @@ async fn sign_in(c: &Client, base: &str, name: &str) {
     assert!(body.contains(name), "not signed in as {name}:\n{body}");
 }
 
-async fn sign_out(c: &Client) {
+async fn sign_out(c: &Client, base: &str) {
+    // From the dashboard: an error page has no header to sign out from.
+    c.goto(&format!("{base}/")).await.unwrap();
     click(c, "form[action='/logout'] button").await;
     let body = wait_for(c, "User name").await;
     assert!(body.contains("User name"), "not signed out:\n{body}");
@@ -165,6 +168,21 @@ async fn accessible(c: &Client, page: &str) {
     assert!(found.is_empty(), "{page}: {found:#?}");
 }
 
+/// The row number of `code` on the data-entry page (its hidden `indN` field).
+async fn entry_row(c: &Client, code: &str) -> String {
+    for e in c
+        .find_all(Locator::Css("input[type=hidden][name^=ind]"))
+        .await
+        .unwrap()
+    {
+        if e.attr("value").await.unwrap().as_deref() == Some(code) {
+            let name = e.attr("name").await.unwrap().unwrap_or_default();
+            return name.trim_start_matches("ind").to_string();
+        }
+    }
+    panic!("no data-entry row for {code}");
+}
+
 /// With `ICS_SCREENSHOTS=DIR`, save the page as `DIR/NAME.png` (the README's pictures).
 async fn screenshot(c: &Client, name: &str) {
     let Ok(dir) = std::env::var("ICS_SCREENSHOTS") else {
@@ -190,19 +208,49 @@ fn a_period_through_the_browser() {
         .unwrap();
     rt.block_on(async {
         let c = browser(&driver).await;
-        // The reporter signs in and records a value through the indicator page's form.
+        // The reporter signs in and enters the period's values through the data-entry form.
         sign_in(&c, &base, "ana.econ").await;
         accessible(&c, "dashboard").await;
+        c.goto(&format!("{base}/entry?period=FY2022"))
+            .await
+            .unwrap();
+        accessible(&c, "data entry").await;
+        for (code, value) in [("IND-POVERTY", "25.9"), ("IND-TRADE-GOODS", "20.1")] {
+            let n = entry_row(&c, code).await;
+            fill(&c, &format!("#value{n}"), value).await;
+        }
+        screenshot(&c, "data-entry").await;
+        click(
+            &c,
+            "form[method=post][action^='/entry'] button[type=submit]",
+        )
+        .await;
+        let saved = wait_for(&c, "saved 2 rows").await;
+        assert!(saved.contains("saved 2 rows"), "{saved}");
         c.goto(&format!("{base}/indicator/IND-POVERTY"))
             .await
             .unwrap();
         accessible(&c, "indicator page").await;
-        fill(&c, "#period", "FY2022").await;
-        fill(&c, "#value", "25.9").await;
-        fill(&c, "#note", "INEI preliminary").await;
-        click(&c, "form[action$='/record'] button[type=submit]").await;
-        assert!(text(&c).await.contains("25.9"), "{}", text(&c).await);
-        sign_out(&c).await;
+        // An upload with a bad row shows its line, and nothing is imported.
+        let bad = env.write(
+            "bad.csv",
+            "indicator,period,value\nIND-POVERTY,FY2022,lots\n",
+        );
+        c.goto(&format!("{base}/upload")).await.unwrap();
+        accessible(&c, "upload").await;
+        c.find(Locator::Css("#file"))
+            .await
+            .unwrap()
+            .send_keys(bad.to_str().unwrap())
+            .await
+            .unwrap();
+        click(&c, "form[action='/upload'] button[type=submit]").await;
+        let refused = wait_for(&c, "bad.csv:2:").await;
+        assert!(
+            refused.contains("bad.csv:2: `lots` is not a number"),
+            "{refused}"
+        );
+        sign_out(&c, &base).await;
 
         // The approver returns it with a reason.
         sign_in(&c, &base, "bo.po").await;
@@ -217,7 +265,7 @@ fn a_period_through_the_browser() {
         )
         .await;
         click(&c, "form[action='/review/return'] button[type=submit]").await;
-        sign_out(&c).await;
+        sign_out(&c, &base).await;
 
         // The reporter fixes it.
         sign_in(&c, &base, "ana.econ").await;
@@ -232,15 +280,21 @@ fn a_period_through_the_browser() {
         fill(&c, "#period", "FY2022").await;
         fill(&c, "#value", "25.8").await;
         click(&c, "form[action$='/record'] button[type=submit]").await;
-        sign_out(&c).await;
+        sign_out(&c, &base).await;
 
         // The approver approves it; the dashboard shows it.
         sign_in(&c, &base, "bo.po").await;
-        c.goto(&format!("{base}/review")).await.unwrap();
-        click(&c, "form[action='/review/approve'] button[type=submit]").await;
+        for _ in 0..2 {
+            c.goto(&format!("{base}/review")).await.unwrap();
+            click(&c, "form[action='/review/approve'] button[type=submit]").await;
+            wait_for(&c, "Approval queue").await;
+        }
         c.goto(&format!("{base}/?period=FY2022")).await.unwrap();
         let dashboard = text(&c).await;
-        assert!(dashboard.contains("25.8"), "{dashboard}");
+        assert!(
+            dashboard.contains("25.8") && dashboard.contains("20.1"),
+            "{dashboard}"
+        );
         screenshot(&c, "dashboard").await;
         c.goto(&format!("{base}/status?period=FY2022"))
             .await

@@ -37,6 +37,19 @@ pub struct Item {
     pub recorded_by: String,
 }
 
+impl From<crate::store::StoredValue> for Item {
+    fn from(v: crate::store::StoredValue) -> Item {
+        Item {
+            id: v.id,
+            indicator: v.indicator,
+            period: v.period,
+            disaggregation: v.disaggregation,
+            value: v.value,
+            recorded_by: v.recorded_by,
+        }
+    }
+}
+
 impl Item {
     /// `` `IND` FY2022 `` or `` `IND` FY2022 (sex=female) ``.
     pub fn describe(&self) -> String {
@@ -130,14 +143,7 @@ pub fn review(
                     Selection::Period { .. } => true,
                 };
             if keep {
-                found.push(Item {
-                    id: v.id,
-                    indicator: v.indicator,
-                    period: v.period,
-                    disaggregation: v.disaggregation,
-                    value: v.value,
-                    recorded_by: v.recorded_by,
-                });
+                found.push(Item::from(v));
             }
             Ok(())
         },
@@ -256,14 +262,7 @@ pub fn queue(store: &dyn Storage, range: Option<PeriodRange>) -> Result<Vec<Item
         },
         &mut |v| {
             if v.kind != Kind::Void && submitted.contains(&v.id) {
-                found.push(Item {
-                    id: v.id,
-                    indicator: v.indicator,
-                    period: v.period,
-                    disaggregation: v.disaggregation,
-                    value: v.value,
-                    recorded_by: v.recorded_by,
-                });
+                found.push(Item::from(v));
             }
             Ok(())
         },

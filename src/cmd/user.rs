@@ -381,15 +381,13 @@ pub(super) fn entry(
     strategy: Option<String>,
 ) -> LogEntry {
     LogEntry {
-        id: 0,
-        at: now_utc(),
-        user: actor.name.clone(),
-        strategy,
-        action: action.to_string(),
-        subject: subject.to_string(),
         detail,
-        reason: None,
-        values: None,
-        state: None,
+        ..LogEntry::new(
+            &actor.name,
+            &now_utc(),
+            strategy.as_deref(),
+            action,
+            subject,
+        )
     }
 }

@@ -286,22 +286,7 @@ pub(super) fn finish_journal(
         )
         .map_err(|e| map_err(e, CTX))?;
     }
-    append_log_in(
-        conn,
-        &LogEntry {
-            id: 0,
-            at: j.at.clone(),
-            user: j.user.clone(),
-            strategy: None,
-            action: j.action.clone(),
-            subject: j.subject.clone(),
-            detail: j.detail.clone(),
-            reason: j.reason.clone(),
-            values: Some((first_new_id, last)),
-            state: Some(j.state),
-        },
-        strategy,
-    )
+    append_log_in(conn, &j.entry((first_new_id, last)), strategy)
 }
 
 /// Log the saving of a version (`load`, or a copy).
@@ -315,18 +300,7 @@ pub(super) fn log_version(
 ) -> Result<(), Error> {
     append_log_in(
         conn,
-        &LogEntry {
-            id: 0,
-            at: at.to_string(),
-            user: user.to_string(),
-            strategy: Some(strategy.to_string()),
-            action: "load".into(),
-            subject: format!("version {label}"),
-            detail: source_file.map_or_else(String::new, |f| format!("from {f}")),
-            reason: None,
-            values: None,
-            state: None,
-        },
+        &LogEntry::version_loaded(user, at, strategy, label, source_file),
         None,
     )
 }

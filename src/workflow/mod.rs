@@ -186,6 +186,44 @@ pub struct LogEntry {
     pub state: Option<ReviewState>,
 }
 
+impl LogEntry {
+    /// An entry by `user` at `at` about `subject`, touching no value, with no detail or reason.
+    pub fn new(
+        user: &str,
+        at: &str,
+        strategy: Option<&str>,
+        action: &str,
+        subject: impl Into<String>,
+    ) -> LogEntry {
+        LogEntry {
+            id: 0,
+            at: at.to_string(),
+            user: user.to_string(),
+            strategy: strategy.map(str::to_string),
+            action: action.to_string(),
+            subject: subject.into(),
+            detail: String::new(),
+            reason: None,
+            values: None,
+            state: None,
+        }
+    }
+
+    /// The entry for storing version `label` of `strategy` (from `source_file`, if a file).
+    pub fn version_loaded(
+        user: &str,
+        at: &str,
+        strategy: &str,
+        label: &str,
+        source_file: Option<&str>,
+    ) -> LogEntry {
+        LogEntry {
+            detail: source_file.map_or_else(String::new, |f| format!("from {f}")),
+            ..LogEntry::new(user, at, Some(strategy), "load", format!("version {label}"))
+        }
+    }
+}
+
 /// What to read from the log.
 #[derive(Debug, Clone, Default)]
 pub struct LogQuery {
@@ -213,6 +251,23 @@ pub struct Journal {
 }
 
 impl Journal {
+    /// The log entry for the value rows `values` (first, last id) this journal wrote.
+    pub fn entry(&self, values: (i64, i64)) -> LogEntry {
+        LogEntry {
+            detail: self.detail.clone(),
+            reason: self.reason.clone(),
+            values: Some(values),
+            state: Some(self.state),
+            ..LogEntry::new(
+                &self.user,
+                &self.at,
+                None,
+                &self.action,
+                self.subject.clone(),
+            )
+        }
+    }
+
     /// An entry for `action` by `user` now.
     pub fn new(user: &str, action: &str, subject: impl Into<String>) -> Journal {
         Journal {

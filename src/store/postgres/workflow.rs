@@ -326,18 +326,7 @@ pub(super) fn log_version(
 ) -> Result<(), Error> {
     append_log_in(
         c,
-        &LogEntry {
-            id: 0,
-            at: at.to_string(),
-            user: user.to_string(),
-            strategy: Some(strategy.to_string()),
-            action: "load".into(),
-            subject: format!("version {label}"),
-            detail: source_file.map_or_else(String::new, |f| format!("from {f}")),
-            reason: None,
-            values: None,
-            state: None,
-        },
+        &LogEntry::version_loaded(user, at, strategy, label, source_file),
         None,
         shown,
     )

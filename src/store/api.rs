@@ -219,13 +219,18 @@ pub trait Workflow {
 }
 
 /// A whole database.
-pub trait Storage: StrategyVersions + ValueStore + Workflow {
+pub trait Storage: StrategyVersions + ValueStore + Workflow + Send {
     /// The database as messages name it: the file as the user named it (`ics.db`); a server
     /// database by its URL, with any password masked.
     fn name(&self) -> String;
     /// The database file, if the database is one (SQLite; not a server, nor a database in
     /// memory).
     fn file(&self) -> Option<&Path>;
+    /// Whether this store can serve another request after this one: its connection still
+    /// works. A server that keeps stores open between requests drops one that says no.
+    fn reusable(&self) -> bool {
+        true
+    }
     /// Every file the database is made of, so that no `--out` replaces one: for SQLite the
     /// file and its companions ([`super::database_files`]); none for a server.
     fn files(&self) -> Vec<DatabaseFile> {

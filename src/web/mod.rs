@@ -49,6 +49,61 @@ pub struct App {
     pub cfg: Config,
     pub sessions: Mutex<auth::Sessions>,
     pub throttle: Mutex<auth::Throttle>,
+    /// Taken by every form that writes, on a SQLite file only (`None` on PostgreSQL). SQLite has
+    /// one writer at a time, and a writer that finds the file busy sleeps in growing steps (up
+    /// to 100 ms) before it tries again; taking turns here instead puts the waiting writers in
+    /// a queue, each starting as soon as the one before it commits.
+    pub writes: Option<tokio::sync::Mutex<()>>,
+    /// Stores kept open between requests (see [`Pooled`]).
+    pub pool: Mutex<Vec<Box<dyn Storage>>>,
+}
+
+/// How many idle stores the server keeps open.
+const POOL: usize = 8;
+
+/// A store taken from the pool (or opened) for one request, given back when the request is
+/// done. Keeping connections open matters for SQLite: opening one reads and parses the whole
+/// schema, and closing the last one checkpoints the write-ahead log into the file, syncs it
+/// to disk and deletes it, on every request. On PostgreSQL it saves a connection (and its TLS
+/// handshake) per request. A store comes back only if the request did not panic and its
+/// connection still works; whatever a request sets on it (strategy, author, which values
+/// count) is set again by the next one in [`App::open`].
+pub struct Pooled {
+    store: Option<Box<dyn Storage>>,
+    app: Arc<App>,
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = dyn Storage;
+    fn deref(&self) -> &(dyn Storage + 'static) {
+        self.store
+            .as_deref()
+            .expect("a pooled store is there until it is dropped")
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut (dyn Storage + 'static) {
+        self.store
+            .as_deref_mut()
+            .expect("a pooled store is there until it is dropped")
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        let Some(store) = self.store.take() else {
+            return;
+        };
+        if std::thread::panicking() || !store.reusable() {
+            return;
+        }
+        if let Ok(mut pool) = self.app.pool.lock() {
+            if pool.len() < POOL {
+                pool.push(store);
+            }
+        }
+    }
 }
 
 pub type Shared = Arc<App>;
@@ -119,8 +174,17 @@ pub struct Ctx<'a> {
 impl App {
     /// Open the store and find who is acting: the signed-in user, or in single-user mode (no
     /// users) whoever runs the server. A user removed since signing in is signed out.
-    fn open(&self, visit: &Visit, path: &str) -> Result<(Box<dyn Storage>, Actor), WebError> {
-        let mut store = store::open(&self.cfg.db, OpenMode::Existing)?;
+    fn open(self: &Arc<Self>, visit: &Visit, path: &str) -> Result<(Pooled, Actor), WebError> {
+        let kept = self.pool.lock().ok().and_then(|mut pool| pool.pop());
+        let store = match kept {
+            Some(store) => store,
+            None => store::open(&self.cfg.db, OpenMode::Existing)?,
+        };
+        let mut store = Pooled {
+            store: Some(store),
+            app: self.clone(),
+        };
+        store.set_counted(Default::default());
         store.use_strategy(self.cfg.strategy.as_deref())?;
         let users = store.users()?;
         let actor = if users.is_empty() {
@@ -148,14 +212,32 @@ impl App {
     where
         F: FnOnce(&mut Ctx) -> Result<(String, Markup), WebError> + Send + 'static,
     {
-        self.page_with_status(visit, move |cx| {
+        self.render(visit, move |cx| {
             f(cx).map(|(title, body)| (StatusCode::OK, title, body))
         })
         .await
     }
 
-    /// [`App::page`] with the status `f` chooses (a form shown again with its errors).
+    /// [`App::page`] with the status `f` chooses: a form that writes, shown again with its
+    /// errors (it waits for its turn to write, as [`App::act`] does).
     pub async fn page_with_status<F>(self: Arc<Self>, visit: Visit, f: F) -> Response
+    where
+        F: FnOnce(&mut Ctx) -> Result<(StatusCode, String, Markup), WebError> + Send + 'static,
+    {
+        let app = self.clone();
+        let _turn = app.write_turn().await;
+        self.render(visit, f).await
+    }
+
+    /// Wait for this process's turn to write (see [`App::writes`]).
+    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.writes {
+            Some(m) => Some(m.lock().await),
+            None => None,
+        }
+    }
+
+    async fn render<F>(self: Arc<Self>, visit: Visit, f: F) -> Response
     where
         F: FnOnce(&mut Ctx) -> Result<(StatusCode, String, Markup), WebError> + Send + 'static,
     {
@@ -194,6 +276,7 @@ impl App {
         let app = self.clone();
         let id = visit.id.clone();
         let back = to.clone();
+        let _turn = self.write_turn().await;
         let done = tokio::task::spawn_blocking(move || {
             let (mut store, actor) = app.open(&visit, &back)?;
             let mut cx = Ctx {
@@ -270,6 +353,8 @@ pub fn router(app: Shared) -> Router {
 /// Serve on `listener` until SIGTERM or ctrl-c; requests in flight are finished first.
 pub fn serve(cfg: Config, listener: std::net::TcpListener) -> Result<(), Error> {
     let app = Arc::new(App {
+        writes: (!store::is_server(&cfg.db)).then(|| tokio::sync::Mutex::new(())),
+        pool: Mutex::new(Vec::new()),
         cfg,
         sessions: Mutex::new(auth::Sessions::default()),
         throttle: Mutex::new(auth::Throttle::default()),

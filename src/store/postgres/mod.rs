@@ -386,6 +386,9 @@ impl super::Storage for PgStore {
     fn file(&self) -> Option<&std::path::Path> {
         None
     }
+    fn reusable(&self) -> bool {
+        self.client.try_borrow().is_ok_and(|c| !c.is_closed())
+    }
     fn check(&self) -> Result<super::CheckReport, Error> {
         self.check_database()
     }

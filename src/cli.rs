@@ -79,7 +79,7 @@ pub enum Command {
     /// Import many values from a CSV file or an Excel workbook, all or nothing
     #[command(
         name = "import-values",
-        after_help = "Columns: indicator,period,value and optionally disaggregation,note,source,recorded_by,recorded_at,current,replaced_by,kind,numerator,denominator (a ratio indicator's rows give numerator and denominator; their value may be left empty)\n\nA workbook (.xlsx) is read from its first sheet, or --sheet NAME; rows whose value cells are empty are skipped. Also accepted and ignored: title, unit, target, last_actual (the information columns of `ics template`).\n\nExamples:\n  ics import-values examples/peru-values.csv\n  ics import-values fy2021-q2.xlsx --sheet Values"
+        after_help = "Columns: indicator,period,value and optionally disaggregation,note,source,recorded_by,recorded_at,current,replaced_by,kind,numerator,denominator,voided (a ratio indicator's rows give numerator and denominator; their value may be left empty)\n\nA workbook (.xlsx) is read from its first sheet, or --sheet NAME; rows whose value cells are empty are skipped. Also accepted and ignored: title, unit, target, last_actual (the information columns of `ics template`).\n\nExamples:\n  ics import-values examples/peru-values.csv\n  ics import-values fy2021-q2.xlsx --sheet Values"
     )]
     ImportValues(ImportValuesArgs),
     /// End the current value of an indicator, period and disaggregation (kept in the history)

@@ -12,7 +12,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::store::StoredValue;
+use crate::store::{Kind as StoredKind, StoredValue};
 use crate::values::{guard, unguard, visible_controls};
 
 use super::xlsx::{About, Book, Cell, Column, Kind};
@@ -84,6 +84,9 @@ struct ExportJson<'a> {
     /// A ratio value's parts; null for other values.
     numerator: Option<f64>,
     denominator: Option<f64>,
+    /// With `--all` only: whether the row is a void (what `kind` says, as a flag).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    voided: Option<bool>,
 }
 
 impl<'a> ExportJson<'a> {
@@ -102,7 +105,17 @@ impl<'a> ExportJson<'a> {
             kind: all.then_some(r.kind.as_str()),
             numerator: r.numerator,
             denominator: r.denominator,
+            voided: all.then_some(r.kind == StoredKind::Void),
         }
+    }
+}
+
+/// The `voided` cell: `true` for a void.
+fn voided(r: &StoredValue) -> &'static str {
+    if r.kind == StoredKind::Void {
+        "true"
+    } else {
+        "false"
     }
 }
 
@@ -182,10 +195,11 @@ fn csv_err(e: csv::Error) -> Error {
 }
 
 /// The columns of an export, as positions in [`crate::values::ACCEPTED_COLUMNS`]: the first
-/// eight, then with `--all` `current,replaced_by,kind`, then `numerator,denominator`.
+/// eight, then with `--all` `current,replaced_by,kind`, then `numerator,denominator`, then
+/// with `--all` `voided`.
 fn export_columns(all: bool) -> impl Iterator<Item = usize> + Clone {
     let n = if all { 11 } else { 8 };
-    (0..n).chain(11..13)
+    (0..n).chain(11..13).chain(all.then_some(13))
 }
 
 /// The header line of an `export-values` CSV (without its line end).
@@ -273,6 +287,7 @@ impl ValuesSheet {
             Cell::Empty,
             r.numerator.into(),
             r.denominator.into(),
+            Cell::Empty,
         ];
         if self.all {
             cells[8] = Cell::text(if r.replaced_by.is_none() {
@@ -282,6 +297,7 @@ impl ValuesSheet {
             });
             cells[9] = text(replaced_at(r).unwrap_or(""));
             cells[10] = Cell::text(r.kind.as_str());
+            cells[13] = Cell::text(voided(r));
         }
         let row: Vec<Cell<'_>> = export_columns(self.all)
             .map(|c| std::mem::replace(&mut cells[c], Cell::Empty))
@@ -343,6 +359,7 @@ impl<'w> ExportWriter<'w> {
                     "".into(),
                     numerator.as_str().into(), // numbers: never guarded
                     denominator.as_str().into(),
+                    "".into(),
                 ];
                 if *all {
                     cells[8] = if r.replaced_by.is_none() {
@@ -353,6 +370,7 @@ impl<'w> ExportWriter<'w> {
                     .into();
                     cells[9] = guard(replaced_at(r).unwrap_or(""));
                     cells[10] = r.kind.as_str().into();
+                    cells[13] = voided(r).into();
                 }
                 csv.write_record(export_columns(*all).map(|c| cells[c].as_bytes()))
                     .map_err(csv_err)

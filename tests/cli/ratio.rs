@@ -328,18 +328,20 @@ fn explain_and_void_keep_the_parts_and_the_history_round_trips() {
     env.ics(&["record", "PLAIN", "FY2024", "80"]).ok();
     let first = export_all(&env);
     assert!(first.starts_with(
-        "indicator,period,disaggregation,value,note,source,recorded_by,recorded_at,current,replaced_by,kind,numerator,denominator\n"
+        "indicator,period,disaggregation,value,note,source,recorded_by,recorded_at,current,replaced_by,kind,numerator,denominator,voided\n"
     ), "{first}");
     assert!(
-        first.contains("RATE,FY2024Q1,,30,Campaign started late,,tester,2026-01-15T12:00:00.000000Z,true,,explanation,30,100\n"),
+        first.contains("RATE,FY2024Q1,,30,Campaign started late,,tester,2026-01-15T12:00:00.000000Z,true,,explanation,30,100,false\n"),
         "{first}"
     );
     assert!(
-        first.contains(",void,20,150\n"),
+        first.contains(",void,20,150,true\n"),
         "the void carries the voided value's parts: {first}"
     );
     assert!(
-        first.contains("PLAIN,FY2024,,80,,,tester,2026-01-15T12:00:00.000000Z,true,,value,,\n"),
+        first.contains(
+            "PLAIN,FY2024,,80,,,tester,2026-01-15T12:00:00.000000Z,true,,value,,,false\n"
+        ),
         "{first}"
     );
     env.ics(&["check"]).ok();

@@ -359,9 +359,9 @@ fn export_import_export_round_trip() {
         .ok();
     let all = env.ics(&["export-values", "--all"]).ok().stdout;
     assert!(all.starts_with(
-        "indicator,period,disaggregation,value,note,source,recorded_by,recorded_at,current,replaced_by,kind,numerator,denominator\n"
+        "indicator,period,disaggregation,value,note,source,recorded_by,recorded_at,current,replaced_by,kind,numerator,denominator,voided\n"
     ));
-    assert!(all.contains("I1,FY2020,,15,\"'=first, \"\"quoted\"\"\",'-report,tester,2026-01-15T12:00:00.000000Z,false,2026-01-15T12:00:00.000000Z,value,,\n"), "{all}");
+    assert!(all.contains("I1,FY2020,,15,\"'=first, \"\"quoted\"\"\",'-report,tester,2026-01-15T12:00:00.000000Z,false,2026-01-15T12:00:00.000000Z,value,,,false\n"), "{all}");
     assert!(all.contains("P1,FY2021,,33.333333333333336,"), "{all}");
     let file = env.write("all.csv", &all);
 

@@ -109,7 +109,7 @@ fn explain_clears_needs_explanation_without_retyping_the_value() {
         all.lines()
             .last()
             .unwrap()
-            .ends_with(",true,,explanation,,"),
+            .ends_with(",true,,explanation,,,false"),
         "{all}"
     );
     env.ics(&["history", "I1"]).ok().stdout_has("explanation");
@@ -140,10 +140,21 @@ fn an_all_export_with_voids_and_explanations_imports_back_identically() {
             .lines()
             .next()
             .unwrap()
-            .ends_with(",current,replaced_by,kind,numerator,denominator"),
+            .ends_with(",current,replaced_by,kind,numerator,denominator,voided"),
         "{first}"
     );
-    assert_eq!(first.matches(",void,,\n").count(), 2, "{first}");
+    // Issue 13's contract: a `voided` column, true for the two voids and false elsewhere.
+    assert_eq!(first.matches(",void,,,true\n").count(), 2, "{first}");
+    assert_eq!(first.matches(",true\n").count(), 2, "{first}");
+    assert_eq!(
+        first
+            .lines()
+            .skip(1)
+            .filter(|l| l.ends_with(",false"))
+            .count(),
+        first.lines().count() - 3,
+        "{first}"
+    );
     let file = env.write("all.csv", &first);
     let fresh = Env::new();
     let fw = fresh.write("framework.toml", MINI);
@@ -214,6 +225,19 @@ fn a_void_row_must_follow_the_value_it_ends() {
         (
             "indicator,period,value,kind\nI1,FY2021,5,voided\n",
             "v.csv:2: `voided` is not a kind; use `value`, `explanation` or `void`",
+        ),
+        (
+            "indicator,period,value,kind,voided\nI1,FY2021,5,void,false\n",
+            "v.csv:2: `voided` is `false` but the row's kind is `void`",
+        ),
+        (
+            "indicator,period,value,voided\nI1,FY2021,5,yes\n",
+            "v.csv:2: `voided` is `yes`; write `true` or `false`",
+        ),
+        (
+            // `voided` alone says void: with no current value, there is nothing to end.
+            "indicator,period,value,voided\nI1,FY2021,5,true\n",
+            "v.csv:2: a `void` row has no current value to end",
         ),
     ] {
         let file = env.write("v.csv", csv);

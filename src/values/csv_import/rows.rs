@@ -15,7 +15,7 @@ use crate::store::Kind;
 use crate::values::{clean_text, control_char, parse_timestamp, trim, unguard, Catalog, Rule};
 
 /// The columns `import-values` accepts, in `export-values --all` order.
-pub const ACCEPTED_COLUMNS: [&str; 13] = [
+pub const ACCEPTED_COLUMNS: [&str; 14] = [
     "indicator",
     "period",
     "disaggregation",
@@ -29,6 +29,7 @@ pub const ACCEPTED_COLUMNS: [&str; 13] = [
     "kind",
     "numerator",
     "denominator",
+    "voided",
 ];
 
 /// Columns accepted and ignored: the informational columns of the data-entry workbook that
@@ -48,6 +49,9 @@ pub(super) const REPLACED_BY: usize = 9;
 const KIND: usize = 10;
 pub(super) const NUMERATOR: usize = 11;
 pub(super) const DENOMINATOR: usize = 12;
+/// `true` for a void, `false` for any other row: what `kind` says, for a reader who looks for
+/// voids only (issue 13's contract). A row may carry either or both; both must agree.
+const VOIDED: usize = 13;
 
 /// A problem of a row, with the accepted column it is about if it is about one cell.
 type CellProblem = (Option<usize>, String);
@@ -426,12 +430,32 @@ impl<'a> Checker<'a> {
             }
         }
         let kind = match cells[KIND] {
-            "" => Kind::Value,
-            word => Kind::parse(word).ok_or_else(|| {
+            "" => None,
+            word => Some(Kind::parse(word).ok_or_else(|| {
                 at(KIND)(format!(
                     "`{word}` is not a kind; use `value`, `explanation` or `void`"
                 ))
-            })?,
+            })?),
+        };
+        let kind = match (kind, cells[VOIDED]) {
+            (kind, "") => kind.unwrap_or(Kind::Value),
+            (None, "true") => Kind::Void,
+            (None, "false") => Kind::Value,
+            (Some(kind), "true" | "false") => {
+                if (kind == Kind::Void) != (cells[VOIDED] == "true") {
+                    return Err(at(VOIDED)(format!(
+                        "`voided` is `{}` but the row's kind is `{}`; a void has `voided` true and kind `void`",
+                        cells[VOIDED],
+                        kind.as_str()
+                    )));
+                }
+                kind
+            }
+            (_, word) => {
+                return Err(at(VOIDED)(format!(
+                    "`voided` is `{word}`; write `true` or `false`"
+                )))
+            }
         };
         let disaggregation = self
             .disaggregation(rule, cells[DISAGGREGATION], batch)

@@ -91,24 +91,26 @@ impl From<Error> for WebError {
     }
 }
 
+/// How an error is answered: a page, or a redirect (to sign in, or a form done).
+enum Shown {
+    Page(StatusCode, &'static str, String),
+    Redirect(String),
+}
+
 impl WebError {
-    /// The status, title and message of the page the error is shown as; a redirect instead
-    /// (sign in, or done) as `Err`.
-    fn shown(self) -> Result<(StatusCode, &'static str, String), Response> {
-        Ok(match self {
+    fn shown(self) -> Shown {
+        let (status, title, m) = match self {
             WebError::SignIn(next) => {
-                return Err(
-                    Redirect::to(&format!("/login?next={}", auth::query_escape(&next)))
-                        .into_response(),
-                )
+                return Shown::Redirect(format!("/login?next={}", auth::query_escape(&next)))
             }
-            WebError::Redirect(to) => return Err(Redirect::to(&to).into_response()),
+            WebError::Redirect(to) => return Shown::Redirect(to),
             WebError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Not done", m),
             WebError::NotFound(m) => (StatusCode::NOT_FOUND, "Not found", m),
             WebError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts", m),
             WebError::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, "Server problem", m),
-        })
+        };
+        Shown::Page(status, title, m)
     }
 
     /// The error as a page with the header every page has (the navigation, who is signed in
@@ -116,23 +118,25 @@ impl WebError {
     /// read is needed.
     fn page(self, actor: &Actor, visit: &Visit, strategy: &str) -> Response {
         match self.shown() {
-            Ok((status, title, message)) => (
+            Shown::Page(status, title, message) => (
                 status,
                 layout::page(title, actor, visit, strategy, layout::error(&message)),
             )
                 .into_response(),
-            Err(redirect) => redirect,
+            Shown::Redirect(to) => Redirect::to(&to).into_response(),
         }
     }
 }
 
 /// Where the request is not known to come from anyone (before a session, or the store could
-/// not be opened): the page alone, with a link to the dashboard.
+/// not be opened): the page alone, with a reader's navigation and a link to the dashboard.
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         match self.shown() {
-            Ok((status, title, message)) => (status, layout::bare(title, &message)).into_response(),
-            Err(redirect) => redirect,
+            Shown::Page(status, title, message) => {
+                (status, layout::bare(title, &message)).into_response()
+            }
+            Shown::Redirect(to) => Redirect::to(&to).into_response(),
         }
     }
 }

@@ -22,13 +22,13 @@ pub const NOT_STATED: &str = "not stated";
 
 /// One piece of a row's value: text, or a code (shown as code).
 #[derive(Debug, Clone, PartialEq)]
-enum Piece {
+pub enum Piece {
     Text(String),
     Code(String),
 }
 
 /// A row's value: its pieces, or nothing stated.
-type Entry = Option<Vec<Piece>>;
+pub type Entry = Option<Vec<Piece>>;
 
 fn text(s: impl Into<String>) -> Piece {
     Piece::Text(s.into())
@@ -65,12 +65,14 @@ fn nodes(list: &[NodeRef]) -> Vec<Piece> {
 }
 
 /// A section of the sheet: its heading and labelled rows.
-struct Section {
-    heading: &'static str,
-    rows: Vec<(&'static str, Entry)>,
+pub struct Section {
+    pub heading: &'static str,
+    pub rows: Vec<(&'static str, Entry)>,
 }
 
-fn sections(s: &Sheet) -> Vec<Section> {
+/// The sheet's sections in the order of the ADS 201 template (the web's indicator page renders
+/// the same rows as HTML).
+pub fn sections(s: &Sheet) -> Vec<Section> {
     let i = &s.indicator;
     let p = &i.pirs;
     let mut top: Vec<(&'static str, Entry)> = vec![
@@ -338,11 +340,11 @@ fn change_line(c: &Change) -> Vec<Piece> {
 }
 
 /// One revision: its heading and one line per change.
-type RevisionLines = (Vec<Piece>, Vec<Vec<Piece>>);
+pub type RevisionLines = (Vec<Piece>, Vec<Vec<Piece>>);
 
 /// The change history as revisions, and a sentence when there is none (or where the indicator
 /// was added).
-fn changes(s: &Sheet, compared: usize) -> (Vec<RevisionLines>, Vec<Piece>) {
+pub fn changes(s: &Sheet, compared: usize) -> (Vec<RevisionLines>, Vec<Piece>) {
     let mut out = Vec::new();
     for r in &s.revisions {
         let heading = vec![

@@ -64,6 +64,7 @@ pub fn page(title: &str, actor: &Actor, visit: &Visit, strategy: &str, body: Mar
                         ul {
                             li { a href="/" { "Dashboard" } }
                             li { a href="/tree" { "Goals tree" } }
+                            li { a href="/diff" { "Version changes" } }
                             li { a href="/entry" { "Data entry" } }
                             li { a href="/upload" { "Upload" } }
                             li { a href="/review" { "Approval queue" } }
@@ -103,18 +104,36 @@ pub fn page(title: &str, actor: &Actor, visit: &Visit, strategy: &str, body: Mar
     }
 }
 
-/// A page with a message only (errors).
+/// The body of an error page: the message and the way back.
+pub fn error(message: &str) -> Markup {
+    html! {
+        p.error role="alert" { (message) }
+        p { a href="/" { "Back to the dashboard" } }
+    }
+}
+
+/// A page with a message only: an error where who is acting is not known (no session yet, or
+/// the database could not be opened), so the navigation is that of a reader.
 pub fn bare(title: &str, message: &str) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
             (head(title))
             body {
-                header.top { a.brand href="/" { "ics" } }
+                header.top {
+                    a.brand href="/" { "ics" }
+                    nav aria-label="Pages" {
+                        ul {
+                            li { a href="/" { "Dashboard" } }
+                            li { a href="/tree" { "Goals tree" } }
+                            li { a href="/diff" { "Version changes" } }
+                            li { a href="/status" { "Reporting status" } }
+                        }
+                    }
+                }
                 main {
                     h1 { (title) }
-                    p.error role="alert" { (message) }
-                    p { a href="/" { "Back to the dashboard" } }
+                    (error(message))
                 }
             }
         }

@@ -146,21 +146,53 @@ impl From<Error> for WebError {
     }
 }
 
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        let (status, title, message) = match self {
+/// How an error is answered: a page, or a redirect (to sign in, or a form done).
+enum Shown {
+    Page(StatusCode, &'static str, String),
+    Redirect(String),
+}
+
+impl WebError {
+    fn shown(self) -> Shown {
+        let (status, title, m) = match self {
             WebError::SignIn(next) => {
-                return Redirect::to(&format!("/login?next={}", auth::query_escape(&next)))
-                    .into_response()
+                return Shown::Redirect(format!("/login?next={}", auth::query_escape(&next)))
             }
-            WebError::Redirect(to) => return Redirect::to(&to).into_response(),
+            WebError::Redirect(to) => return Shown::Redirect(to),
             WebError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Not done", m),
             WebError::NotFound(m) => (StatusCode::NOT_FOUND, "Not found", m),
             WebError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts", m),
             WebError::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, "Server problem", m),
         };
-        (status, layout::bare(title, &message)).into_response()
+        Shown::Page(status, title, m)
+    }
+
+    /// The error as a page with the header every page has (the navigation, who is signed in
+    /// and the sign-out button), for a request that knows who is acting: no further store
+    /// read is needed.
+    fn page(self, actor: &Actor, visit: &Visit, strategy: &str) -> Response {
+        match self.shown() {
+            Shown::Page(status, title, message) => (
+                status,
+                layout::page(title, actor, visit, strategy, layout::error(&message)),
+            )
+                .into_response(),
+            Shown::Redirect(to) => Redirect::to(&to).into_response(),
+        }
+    }
+}
+
+/// Where the request is not known to come from anyone (before a session, or the store could
+/// not be opened): the page alone, with a reader's navigation and a link to the dashboard.
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match self.shown() {
+            Shown::Page(status, title, message) => {
+                (status, layout::bare(title, &message)).into_response()
+            }
+            Shown::Redirect(to) => Redirect::to(&to).into_response(),
+        }
     }
 }
 
@@ -249,16 +281,20 @@ impl App {
                 actor: &actor,
                 visit: &visit,
             };
-            let (status, title, body) = f(&mut cx)?;
+            let done = f(&mut cx);
             let strategy = store.strategy_in_use().unwrap_or_default();
-            Ok::<_, WebError>((
-                status,
-                layout::page(&title, &actor, &visit, &strategy, body),
-            ))
+            Ok::<_, WebError>(match done {
+                Ok((status, title, body)) => (
+                    status,
+                    layout::page(&title, &actor, &visit, &strategy, body),
+                )
+                    .into_response(),
+                Err(e) => e.page(&actor, &visit, &strategy),
+            })
         })
         .await;
         match done {
-            Ok(Ok(page)) => page.into_response(),
+            Ok(Ok(page)) => page,
             Ok(Err(e)) => e.into_response(),
             Err(_) => {
                 WebError::Internal("the request failed (internal error)".into()).into_response()
@@ -284,16 +320,20 @@ impl App {
                 actor: &actor,
                 visit: &visit,
             };
-            f(&mut cx)
+            Ok::<_, WebError>(f(&mut cx).map_err(|e| {
+                let strategy = store.strategy_in_use().unwrap_or_default();
+                e.page(&actor, &visit, &strategy)
+            }))
         })
         .await;
         match done {
-            Ok(Ok(said)) => {
+            Ok(Ok(Ok(said))) => {
                 if let Ok(mut s) = self.sessions.lock() {
                     s.set_flash(&id, said);
                 }
                 Redirect::to(&to).into_response()
             }
+            Ok(Ok(Err(page))) => page,
             Ok(Err(e)) => e.into_response(),
             Err(_) => {
                 WebError::Internal("the request failed (internal error)".into()).into_response()
@@ -331,6 +371,7 @@ pub fn router(app: Shared) -> Router {
         .route("/review/return", post(pages::review::give_back))
         .route("/status", get(pages::status::get))
         .route("/tree", get(pages::tree::get))
+        .route("/diff", get(pages::diff::get))
         .route("/log", get(pages::log::get))
         .route("/login", get(signin::login_page).post(signin::login))
         .route("/logout", post(signin::logout))

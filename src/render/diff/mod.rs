@@ -43,7 +43,7 @@ use words::word_diff;
 
 /// A piece of a memo line.
 #[derive(Debug, Clone, PartialEq)]
-enum Span {
+pub enum Span {
     Text(String),
     /// A node, indicator or period code.
     Code(String),
@@ -61,22 +61,24 @@ fn code(s: impl Into<String>) -> Span {
     Span::Code(s.into())
 }
 
-/// One change in the memo: a head line and optional indented body lines.
+/// One change in the memo: a head line and optional indented body lines (each with its
+/// label, `was: ` or `now: `, if any).
 #[derive(Debug, Clone)]
-struct Line {
-    change: ChangeType,
-    head: Vec<Span>,
-    body: Vec<(Option<&'static str>, Vec<Span>)>,
+pub struct Line {
+    pub change: ChangeType,
+    pub head: Vec<Span>,
+    pub body: Vec<(Option<&'static str>, Vec<Span>)>,
 }
 
 /// The changes under one heading.
 #[derive(Debug, Clone)]
-struct Section {
-    heading: Vec<Span>,
-    lines: Vec<Line>,
+pub struct Section {
+    pub heading: Vec<Span>,
+    pub lines: Vec<Line>,
 }
 
-fn symbol(c: ChangeType) -> (&'static str, Style) {
+/// A change's sign in the memo (`+`, `-`, `~`, `>`) and its colour on a terminal.
+pub fn symbol(c: ChangeType) -> (&'static str, Style) {
     match c {
         ChangeType::Added | ChangeType::Linked => ("+", Style::Green),
         ChangeType::Removed | ChangeType::Unlinked => ("-", Style::Red),
@@ -164,8 +166,9 @@ fn capitalised(s: &str) -> String {
     }
 }
 
-/// Build the memo layout: one section per group, in the order the changes come.
-fn layout(report: &DiffReport) -> Vec<Section> {
+/// Build the memo layout: one section per group, in the order the changes come (the web's diff
+/// page renders the same layout as HTML).
+pub fn layout(report: &DiffReport) -> Vec<Section> {
     let mut sections: Vec<(String, Section)> = Vec::new();
     for c in &report.changes {
         let (key, heading) = match (&c.group, c.kind) {

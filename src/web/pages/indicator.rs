@@ -1,45 +1,115 @@
-//! `/indicator/{code}`: an indicator's targets and history (values, corrections, voids and
-//! reviews), and for a reporter in scope the forms that record, explain and void a value
-//! (`ics record`, `ics explain`, `ics void`).
+//! `/indicator/{code}[?period=P]`: an indicator's targets, its chart of actuals against targets
+//! (the review page's chart, `ics report`), its history (values, corrections, voids and
+//! reviews), its reference sheet (`ics pirs CODE`), and for a reporter in scope the forms that
+//! record, explain and void a value (`ics record`, `ics explain`, `ics void`), each with the
+//! disaggregation the command takes as `--disagg`.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::{Extension, Form};
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::{in_scope, policy};
+use super::{in_scope, period, policy, PeriodQuery};
 use crate::cli::{ExplainArgs, RecordArgs, ValueKey, VoidArgs};
-use crate::framework::Indicator;
+use crate::framework::{Framework, Indicator};
+use crate::period::{FiscalPeriod, PeriodRange};
+use crate::pirs::{Sheet, StoredVersion};
+use crate::render::pirs::{Piece, NOT_STATED};
 use crate::render::progress::number;
-use crate::store::{Kind, Targets, ValueQuery};
+use crate::report::{IndicatorCard, Status};
+use crate::store::{Kind, ValueQuery, VersionInfo};
 use crate::web::auth::query_escape;
 use crate::web::layout::csrf;
+use crate::web::pages::dashboard::status;
 use crate::web::{Ctx, Shared, Visit, WebError};
 use crate::workflow::policy::Need;
-use crate::workflow::{LogQuery, ReviewState};
+use crate::workflow::{Counted, LogQuery, ReviewState};
 
 pub async fn get(
     State(app): State<Shared>,
     Extension(visit): Extension<Visit>,
     Path(code): Path<String>,
+    Query(q): Query<PeriodQuery>,
 ) -> Response {
-    app.page(visit, move |cx| render(cx, &code)).await
+    app.page(visit, move |cx| render(cx, &code, &q)).await
 }
 
-fn find(cx: &mut Ctx, code: &str) -> Result<Indicator, WebError> {
-    let version = cx.store.resolve_version(None)?;
-    let fw = cx.store.framework_lean(&version, Targets::All)?;
-    let found = fw
-        .indicators()
-        .find(|(_, i)| i.code == code)
-        .map(|(_, i)| i.clone());
-    found
-        .ok_or_else(|| WebError::NotFound(format!("`{code}` is not an indicator of this strategy")))
+/// Every stored version up to the newest, oldest first, each with its whole framework (the
+/// reference sheet's change history compares them, as `ics pirs` does); the newest's holds the
+/// indicator, or it is not one of this strategy (404).
+fn history(cx: &mut Ctx, code: &str) -> Result<(VersionInfo, Vec<StoredVersion>), WebError> {
+    let latest = cx.store.resolve_version(None)?;
+    let mut history = Vec::new();
+    for v in cx
+        .store
+        .versions()?
+        .into_iter()
+        .filter(|v| v.id < latest.id)
+    {
+        history.push(StoredVersion {
+            framework: cx.store.framework(&v)?,
+            label: v.label,
+            loaded_at: v.loaded_at,
+        });
+    }
+    let fw = cx.store.framework(&latest)?;
+    if fw.indicator(code).is_none() {
+        return Err(WebError::NotFound(format!(
+            "`{code}` is not an indicator of this strategy"
+        )));
+    }
+    history.push(StoredVersion {
+        framework: fw,
+        label: latest.label.clone(),
+        loaded_at: latest.loaded_at.clone(),
+    });
+    Ok((latest, history))
 }
 
-fn render(cx: &mut Ctx, code: &str) -> Result<(String, Markup), WebError> {
-    let ind = find(cx, code)?;
+/// The indicator's card of the review page for `given` (default: the period `ics report`
+/// reviews), from the values `ics report` counts (approved, and those recorded without review).
+fn card(
+    cx: &mut Ctx,
+    version: &VersionInfo,
+    fw: &Framework,
+    code: &str,
+    given: Option<FiscalPeriod>,
+) -> Result<Option<IndicatorCard>, WebError> {
+    let Some((node, _)) = fw.indicator(code) else {
+        return Ok(None);
+    };
+    cx.store.set_counted(Counted::Approved);
+    let period = crate::cmd::review_period(given, &*cx.store, version, fw)?;
+    let mut values = cx.store.current_totals(version, PeriodRange::all())?;
+    values.retain(|v| &*v.indicator == code);
+    let page = crate::report::build(
+        fw,
+        &version.label,
+        period,
+        &values,
+        Some(&node.code),
+        &crate::clock::now_utc(),
+    )?;
+    let card = page.cards().find(|c| c.row.indicator == code).cloned();
+    Ok(card)
+}
+
+fn render(cx: &mut Ctx, code: &str, q: &PeriodQuery) -> Result<(String, Markup), WebError> {
+    let given = period(q.given())?;
+    let (version, history) = history(cx, code)?;
+    let fw = match history.last() {
+        Some(v) => &v.framework,
+        None => return Err(WebError::Internal("no stored version".into())),
+    };
+    let ind = match fw.indicator(code) {
+        Some((_, i)) => i.clone(),
+        None => {
+            return Err(WebError::NotFound(format!(
+                "`{code}` is not an indicator of this strategy"
+            )))
+        }
+    };
     let ids = cx.store.indicator_ids()?;
     let mut rows = Vec::new();
     if let Some(id) = ids.get(code) {
@@ -66,6 +136,9 @@ fn render(cx: &mut Ctx, code: &str) -> Result<(String, Markup), WebError> {
     let may_record = policy(cx, Need::Record)
         .and_then(|p| in_scope(cx, &p, code))
         .is_ok();
+    let card = card(cx, &version, fw, code, given)?;
+    let sheets = crate::pirs::sheets(&history, &[code.to_string()])?;
+    let action = |what: &str| format!("/indicator/{}/{what}", query_escape(code));
     let body = html! {
         p { (ind.title) }
         p.muted { "Unit: " (ind.unit) " · " (crate::render::progress::direction_words(ind.direction)) }
@@ -79,12 +152,14 @@ fn render(cx: &mut Ctx, code: &str) -> Result<(String, Markup), WebError> {
                 @for (p, t) in &ind.targets { tr { td { (p) } td.num { (number(*t)) } } }
             }
         }
+        @if let Some(c) = &card { (chart(code, c)) }
         @if may_record {
             h2 { "Record a value" }
-            form.stack method="post" action={ "/indicator/" (query_escape(code)) "/record" } {
+            form.stack method="post" action=(action("record")) {
                 (csrf(cx.visit))
                 label for="period" { "Period (FY2024 or FY2024Q1)" }
                 input #period type="text" name="period" required;
+                (disagg_field(&ind, "disagg"))
                 @if ind.ratio.is_some() {
                     label for="numerator" { "Numerator" }
                     input #numerator type="text" name="numerator" inputmode="decimal" required;
@@ -99,19 +174,21 @@ fn render(cx: &mut Ctx, code: &str) -> Result<(String, Markup), WebError> {
                 button type="submit" { "Record" }
             }
             h2 { "Explain a deviation" }
-            form.stack method="post" action={ "/indicator/" (query_escape(code)) "/explain" } {
+            form.stack method="post" action=(action("explain")) {
                 (csrf(cx.visit))
                 label for="explain-period" { "Period" }
                 input #explain-period type="text" name="period" required;
+                (disagg_field(&ind, "explain-disagg"))
                 label for="explanation" { "Explanation" }
                 textarea #explanation name="text" rows="2" required {}
                 button type="submit" { "Explain" }
             }
             h2 { "Void a value" }
-            form.stack method="post" action={ "/indicator/" (query_escape(code)) "/void" } {
+            form.stack method="post" action=(action("void")) {
                 (csrf(cx.visit))
                 label for="void-period" { "Period" }
                 input #void-period type="text" name="period" required;
+                (disagg_field(&ind, "void-disagg"))
                 label for="void-reason" { "Reason (kept in the history)" }
                 input #void-reason type="text" name="reason" required;
                 button.plain type="submit" { "Void" }
@@ -158,8 +235,140 @@ fn render(cx: &mut Ctx, code: &str) -> Result<(String, Markup), WebError> {
                 }
             }
         }
+        @for sheet in &sheets.sheets { (pirs(sheet, &sheets.version, sheets.versions_compared)) }
     };
     Ok((format!("Indicator {code}"), body))
+}
+
+/// The review page's chart of the card (inline SVG with its title and description; no script),
+/// with the period it reviews and its status in words.
+fn chart(code: &str, c: &IndicatorCard) -> Markup {
+    let r = &c.row;
+    html! {
+        h2 { "Actuals against targets" }
+        p.muted {
+            "As the review page (" code { "ics report --period " (r.period) } ") charts it: approved values "
+            "(and those recorded without review). " (r.period) ": " (status(r.status))
+            @if r.needs_explanation { " (needs explanation)" }
+            ". Another period: " code { "?period=FY2021" } " after the address."
+        }
+        @match &c.chart {
+            Some(ch) => figure.ichart {
+                (PreEscaped(crate::report::svg::chart(ch, "chart", code)))
+                @if r.period.is_quarter() && !ch.by_quarter() {
+                    figcaption { "No actual recorded for any quarter: charted by fiscal year." }
+                }
+                @if !c.off_chart.is_empty() {
+                    figcaption {
+                        "Not on the chart (outside its years): "
+                        @for (i, (p, v)) in c.off_chart.iter().enumerate() {
+                            @if i > 0 { ", " } (p) ": " (number(*v))
+                        }
+                        "."
+                    }
+                }
+            },
+            None => p {
+                "No approved actual for any "
+                @if r.status == Status::NoData && r.period.is_quarter() { "quarter or " }
+                "fiscal year yet, so no chart."
+            },
+        }
+    }
+}
+
+/// The optional disaggregation of a form (`--disagg`), when the indicator declares any: one key
+/// is a choice of its values; several are typed as `KEY=VALUE` joined by `;`, with the
+/// declared ones suggested.
+fn disagg_field(ind: &Indicator, id: &str) -> Markup {
+    let declared = &ind.disaggregations;
+    let hint = format!("{id}-hint");
+    let list = format!("{id}-list");
+    let words: Vec<String> = declared
+        .iter()
+        .map(|(k, vs)| format!("{k}: {}", vs.join(", ")))
+        .collect();
+    html! {
+        @if declared.len() == 1 {
+            label for=(id) { "Disaggregation" }
+            select id=(id) name="disagg" {
+                option value="" selected { "Total (no disaggregation)" }
+                @for (k, vs) in declared {
+                    @for v in vs { option value={ (k) "=" (v) } { (k) " = " (v) } }
+                }
+            }
+        } @else if !declared.is_empty() {
+            label for=(id) { "Disaggregation (optional)" }
+            input id=(id) type="text" name="disagg" list=(list) aria-describedby=(hint);
+            datalist id=(list) {
+                @for (k, vs) in declared {
+                    @for v in vs { option value={ (k) "=" (v) } {} }
+                }
+            }
+            span.hint id=(hint) {
+                "Empty for the total; else KEY=VALUE, several joined by “;”, for example "
+                code { "sex=female;age=15-29" } ". Declared: " (words.join("; ")) "."
+            }
+        }
+    }
+}
+
+fn pieces(list: &[Piece]) -> Markup {
+    html! {
+        @for p in list {
+            @match p {
+                Piece::Text(t) => (t),
+                Piece::Code(c) => code { (c) },
+            }
+        }
+    }
+}
+
+/// The reference sheet as `ics pirs CODE` builds it: the template's sections as tables, "not
+/// stated" for what the framework does not give, the targets, and the changes across the
+/// stored versions.
+fn pirs(sheet: &Sheet, version: &str, compared: usize) -> Markup {
+    let i = &sheet.indicator;
+    let (revisions, note) = crate::render::pirs::changes(sheet, compared);
+    html! {
+        section.pirs aria-labelledby="pirs" {
+            h2 #pirs { "Performance Indicator Reference Sheet" }
+            p.muted { "As " code { "ics pirs " (i.code) } " builds it from version " code { (version) } "." }
+            @for sec in crate::render::pirs::sections(sheet) {
+                h3 { (sec.heading) }
+                table.pirs {
+                    tbody {
+                        @for (label, entry) in &sec.rows {
+                            tr {
+                                th scope="row" { (label) }
+                                td { @match entry { Some(p) => (pieces(p)), None => span.missing { (NOT_STATED) } } }
+                            }
+                        }
+                        @if sec.heading == "Baseline and targets" {
+                            tr {
+                                th scope="row" { "Targets" }
+                                td {
+                                    @if i.targets.is_empty() { span.missing { (NOT_STATED) } }
+                                    @for (n, (p, v)) in i.targets.iter().enumerate() {
+                                        @if n > 0 { " · " } (p) " " (crate::render::values::readable(*v))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h3 { "Changes to the indicator" }
+            @if !revisions.is_empty() {
+                ul {
+                    @for (heading, lines) in &revisions {
+                        li { (pieces(heading)) ":" ul { @for l in lines { li { (pieces(l)) } } } }
+                    }
+                }
+            }
+            @if !note.is_empty() { p { (pieces(&note)) } }
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -170,6 +379,19 @@ pub struct RecordForm {
     numerator: Option<String>,
     denominator: Option<String>,
     note: Option<String>,
+    /// `sex=female`, several joined by `;`; empty for the total.
+    #[serde(default)]
+    disagg: String,
+}
+
+/// A form's disaggregation as `--disagg` arguments.
+fn disagg(given: &str) -> Vec<String> {
+    given
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn given(s: Option<String>) -> Option<String> {
@@ -190,7 +412,7 @@ pub async fn record(
             key: ValueKey {
                 indicator: code,
                 period: f.period,
-                disagg: Vec::new(),
+                disagg: disagg(&f.disagg),
             },
             value: given(f.value),
             numerator: given(f.numerator),
@@ -219,13 +441,15 @@ pub struct TextForm {
     text: String,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    disagg: String,
 }
 
-fn key(code: String, period: String) -> ValueKey {
+fn key(code: String, f: &TextForm) -> ValueKey {
     ValueKey {
         indicator: code,
-        period,
-        disagg: Vec::new(),
+        period: f.period.clone(),
+        disagg: disagg(&f.disagg),
     }
 }
 
@@ -241,7 +465,7 @@ pub async fn explain(
         let policy = policy(cx, Need::Record)?;
         in_scope(cx, &policy, &code)?;
         let args = ExplainArgs {
-            key: key(code, f.period),
+            key: key(code, &f),
             text: f.text,
             by: None,
         };
@@ -262,7 +486,7 @@ pub async fn void(
         let policy = policy(cx, Need::Record)?;
         in_scope(cx, &policy, &code)?;
         let args = VoidArgs {
-            key: key(code, f.period),
+            key: key(code, &f),
             reason: f.reason,
             by: None,
         };

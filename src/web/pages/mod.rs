@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod dashboard;
+pub mod diff;
 pub mod download;
 pub mod entry;
 pub mod indicator;

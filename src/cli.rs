@@ -658,9 +658,12 @@ pub struct UserAddArgs {
     /// PostgreSQL: the server role (session_user) this person connects as; then only that role can act as them
     #[arg(long, value_name = "ROLE")]
     pub db_role: Option<String>,
-    /// Also set a password for signing in to `ics serve` (read from standard input when it is not a terminal, else asked for twice)
-    #[arg(long)]
+    /// Also set a password for signing in to `ics serve` (read from standard input when it is not a terminal, else asked for twice). Without it, on a terminal, the password is asked for, and may be left empty
+    #[arg(long, conflicts_with = "no_password")]
     pub password: bool,
+    /// Do not ask for a password: the user cannot sign in to `ics serve` until one is set (`ics user set-password NAME`)
+    #[arg(long)]
+    pub no_password: bool,
 }
 
 #[derive(Debug, Args)]

@@ -39,11 +39,14 @@ pub fn run(cx: &Context, command: &UserCommand, out: &mut dyn Write) -> Result<O
             actor.require(Need::Admin)?;
             let scopes = checked_scopes(cx, &mut *store, role, &args.scopes)?;
             // Read before anything is written, so a mistyped password adds nobody.
-            let hash = if args.password {
-                Some(password::hash(&super::password::read(name)?)?)
-            } else {
+            let typed = if args.password {
+                Some(super::password::read(name)?)
+            } else if args.no_password {
                 None
+            } else {
+                super::password::offer(name)?
             };
+            let hash = typed.map(|pw| password::hash(&pw)).transpose()?;
             let user = User {
                 name: name.to_string(),
                 role,

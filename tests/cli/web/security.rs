@@ -374,3 +374,143 @@ fn a_removed_user_is_signed_out_and_a_locked_period_refuses_the_form() {
     assert!(p.location.unwrap().starts_with("/login"));
     assert_eq!(values(&env), before);
 }
+
+/// `ics ARGS` on a terminal: `script` (util-linux) gives it a pseudo-terminal, whose input is
+/// `typed`. What the terminal showed comes back as stdout.
+fn on_a_terminal(env: &Env, args: &[&str], typed: &str) -> crate::common::Run {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_ics"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"])
+        .current_dir(env.dir.path())
+        .env_remove("ICS_DB")
+        .env_remove("ICS_USER")
+        .env("NO_COLOR", "1")
+        .env("ICS_NOW", "2026-01-15T12:00:00Z");
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("`script` (util-linux) runs a command on a pseudo-terminal; install util-linux");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        // One line at a time, as a person types: each answer after its prompt.
+        for l in typed.lines() {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            stdin.write_all(format!("{l}\n").as_bytes()).unwrap();
+            stdin.flush().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    let out = child.wait_with_output().unwrap();
+    crate::common::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn user_add_asks_for_a_password_on_a_terminal_and_it_may_be_left_empty() {
+    let env = Env::new();
+    mission(&env);
+    let listed = |name: &str| -> String {
+        let list = env
+            .ics(&["--as", "pm.lima", "user", "list", "--format", "json"])
+            .ok()
+            .stdout;
+        let users: serde_json::Value = serde_json::from_str(&list).unwrap();
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["name"] == name)
+            .map_or("absent".to_string(), |u| u["password"].to_string())
+    };
+    // Typed twice: the user has a password, and signs in with it.
+    let run = on_a_terminal(
+        &env,
+        &[
+            "--as",
+            "pm.lima",
+            "user",
+            "add",
+            "ed.terminal",
+            "--role",
+            "viewer",
+        ],
+        "typed at the prompt\ntyped at the prompt\n",
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains(
+            "password for ed.terminal to sign in to `ics serve` (leave empty for none): "
+        ),
+        "{run:?}"
+    );
+    assert_eq!(listed("ed.terminal"), "true");
+    let server = Server::start(&env, &[]);
+    let mut c = server.client();
+    assert_eq!(
+        c.sign_in_with("ed.terminal", "typed at the prompt").status,
+        303
+    );
+    drop(server);
+    // Left empty: added, with no password.
+    let run = on_a_terminal(
+        &env,
+        &[
+            "--as", "pm.lima", "user", "add", "em.pty", "--role", "viewer",
+        ],
+        "\n",
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stdout.contains("the same again"), "{run:?}");
+    assert_eq!(listed("em.pty"), "false");
+    // Typed differently: nobody is added.
+    let before = env.fingerprint();
+    let run = on_a_terminal(
+        &env,
+        &[
+            "--as",
+            "pm.lima",
+            "user",
+            "add",
+            "mis.typed",
+            "--role",
+            "viewer",
+        ],
+        "one long password\nanother long password\n",
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("error: the two passwords differ; nothing was changed"),
+        "{run:?}"
+    );
+    assert_eq!(env.fingerprint(), before);
+    assert_eq!(listed("mis.typed"), "absent");
+    // --no-password asks nothing, even on a terminal.
+    let run = on_a_terminal(
+        &env,
+        &[
+            "--as",
+            "pm.lima",
+            "user",
+            "add",
+            "no.pw",
+            "--role",
+            "viewer",
+            "--no-password",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stdout.contains("password for"), "{run:?}");
+    assert_eq!(listed("no.pw"), "false");
+}

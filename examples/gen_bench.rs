@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example gen-bench -- --indicators 20000 --years 25 --out DIR \
-//!     [--history-quarters N] [--recode N] [--seed 42]
+//!     [--history-quarters N] [--annual] [--recode N] [--seed 42]
 //! ```
 //! writes `DIR/framework.toml` (goals of 10 objectives of 10 quarterly indicators each, one DO
 //! per 10 goals linked to objectives, a baseline and a target per fiscal year),
@@ -12,7 +12,9 @@
 //! same strategy with a shorter history). With `--recode N` it also writes
 //! `DIR/framework-r.toml`: the same strategy with `N` codes changed and nothing else, half of
 //! them objectives (the DOs' `supports` follow them) and half indicators, spread evenly (what
-//! renumbering a strategy in a revision looks like to `ics diff`).
+//! renumbering a strategy in a revision looks like to `ics diff`). With `--annual` the
+//! indicators report once a fiscal year instead (the annual shape): `values.csv` then holds one
+//! value per fiscal year, and `--history-quarters N` means the last N fiscal years.
 
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
@@ -41,6 +43,7 @@ struct Options {
     indicators: usize,
     years: i32,
     history_quarters: Option<i32>,
+    annual: bool,
     recode: usize,
     out: PathBuf,
     seed: u64,
@@ -51,6 +54,7 @@ fn parse_args() -> Result<Options, String> {
         indicators: 20_000,
         years: 25,
         history_quarters: None,
+        annual: false,
         recode: 0,
         out: PathBuf::from("bench-data"),
         seed: 42,
@@ -71,12 +75,13 @@ fn parse_args() -> Result<Options, String> {
                         .map_err(|_| "--history-quarters takes a number")?,
                 )
             }
+            "--annual" => o.annual = true,
             "--recode" => o.recode = val()?.parse().map_err(|_| "--recode takes a number")?,
             "--seed" => o.seed = val()?.parse().map_err(|_| "--seed takes a number")?,
             _ => {
                 return Err(format!(
                     "unknown argument `{a}`; use --indicators N --years N --out DIR \
-                     --history-quarters N --recode N --seed N"
+                     --history-quarters N --annual --recode N --seed N"
                 ))
             }
         }
@@ -153,7 +158,11 @@ fn framework(o: &Options, rng: &mut Rng) -> Framework {
                         value: (base * 100.0).round() / 100.0,
                     }),
                     targets,
-                    frequency: Frequency::Quarterly,
+                    frequency: if o.annual {
+                        Frequency::Annual
+                    } else {
+                        Frequency::Quarterly
+                    },
                     aggregation: Aggregation::Sum,
                     disaggregations: BTreeMap::new(),
                     standard_code: None,
@@ -321,6 +330,18 @@ fn main() {
     let mut rows = 0u64;
     let result = (|| -> std::io::Result<()> {
         writeln!(w, "indicator,period,value")?;
+        if o.annual {
+            // One value per fiscal year: the last `--history-quarters` years, ending FY2024.
+            let years = o.history_quarters.unwrap_or(o.years).max(1);
+            for (_, ind) in fw.indicators() {
+                for y in LAST_YEAR - years + 1..=LAST_YEAR {
+                    let v = (rng.unit() * 10000.0).round() / 100.0;
+                    writeln!(w, "{},FY{y},{v}", ind.code)?;
+                    rows += 1;
+                }
+            }
+            return w.flush();
+        }
         let quarters = o
             .history_quarters
             .unwrap_or(o.years * 4)

@@ -34,7 +34,9 @@ fn the_benchmark_script_runs_at_tiny_sizes() {
         "| 800 quarterly values | `ics progress --period FY2024 --format csv` |",
         "| 800 quarterly values | `ics diff` (two frameworks, 20 codes changed) |",
         "## Bounds (issues 6 and 12)",
-        "| progress on the smaller database, ratio to the sqlite3 query |",
+        "| progress on the smaller database, ratio to the sqlite3 query (quarterly) |",
+        "| progress on the smaller database, ratio to the sqlite3 query (annual) |",
+        "| 800 annual values | `ics progress --period FY2024 --format csv` |",
         "| diff of the big frameworks with codes changed (s) |",
         "| tree of the big strategy (ms) |",
         "| record on the shipped strategy (ms) |",
@@ -59,12 +61,26 @@ fn the_benchmark_script_runs_at_tiny_sizes() {
         .arg(&again)
         .status()
         .unwrap();
-    let first = std::fs::read(env.path("work/n400/values.csv")).unwrap();
+    let first = std::fs::read(env.path("work/n400-quarterly/values.csv")).unwrap();
     assert_eq!(first, std::fs::read(again.join("values.csv")).unwrap());
     assert_eq!(
-        std::fs::read(env.path("work/n400/framework.toml")).unwrap(),
+        std::fs::read(env.path("work/n400-quarterly/framework.toml")).unwrap(),
         std::fs::read(again.join("framework.toml")).unwrap()
     );
+    // The annual shape: the indicators report once a year, one value per fiscal year.
+    let annual = std::fs::read_to_string(env.path("work/n800-annual/values.csv")).unwrap();
+    let periods: std::collections::BTreeSet<&str> = annual
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(periods.len(), 8, "{periods:?}");
+    assert!(periods.iter().all(|p| !p.contains('Q')), "{periods:?}");
+    assert_eq!(annual.lines().count(), 801);
+    let fw = std::fs::read_to_string(env.path("work/n800-annual/framework.toml")).unwrap();
+    assert!(!fw.contains("quarterly"), "annual indicators");
+    let fw = std::fs::read_to_string(env.path("work/n800-quarterly/framework.toml")).unwrap();
+    assert!(fw.contains("frequency = \"quarterly\""));
 }
 
 /// `gen-bench --recode N` changes exactly N codes (objectives and indicators) and nothing else,

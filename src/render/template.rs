@@ -72,6 +72,11 @@ fn build(t: &Template) -> Result<Vec<u8>, XlsxError> {
         .set_border(FormatBorder::Thin)
         .set_border_color(Color::RGB(0xBFBFBF));
     let open_text = open.clone().set_text_wrap();
+    // Numbers are shown as the other workbooks show them: thousands separated, a whole
+    // number without decimals, a fraction with up to four places.
+    let whole = filled.clone().set_num_format("#,##0");
+    let fraction = filled.clone().set_num_format("#,##0.0###");
+    let open_number = open.clone().set_num_format("#,##0.####");
 
     let ws = wb.add_worksheet();
     ws.set_name(VALUES_SHEET)?;
@@ -89,14 +94,17 @@ fn build(t: &Template) -> Result<Vec<u8>, XlsxError> {
         ws.write_string_with_format(row, 4, &r.unit, &filled)?;
         for (col, n) in [(5, r.target), (6, r.last_actual)] {
             match n {
-                Some(n) => ws.write_number_with_format(row, col, n, &filled)?,
+                Some(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                    ws.write_number_with_format(row, col, n, &whole)?
+                }
+                Some(n) => ws.write_number_with_format(row, col, n, &fraction)?,
                 None => ws.write_blank(row, col, &filled)?,
             };
         }
         let (value, parts) = if r.ratio {
-            (&filled, &open)
+            (&filled, &open_number)
         } else {
-            (&open, &filled)
+            (&open_number, &filled)
         };
         ws.write_blank(row, VALUE, value)?;
         ws.write_blank(row, NUMERATOR, parts)?;

@@ -281,3 +281,34 @@ pub const PROGRESS_KEYS: [&str; 23] = [
     "numerator",
     "denominator",
 ];
+
+/// The number format of `cell` (`T10`) in a worksheet's XML, given the workbook's
+/// `xl/styles.xml`: its `formatCode`, `General` when the cell has no style or a style without
+/// a number format, `None` when the cell is not in the sheet.
+pub fn xlsx_number_format(styles: &str, sheet: &str, cell: &str) -> Option<String> {
+    let at = sheet.find(&format!("<c r=\"{cell}\""))?;
+    let tag = &sheet[at..at + sheet[at..].find('>')?];
+    let attr = |s: &str, name: &str| -> Option<String> {
+        let start = s.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(s[start..].split('"').next()?.to_string())
+    };
+    let Some(style) = attr(tag, "s") else {
+        return Some("General".into());
+    };
+    let xfs = &styles[styles.find("<cellXfs")?..];
+    let xf = xfs
+        .split("<xf ")
+        .nth(style.parse::<usize>().ok()? + 1)
+        .expect("the cell's style is in cellXfs");
+    let id = attr(&format!(" {xf}"), "numFmtId").unwrap_or_else(|| "0".into());
+    if id == "0" {
+        return Some("General".into());
+    }
+    let code = styles
+        .split("<numFmt ")
+        .skip(1)
+        .find(|f| attr(&format!(" {f}"), "numFmtId").as_deref() == Some(id.as_str()))
+        .and_then(|f| attr(&format!(" {f}"), "formatCode"))
+        .unwrap_or_else(|| format!("built-in {id}"));
+    Some(code.replace("&quot;", "\""))
+}

@@ -442,6 +442,31 @@ fn a_filled_template_imports_as_it_is_and_shows_in_progress() {
         covered += attr("max") - attr("min") + 1;
     }
     assert_eq!(covered, 12, "{xml}");
+    // Numbers carry number formats: the target and last actual as read-only numbers, and the
+    // open value cells for typing.
+    let styles = {
+        let mut z = zip::ZipArchive::new(std::fs::File::open(&template).unwrap()).unwrap();
+        let mut x = String::new();
+        z.by_name("xl/styles.xml")
+            .unwrap()
+            .read_to_string(&mut x)
+            .unwrap();
+        x
+    };
+    let numbers: Vec<String> = (2..=rows.len())
+        .filter(|r| !rows[r - 1][5].is_empty())
+        .flat_map(|r| {
+            ["F", "H"].map(|c| {
+                crate::common::xlsx_number_format(&styles, &xml, &format!("{c}{r}"))
+                    .unwrap_or_else(|| panic!("no cell {c}{r}"))
+            })
+        })
+        .collect();
+    assert!(!numbers.is_empty());
+    assert!(
+        numbers.iter().all(|f| f.starts_with("#,##0")),
+        "{numbers:?}"
+    );
     assert!(
         xml.contains("<dataValidation type=\"decimal\""),
         "no number validation"

@@ -579,4 +579,32 @@ fn track_workbook_puts_each_year_in_its_columns_as_numbers() {
     let xml = part(&bytes, "xl/worksheets/sheet1.xml");
     assert!(xml.contains(r#"state="frozen""#), "{xml}");
     assert!(xml.contains("<autoFilter "), "{xml}");
+    // Every column has a width (a `<col>` may cover several).
+    let columns = rows[header].len();
+    let mut covered = 0;
+    for col in xml.split("<col ").skip(1) {
+        let attr = |name: &str| -> usize {
+            let start = col.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            col[start..].split('"').next().unwrap().parse().unwrap()
+        };
+        assert!(col.contains(" width=\""), "a column without a width: {col}");
+        covered += attr("max") - attr("min") + 1;
+    }
+    assert_eq!(covered, columns, "{xml}");
+    // Numbers carry number formats: the target and actual as numbers, achieved as a percent.
+    let styles = part(&bytes, "xl/styles.xml");
+    let line = rows
+        .iter()
+        .position(|r| r[0] == Data::String("IND-TRADE-GOODS".into()))
+        .unwrap()
+        + 1
+        + range.start().unwrap().0 as usize;
+    let format = |col: &str| {
+        crate::common::xlsx_number_format(&styles, &xml, &format!("{col}{line}"))
+            .unwrap_or_else(|| panic!("no cell {col}{line}"))
+    };
+    assert_eq!(format("F"), "#,##0.0###", "baseline 9.1");
+    assert_eq!(format("T"), "#,##0.0###", "FY2021 target 19.5");
+    assert_eq!(format("U"), "#,##0.0###", "FY2021 actual 17.2");
+    assert_eq!(format("V"), "0.0\"%\"", "FY2021 achieved");
 }

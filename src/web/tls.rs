@@ -224,6 +224,7 @@ async fn plain_http(mut stream: TcpStream, first: u8) {
         BODY.len()
     );
     let _ = stream.write_all(answer.as_bytes()).await;
+    eprintln!("plain HTTP request on the HTTPS port: answered 400 (use https://)");
     let _ = stream.shutdown().await;
     // Read what the client sent before closing: closing with it unread would reset the
     // connection, and the client might not see the answer.
@@ -235,7 +236,6 @@ async fn plain_http(mut stream: TcpStream, first: u8) {
             _ => break,
         }
     }
-    eprintln!("plain HTTP request on the HTTPS port: answered 400 (use https://)");
 }
 
 impl Drop for TlsListener {

@@ -191,7 +191,7 @@ pub enum Command {
     Status(StatusArgs),
     /// Serve the tracker to browsers: dashboard, indicators, approval queue, status, log
     #[command(
-        after_help = "Examples:\n  ics serve                                  your own browser: http://127.0.0.1:8750\n  ics serve --listen 0.0.0.0:8750 --behind-proxy   a mission's server behind a TLS proxy\n  ics serve --listen 0.0.0.0:8443 --tls-cert fullchain.pem --tls-key privkey.pem   HTTPS served by ics"
+        after_help = "Examples:\n  ics serve                                  your own browser: http://127.0.0.1:8750\n  ics serve --listen 0.0.0.0:8750 --behind-proxy   a mission's server behind a TLS proxy\n  ics serve --listen 0.0.0.0:8443 --tls-cert fullchain.pem --tls-key privkey.pem\n                                             a mission's server, HTTPS served by ics"
     )]
     Serve(ServeArgs),
     /// Print a shell completion script

@@ -55,11 +55,19 @@ pub fn load(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, Error> {
 fn read(path: &Path, what: &str) -> Result<Vec<u8>, Error> {
     use crate::files::input::{read_bounded, BoundedReadError};
     read_bounded(path, MAX_PEM_BYTES).map_err(|e| match e {
-        BoundedReadError::Io(e) => Error::input(format!(
-            "could not read the TLS {what} `{}`: {}",
-            path.display(),
-            crate::files::io_reason(&e)
-        )),
+        BoundedReadError::Io(e) => {
+            let said = Error::input(format!(
+                "could not read the TLS {what} `{}`: {}",
+                path.display(),
+                crate::files::io_reason(&e)
+            ));
+            if e.kind() == io::ErrorKind::PermissionDenied {
+                // Let's Encrypt keeps its keys readable by root only.
+                said.with_hint("give the account ics runs as a copy it can read (a certbot deploy hook can copy the renewed files and restart ics serve)")
+            } else {
+                said
+            }
+        }
         BoundedReadError::TooLarge => Error::input_with_hint(
             format!(
                 "the TLS {what} `{}` is far too large to be a PEM file",

@@ -191,7 +191,7 @@ pub enum Command {
     Status(StatusArgs),
     /// Serve the tracker to browsers: dashboard, indicators, approval queue, status, log
     #[command(
-        after_help = "Examples:\n  ics serve                                  your own browser: http://127.0.0.1:8750\n  ics serve --listen 0.0.0.0:8750 --behind-proxy   a mission's server behind a TLS proxy"
+        after_help = "Examples:\n  ics serve                                  your own browser: http://127.0.0.1:8750\n  ics serve --listen 0.0.0.0:8750 --behind-proxy   a mission's server behind a TLS proxy\n  ics serve --listen 0.0.0.0:8443 --tls-cert fullchain.pem --tls-key privkey.pem\n                                             a mission's server, HTTPS served by ics"
     )]
     Serve(ServeArgs),
     /// Print a shell completion script
@@ -802,11 +802,11 @@ pub struct ServeArgs {
     /// The address and port to listen on
     #[arg(long, default_value = "127.0.0.1:8750", value_name = "ADDR:PORT")]
     pub listen: String,
-    /// TLS certificate (PEM); with --tls-key (not served by ics yet: use --behind-proxy)
-    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    /// Serve HTTPS with this certificate chain (PEM, e.g. Let's Encrypt's fullchain.pem); with --tls-key
+    #[arg(long, value_name = "FILE")]
     pub tls_cert: Option<PathBuf>,
-    /// TLS private key (PEM); with --tls-cert
-    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    /// The certificate's private key (PEM, e.g. privkey.pem); with --tls-cert
+    #[arg(long, value_name = "FILE")]
     pub tls_key: Option<PathBuf>,
     /// A reverse proxy in front terminates TLS: cookies are marked Secure
     #[arg(long)]

@@ -1,6 +1,8 @@
-//! `ics serve`: check where it may listen, then hand over to [`crate::web`].
+//! `ics serve`: check where it may listen and the TLS certificate, then hand over to
+//! [`crate::web`].
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::Context;
@@ -17,12 +19,12 @@ pub fn run(cx: &Context, args: &ServeArgs) -> Result<Outcome, Error> {
         )
     })?;
     let idle = idle(&args.idle)?;
+    let tls = tls(args)?;
     // The database and the strategy must be there before anyone connects.
     let mut store = cx.open_database()?;
     store.use_strategy(cx.strategy())?;
     store.resolve_version(None)?;
     let users = store.users()?;
-    let tls = args.tls_cert.is_some();
     if !addr.ip().is_loopback() {
         if !users.iter().any(|u| u.role == Role::Admin) {
             return Err(Error::input_with_hint(
@@ -30,21 +32,12 @@ pub fn run(cx: &Context, args: &ServeArgs) -> Result<Outcome, Error> {
                 "add an admin with a password (`ics user add NAME --role admin --password`), or listen on 127.0.0.1",
             ));
         }
-        if !args.behind_proxy {
+        if tls.is_none() && !args.behind_proxy {
             return Err(Error::input_with_hint(
-                if tls {
-                    format!("`{addr}` can be reached from other computers, and ics does not serve TLS itself yet")
-                } else {
-                    format!("`{addr}` can be reached from other computers, and neither TLS nor a proxy protects the passwords and cookies")
-                },
-                "put a reverse proxy that terminates TLS in front and add --behind-proxy, or listen on 127.0.0.1",
+                format!("`{addr}` can be reached from other computers, and neither TLS nor a proxy protects the passwords and cookies"),
+                "serve HTTPS with --tls-cert FILE --tls-key FILE, or put a reverse proxy that terminates TLS in front and add --behind-proxy, or listen on 127.0.0.1",
             ));
         }
-    } else if tls && !args.behind_proxy {
-        return Err(Error::input_with_hint(
-            "ics does not serve TLS itself yet",
-            "leave --tls-cert and --tls-key out on 127.0.0.1, or terminate TLS in a reverse proxy (--behind-proxy)",
-        ));
     }
     let listener = std::net::TcpListener::bind(addr).map_err(|e| {
         Error::input(format!(
@@ -67,19 +60,37 @@ pub fn run(cx: &Context, args: &ServeArgs) -> Result<Outcome, Error> {
         );
     }
     drop(store);
-    eprintln!("listening on http://{bound}");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    eprintln!("listening on {scheme}://{bound}");
     crate::web::serve(
         crate::web::Config {
             db: cx.db_path(),
             strategy: cx.strategy().map(str::to_string),
-            secure_cookies: args.behind_proxy || tls,
+            secure_cookies: args.behind_proxy || tls.is_some(),
             behind_proxy: args.behind_proxy,
             idle,
             loopback_port: (bound.ip().is_loopback() && !args.behind_proxy).then_some(bound.port()),
+            tls,
         },
         listener,
     )?;
     Ok(Outcome::Success)
+}
+
+/// `--tls-cert` and `--tls-key`, both or neither: the certificate and key read and checked.
+fn tls(args: &ServeArgs) -> Result<Option<Arc<rustls::ServerConfig>>, Error> {
+    match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => crate::web::tls::load(cert, key).map(Some),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(Error::input_with_hint(
+            "--tls-cert needs --tls-key: the private key that goes with the certificate",
+            "give both: --tls-cert fullchain.pem --tls-key privkey.pem",
+        )),
+        (None, Some(_)) => Err(Error::input_with_hint(
+            "--tls-key needs --tls-cert: the certificate that goes with the private key",
+            "give both: --tls-cert fullchain.pem --tls-key privkey.pem",
+        )),
+    }
 }
 
 /// `30m`, `2h`, `90s`: how long a session may idle.

@@ -1,6 +1,7 @@
 //! Security headers on every response, and the request log: one line per request on stderr
 //! (method, path without its query, status, milliseconds, user), never a password or cookie;
-//! and on loopback, the check that a request is addressed to loopback.
+//! and on loopback, the check that a request is addressed to loopback. Served over TLS beyond
+//! loopback, HSTS: browsers that saw the site once use https for it for a year.
 
 use std::time::Instant;
 
@@ -15,19 +16,26 @@ use super::{layout, Shared};
 /// No script at all, no framing, nothing from elsewhere.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+/// HSTS, sent only when ics serves TLS itself and not on loopback only: a browser keeps HSTS for
+/// a host name on every port, so on `localhost` it would force https on every other local
+/// server for a year (browsers ignore it for IP addresses anyway).
+pub const HSTS: &str = "max-age=31536000";
+
 pub async fn headers_and_log(State(app): State<Shared>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
     // The path alone: a query may hold anything.
     let path = req.uri().path().to_string();
+    let tls = app.cfg.tls.is_some();
     let mut resp = if host_allowed(&app, &req) {
         next.run(req).await
     } else {
+        let scheme = if tls { "https" } else { "http" };
         (
             StatusCode::MISDIRECTED_REQUEST,
             layout::bare(
                 "Wrong address",
-                "this server answers only to the address it listens on (open it as http://127.0.0.1:PORT or http://localhost:PORT)",
+                &format!("this server answers only to the address it listens on (open it as {scheme}://127.0.0.1:PORT or {scheme}://localhost:PORT)"),
             ),
         )
             .into_response()
@@ -46,6 +54,12 @@ pub async fn headers_and_log(State(app): State<Shared>, req: Request, next: Next
         HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if tls && app.cfg.loopback_port.is_none() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

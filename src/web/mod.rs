@@ -5,13 +5,15 @@
 //! [`Storage`] is not `Send`, so each request opens its own store on a blocking thread
 //! (cheap for SQLite; one new connection per request on PostgreSQL).
 //! Files: [`auth`] (sessions, CSRF, throttling), [`signin`], [`headers`] (security headers and the
-//! request log), [`layout`] (the HTML shell and style), [`pages`] (one file per page).
+//! request log), [`layout`] (the HTML shell and style), [`pages`] (one file per page), [`tls`]
+//! (HTTPS served by ics itself).
 
 pub mod auth;
 pub mod headers;
 pub mod layout;
 pub mod pages;
 pub mod signin;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -42,6 +44,8 @@ pub struct Config {
     /// Listening on loopback (not behind a proxy): the port, and then only requests whose
     /// `Host` is a loopback name and this port are answered.
     pub loopback_port: Option<u16>,
+    /// Serve HTTPS with this certificate and key (see [`tls::load`]); HSTS is sent then.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// What every request shares.
@@ -391,8 +395,10 @@ pub fn router(app: Shared) -> Router {
         .with_state(app)
 }
 
-/// Serve on `listener` until SIGTERM or ctrl-c; requests in flight are finished first.
+/// Serve on `listener` (HTTPS if `cfg.tls` says so) until SIGTERM or ctrl-c; requests in
+/// flight are finished first.
 pub fn serve(cfg: Config, listener: std::net::TcpListener) -> Result<(), Error> {
+    let tls = cfg.tls.clone();
     let app = Arc::new(App {
         writes: (!store::is_server(&cfg.db)).then(|| tokio::sync::Mutex::new(())),
         pool: Mutex::new(Vec::new()),
@@ -409,32 +415,38 @@ pub fn serve(cfg: Config, listener: std::net::TcpListener) -> Result<(), Error> 
                 crate::files::io_reason(&e)
             ))
         })?;
-    runtime
-        .block_on(async move {
-            listener
-                .set_nonblocking(true)
-                .and_then(|()| tokio::net::TcpListener::from_std(listener))
-                .map_err(|e| {
-                    Error::input(format!("could not listen: {}", crate::files::io_reason(&e)))
-                })
-                .map(|l| (l, router(app)))
+    let cannot_listen = |e: std::io::Error| {
+        Error::input(format!("could not listen: {}", crate::files::io_reason(&e)))
+    };
+    runtime.block_on(async move {
+        let listener = listener
+            .set_nonblocking(true)
+            .and_then(|()| tokio::net::TcpListener::from_std(listener))
+            .map_err(cannot_listen)?;
+        let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
+        let served = match tls {
+            Some(config) => {
+                use axum::serve::ListenerExt;
+                let listener = tls::TlsListener::new(listener, config).map_err(cannot_listen)?;
+                // `tap_io` changes nothing; through it axum gives handlers the client's
+                // address (`ConnectInfo<SocketAddr>`) for a listener of ours too.
+                axum::serve(listener.tap_io(|_| {}), service)
+                    .with_graceful_shutdown(shutdown())
+                    .await
+            }
+            None => {
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(shutdown())
+                    .await
+            }
+        };
+        served.map_err(|e| {
+            Error::input(format!(
+                "the server stopped: {}",
+                crate::files::io_reason(&e)
+            ))
         })
-        .and_then(|(l, router)| {
-            runtime.block_on(async move {
-                axum::serve(
-                    l,
-                    router.into_make_service_with_connect_info::<SocketAddr>(),
-                )
-                .with_graceful_shutdown(shutdown())
-                .await
-                .map_err(|e| {
-                    Error::input(format!(
-                        "the server stopped: {}",
-                        crate::files::io_reason(&e)
-                    ))
-                })
-            })
-        })
+    })
 }
 
 /// SIGTERM or ctrl-c.

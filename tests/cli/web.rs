@@ -9,6 +9,7 @@ mod entry;
 mod listen;
 mod pages;
 mod security;
+mod tls;
 mod upload;
 
 use std::io::{BufRead, BufReader, Write};
@@ -98,8 +99,13 @@ pub struct Server {
 
 impl Server {
     pub fn start(env: &Env, extra: &[&str]) -> Server {
+        Server::start_on(env, "127.0.0.1:0", extra)
+    }
+
+    /// [`Server::start`] listening on `listen`.
+    pub fn start_on(env: &Env, listen: &str, extra: &[&str]) -> Server {
         let mut child = base_command(env)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", listen])
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -155,11 +161,21 @@ impl Server {
     }
 
     /// Send SIGTERM and wait: the exit code and everything logged.
-    pub fn terminate(mut self) -> (Option<i32>, String) {
+    pub fn terminate(self) -> (Option<i32>, String) {
+        self.sigterm();
+        self.wait()
+    }
+
+    /// Send SIGTERM.
+    pub fn sigterm(&self) {
         // SAFETY: kill only sends a signal to the child this test started.
         unsafe {
             libc::kill(self.child.id() as i32, libc::SIGTERM);
         }
+    }
+
+    /// Wait for the server to stop: the exit code and everything logged.
+    pub fn wait(mut self) -> (Option<i32>, String) {
         let code = self.child.wait().unwrap().code();
         // The reader has seen the last line once the pipe is closed.
         if let Some(r) = self.reader.take() {

@@ -1,4 +1,5 @@
-//! Where the server may listen: loopback, or beyond it with an admin and a proxy.
+//! Where the server may listen: loopback, or beyond it with an admin and TLS or a proxy (TLS
+//! served by ics itself is in `tls.rs`).
 
 use super::{ics_with_stdin, mission, password, Server};
 use crate::common::Env;
@@ -44,9 +45,12 @@ fn listening_beyond_loopback_needs_an_admin_and_a_proxy() {
     .ok();
     serve(&[])
         .fails()
-        .stderr_has("neither TLS nor a proxy protects the passwords and cookies");
-    let cert = env.write("cert.pem", "not used");
-    let key = env.write("key.pem", "not used");
+        .stderr_has("neither TLS nor a proxy protects the passwords and cookies")
+        .stderr_has("--tls-cert FILE --tls-key FILE")
+        .stderr_has("--behind-proxy");
+    // TLS is checked before the server listens: files that are no certificate and key stop it.
+    let cert = env.write("cert.pem", "not a certificate");
+    let key = env.write("key.pem", "not a key");
     serve(&[
         "--tls-cert",
         cert.to_str().unwrap(),
@@ -54,7 +58,7 @@ fn listening_beyond_loopback_needs_an_admin_and_a_proxy() {
         key.to_str().unwrap(),
     ])
     .fails()
-    .stderr_has("ics does not serve TLS itself yet");
+    .stderr_has("the TLS certificate `");
     env.ics(&["serve", "--listen", "not-an-address"])
         .fails()
         .stderr_has("is not an address and port");

@@ -162,3 +162,35 @@ pub fn known_csv_header(line: &str) -> bool {
         || line == values::export_header(false)
         || line == values::export_header(true)
 }
+
+#[cfg(test)]
+mod layer_tests {
+    /// Render only renders (issue 12, item 19): nothing under `src/render` reads the command
+    /// line's types or the database; each command hands it what to lay out.
+    #[test]
+    fn render_depends_on_neither_the_cli_nor_the_store() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/render");
+        let mut stack = vec![dir];
+        let mut seen = 0;
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    seen += 1;
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for banned in [
+                        concat!("crate::", "cli"),
+                        concat!("crate::", "store::open"),
+                        concat!("rusq", "lite"),
+                        concat!("postgres", "::"),
+                    ] {
+                        assert!(!text.contains(banned), "{} uses {banned}", path.display());
+                    }
+                }
+            }
+        }
+        assert!(seen > 10, "only {seen} render files found");
+    }
+}

@@ -250,6 +250,29 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE app_user ADD COLUMN password_hash TEXT;
     "#,
+    // 11: the sign-in sessions of `ics serve` and its failed sign-ins, kept in the database so
+    // that several servers (and a restarted one) share them (issue 18). A session is found by
+    // the SHA-256 (hex) of its id, never the id itself: whoever reads the database cannot take
+    // a session over. Times are RFC 3339 UTC stamps of one width (compared as text). A
+    // session of a removed user goes with the user. Neither table is logged nor copied.
+    r#"
+    CREATE TABLE web_session (
+        id_hash    TEXT PRIMARY KEY,
+        user_name  TEXT REFERENCES app_user(name) ON DELETE CASCADE,
+        csrf       TEXT NOT NULL,
+        flash      TEXT,
+        created_at TEXT NOT NULL,
+        seen_at    TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX web_session_seen ON web_session(seen_at);
+    CREATE INDEX web_session_user ON web_session(user_name) WHERE user_name IS NOT NULL;
+    CREATE TABLE signin_failure (
+        key TEXT NOT NULL,
+        at  TEXT NOT NULL
+    );
+    CREATE INDEX signin_failure_key ON signin_failure(key, at);
+    CREATE INDEX signin_failure_at ON signin_failure(at);
+    "#,
 ];
 
 /// The schema version this build writes.

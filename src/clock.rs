@@ -25,12 +25,34 @@ pub fn now_utc() -> String {
 /// The first second of year 0, as a Unix time: earlier years do not print as four digits.
 const EPOCH_0: i64 = -62_167_219_200;
 
-/// The stamp of `d` before now (the earliest time there is, should `d` reach past it).
-pub fn ago(d: std::time::Duration) -> String {
-    let now = now();
+/// Now for what must keep moving while a process runs (sessions idling out, sign-in
+/// failures ageing): [`now`], except that under `ICS_NOW` it starts at the pinned time when
+/// first asked and runs on from there. A test can so let a session idle out in a running
+/// server, or start the next server later than the last.
+pub fn running() -> chrono::DateTime<chrono::Utc> {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static START: OnceLock<Option<(chrono::DateTime<chrono::Utc>, Instant)>> = OnceLock::new();
+    let start = START.get_or_init(|| {
+        std::env::var("ICS_NOW")
+            .ok()
+            .and_then(|fixed| chrono::DateTime::parse_from_rfc3339(&fixed).ok())
+            .map(|t| (t.with_timezone(&chrono::Utc), Instant::now()))
+    });
+    match start {
+        Some((at, since)) => chrono::Duration::from_std(since.elapsed())
+            .ok()
+            .and_then(|d| at.checked_add_signed(d))
+            .unwrap_or(*at),
+        None => chrono::Utc::now(),
+    }
+}
+
+/// The stamp of `d` before `t` (the earliest stamp there is, should `d` reach past year 0).
+pub fn before(t: chrono::DateTime<chrono::Utc>, d: std::time::Duration) -> String {
     chrono::Duration::from_std(d)
         .ok()
-        .and_then(|d| now.checked_sub_signed(d))
+        .and_then(|d| t.checked_sub_signed(d))
         .filter(|t| t.timestamp() >= EPOCH_0)
         .map_or_else(|| "0000-01-01T00:00:00.000000Z".to_string(), stamp)
 }
@@ -56,10 +78,17 @@ mod tests {
     }
 
     #[test]
-    fn a_time_ago_is_earlier_and_as_wide() {
-        let now = super::now_utc();
-        let before = super::ago(std::time::Duration::from_secs(90));
+    fn a_time_before_is_earlier_and_as_wide() {
+        let t = super::running();
+        let (now, before) = (
+            super::stamp(t),
+            super::before(t, std::time::Duration::from_secs(90)),
+        );
         assert!(before < now, "{before} {now}");
         assert_eq!(before.len(), now.len());
+        assert_eq!(
+            super::before(t, std::time::Duration::from_secs(u64::MAX / 4)),
+            "0000-01-01T00:00:00.000000Z"
+        );
     }
 }

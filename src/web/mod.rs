@@ -49,6 +49,8 @@ pub struct App {
     pub cfg: Config,
     pub sessions: Mutex<auth::Sessions>,
     pub throttle: Mutex<auth::Throttle>,
+    /// When this server last ended idle sessions and forgot old failed sign-ins in the database.
+    pub swept: Mutex<Option<std::time::Instant>>,
     /// Taken by every form that writes, on a SQLite file only (`None` on PostgreSQL). SQLite has
     /// one writer at a time, and a writer that finds the file busy sleeps in growing steps (up
     /// to 100 ms) before it tries again; taking turns here instead puts the waiting writers in
@@ -119,6 +121,8 @@ pub struct Visit {
     pub flash: Option<String>,
     /// The path and query asked for: where signing in leads back to.
     pub here: String,
+    /// The session is kept in the database (which has users), not in this process's memory.
+    pub stored: bool,
 }
 
 /// A failed request, rendered as a page with its status.
@@ -207,15 +211,7 @@ impl App {
     /// Open the store and find who is acting: the signed-in user, or in single-user mode (no
     /// users) whoever runs the server. A user removed since signing in is signed out.
     fn open(self: &Arc<Self>, visit: &Visit, path: &str) -> Result<(Pooled, Actor), WebError> {
-        let kept = self.pool.lock().ok().and_then(|mut pool| pool.pop());
-        let store = match kept {
-            Some(store) => store,
-            None => store::open(&self.cfg.db, OpenMode::Existing)?,
-        };
-        let mut store = Pooled {
-            store: Some(store),
-            app: self.clone(),
-        };
+        let mut store = self.pooled()?;
         store.set_counted(Default::default());
         store.use_strategy(self.cfg.strategy.as_deref())?;
         let users = store.users()?;
@@ -237,6 +233,20 @@ impl App {
         };
         store.set_author(&actor.name);
         Ok((store, actor))
+    }
+
+    /// A store from the pool (or newly opened), as it was left: for the sessions, which need
+    /// neither a strategy nor an author.
+    pub(super) fn pooled(self: &Arc<Self>) -> Result<Pooled, WebError> {
+        let kept = self.pool.lock().ok().and_then(|mut pool| pool.pop());
+        let store = match kept {
+            Some(store) => store,
+            None => store::open(&self.cfg.db, OpenMode::Existing)?,
+        };
+        Ok(Pooled {
+            store: Some(store),
+            app: self.clone(),
+        })
     }
 
     /// Render a page: `f` gives its title and body, on a blocking thread with a store of its own.
@@ -320,10 +330,15 @@ impl App {
                 actor: &actor,
                 visit: &visit,
             };
-            Ok::<_, WebError>(f(&mut cx).map_err(|e| {
+            let done = f(&mut cx).map_err(|e| {
                 let strategy = store.strategy_in_use().unwrap_or_default();
                 e.page(&actor, &visit, &strategy)
-            }))
+            });
+            if let (Ok(said), true) = (&done, visit.stored) {
+                // The form is done: a message that cannot be left must not undo that.
+                let _ = store.set_web_flash(&auth::id_hash(&visit.id), said);
+            }
+            Ok::<_, WebError>(done)
         })
         .await;
         match done {
@@ -399,6 +414,7 @@ pub fn serve(cfg: Config, listener: std::net::TcpListener) -> Result<(), Error> 
         cfg,
         sessions: Mutex::new(auth::Sessions::default()),
         throttle: Mutex::new(auth::Throttle::default()),
+        swept: Mutex::new(None),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

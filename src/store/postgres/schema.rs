@@ -214,19 +214,18 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
     // 4: the sign-in sessions of `ics serve` and its failed sign-ins, as SQLite's migration
     // 11: shared by every server behind a load balancer. A session is found by the SHA-256
-    // (hex) of its id, never the id; a session of a removed user goes with the user. Neither
-    // table is logged nor copied.
+    // (hex) of its id, never the id; neither table is
+    // logged nor copied.
     r#"
     CREATE TABLE web_session (
         id_hash    TEXT PRIMARY KEY,
-        user_name  TEXT REFERENCES app_user(name) ON DELETE CASCADE,
+        user_name  TEXT,
         csrf       TEXT NOT NULL,
         flash      TEXT,
         created_at TEXT NOT NULL,
         seen_at    TEXT NOT NULL
     );
     CREATE INDEX web_session_seen ON web_session(seen_at);
-    CREATE INDEX web_session_user ON web_session(user_name) WHERE user_name IS NOT NULL;
     CREATE TABLE signin_failure (
         key TEXT NOT NULL,
         at  TEXT NOT NULL

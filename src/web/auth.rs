@@ -71,6 +71,9 @@ struct Session {
 #[derive(Default)]
 pub struct Sessions {
     map: HashMap<String, Session>,
+    /// Messages left (by a page's own code, [`Sessions::set_flash`]) for sessions kept in the
+    /// database, until the request that left them writes them there ([`Sessions::take_pending`]).
+    pending: HashMap<String, String>,
 }
 
 impl Sessions {
@@ -145,10 +148,22 @@ impl Sessions {
         self.map.remove(id);
     }
 
+    /// Leave a message for the session's next page. For a session kept in the database it waits
+    /// here until its request is done (see [`Sessions::take_pending`]).
     pub fn set_flash(&mut self, id: &str, message: String) {
         if let Some(s) = self.map.get_mut(id) {
             s.flash = Some(message);
+        } else if !id.is_empty() {
+            if self.pending.len() > 1000 {
+                self.pending.clear();
+            }
+            self.pending.insert(id.to_string(), message);
         }
+    }
+
+    /// The message left for session `id` (kept in the database) during its request.
+    pub fn take_pending(&mut self, id: &str) -> Option<String> {
+        self.pending.remove(id)
     }
 }
 

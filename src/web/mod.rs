@@ -292,6 +292,18 @@ impl App {
                 visit: &visit,
             };
             let done = f(&mut cx);
+            if visit.stored {
+                // A message the page left for its session goes to the database with it.
+                let said = app
+                    .sessions
+                    .lock()
+                    .ok()
+                    .and_then(|mut s| s.take_pending(&visit.id));
+                if let Some(said) = said {
+                    // The form is done: a message that cannot be left must not undo that.
+                    let _ = store.set_web_flash(&auth::id_hash(&visit.id), &said);
+                }
+            }
             let strategy = store.strategy_in_use().unwrap_or_default();
             Ok::<_, WebError>(match done {
                 Ok((status, title, body)) => (
@@ -320,7 +332,7 @@ impl App {
         F: FnOnce(&mut Ctx) -> Result<String, WebError> + Send + 'static,
     {
         let app = self.clone();
-        let id = visit.id.clone();
+        let (id, stored) = (visit.id.clone(), visit.stored);
         let back = to.clone();
         let _turn = self.write_turn().await;
         let done = tokio::task::spawn_blocking(move || {
@@ -343,7 +355,7 @@ impl App {
         .await;
         match done {
             Ok(Ok(Ok(said))) => {
-                if let Ok(mut s) = self.sessions.lock() {
+                if let (false, Ok(mut s)) = (stored, self.sessions.lock()) {
                     s.set_flash(&id, said);
                 }
                 Redirect::to(&to).into_response()

@@ -616,6 +616,35 @@ mod tests {
     }
 
     #[test]
+    fn the_database_gets_the_ids_hash_and_only_well_formed_ids_are_looked_up() {
+        assert_eq!(
+            id_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let id = token().unwrap();
+        assert!(well_formed(&id));
+        assert_eq!(id_hash(&id).len(), 64);
+        assert_ne!(id_hash(&id), id);
+        assert!(!well_formed("abc") && !well_formed(&"g".repeat(64)));
+        // Marked seen once a minute, or more often for a short idle time.
+        assert_eq!(touch_every(Duration::from_secs(1800)), TOUCH);
+        assert_eq!(touch_every(Duration::from_secs(2)), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_message_for_a_session_in_the_database_waits_for_its_request() {
+        let mut s = Sessions::default();
+        s.set_flash("stored-id", "saved".into());
+        assert_eq!(s.take_pending("stored-id").as_deref(), Some("saved"));
+        assert_eq!(s.take_pending("stored-id"), None);
+        let (v, _) = s.visit(None, Duration::from_secs(60), true).unwrap();
+        s.set_flash(&v.id, "in memory".into());
+        assert_eq!(s.take_pending(&v.id), None);
+        let (again, _) = s.visit(Some(&v.id), Duration::from_secs(60), true).unwrap();
+        assert_eq!(again.flash.as_deref(), Some("in memory"));
+    }
+
+    #[test]
     fn tokens_compare_whole() {
         assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
     }

@@ -2,7 +2,6 @@
 //! [`crate::web`].
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::Context;
@@ -78,7 +77,7 @@ pub fn run(cx: &Context, args: &ServeArgs) -> Result<Outcome, Error> {
 }
 
 /// `--tls-cert` and `--tls-key`, both or neither: the certificate and key read and checked.
-fn tls(args: &ServeArgs) -> Result<Option<Arc<rustls::ServerConfig>>, Error> {
+fn tls(args: &ServeArgs) -> Result<Option<crate::web::tls::Settings>, Error> {
     match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => crate::web::tls::load(cert, key).map(Some),
         (None, None) => Ok(None),

@@ -218,8 +218,64 @@ pub trait Workflow {
     fn password_hash(&self, name: &str) -> Result<Option<String>, Error>;
 }
 
+/// The sign-in sessions of `ics serve` and its failed sign-ins (issue 18), kept in the database
+/// so that several servers behind a load balancer (and a restarted one) share them. A session
+/// is named by the SHA-256 of its id in hex (`id_hash`), never by the id. Times are stamps
+/// of [`crate::clock`] (`now_utc`, `ago`): one width, so they compare as text. Nothing here is
+/// logged, and `ics copy` copies none of it.
+pub trait WebSessions {
+    /// The session `id_hash` names, if it was last seen at `seen_since` or later.
+    fn web_session(&self, id_hash: &str, seen_since: &str) -> Result<Option<WebSession>, Error>;
+    /// Start a session, signed in as `user` or not, created and seen `now`.
+    fn create_web_session(
+        &mut self,
+        id_hash: &str,
+        user: Option<&str>,
+        csrf: &str,
+        now: &str,
+    ) -> Result<(), Error>;
+    /// Mark the session seen `now` if it was last seen before `seen_before` (else nothing is
+    /// written); whether it was.
+    fn touch_web_session(
+        &mut self,
+        id_hash: &str,
+        now: &str,
+        seen_before: &str,
+    ) -> Result<bool, Error>;
+    /// Leave a message for the session's next page.
+    fn set_web_flash(&mut self, id_hash: &str, message: &str) -> Result<(), Error>;
+    /// The session's message, if any, now removed (of two servers taking it at once, one
+    /// gets it).
+    fn take_web_flash(&mut self, id_hash: &str) -> Result<Option<String>, Error>;
+    /// End a session; whether there was one.
+    fn delete_web_session(&mut self, id_hash: &str) -> Result<bool, Error>;
+    /// End every session last seen before `seen_before`; how many.
+    fn sweep_web_sessions(&mut self, seen_before: &str) -> Result<usize, Error>;
+    /// How many failed sign-ins `key` (`user:NAME` or `addr:IP`) has had at `since` or later.
+    fn signin_failures(&self, key: &str, since: &str) -> Result<usize, Error>;
+    /// Record a failed sign-in for `key` at `at`.
+    fn record_signin_failure(&mut self, key: &str, at: &str) -> Result<(), Error>;
+    /// Forget the failed sign-ins of `key`.
+    fn clear_signin_failures(&mut self, key: &str) -> Result<(), Error>;
+    /// Forget every failed sign-in before `before`; how many.
+    fn sweep_signin_failures(&mut self, before: &str) -> Result<usize, Error>;
+}
+
+/// A sign-in session as [`WebSessions`] keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSession {
+    /// The signed-in user; `None` before signing in.
+    pub user: Option<String>,
+    /// The token every form of the session must carry.
+    pub csrf: String,
+    /// A message left for the next page.
+    pub flash: Option<String>,
+    pub created_at: String,
+    pub seen_at: String,
+}
+
 /// A whole database.
-pub trait Storage: StrategyVersions + ValueStore + Workflow + Send {
+pub trait Storage: StrategyVersions + ValueStore + Workflow + WebSessions + Send {
     /// The database as messages name it: the file as the user named it (`ics.db`); a server
     /// database by its URL, with any password masked.
     fn name(&self) -> String;
@@ -563,6 +619,10 @@ mod tests {
             // The PostgreSQL client crate by path (`postgres::Client`); a `postgres://` URL in
             // help text is not a type.
             for path in ["postgres::", "tokio_postgres", "rustls"] {
+                // The web server's own HTTPS (src/web/tls.rs) is rustls too, and no backend.
+                if path == "rustls" && file.ends_with("web/tls.rs") {
+                    continue;
+                }
                 if text.contains(path) && !text.contains(&format!("store::{path}")) {
                     found.push(format!("{} names `{path}`", file.display()));
                 }

@@ -13,8 +13,8 @@ use crate::framework::{self, Framework};
 use crate::period::{FiscalPeriod, PeriodRange};
 
 use super::{
-    Imported, Keep, Kind, NewValue, SaveOutcome, Storage, StoredValue, ValueQuery, WriteValues,
-    Written,
+    Imported, Keep, Kind, NewValue, SaveOutcome, Storage, StoredValue, ValueQuery, WebSession,
+    WriteValues, Written,
 };
 use crate::workflow::{Counted, Journal, Lock, LogEntry, LogQuery, ReviewState, Role, User};
 
@@ -145,6 +145,8 @@ macro_rules! storage_tests {
             the_settings_are_read_alone,
             the_audit_log_cannot_be_changed,
             the_log_is_read_by_time_user_strategy_and_reviewed_value,
+            web_sessions_are_found_touched_and_ended,
+            failed_sign_ins_are_counted_per_key_and_window,
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -1574,6 +1576,92 @@ pub(crate) fn the_log_is_read_by_time_user_strategy_and_reviewed_value(f: Fixtur
     assert_eq!(all[5].strategy, None);
 }
 
+pub(crate) fn web_sessions_are_found_touched_and_ended(f: Fixture) {
+    let mut store = f.store;
+    let s = &mut *store;
+    let (a, b) = ("a".repeat(64), "b".repeat(64));
+    s.write_values(false, |w| w.put_user(&user("bo", Role::Reporter, None)))
+        .unwrap();
+    s.create_web_session(&a, None, "token-a", T1).unwrap();
+    s.create_web_session(&b, Some("bo"), "token-b", T1).unwrap();
+    let found = s.web_session(&a, T1).unwrap().unwrap();
+    assert_eq!(
+        found,
+        WebSession {
+            user: None,
+            csrf: "token-a".into(),
+            flash: None,
+            created_at: T1.into(),
+            seen_at: T1.into(),
+        }
+    );
+    assert_eq!(
+        s.web_session(&b, T1).unwrap().unwrap().user.as_deref(),
+        Some("bo")
+    );
+    // Idle since before `T2`: not found, though still there.
+    assert_eq!(s.web_session(&a, T2).unwrap(), None);
+    assert_eq!(s.web_session(&"c".repeat(64), T1).unwrap(), None);
+    // Marked seen only when last seen before the given time.
+    assert!(!s.touch_web_session(&a, T2, T1).unwrap());
+    assert!(s.touch_web_session(&a, T2, T2).unwrap());
+    let touched = s.web_session(&a, T2).unwrap().unwrap();
+    assert_eq!(
+        (touched.created_at.as_str(), touched.seen_at.as_str()),
+        (T1, T2)
+    );
+    // A message is taken once.
+    s.set_web_flash(&a, "Recorded.").unwrap();
+    assert_eq!(
+        s.web_session(&a, T2).unwrap().unwrap().flash.as_deref(),
+        Some("Recorded.")
+    );
+    assert_eq!(s.take_web_flash(&a).unwrap().as_deref(), Some("Recorded."));
+    assert_eq!(s.take_web_flash(&a).unwrap(), None);
+    assert_eq!(s.web_session(&a, T2).unwrap().unwrap().flash, None);
+    // Another connection (another server) sees the same sessions.
+    if let Some(reopen) = &f.reopen {
+        let other = reopen();
+        assert_eq!(other.web_session(&a, T2).unwrap().unwrap().csrf, "token-a");
+    }
+    // The check knows the tables; nothing of a session is logged.
+    let report = s.check().unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert!(all_log(s).is_empty(), "{:?}", all_log(s));
+    // The sweep ends those idle since before the time given.
+    assert_eq!(s.sweep_web_sessions(T2).unwrap(), 1);
+    assert_eq!(s.web_session(&b, T1).unwrap(), None);
+    assert!(s.web_session(&a, T2).unwrap().is_some());
+    assert!(s.delete_web_session(&a).unwrap());
+    assert!(!s.delete_web_session(&a).unwrap());
+    assert_eq!(s.web_session(&a, T1).unwrap(), None);
+}
+
+pub(crate) fn failed_sign_ins_are_counted_per_key_and_window(f: Fixture) {
+    let mut store = f.store;
+    let s = &mut *store;
+    s.record_signin_failure("user:ana", T1).unwrap();
+    s.record_signin_failure("user:ana", T2).unwrap();
+    s.record_signin_failure("user:ana", T2).unwrap();
+    s.record_signin_failure("addr:10.0.0.1", T2).unwrap();
+    assert_eq!(s.signin_failures("user:ana", T1).unwrap(), 3);
+    assert_eq!(s.signin_failures("user:ana", T2).unwrap(), 2);
+    assert_eq!(s.signin_failures("user:ana", T3).unwrap(), 0);
+    assert_eq!(s.signin_failures("addr:10.0.0.1", T1).unwrap(), 1);
+    assert_eq!(s.signin_failures("user:bo", T1).unwrap(), 0);
+    if let Some(reopen) = &f.reopen {
+        assert_eq!(reopen().signin_failures("user:ana", T1).unwrap(), 3);
+    }
+    s.clear_signin_failures("user:ana").unwrap();
+    assert_eq!(s.signin_failures("user:ana", T1).unwrap(), 0);
+    assert_eq!(s.signin_failures("addr:10.0.0.1", T1).unwrap(), 1);
+    s.record_signin_failure("user:ana", T1).unwrap();
+    assert_eq!(s.sweep_signin_failures(T2).unwrap(), 1);
+    assert_eq!(s.signin_failures("user:ana", T1).unwrap(), 0);
+    assert_eq!(s.signin_failures("addr:10.0.0.1", T1).unwrap(), 1);
+    assert!(all_log(s).is_empty());
+}
+
 mod sqlite_in_memory {
     use super::Fixture;
     use crate::store::Store;
@@ -1717,10 +1805,11 @@ mod postgres {
         Client::connect(url, NoTls).unwrap()
     }
 
-    /// What schema migration 2 (the reporting cycle) added: dropped, the database is at
-    /// schema 1 exactly (migration 2 only adds; the tables of schema 1 and what this program
+    /// What schema migrations 2 to 4 (the reporting cycle, sign-in, the web sessions) added:
+    /// dropped, the database is at schema 1 exactly (they only add; the tables of schema 1 and what this program
     /// writes in them are as they were).
-    const BACK_TO_1: &str = "DROP TABLE app_user, period_lock, value_state, audit_log; \
+    const BACK_TO_1: &str =
+        "DROP TABLE web_session, signin_failure, app_user, period_lock, value_state, audit_log; \
          DROP FUNCTION ics_audit_log_append_only(); \
          DELETE FROM ics_meta WHERE key = 'log_start'; \
          UPDATE ics_meta SET value = '1' WHERE key = 'schema_version'";

@@ -30,6 +30,7 @@ mod progress;
 #[cfg(test)]
 mod properties;
 pub mod schema;
+mod sessions;
 mod standards;
 mod strategies;
 mod values;
@@ -43,7 +44,10 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::Error;
 
-pub use api::{Storage, StrategyVersions, ValueSink, ValueStore, Workflow, WriteValues};
+pub use api::{
+    Storage, StrategyVersions, ValueSink, ValueStore, WebSession, WebSessions, Workflow,
+    WriteValues,
+};
 pub use check::CheckReport;
 pub use demo::{
     database_files, demo_additions, is_demo_database, remove_database, replace_demo_database,

@@ -250,6 +250,29 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE app_user ADD COLUMN password_hash TEXT;
     "#,
+    // 11: the sign-in sessions of `ics serve` and its failed sign-ins, kept in the database so
+    // that several servers (and a restarted one) share them (issue 18). A session is found by
+    // the SHA-256 (hex) of its id, never the id itself: whoever reads the database cannot take
+    // a session over. Times are RFC 3339 UTC stamps of one width (compared as text).
+    // Neither table is logged nor copied. A removed user's session stays until it idles out,
+    // but signs in no one: every request reads the users.
+    r#"
+    CREATE TABLE web_session (
+        id_hash    TEXT PRIMARY KEY,
+        user_name  TEXT,
+        csrf       TEXT NOT NULL,
+        flash      TEXT,
+        created_at TEXT NOT NULL,
+        seen_at    TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX web_session_seen ON web_session(seen_at);
+    CREATE TABLE signin_failure (
+        key TEXT NOT NULL,
+        at  TEXT NOT NULL
+    );
+    CREATE INDEX signin_failure_key ON signin_failure(key, at);
+    CREATE INDEX signin_failure_at ON signin_failure(at);
+    "#,
 ];
 
 /// The schema version this build writes.

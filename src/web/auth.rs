@@ -1,14 +1,25 @@
 //! Sessions, CSRF, sign-in and its throttling.
 //!
-//! Sessions live in memory, keyed by a random 256-bit id in an HttpOnly, SameSite=Lax cookie
-//! (Secure under TLS or behind a proxy), and end after idling. Every browser gets a session on
-//! its first page (before signing in, so the sign-in form has a CSRF token too); signing in
-//! replaces it with a new id. Every POST must carry the session's CSRF token in the form
-//! field `csrf`, or it is refused with 403 before any handler runs.
+//! A session is named by a random 256-bit id in an HttpOnly, SameSite=Lax cookie (Secure under
+//! TLS or behind a proxy), and ends after idling. Signing in replaces it with a new id. Every
+//! POST must carry the session's CSRF token in the form field `csrf`, or it is refused with 403
+//! before any handler runs.
+//!
+//! Where the sessions are depends on the database:
+//! - With users, in the database ([`crate::store::WebSessions`]), found by the SHA-256 of the
+//!   id, so that every server on the database (several behind a load balancer on PostgreSQL,
+//!   or one restarted) knows them, and counts the same failed sign-ins. A session starts on the
+//!   sign-in page (its form needs a CSRF token); a page asked for without one is sent there
+//!   without anything written, so a crawler writes no rows. A page view writes only when the
+//!   session is due to be marked seen (once a minute at most) or takes its message.
+//! - Without users (single-user mode, loopback only), in this process's memory, as every
+//!   browser gets one on its first page: nothing is written per page view.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -17,6 +28,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::{layout, Shared, Visit, WebError};
+use crate::clock;
+use crate::store::Storage;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "ics_session";
@@ -24,6 +37,12 @@ pub const COOKIE: &str = "ics_session";
 pub const PER_ACCOUNT: usize = 5;
 pub const PER_ADDRESS: usize = 20;
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// How often, at most, a session kept in the database is marked seen (a write); less often
+/// than half its idle time, so a session in use never idles out.
+const TOUCH: Duration = Duration::from_secs(60);
+/// How often, at most, a server ends the idle sessions and forgets the old failures in the
+/// database.
+const SWEEP: Duration = Duration::from_secs(10 * 60);
 /// The largest form accepted.
 const MAX_FORM: usize = 64 * 1024;
 /// The largest upload accepted (a multipart form with its file).
@@ -52,6 +71,9 @@ struct Session {
 #[derive(Default)]
 pub struct Sessions {
     map: HashMap<String, Session>,
+    /// Messages left (by a page's own code, [`Sessions::set_flash`]) for sessions kept in the
+    /// database, until the request that left them writes them there ([`Sessions::take_pending`]).
+    pending: HashMap<String, String>,
 }
 
 impl Sessions {
@@ -76,6 +98,7 @@ impl Sessions {
                             csrf: s.csrf.clone(),
                             flash,
                             here: String::new(),
+                            stored: false,
                         },
                         false,
                     ));
@@ -111,6 +134,7 @@ impl Sessions {
             csrf,
             flash: None,
             here: String::new(),
+            stored: false,
         })
     }
 
@@ -124,10 +148,22 @@ impl Sessions {
         self.map.remove(id);
     }
 
+    /// Leave a message for the session's next page. For a session kept in the database it waits
+    /// here until its request is done (see [`Sessions::take_pending`]).
     pub fn set_flash(&mut self, id: &str, message: String) {
         if let Some(s) = self.map.get_mut(id) {
             s.flash = Some(message);
+        } else if !id.is_empty() {
+            if self.pending.len() > 1000 {
+                self.pending.clear();
+            }
+            self.pending.insert(id.to_string(), message);
         }
+    }
+
+    /// The message left for session `id` (kept in the database) during its request.
+    pub fn take_pending(&mut self, id: &str) -> Option<String> {
+        self.pending.remove(id)
     }
 }
 
@@ -171,6 +207,167 @@ impl Throttle {
     pub fn succeeded(&mut self, user: &str) {
         self.failures.remove(&format!("user:{user}"));
     }
+}
+
+/// The SHA-256 of a session id, in hex: what the database keeps instead of the id.
+pub fn id_hash(id: &str) -> String {
+    Sha256::digest(id.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether a cookie's value can be a session id at all (64 hex digits): anything else is not
+/// looked up.
+fn well_formed(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// How often a session of `idle` is marked seen (see [`TOUCH`]).
+fn touch_every(idle: Duration) -> Duration {
+    TOUCH.min(idle / 2)
+}
+
+/// The session `id` names in the database if it has not idled out (marked seen when due, its
+/// message taken with `take_flash`); else with `create` a new one (the bool: it is new), else
+/// none: the visit of no session (no id, no token; no POST passes with it).
+pub(super) fn stored_visit(
+    store: &mut dyn Storage,
+    id: Option<&str>,
+    idle: Duration,
+    take_flash: bool,
+    create: bool,
+) -> Result<(Visit, bool), WebError> {
+    let now = clock::running();
+    if let Some(id) = id.filter(|id| well_formed(id)) {
+        let hash = id_hash(id);
+        if let Some(s) = store.web_session(&hash, &clock::before(now, idle))? {
+            let due = clock::before(now, touch_every(idle));
+            if s.seen_at < due {
+                store.touch_web_session(&hash, &clock::stamp(now), &due)?;
+            }
+            let flash = match s.flash {
+                Some(_) if take_flash => store.take_web_flash(&hash)?,
+                _ => None,
+            };
+            return Ok((
+                Visit {
+                    id: id.to_string(),
+                    user: s.user,
+                    csrf: s.csrf,
+                    flash,
+                    here: String::new(),
+                    stored: true,
+                },
+                false,
+            ));
+        }
+    }
+    if !create {
+        return Ok((
+            Visit {
+                id: String::new(),
+                user: None,
+                csrf: String::new(),
+                flash: None,
+                here: String::new(),
+                stored: true,
+            },
+            false,
+        ));
+    }
+    Ok((create_stored(store, None)?, true))
+}
+
+/// A new session in the database, signed in as `user` or not.
+fn create_stored(store: &mut dyn Storage, user: Option<&str>) -> Result<Visit, WebError> {
+    let (Some(id), Some(csrf)) = (token(), token()) else {
+        return Err(no_randomness());
+    };
+    store.create_web_session(&id_hash(&id), user, &csrf, &clock::stamp(clock::running()))?;
+    Ok(Visit {
+        id,
+        user: user.map(str::to_string),
+        csrf,
+        flash: None,
+        here: String::new(),
+        stored: true,
+    })
+}
+
+/// Sign `user` in with a session in the database: the old session (if any) ends and a new one
+/// (new id, new token) begins.
+pub(super) fn sign_in_stored(
+    store: &mut dyn Storage,
+    old: &str,
+    user: &str,
+) -> Result<Visit, WebError> {
+    if !old.is_empty() {
+        store.delete_web_session(&id_hash(old))?;
+    }
+    create_stored(store, Some(user))
+}
+
+/// End a session kept in the database.
+pub(super) fn end_stored(store: &mut dyn Storage, id: &str) -> Result<(), WebError> {
+    if !id.is_empty() {
+        store.delete_web_session(&id_hash(id))?;
+    }
+    Ok(())
+}
+
+/// Whether sign-in for `user` from `addr` is refused for now, by the failures every server
+/// recorded in the database.
+pub(super) fn blocked_stored(
+    store: &dyn Storage,
+    user: &str,
+    addr: IpAddr,
+) -> Result<bool, WebError> {
+    let since = clock::before(clock::running(), WINDOW);
+    Ok(
+        store.signin_failures(&format!("user:{user}"), &since)? >= PER_ACCOUNT
+            || store.signin_failures(&format!("addr:{addr}"), &since)? >= PER_ADDRESS,
+    )
+}
+
+/// Record a failed sign-in for `user` and for `addr` in the database.
+pub(super) fn failed_stored(
+    store: &mut dyn Storage,
+    user: &str,
+    addr: IpAddr,
+) -> Result<(), WebError> {
+    let now = clock::stamp(clock::running());
+    store.record_signin_failure(&format!("user:{user}"), &now)?;
+    store.record_signin_failure(&format!("addr:{addr}"), &now)?;
+    Ok(())
+}
+
+/// Forget the failed sign-ins of `user` (it signed in).
+pub(super) fn succeeded_stored(store: &mut dyn Storage, user: &str) -> Result<(), WebError> {
+    store.clear_signin_failures(&format!("user:{user}"))?;
+    Ok(())
+}
+
+/// Now and then (at most once per [`SWEEP`] per server), end the sessions idle longer than
+/// `idle` and forget the failures older than [`WINDOW`]. `last` is when this server last did.
+pub(super) fn sweep_stored(
+    store: &mut dyn Storage,
+    idle: Duration,
+    last: &std::sync::Mutex<Option<Instant>>,
+) -> Result<(), WebError> {
+    {
+        let Ok(mut last) = last.lock() else {
+            return Ok(());
+        };
+        if last.is_some_and(|t| t.elapsed() < SWEEP) {
+            return Ok(());
+        }
+        *last = Some(Instant::now());
+    }
+    let now = clock::running();
+    store.sweep_web_sessions(&clock::before(now, idle))?;
+    store.sweep_signin_failures(&clock::before(now, WINDOW))?;
+    Ok(())
 }
 
 /// The session cookie's value, if the request has one.
@@ -223,12 +420,11 @@ pub struct LoggedUser(pub String);
 pub async fn session(State(app): State<Shared>, req: Request, next: Next) -> Response {
     let id = cookie(req.headers());
     let post = req.method() == Method::POST;
-    let (mut visit, new) = match app.sessions.lock() {
-        Ok(mut s) => match s.visit(id.as_deref(), app.cfg.idle, !post) {
-            Ok(v) => v,
-            Err(e) => return e.into_response(),
-        },
-        Err(_) => return WebError::Internal("the sessions are unusable".into()).into_response(),
+    // Of the sessions kept in the database, only the sign-in page starts one.
+    let create = !post && req.uri().path() == "/login";
+    let (mut visit, new) = match find(&app, id, post, create).await {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
     };
     let mut req = req;
     if post {
@@ -269,7 +465,8 @@ pub async fn session(State(app): State<Shared>, req: Request, next: Next) -> Res
             Some(b) => multipart_field(&bytes, b, "csrf").await,
             None => form_field(&bytes, "csrf"),
         };
-        if new || !given.as_deref().is_some_and(|g| same(g, &visit.csrf)) {
+        // A POST without a session (none found, or one just started) has no token to match.
+        if new || visit.id.is_empty() || !given.as_deref().is_some_and(|g| same(g, &visit.csrf)) {
             let mut resp = WebError::Forbidden(
                 "the form's security token is missing or out of date (has your session ended?); nothing was changed. Go back, reload the page and try again".into(),
             )
@@ -302,6 +499,45 @@ pub async fn session(State(app): State<Shared>, req: Request, next: Next) -> Res
         }
     }
     resp
+}
+
+/// The request's session: in the database when it has users (see [`stored_visit`]), else in
+/// memory. The bool says whether it is new (then the browser gets its cookie).
+async fn find(
+    app: &Shared,
+    id: Option<String>,
+    post: bool,
+    create: bool,
+) -> Result<(Visit, bool), WebError> {
+    let shared = app.clone();
+    let asked = id.clone();
+    let stored = tokio::task::spawn_blocking(move || {
+        let mut store = shared.pooled()?;
+        if store.users()?.is_empty() {
+            return Ok(None);
+        }
+        let found = stored_visit(
+            &mut *store,
+            asked.as_deref(),
+            shared.cfg.idle,
+            !post,
+            create,
+        )?;
+        if found.1 {
+            // Housekeeping: a failure here must not cost the page.
+            let _ = sweep_stored(&mut *store, shared.cfg.idle, &shared.swept);
+        }
+        Ok::<_, WebError>(Some(found))
+    })
+    .await
+    .map_err(|_| WebError::Internal("the request failed (internal error)".into()))??;
+    if let Some(found) = stored {
+        return Ok(found);
+    }
+    match app.sessions.lock() {
+        Ok(mut s) => s.visit(id.as_deref(), app.cfg.idle, !post),
+        Err(_) => Err(WebError::Internal("the sessions are unusable".into())),
+    }
 }
 
 /// One text field of a multipart form.
@@ -377,6 +613,35 @@ mod tests {
             .visit(Some(&signed.id), Duration::from_millis(1), true)
             .unwrap();
         assert!(new, "an idle session has ended");
+    }
+
+    #[test]
+    fn the_database_gets_the_ids_hash_and_only_well_formed_ids_are_looked_up() {
+        assert_eq!(
+            id_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let id = token().unwrap();
+        assert!(well_formed(&id));
+        assert_eq!(id_hash(&id).len(), 64);
+        assert_ne!(id_hash(&id), id);
+        assert!(!well_formed("abc") && !well_formed(&"g".repeat(64)));
+        // Marked seen once a minute, or more often for a short idle time.
+        assert_eq!(touch_every(Duration::from_secs(1800)), TOUCH);
+        assert_eq!(touch_every(Duration::from_secs(2)), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_message_for_a_session_in_the_database_waits_for_its_request() {
+        let mut s = Sessions::default();
+        s.set_flash("stored-id", "saved".into());
+        assert_eq!(s.take_pending("stored-id").as_deref(), Some("saved"));
+        assert_eq!(s.take_pending("stored-id"), None);
+        let (v, _) = s.visit(None, Duration::from_secs(60), true).unwrap();
+        s.set_flash(&v.id, "in memory".into());
+        assert_eq!(s.take_pending(&v.id), None);
+        let (again, _) = s.visit(Some(&v.id), Duration::from_secs(60), true).unwrap();
+        assert_eq!(again.flash.as_deref(), Some("in memory"));
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub struct Config {
     /// `Host` is a loopback name and this port are answered.
     pub loopback_port: Option<u16>,
     /// Serve HTTPS with this certificate and key (see [`tls::load`]); HSTS is sent then.
-    pub tls: Option<Arc<rustls::ServerConfig>>,
+    pub tls: Option<tls::Settings>,
 }
 
 /// What every request shares.
@@ -53,6 +53,8 @@ pub struct App {
     pub cfg: Config,
     pub sessions: Mutex<auth::Sessions>,
     pub throttle: Mutex<auth::Throttle>,
+    /// When this server last ended idle sessions and forgot old failed sign-ins in the database.
+    pub swept: Mutex<Option<std::time::Instant>>,
     /// Taken by every form that writes, on a SQLite file only (`None` on PostgreSQL). SQLite has
     /// one writer at a time, and a writer that finds the file busy sleeps in growing steps (up
     /// to 100 ms) before it tries again; taking turns here instead puts the waiting writers in
@@ -123,6 +125,8 @@ pub struct Visit {
     pub flash: Option<String>,
     /// The path and query asked for: where signing in leads back to.
     pub here: String,
+    /// The session is kept in the database (which has users), not in this process's memory.
+    pub stored: bool,
 }
 
 /// A failed request, rendered as a page with its status.
@@ -211,15 +215,7 @@ impl App {
     /// Open the store and find who is acting: the signed-in user, or in single-user mode (no
     /// users) whoever runs the server. A user removed since signing in is signed out.
     fn open(self: &Arc<Self>, visit: &Visit, path: &str) -> Result<(Pooled, Actor), WebError> {
-        let kept = self.pool.lock().ok().and_then(|mut pool| pool.pop());
-        let store = match kept {
-            Some(store) => store,
-            None => store::open(&self.cfg.db, OpenMode::Existing)?,
-        };
-        let mut store = Pooled {
-            store: Some(store),
-            app: self.clone(),
-        };
+        let mut store = self.pooled()?;
         store.set_counted(Default::default());
         store.use_strategy(self.cfg.strategy.as_deref())?;
         let users = store.users()?;
@@ -241,6 +237,20 @@ impl App {
         };
         store.set_author(&actor.name);
         Ok((store, actor))
+    }
+
+    /// A store from the pool (or newly opened), as it was left: for the sessions, which need
+    /// neither a strategy nor an author.
+    pub(super) fn pooled(self: &Arc<Self>) -> Result<Pooled, WebError> {
+        let kept = self.pool.lock().ok().and_then(|mut pool| pool.pop());
+        let store = match kept {
+            Some(store) => store,
+            None => store::open(&self.cfg.db, OpenMode::Existing)?,
+        };
+        Ok(Pooled {
+            store: Some(store),
+            app: self.clone(),
+        })
     }
 
     /// Render a page: `f` gives its title and body, on a blocking thread with a store of its own.
@@ -286,6 +296,18 @@ impl App {
                 visit: &visit,
             };
             let done = f(&mut cx);
+            if visit.stored {
+                // A message the page left for its session goes to the database with it.
+                let said = app
+                    .sessions
+                    .lock()
+                    .ok()
+                    .and_then(|mut s| s.take_pending(&visit.id));
+                if let Some(said) = said {
+                    // The form is done: a message that cannot be left must not undo that.
+                    let _ = store.set_web_flash(&auth::id_hash(&visit.id), &said);
+                }
+            }
             let strategy = store.strategy_in_use().unwrap_or_default();
             Ok::<_, WebError>(match done {
                 Ok((status, title, body)) => (
@@ -314,7 +336,7 @@ impl App {
         F: FnOnce(&mut Ctx) -> Result<String, WebError> + Send + 'static,
     {
         let app = self.clone();
-        let id = visit.id.clone();
+        let (id, stored) = (visit.id.clone(), visit.stored);
         let back = to.clone();
         let _turn = self.write_turn().await;
         let done = tokio::task::spawn_blocking(move || {
@@ -324,15 +346,20 @@ impl App {
                 actor: &actor,
                 visit: &visit,
             };
-            Ok::<_, WebError>(f(&mut cx).map_err(|e| {
+            let done = f(&mut cx).map_err(|e| {
                 let strategy = store.strategy_in_use().unwrap_or_default();
                 e.page(&actor, &visit, &strategy)
-            }))
+            });
+            if let (Ok(said), true) = (&done, visit.stored) {
+                // The form is done: a message that cannot be left must not undo that.
+                let _ = store.set_web_flash(&auth::id_hash(&visit.id), said);
+            }
+            Ok::<_, WebError>(done)
         })
         .await;
         match done {
             Ok(Ok(Ok(said))) => {
-                if let Ok(mut s) = self.sessions.lock() {
+                if let (false, Ok(mut s)) = (stored, self.sessions.lock()) {
                     s.set_flash(&id, said);
                 }
                 Redirect::to(&to).into_response()
@@ -405,6 +432,7 @@ pub fn serve(cfg: Config, listener: std::net::TcpListener) -> Result<(), Error> 
         cfg,
         sessions: Mutex::new(auth::Sessions::default()),
         throttle: Mutex::new(auth::Throttle::default()),
+        swept: Mutex::new(None),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,5 +1,6 @@
 //! The sign-in page, signing in (throttled per account and per address, the session replaced
-//! by a new one) and signing out.
+//! by a new one) and signing out. With users in the database, the sessions and the failed
+//! sign-ins are kept there (see [`super::auth`]); without, in memory.
 
 use std::net::SocketAddr;
 
@@ -9,9 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
-use super::auth::{client, set_cookie, LoggedUser, COOKIE, PER_ACCOUNT, PER_ADDRESS};
+use super::auth::{self, client, set_cookie, LoggedUser, COOKIE, PER_ACCOUNT, PER_ADDRESS};
 use super::{layout, Shared, Visit, WebError};
-use crate::store::{self, OpenMode};
 use crate::workflow::password;
 
 /// Where to go after signing in: a path of this site, else the dashboard.
@@ -38,27 +38,14 @@ pub struct NextQuery {
 }
 
 pub async fn login_page(
-    State(app): State<Shared>,
     Extension(visit): Extension<Visit>,
     Query(q): Query<NextQuery>,
 ) -> Response {
-    let single = single_user(&app).await;
-    match single {
-        Ok(true) => Redirect::to("/").into_response(),
-        Ok(false) => layout::login(&visit, q.next.as_deref(), None).into_response(),
-        Err(e) => e.into_response(),
+    // A session in memory: the database has no users (single-user mode), nobody signs in.
+    if !visit.stored {
+        return Redirect::to("/").into_response();
     }
-}
-
-/// Whether the database has no users.
-async fn single_user(app: &Shared) -> Result<bool, WebError> {
-    let app = app.clone();
-    tokio::task::spawn_blocking(move || {
-        let store = store::open(&app.cfg.db, OpenMode::Existing)?;
-        Ok::<_, WebError>(store.users()?.is_empty())
-    })
-    .await
-    .map_err(|_| WebError::Internal("the request failed (internal error)".into()))?
+    layout::login(&visit, q.next.as_deref(), None).into_response()
 }
 
 #[derive(Deserialize)]
@@ -70,6 +57,14 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
+/// How a sign-in went.
+enum Outcome {
+    Blocked,
+    Wrong,
+    /// Signed in: the new session (kept in the database), or `None` for one to start in memory.
+    In(Option<Visit>),
+}
+
 pub async fn login(
     State(app): State<Shared>,
     Extension(visit): Extension<Visit>,
@@ -79,17 +74,20 @@ pub async fn login(
 ) -> Response {
     let addr = client(&headers, peer, app.cfg.behind_proxy);
     let name = f.name.trim().to_string();
-    let blocked = app.throttle.lock().map(|mut t| t.blocked(&name, addr));
-    if blocked.unwrap_or(true) {
-        return WebError::TooMany(format!(
-            "too many failed sign-ins for this account or from this address; wait 15 minutes and try again ({PER_ACCOUNT} failures per account, {PER_ADDRESS} per address)"
-        ))
-        .into_response();
+    let stored = visit.stored;
+    if !stored {
+        let blocked = app.throttle.lock().map(|mut t| t.blocked(&name, addr));
+        if blocked.unwrap_or(true) {
+            return too_many();
+        }
     }
-    let db = app.cfg.db.clone();
-    let (who, pw) = (name.clone(), f.password);
-    let ok = tokio::task::spawn_blocking(move || {
-        let store = store::open(&db, OpenMode::Existing)?;
+    let shared = app.clone();
+    let (who, pw, old) = (name.clone(), f.password, visit.id.clone());
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mut store = shared.pooled()?;
+        if stored && auth::blocked_stored(&*store, &who, addr)? {
+            return Ok(Outcome::Blocked);
+        }
         let hash = if who.is_empty() {
             None
         } else {
@@ -97,36 +95,59 @@ pub async fn login(
         };
         // A wrong name takes as long as a wrong password.
         let good = password::verify(hash.as_deref().unwrap_or(password::decoy()), &pw);
-        Ok::<_, WebError>(good && hash.is_some())
+        if !(good && hash.is_some()) {
+            if stored {
+                auth::failed_stored(&mut *store, &who, addr)?;
+            }
+            return Ok(Outcome::Wrong);
+        }
+        if !stored {
+            return Ok(Outcome::In(None));
+        }
+        auth::succeeded_stored(&mut *store, &who)?;
+        let fresh = auth::sign_in_stored(&mut *store, &old, &who)?;
+        // Housekeeping: a failure here must not undo the sign-in.
+        let _ = auth::sweep_stored(&mut *store, shared.cfg.idle, &shared.swept);
+        Ok::<_, WebError>(Outcome::In(Some(fresh)))
     })
     .await;
-    let ok = match ok {
-        Ok(Ok(ok)) => ok,
+    let outcome = match outcome {
+        Ok(Ok(o)) => o,
         Ok(Err(e)) => return e.into_response(),
         Err(_) => {
             return WebError::Internal("the request failed (internal error)".into()).into_response()
         }
     };
-    if !ok {
-        if let Ok(mut t) = app.throttle.lock() {
-            t.failed(&name, addr);
+    let fresh = match outcome {
+        Outcome::Blocked => return too_many(),
+        Outcome::Wrong => {
+            if !stored {
+                if let Ok(mut t) = app.throttle.lock() {
+                    t.failed(&name, addr);
+                }
+            }
+            let mut resp = layout::login(
+                &visit,
+                f.next.as_deref(),
+                Some("the name or the password is wrong (or no password is set for this user)"),
+            )
+            .into_response();
+            *resp.status_mut() = StatusCode::UNAUTHORIZED;
+            return resp;
         }
-        let mut resp = layout::login(
-            &visit,
-            f.next.as_deref(),
-            Some("the name or the password is wrong (or no password is set for this user)"),
-        )
-        .into_response();
-        *resp.status_mut() = StatusCode::UNAUTHORIZED;
-        return resp;
-    }
-    if let Ok(mut t) = app.throttle.lock() {
-        t.succeeded(&name);
-    }
-    let fresh = match app.sessions.lock().map(|mut s| s.sign_in(&visit.id, &name)) {
-        Ok(Ok(fresh)) => fresh,
-        Ok(Err(e)) => return e.into_response(),
-        Err(_) => return WebError::Internal("the sessions are unusable".into()).into_response(),
+        Outcome::In(Some(fresh)) => fresh,
+        Outcome::In(None) => {
+            if let Ok(mut t) = app.throttle.lock() {
+                t.succeeded(&name);
+            }
+            match app.sessions.lock().map(|mut s| s.sign_in(&visit.id, &name)) {
+                Ok(Ok(fresh)) => fresh,
+                Ok(Err(e)) => return e.into_response(),
+                Err(_) => {
+                    return WebError::Internal("the sessions are unusable".into()).into_response()
+                }
+            }
+        }
     };
     let mut resp = Redirect::to(&local(f.next.as_deref())).into_response();
     resp.headers_mut().insert(
@@ -137,8 +158,31 @@ pub async fn login(
     resp
 }
 
+fn too_many() -> Response {
+    WebError::TooMany(format!(
+        "too many failed sign-ins for this account or from this address; wait 15 minutes and try again ({PER_ACCOUNT} failures per account, {PER_ADDRESS} per address)"
+    ))
+    .into_response()
+}
+
 pub async fn logout(State(app): State<Shared>, Extension(visit): Extension<Visit>) -> Response {
-    if let Ok(mut s) = app.sessions.lock() {
+    if visit.stored {
+        let shared = app.clone();
+        let id = visit.id.clone();
+        let ended = tokio::task::spawn_blocking(move || {
+            let mut store = shared.pooled()?;
+            auth::end_stored(&mut *store, &id)
+        })
+        .await;
+        match ended {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return e.into_response(),
+            Err(_) => {
+                return WebError::Internal("the request failed (internal error)".into())
+                    .into_response()
+            }
+        }
+    } else if let Ok(mut s) = app.sessions.lock() {
         s.end(&visit.id);
     }
     let mut resp = Redirect::to("/login").into_response();

@@ -33,6 +33,9 @@ const HANDSHAKE_TIME: Duration = Duration::from_secs(10);
 /// The first byte of a TLS record that starts a handshake.
 const TLS_HANDSHAKE: u8 = 0x16;
 
+/// The server's TLS settings, as `ics serve` hands them to [`crate::web::serve`].
+pub type Settings = Arc<ServerConfig>;
+
 /// Read the certificate chain (PEM, the server's own certificate first) and its private key
 /// (PEM: PKCS#8, RSA or SEC1) and check that they belong together. TLS 1.2 and 1.3 only (rustls
 /// offers nothing older), with ring's algorithms, HTTP/1.1.

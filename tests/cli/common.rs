@@ -178,6 +178,11 @@ impl Env {
 }
 
 pub fn fingerprint(db: &Path) -> String {
+    fingerprint_except(db, &[])
+}
+
+/// [`fingerprint`] without the tables named in `skip`.
+pub fn fingerprint_except(db: &Path, skip: &[&str]) -> String {
     if !db.exists() {
         return "<none>".into();
     }
@@ -192,7 +197,7 @@ pub fn fingerprint(db: &Path) -> String {
         .unwrap()
         .map(|r| r.unwrap())
         .collect();
-    for t in tables {
+    for t in tables.iter().filter(|t| !skip.contains(&t.as_str())) {
         out.push_str(&format!("## {t}\n"));
         let mut stmt = conn
             .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1, 2"))

@@ -213,3 +213,40 @@ fn copying_a_database_onto_itself_or_from_nothing_is_refused() {
         .stderr_has("no database at `missing.db`");
     assert!(!env.path("new.db").exists());
 }
+
+#[test]
+fn sign_in_sessions_and_failures_stay_behind() {
+    let env = Env::new();
+    let src = env.path("laptop.db");
+    rich_source(&env, src.to_str().unwrap());
+    let conn = rusqlite::Connection::open(&src).unwrap();
+    conn.execute_batch(
+        "INSERT INTO web_session (id_hash, user_name, csrf, created_at, seen_at) \
+         VALUES ('aa', 'me.lima', 'token', '2026-11-02T10:00:00.000000Z', '2026-11-02T10:00:00.000000Z'); \
+         INSERT INTO signin_failure (key, at) VALUES ('user:me.lima', '2026-11-02T10:00:00.000000Z');",
+    )
+    .unwrap();
+    drop(conn);
+    let dst = env.path("copy.db");
+    env.ics(&[
+        "copy",
+        "--from",
+        src.to_str().unwrap(),
+        "--to",
+        dst.to_str().unwrap(),
+    ])
+    .ok();
+    let count = |db: &std::path::Path, table: &str| -> i64 {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    for table in ["web_session", "signin_failure"] {
+        assert_eq!(count(&src, table), 1, "{table} in the source");
+        assert_eq!(count(&dst, table), 0, "{table} was copied");
+    }
+    // Nothing of them is logged either.
+    let log = env.ics(&["--db", src.to_str().unwrap(), "log"]).ok().stdout;
+    assert!(!log.contains("session") && !log.contains("token"), "{log}");
+}

@@ -9,6 +9,7 @@ mod entry;
 mod listen;
 mod pages;
 mod security;
+mod shared;
 mod tls;
 mod upload;
 
@@ -104,9 +105,19 @@ impl Server {
 
     /// [`Server::start`] listening on `listen`.
     pub fn start_on(env: &Env, listen: &str, extra: &[&str]) -> Server {
+        Server::start_full(env, listen, extra, &[])
+    }
+
+    /// [`Server::start`] with more environment variables (`ICS_NOW`, to start it later).
+    pub fn start_with(env: &Env, extra: &[&str], vars: &[(&str, &str)]) -> Server {
+        Server::start_full(env, "127.0.0.1:0", extra, vars)
+    }
+
+    fn start_full(env: &Env, listen: &str, extra: &[&str], vars: &[(&str, &str)]) -> Server {
         let mut child = base_command(env)
             .args(["serve", "--listen", listen])
             .args(extra)
+            .envs(vars.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -344,10 +355,12 @@ impl Client {
     }
 }
 
-/// Every value and its history, to tell whether anything changed.
+/// Every value and its history, to tell whether anything changed: every table but the
+/// sign-in sessions and failures, which a server writes as browsers come and go.
 pub fn values(env: &Env) -> String {
     let out = env.ics(&["export-values", "--all"]).ok().stdout;
-    format!("{out}\n{}", env.fingerprint())
+    let data = crate::common::fingerprint_except(&env.db(), &["web_session", "signin_failure"]);
+    format!("{out}\n{data}")
 }
 
 /// `ics progress --period FY2022 --format json`'s row for `code`.

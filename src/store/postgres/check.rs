@@ -44,6 +44,8 @@ const TABLES: &[&str] = &[
     "period_lock",
     "value_state",
     "audit_log",
+    "web_session",
+    "signin_failure",
 ];
 
 /// The triggers that keep `audit_log` append-only (schema migration 2), with the events each

@@ -14,6 +14,7 @@ mod check;
 mod check_invariants;
 mod decide;
 mod schema;
+mod sessions;
 mod sink;
 mod tls;
 pub mod url;

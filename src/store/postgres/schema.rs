@@ -212,6 +212,27 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE app_user ADD COLUMN password_hash TEXT;
     "#,
+    // 4: the sign-in sessions of `ics serve` and its failed sign-ins, as SQLite's migration
+    // 11: shared by every server behind a load balancer. A session is found by the SHA-256
+    // (hex) of its id, never the id; neither table is
+    // logged nor copied.
+    r#"
+    CREATE TABLE web_session (
+        id_hash    TEXT PRIMARY KEY,
+        user_name  TEXT,
+        csrf       TEXT NOT NULL,
+        flash      TEXT,
+        created_at TEXT NOT NULL,
+        seen_at    TEXT NOT NULL
+    );
+    CREATE INDEX web_session_seen ON web_session(seen_at);
+    CREATE TABLE signin_failure (
+        key TEXT NOT NULL,
+        at  TEXT NOT NULL
+    );
+    CREATE INDEX signin_failure_key ON signin_failure(key, at);
+    CREATE INDEX signin_failure_at ON signin_failure(at);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -2,8 +2,8 @@
 //! reads its form or query, calls the same domain and store functions the commands call
 //! (the progress report, review, status, the policy and its guard), and renders HTML.
 //!
-//! [`Storage`] is not `Send`, so each request opens its own store on a blocking thread
-//! (cheap for SQLite; one new connection per request on PostgreSQL).
+//! Each request works on a blocking thread with a store of its own, taken from a small pool
+//! of open ones ([`Pooled`]); on SQLite, forms that write take turns ([`App::writes`]).
 //! Files: [`auth`] (sessions, CSRF, throttling), [`signin`], [`headers`] (security headers and the
 //! request log), [`layout`] (the HTML shell and style), [`pages`] (one file per page), [`tls`]
 //! (HTTPS served by ics itself).

@@ -31,6 +31,26 @@ pub mod values;
 pub mod web;
 pub mod workflow;
 
+/// The crate's own source files, for the tests that hold the layers (render reads neither the
+/// CLI nor the database, the framework no lint, nothing outside the store a backend).
+#[cfg(test)]
+pub(crate) fn rust_sources(under: &str) -> Vec<std::path::PathBuf> {
+    let mut stack = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(under)];
+    let mut files = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 use std::io::Write;
 
 pub use error::{Error, Result};

@@ -27,25 +27,19 @@ mod tests {
     /// The layering holds by construction: no framework module refers to `lint`.
     #[test]
     fn the_framework_does_not_depend_on_lint() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/framework");
-        let mut stack = vec![dir];
-        let mut seen = 0;
-        while let Some(d) = stack.pop() {
-            for entry in std::fs::read_dir(&d).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    seen += 1;
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    assert!(
-                        !text.contains(concat!("crate::", "lint")),
-                        "{} uses the lint module",
-                        path.display()
-                    );
-                }
-            }
+        let files = crate::rust_sources("src/framework");
+        for path in &files {
+            let text = std::fs::read_to_string(path).unwrap();
+            assert!(
+                !text.contains(concat!("crate::", "lint")),
+                "{} uses the lint module",
+                path.display()
+            );
         }
-        assert!(seen > 5, "only {seen} framework files found");
+        assert!(
+            files.len() > 5,
+            "only {} framework files found",
+            files.len()
+        );
     }
 }

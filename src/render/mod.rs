@@ -169,28 +169,18 @@ mod layer_tests {
     /// line's types or the database; each command hands it what to lay out.
     #[test]
     fn render_depends_on_neither_the_cli_nor_the_store() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/render");
-        let mut stack = vec![dir];
-        let mut seen = 0;
-        while let Some(d) = stack.pop() {
-            for entry in std::fs::read_dir(&d).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    seen += 1;
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    for banned in [
-                        concat!("crate::", "cli"),
-                        concat!("crate::", "store::open"),
-                        concat!("rusq", "lite"),
-                        concat!("postgres", "::"),
-                    ] {
-                        assert!(!text.contains(banned), "{} uses {banned}", path.display());
-                    }
-                }
+        let files = crate::rust_sources("src/render");
+        for path in &files {
+            let text = std::fs::read_to_string(path).unwrap();
+            for banned in [
+                concat!("crate::", "cli"),
+                concat!("crate::", "store::open"),
+                concat!("rusq", "lite"),
+                concat!("postgres", "::"),
+            ] {
+                assert!(!text.contains(banned), "{} uses {banned}", path.display());
             }
         }
-        assert!(seen > 10, "only {seen} render files found");
+        assert!(files.len() > 10, "only {} render files found", files.len());
     }
 }

@@ -571,18 +571,6 @@ impl Storage for Store {
 mod tests {
     use std::path::Path;
 
-    /// Every `.rs` file under `dir`.
-    fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                sources(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
-
     /// Whether `text` holds `word` as a whole name (`Store` but not `StoredValue`).
     fn names(text: &str, word: &str) -> bool {
         let ident = |c: char| c.is_alphanumeric() || c == '_';
@@ -605,8 +593,7 @@ mod tests {
     #[test]
     fn nothing_outside_the_store_names_the_backend() {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = Vec::new();
-        sources(&src, &mut files);
+        let files = crate::rust_sources("src");
         let store = src.join("store");
         let mut found = Vec::new();
         for file in files.iter().filter(|f| !f.starts_with(&store)) {

@@ -553,6 +553,9 @@ impl Storage for Store {
     fn file(&self) -> Option<&Path> {
         self.is_file().then(|| Store::path(self))
     }
+    fn reusable(&self) -> bool {
+        Store::reusable(self)
+    }
     fn strategies(&self) -> Result<Vec<StrategyInfo>, Error> {
         Store::strategies(self)
     }

@@ -78,6 +78,20 @@ pub fn shown(db: &Path) -> String {
     }
 }
 
+/// The device and inode of the file at `path` (Unix only).
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// Whether `db` names a server database (a `postgres://` or `postgresql://` URL), not a file.
 pub fn is_server(db: &Path) -> bool {
     db.to_str().is_some_and(postgres::url::is_url)
@@ -124,6 +138,9 @@ pub struct Store {
     counted: crate::workflow::Counted,
     /// Who the log names for a write without a journal ([`Storage::set_author`]).
     author: String,
+    /// The file's device and inode when it was opened (Unix): a store kept open (by `ics
+    /// serve`) is no longer used once the file was replaced under that name.
+    identity: Option<(u64, u64)>,
 }
 
 impl Store {
@@ -184,9 +201,11 @@ impl Store {
             strategy: RefCell::new(None),
             counted: crate::workflow::Counted::All,
             author: crate::values::login_name(),
+            identity: None,
         };
         store.configure()?;
         store.migrate()?;
+        store.identity = file_identity(path);
         // A default only (commands choose with `use_strategy`, which reports what fails
         // here): a damaged file must still open for `ics check`.
         let _ = store.use_only_strategy();
@@ -203,6 +222,7 @@ impl Store {
             strategy: RefCell::new(None),
             counted: crate::workflow::Counted::All,
             author: crate::values::login_name(),
+            identity: None,
         };
         store.configure()?;
         store.migrate()?;
@@ -216,6 +236,18 @@ impl Store {
     /// Whether the database is a file (not in memory).
     pub fn is_file(&self) -> bool {
         self.in_file
+    }
+
+    /// Whether this connection may serve another request ([`Storage::reusable`]): the file
+    /// under its name is still the one it opened (not replaced by a restore or a new demo),
+    /// and its schema is still the one this ics writes (no newer ics has migrated it).
+    pub fn reusable(&self) -> bool {
+        if self.in_file && self.identity.is_some() && file_identity(&self.path) != self.identity {
+            return false;
+        }
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .is_ok_and(|v| v == schema::CURRENT_VERSION)
     }
 
     fn configure(&self) -> Result<(), Error> {
@@ -505,4 +537,30 @@ pub(crate) fn stored_period(key: i64, doing: &str) -> Result<crate::period::Fisc
             ),
         )
     })
+}
+
+#[cfg(test)]
+mod reuse_tests {
+    use super::*;
+
+    /// A store kept open by `ics serve` is given up once the file under its name is another
+    /// (a restore, a new demo) or a newer ics has migrated it; until then it is kept.
+    #[test]
+    fn a_kept_store_is_given_up_when_its_file_is_replaced_or_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ics.db");
+        let other = dir.path().join("other.db");
+        let kept = Store::open(&db, OpenMode::Create).unwrap();
+        assert!(kept.reusable());
+        drop(Store::open(&other, OpenMode::Create).unwrap());
+        std::fs::rename(&other, &db).unwrap();
+        assert!(!kept.reusable(), "the file was replaced");
+        let again = Store::open(&db, OpenMode::Existing).unwrap();
+        assert!(again.reusable());
+        again
+            .conn
+            .pragma_update(None, "user_version", schema::CURRENT_VERSION + 1)
+            .unwrap();
+        assert!(!again.reusable(), "a newer ics migrated it");
+    }
 }

@@ -113,10 +113,23 @@ pub(super) fn set_password_hash_in(
     name: &str,
     hash: Option<&str>,
 ) -> Result<bool, Error> {
-    conn.prepare_cached("UPDATE app_user SET password_hash = ?2 WHERE name = ?1")
+    let set = conn
+        .prepare_cached("UPDATE app_user SET password_hash = ?2 WHERE name = ?1")
         .and_then(|mut s| s.execute(params![name, hash]))
         .map(|n| n > 0)
-        .map_err(|e| map_err(e, "set the password"))
+        .map_err(|e| map_err(e, "set the password"))?;
+    end_sessions_of(conn, name)?;
+    Ok(set)
+}
+
+/// Sign `name` out of `ics serve` everywhere: a new password, or the user removed, ends the
+/// sessions begun before (a cookie taken from their browser stops working, and a user added
+/// later under the same name does not inherit them).
+fn end_sessions_of(conn: &Connection, name: &str) -> Result<(), Error> {
+    conn.prepare_cached("DELETE FROM web_session WHERE user_name = ?1")
+        .and_then(|mut s| s.execute([name]))
+        .map(drop)
+        .map_err(|e| map_err(e, "end the user's sign-in sessions"))
 }
 
 pub(super) fn password_hash_in(conn: &Connection, name: &str) -> Result<Option<String>, Error> {
@@ -130,9 +143,12 @@ pub(super) fn password_hash_in(conn: &Connection, name: &str) -> Result<Option<S
 }
 
 pub(super) fn remove_user_in(conn: &Connection, name: &str) -> Result<bool, Error> {
-    conn.execute("DELETE FROM app_user WHERE name = ?1", [name])
+    let removed = conn
+        .execute("DELETE FROM app_user WHERE name = ?1", [name])
         .map(|n| n > 0)
-        .map_err(|e| map_err(e, CTX))
+        .map_err(|e| map_err(e, CTX))?;
+    end_sessions_of(conn, name)?;
+    Ok(removed)
 }
 
 pub(super) fn locks_in(conn: &Connection, strategy: &str) -> Result<Vec<Lock>, Error> {

@@ -243,11 +243,13 @@ pub(super) fn stored_visit(
         let hash = id_hash(id);
         if let Some(s) = store.web_session(&hash, &clock::before(now, idle))? {
             let due = clock::before(now, touch_every(idle));
+            // Both best effort: a page view does not fail because a writer holds the file
+            // (the session is then marked seen on a later request, the message shown then).
             if s.seen_at < due {
-                store.touch_web_session(&hash, &clock::stamp(now), &due)?;
+                let _ = store.touch_web_session(&hash, &clock::stamp(now), &due);
             }
             let flash = match s.flash {
-                Some(_) if take_flash => store.take_web_flash(&hash)?,
+                Some(_) if take_flash => store.take_web_flash(&hash).unwrap_or(None),
                 _ => None,
             };
             return Ok((

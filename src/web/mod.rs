@@ -242,7 +242,14 @@ impl App {
     /// A store from the pool (or newly opened), as it was left: for the sessions, which need
     /// neither a strategy nor an author.
     pub(super) fn pooled(self: &Arc<Self>) -> Result<Pooled, WebError> {
-        let kept = self.pool.lock().ok().and_then(|mut pool| pool.pop());
+        // A store kept since an earlier request is used only if its database is still the
+        // one it opened (a file not replaced, a connection not lost).
+        let kept = self
+            .pool
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .filter(|store| store.reusable());
         let store = match kept {
             Some(store) => store,
             None => store::open(&self.cfg.db, OpenMode::Existing)?,

@@ -247,3 +247,23 @@ fn a_void_row_must_follow_the_value_it_ends() {
         assert_eq!(env.fingerprint(), before, "{csv}");
     }
 }
+
+/// `voided` alone says void, in any case (a spreadsheet saves `true` as `TRUE`).
+#[test]
+fn a_voided_column_from_a_spreadsheet_voids_in_any_case() {
+    let env = env();
+    env.ics(&["record", "I1", "FY2021", "5"]).ok();
+    let file = env.write(
+        "v.csv",
+        "indicator,period,value,note,voided\nI1,FY2021,5,typed twice,TRUE\n",
+    );
+    env.ics(&["import-values", file.to_str().unwrap()]).ok();
+    let all = export_all(&env);
+    assert!(all.contains(",typed twice,"), "{all}");
+    assert!(all.trim_end().ends_with(",void,,,true"), "{all}");
+    assert_eq!(
+        env.ics(&["export-values"]).ok().stdout.lines().count(),
+        1,
+        "no current value left"
+    );
+}

@@ -127,9 +127,20 @@ fn put_user_in(c: &mut impl GenericClient, u: &User, shown: &str) -> Result<(), 
 }
 
 fn remove_user_in(c: &mut impl GenericClient, name: &str, shown: &str) -> Result<bool, Error> {
-    c.execute("DELETE FROM app_user WHERE name = $1", &[&name])
+    let removed = c
+        .execute("DELETE FROM app_user WHERE name = $1", &[&name])
         .map(|n| n > 0)
-        .map_err(|e| super::map_err(e, CTX, shown))
+        .map_err(|e| super::map_err(e, CTX, shown))?;
+    end_sessions_of(c, name, shown)?;
+    Ok(removed)
+}
+
+/// Sign `name` out of `ics serve` everywhere (as SQLite's store does): a new password, or the
+/// user removed, ends the sessions begun before.
+fn end_sessions_of(c: &mut impl GenericClient, name: &str, shown: &str) -> Result<(), Error> {
+    c.execute("DELETE FROM web_session WHERE user_name = $1", &[&name])
+        .map(drop)
+        .map_err(|e| super::map_err(e, "end the user's sign-in sessions", shown))
 }
 
 fn locks_in(c: &mut impl GenericClient, strategy: &str, shown: &str) -> Result<Vec<Lock>, Error> {
@@ -416,14 +427,17 @@ impl PgSink<'_> {
         name: &str,
         hash: Option<&str>,
     ) -> Result<bool, Error> {
-        self.tx
+        let set = self
+            .tx
             .get_mut()
             .execute(
                 "UPDATE app_user SET password_hash = $2 WHERE name = $1",
                 &[&name, &hash],
             )
             .map(|n| n > 0)
-            .map_err(|e| super::map_err(e, "set the password", &self.shown))
+            .map_err(|e| super::map_err(e, "set the password", &self.shown))?;
+        end_sessions_of(self.tx.get_mut(), name, &self.shown)?;
+        Ok(set)
     }
     pub(super) fn wf_put_user(&mut self, u: &User) -> Result<(), Error> {
         put_user_in(self.tx.get_mut(), u, &self.shown)

@@ -437,12 +437,23 @@ impl<'a> Checker<'a> {
                 ))
             })?),
         };
-        let kind = match (kind, cells[VOIDED]) {
-            (kind, "") => kind.unwrap_or(Kind::Value),
-            (None, "true") => Kind::Void,
-            (None, "false") => Kind::Value,
-            (Some(kind), "true" | "false") => {
-                if (kind == Kind::Void) != (cells[VOIDED] == "true") {
+        // Any case: a spreadsheet saves `true` as `TRUE`.
+        let voided = match cells[VOIDED] {
+            "" => None,
+            w if w.eq_ignore_ascii_case("true") => Some(true),
+            w if w.eq_ignore_ascii_case("false") => Some(false),
+            word => {
+                return Err(at(VOIDED)(format!(
+                    "`voided` is `{word}`; write `true` or `false`"
+                )))
+            }
+        };
+        let kind = match (kind, voided) {
+            (kind, None) => kind.unwrap_or(Kind::Value),
+            (None, Some(true)) => Kind::Void,
+            (None, Some(false)) => Kind::Value,
+            (Some(kind), Some(voided)) => {
+                if (kind == Kind::Void) != voided {
                     return Err(at(VOIDED)(format!(
                         "`voided` is `{}` but the row's kind is `{}`; a void has `voided` true and kind `void`",
                         cells[VOIDED],
@@ -450,11 +461,6 @@ impl<'a> Checker<'a> {
                     )));
                 }
                 kind
-            }
-            (_, word) => {
-                return Err(at(VOIDED)(format!(
-                    "`voided` is `{word}`; write `true` or `false`"
-                )))
             }
         };
         let disaggregation = self

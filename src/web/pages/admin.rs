@@ -133,6 +133,9 @@ pub async fn add(
             "user".into(),
             "add".into(),
             format!("--role={}", role_arg(&f.role)?),
+            // Never ask on the server's own terminal: the password is set with
+            // `ics user set-password NAME`.
+            "--no-password".into(),
         ];
         args.extend(scopes(&f.scope));
         args.extend(["--".into(), f.name.trim().to_string()]);

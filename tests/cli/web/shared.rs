@@ -171,3 +171,53 @@ fn sessions(env: &Env) -> Vec<(String, Option<String>)> {
         .map(Result::unwrap)
         .collect()
 }
+
+/// A new password, or the user removed, ends the sessions begun before, on every server and
+/// across restarts: a cookie taken from the browser stops working, and a user added later
+/// under the same name does not inherit it.
+#[test]
+fn a_new_password_or_a_removed_user_ends_their_sessions() {
+    let env = Env::new();
+    mission(&env);
+    let server = Server::start(&env, &[]);
+    let sessions_of = |name: &str| -> i64 {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        conn.query_row(
+            "SELECT count(*) FROM web_session WHERE user_name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let mut ana = server.client();
+    ana.sign_in("ana.econ");
+    let mut bo = server.client();
+    bo.sign_in("bo.po");
+    assert_eq!(sessions_of("ana.econ"), 1);
+    // The admin gives ana.econ a new password: her session ends, bo.po's does not.
+    super::ics_with_stdin(
+        &env,
+        &["--as", "pm.lima", "user", "set-password", "ana.econ"],
+        "a brand new long password\n",
+    )
+    .ok();
+    assert_eq!(sessions_of("ana.econ"), 0);
+    let p = ana.get("/status");
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(p.location.as_deref(), Some("/login?next=/status"));
+    assert_eq!(bo.get("/status").status, 200);
+    // Removed, then added again under the same name: the old cookie signs in no one.
+    let stolen = bo.cookie.clone();
+    env.ics(&["--as", "pm.lima", "user", "remove", "bo.po"])
+        .ok();
+    assert_eq!(sessions_of("bo.po"), 0);
+    env.ics(&[
+        "--as", "pm.lima", "user", "add", "bo.po", "--role", "approver",
+    ])
+    .ok();
+    let mut thief = server.client();
+    thief.cookie = stolen;
+    let p = thief.get("/review");
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(p.location.as_deref(), Some("/login?next=/review"));
+}

@@ -142,3 +142,61 @@ fn only_reporters_in_scope_enter_values() {
     let out = env.ics(&["export-values"]).ok().stdout;
     assert!(out.contains("IND-TRADE-GOODS,FY2022,,5,"), "{out}");
 }
+
+/// A quarter's data entry lists the quarterly indicators in scope (the template's rule) and
+/// saves the quarter's values. The shipped strategy's indicators all report yearly (its
+/// sources state yearly figures), so a revision here makes one of them quarterly.
+#[test]
+fn a_reporter_enters_a_quarter_of_its_quarterly_indicators() {
+    let env = Env::new();
+    mission(&env);
+    let text = std::fs::read_to_string(env.path("framework.toml")).unwrap();
+    let at = text.find("code = \"IND-TRADE-GOODS\"").unwrap();
+    let freq = at + text[at..].find("frequency = \"annual\"").unwrap();
+    let revised = format!(
+        "{}frequency = \"quarterly\"{}",
+        &text[..freq],
+        &text[freq + "frequency = \"annual\"".len()..]
+    )
+    .replacen("version = \"2020-02-07\"", "version = \"2020-02-07-q\"", 1);
+    let fw = env.write("quarterly.toml", &revised);
+    env.ics(&["--as", "pm.lima", "load", fw.to_str().unwrap()])
+        .ok();
+    let server = Server::start(&env, &[]);
+    let mut ana = server.client();
+    ana.sign_in("ana.econ");
+    let page = ana.get("/entry?period=FY2022Q1");
+    assert_eq!(page.status, 200, "{}", page.body);
+    // Only the quarterly indicator of MO3.1 is due in a quarter.
+    assert!(
+        page.body.contains("value=\"IND-TRADE-GOODS\""),
+        "{}",
+        page.body
+    );
+    for yearly in ["IND-TRADE-AGFOOD", "IND-POVERTY", "IND-US-FDI"] {
+        assert!(
+            !page.body.contains(&format!("value=\"{yearly}\"")),
+            "{yearly}"
+        );
+    }
+    let n = row(&page.body, "IND-TRADE-GOODS");
+    let p = ana.post(
+        "/entry?period=FY2022Q1",
+        &[
+            ("csrf", &page.csrf()),
+            (&format!("ind{n}"), "IND-TRADE-GOODS"),
+            (&format!("dis{n}"), ""),
+            (&format!("value{n}"), "4.9"),
+            (&format!("note{n}"), ""),
+        ],
+    );
+    assert_eq!(p.status, 303, "{}", p.body);
+    let after = ana.get("/entry?period=FY2022Q1");
+    assert!(
+        after.body.contains("saved 1 row for FY2022Q1: 1 added"),
+        "{}",
+        after.body
+    );
+    let cli = env.ics(&["export-values"]).ok().stdout;
+    assert!(cli.contains("IND-TRADE-GOODS,FY2022Q1,,4.9,"), "{cli}");
+}

@@ -359,20 +359,26 @@ fn a_removed_user_is_signed_out_and_a_locked_period_refuses_the_form() {
         p.body
     );
     assert_eq!(values(&env), before);
-    // Roles are read on every request: a user removed is out at once.
+    // A user removed is out at once: their sessions end with them, so a form they still
+    // have open is refused (its token belongs to no session) and a page sends them to sign in.
     env.ics(&["--as", "pm.lima", "user", "remove", "ana.econ"])
         .ok();
     let before = values(&env);
-    let p = ana.get("/");
-    assert_eq!(p.status, 303);
-    assert_eq!(p.location.as_deref(), Some("/login?next=/"));
     let p = ana.post(
         "/indicator/IND-TRADE-GOODS/record",
         &[("csrf", &csrf), ("period", "FY2023"), ("value", "20.1")],
     );
-    assert_eq!(p.status, 303);
-    assert!(p.location.unwrap().starts_with("/login"));
+    assert_eq!(p.status, 403, "{}", p.body);
+    assert!(
+        p.body
+            .contains("the form's security token is missing or out of date"),
+        "{}",
+        p.body
+    );
     assert_eq!(values(&env), before);
+    let p = ana.get("/");
+    assert_eq!(p.status, 303);
+    assert_eq!(p.location.as_deref(), Some("/login?next=/"));
 }
 
 /// `ics ARGS` on a terminal: `script` (util-linux) gives it a pseudo-terminal, whose input is

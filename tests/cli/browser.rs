@@ -297,6 +297,37 @@ fn a_period_through_the_browser() {
             "{dashboard}"
         );
         screenshot(&c, "dashboard").await;
+        // A phone can read it: at 390 pixels wide the page itself never scrolls sideways
+        // (a wide table scrolls within its own box).
+        c.set_window_size(390, 844).await.unwrap();
+        for page in [
+            "/?period=FY2022",
+            "/indicator/IND-POVERTY",
+            "/review",
+            "/status?period=FY2022",
+            "/tree",
+            "/diff",
+            "/log",
+        ] {
+            c.goto(&format!("{base}{page}")).await.unwrap();
+            let widths = c
+                .execute(
+                    "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let (scroll, client) = (widths[0].as_f64().unwrap(), widths[1].as_f64().unwrap());
+            assert!(
+                scroll <= client + 1.0,
+                "{page} is {scroll} px wide on a {client} px phone"
+            );
+            if page.starts_with("/?") {
+                screenshot(&c, "dashboard-phone").await;
+                accessible(&c, "dashboard on a phone").await;
+            }
+        }
+        c.set_window_size(1280, 1000).await.unwrap();
         c.goto(&format!("{base}/status?period=FY2022"))
             .await
             .unwrap();

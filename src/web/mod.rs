@@ -71,9 +71,10 @@ const POOL: usize = 8;
 /// done. Keeping connections open matters for SQLite: opening one reads and parses the whole
 /// schema, and closing the last one checkpoints the write-ahead log into the file, syncs it
 /// to disk and deletes it, on every request. On PostgreSQL it saves a connection (and its TLS
-/// handshake) per request. A store comes back only if the request did not panic and its
-/// connection still works; whatever a request sets on it (strategy, author, which values
-/// count) is set again by the next one in [`App::open`].
+/// handshake) per request. A store comes back unless the request panicked; whether it can
+/// still serve (its connection, its file, its schema: [`Storage::reusable`]) is checked once,
+/// when the next request takes it ([`App::pooled`]). Whatever a request sets on it (strategy,
+/// author, which values count) is set again by the next one in [`App::open`].
 pub struct Pooled {
     store: Option<Box<dyn Storage>>,
     app: Arc<App>,
@@ -101,7 +102,7 @@ impl Drop for Pooled {
         let Some(store) = self.store.take() else {
             return;
         };
-        if std::thread::panicking() || !store.reusable() {
+        if std::thread::panicking() {
             return;
         }
         if let Ok(mut pool) = self.app.pool.lock() {

@@ -13,26 +13,29 @@ use crate::framework::*;
 
 /// A version's indicators, in no particular order: sorted by position after reading, since
 /// SQLite's sorter spilled the 20,000 wide rows of a big strategy to a temporary file (800
-/// writes for one `ics tree`).
+/// writes for one `ics tree`). What every read needs comes first; the prose and the PIRS
+/// fields, which only a full read takes, are the last columns ([`PROSE_COLUMN`] on).
 const INDICATOR_DEFS: &str = "SELECT d.id, d.node_id, d.baseline_period, d.baseline_value, \
      i.code, d.title, d.unit, d.direction, d.frequency, d.aggregation, d.disaggregations, \
-     d.standard_code, d.source, d.definition, d.illustrative, d.position, d.cumulative, \
-     d.ratio_numerator, d.ratio_denominator, d.rationale, d.collection_method, d.responsible, \
-     d.reporting_frequency, d.data_quality_limitations, d.dqa_date, d.baseline_rationale, \
-     d.target_rationale \
+     d.position, d.cumulative, d.ratio_numerator, d.ratio_denominator, \
+     d.standard_code, d.source, d.definition, d.illustrative, \
+     d.rationale, d.collection_method, d.responsible, d.reporting_frequency, \
+     d.data_quality_limitations, d.dqa_date, d.baseline_rationale, d.target_rationale \
      FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
      WHERE d.version_id = ?1";
 
-/// [`INDICATOR_DEFS`] without the prose a report does not show (standard code, source,
-/// definition, illustrative: constants in their places, so the columns keep their positions;
-/// the PIRS fields, the last columns, are left out, not read as 8 NULLs for each of 20,000
-/// indicators).
-/// The disaggregation lists are still read, so a damaged one is refused here as everywhere.
+/// [`INDICATOR_DEFS`] without the prose a report does not show: its first columns only
+/// (each column read costs, and 20,000 indicators carried 12 columns of NULLs and
+/// constants). The disaggregation lists are still read, so a damaged one is refused here as
+/// everywhere.
 const INDICATOR_DEFS_LEAN: &str = "SELECT d.id, d.node_id, d.baseline_period, d.baseline_value, \
      i.code, d.title, d.unit, d.direction, d.frequency, d.aggregation, d.disaggregations, \
-     NULL, NULL, NULL, 0, d.position, d.cumulative, d.ratio_numerator, d.ratio_denominator \
+     d.position, d.cumulative, d.ratio_numerator, d.ratio_denominator \
      FROM indicator_def d JOIN indicator i ON i.id = d.indicator_id \
      WHERE d.version_id = ?1";
+
+/// The first column of [`INDICATOR_DEFS`] that [`INDICATOR_DEFS_LEAN`] leaves out.
+const PROSE_COLUMN: usize = 15;
 
 /// A version's nodes in order, with their parents' codes (and their versions, to check).
 const NODES: &str = "SELECT n.id, n.kind, n.code, p.code AS parent, n.title, n.description, \
@@ -57,6 +60,17 @@ const NODES_OUTLINE: &str = "SELECT n.id, n.kind, n.code, p.code AS parent, n.ti
      n.aligns_with \
      FROM node n LEFT JOIN node p ON p.id = n.parent_id \
      WHERE n.version_id = ?1 ORDER BY n.position";
+
+/// The targets of some periods (`?1..=?2`) of the definitions `?3..=?4`: one range of the
+/// `target_period` index, where reading them by definition sought each of 20,000 definitions.
+const TARGETS_OF_PERIODS: &str =
+    "SELECT def_id, period, value FROM target INDEXED BY target_period \
+     WHERE ?1 <= ?2 AND period BETWEEN ?1 AND ?2 AND def_id BETWEEN ?3 AND ?4";
+
+/// Every target (`?1..=?2` all periods) of the definitions `?3..=?4`: one range of the
+/// primary key (`+period` keeps SQLite from scanning the whole period index instead).
+const TARGETS_OF_DEFINITIONS: &str = "SELECT def_id, period, value FROM target \
+     WHERE ?1 <= ?2 AND def_id BETWEEN ?3 AND ?4 AND +period BETWEEN ?1 AND ?2";
 
 /// Column `c` as text where it lies (no copy, for the words and JSON of 20,000 indicators); a
 /// value that is not text fails as reading it as a `String` does.
@@ -234,28 +248,9 @@ impl Store {
                 )?;
             }
         }
+        // The definitions first: their ids bound the targets' read.
+        let mut defs: Option<(i64, i64)> = None;
         {
-            // The targets in `(def_id, period)` order (the primary key's, as they come).
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT t.def_id, t.period, t.value FROM target t \
-                     JOIN indicator_def d ON d.id = t.def_id \
-                     WHERE ?2 <= ?3 AND d.version_id = ?1 AND t.period BETWEEN ?2 AND ?3",
-                )
-                .map_err(|e| map_err(e, ctx))?;
-            let (from, through) = wanted.keys();
-            let mut rows = stmt
-                .query(rusqlite::params![version.id, from, through])
-                .map_err(|e| map_err(e, ctx))?;
-            while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
-                fw.target(
-                    r.get(0).map_err(|e| map_err(e, ctx))?,
-                    r.get(1).map_err(|e| map_err(e, ctx))?,
-                    r.get(2).map_err(|e| map_err(e, ctx))?,
-                )?;
-            }
-            fw.end_targets();
             let mut stmt = self
                 .conn
                 .prepare_cached(if lean {
@@ -268,13 +263,24 @@ impl Store {
             // Columns by position, in the order of the SELECT above (reading 20,000 rows by
             // column name spent a quarter of the time looking names up).
             while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
+                let def_id: i64 = r.get(0).map_err(|e| map_err(e, ctx))?;
+                defs = Some(defs.map_or((def_id, def_id), |(lo, hi)| {
+                    (lo.min(def_id), hi.max(def_id))
+                }));
                 let text =
                     |c: usize| -> Result<String, Error> { r.get(c).map_err(|e| map_err(e, ctx)) };
                 let opt = |c: usize| -> Result<Option<String>, Error> {
                     r.get(c).map_err(|e| map_err(e, ctx))
                 };
+                let prose = |c: usize| {
+                    if lean {
+                        Ok(None)
+                    } else {
+                        opt(PROSE_COLUMN + c)
+                    }
+                };
                 fw.indicator(DefRow {
-                    def_id: r.get(0).map_err(|e| map_err(e, ctx))?,
+                    def_id,
                     node_id: r.get(1).map_err(|e| map_err(e, ctx))?,
                     baseline_period: r.get(2).map_err(|e| map_err(e, ctx))?,
                     baseline_value: r.get(3).map_err(|e| map_err(e, ctx))?,
@@ -285,29 +291,52 @@ impl Store {
                     frequency: text_at(r, 8, ctx)?,
                     aggregation: text_at(r, 9, ctx)?,
                     disaggregations: text_at(r, 10, ctx)?,
-                    standard_code: opt(11)?,
-                    source: opt(12)?,
-                    definition: opt(13)?,
-                    illustrative: r.get(14).map_err(|e| map_err(e, ctx))?,
-                    position: r.get(15).map_err(|e| map_err(e, ctx))?,
-                    cumulative: r.get(16).map_err(|e| map_err(e, ctx))?,
-                    ratio_numerator: opt(17)?,
-                    ratio_denominator: opt(18)?,
+                    position: r.get(11).map_err(|e| map_err(e, ctx))?,
+                    cumulative: r.get(12).map_err(|e| map_err(e, ctx))?,
+                    ratio_numerator: opt(13)?,
+                    ratio_denominator: opt(14)?,
+                    standard_code: prose(0)?,
+                    source: prose(1)?,
+                    definition: prose(2)?,
+                    illustrative: !lean && r.get(PROSE_COLUMN + 3).map_err(|e| map_err(e, ctx))?,
                     pirs: if lean {
                         None
                     } else {
                         Some(Pirs {
-                            rationale: opt(19)?,
-                            collection_method: opt(20)?,
-                            responsible: opt(21)?,
-                            reporting_frequency: opt(22)?,
-                            data_quality_limitations: opt(23)?,
-                            dqa_date: opt(24)?,
-                            baseline_rationale: opt(25)?,
-                            target_rationale: opt(26)?,
+                            rationale: prose(4)?,
+                            collection_method: prose(5)?,
+                            responsible: prose(6)?,
+                            reporting_frequency: prose(7)?,
+                            data_quality_limitations: prose(8)?,
+                            dqa_date: prose(9)?,
+                            baseline_rationale: prose(10)?,
+                            target_rationale: prose(11)?,
                         })
                     },
                 })?;
+            }
+        }
+        if let (Some((lo, hi)), (from, through)) = (defs, wanted.keys()) {
+            // A version's definitions are stored together, so their ids are one range, and
+            // the targets of that range are this version's (one of another version inside it
+            // would be ignored: no definition read has its id). The targets of some periods
+            // are one range of the `target_period` index; all of them, one of the primary key.
+            let mut stmt = self
+                .conn
+                .prepare_cached(match wanted {
+                    Targets::Between(_) => TARGETS_OF_PERIODS,
+                    Targets::All | Targets::None => TARGETS_OF_DEFINITIONS,
+                })
+                .map_err(|e| map_err(e, ctx))?;
+            let mut rows = stmt
+                .query(rusqlite::params![from, through, lo, hi])
+                .map_err(|e| map_err(e, ctx))?;
+            while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
+                fw.target(
+                    r.get(0).map_err(|e| map_err(e, ctx))?,
+                    r.get(1).map_err(|e| map_err(e, ctx))?,
+                    r.get(2).map_err(|e| map_err(e, ctx))?,
+                )?;
             }
         }
         fw.finish()

@@ -249,6 +249,69 @@ fn targets_of_a_period_go_to_their_indicators() {
     assert!(n > 0);
 }
 
+/// Two versions of one strategy with different targets: each read, of one period or of all,
+/// takes its own version's targets and no other's.
+#[test]
+fn each_version_reads_its_own_targets() {
+    let mut store = Store::open_in_memory().unwrap();
+    let text = |version: &str, target: f64| {
+        format!(
+            "[strategy]\ncode = \"t\"\ntitle = \"T\"\nversion = \"{version}\"\n\n\
+             [[goal]]\ncode = \"G1\"\ntitle = \"Goal\"\n\
+             [[goal.indicator]]\ncode = \"I1\"\ntitle = \"One\"\nunit = \"people\"\n\
+             direction = \"increase\"\ntargets = {{ FY2022 = {target}, FY2023 = {} }}\n",
+            target + 1.0
+        )
+    };
+    for (label, target) in [("v1", 10.0), ("v2", 20.0)] {
+        let fw = parse_str(&text(label, target), "framework.toml").unwrap();
+        store
+            .save_version(&fw, label, None, "2026-01-15T12:00:00.000000Z")
+            .unwrap();
+    }
+    let year: crate::period::FiscalPeriod = "FY2022".parse().unwrap();
+    let fy2022 = Targets::Between(year.span());
+    for (label, target) in [("v1", 10.0), ("v2", 20.0)] {
+        let v = store.resolve_version(Some(label)).unwrap();
+        let one = store.framework_lean(&v, fy2022).unwrap();
+        let (_, ind) = one.indicators().next().unwrap();
+        assert_eq!(ind.targets, BTreeMap::from([(year, target)]), "{label}");
+        let all = store.framework(&v).unwrap();
+        let (_, ind) = all.indicators().next().unwrap();
+        assert_eq!(
+            ind.targets.values().copied().collect::<Vec<_>>(),
+            vec![target, target + 1.0],
+            "{label}"
+        );
+    }
+}
+
+/// A report on one period reads its targets as one range of the period index, not one
+/// search per indicator (15 ms for 20,000 indicators); a read of every target, as one range
+/// of the primary key.
+#[test]
+fn targets_are_read_as_one_range() {
+    let store = Store::open_in_memory().unwrap();
+    let plan = |sql: &str| -> String {
+        store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map([1, 2, 3, 4], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let periods = plan(TARGETS_OF_PERIODS);
+    assert!(
+        periods.contains("COVERING INDEX target_period (period>? AND period<?)"),
+        "{periods}"
+    );
+    let all = plan(TARGETS_OF_DEFINITIONS);
+    assert!(all.contains("PRIMARY KEY (def_id>? AND def_id<?)"), "{all}");
+}
+
 /// `cumulative` and `ratio` come back from the full read, the lean read and the rules a
 /// recorded value is checked against.
 #[test]

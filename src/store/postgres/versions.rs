@@ -255,7 +255,6 @@ impl PgStore {
             fw.target(get(r, 0, ctx)?, get(r, 1, ctx)?, get(r, 2, ctx)?)?;
         }
         drop(targets);
-        fw.end_targets();
         let full = detail == Detail::Full;
         let (prose, pirs) = if full {
             (

@@ -72,6 +72,27 @@ const TARGETS_OF_PERIODS: &str =
 const TARGETS_OF_DEFINITIONS: &str = "SELECT def_id, period, value FROM target \
      WHERE ?1 <= ?2 AND def_id BETWEEN ?3 AND ?4 AND +period BETWEEN ?1 AND ?2";
 
+/// From how many indicators a version's outline is read on a second connection, beside its
+/// indicator definitions: below it, opening the connection costs more than it saves.
+const PARALLEL_FROM: usize = 2_000;
+
+/// The first and last ids of a version's indicator definitions: two searches of the
+/// `indicator_def_version` index (which holds the ids in order within a version).
+const DEFINITION_IDS: &str = "SELECT \
+     (SELECT id FROM indicator_def INDEXED BY indicator_def_version WHERE version_id = ?1 \
+      ORDER BY id LIMIT 1), \
+     (SELECT id FROM indicator_def INDEXED BY indicator_def_version WHERE version_id = ?1 \
+      ORDER BY id DESC LIMIT 1)";
+
+/// What [`Store::read_outline`] reads: a version's nodes, links (from, relation, to) and
+/// targets (definition, period key, value), as stored.
+#[derive(Default)]
+struct Outline {
+    nodes: Vec<NodeRow>,
+    links: Vec<(i64, String, String)>,
+    targets: Vec<(i64, i64, f64)>,
+}
+
 /// Column `c` as text where it lies (no copy, for the words and JSON of 20,000 indicators); a
 /// value that is not text fails as reading it as a `String` does.
 fn text_at<'r>(r: &'r rusqlite::Row, c: usize, ctx: &str) -> Result<&'r str, Error> {
@@ -181,7 +202,6 @@ impl Store {
         wanted: Targets,
         detail: Detail,
     ) -> Result<Framework, Error> {
-        let lean = detail != Detail::Full;
         let ctx = format!("read version `{}`", version.label);
         let ctx = ctx.as_str();
         let (strategy_json, settings_json): (String, String) = self
@@ -193,6 +213,54 @@ impl Store {
             )
             .map_err(|e| map_err(e, ctx))?;
         let mut fw = VersionBuilder::new(version, detail, ctx, &strategy_json, &settings_json)?;
+        // A big strategy's outline (nodes, links, targets) is read on a second connection
+        // while this one reads the indicator definitions: the two take about the same time,
+        // and a report waits for both (issue 12). Errors come in the order a read in sequence
+        // would give them: the outline's first.
+        let (outline, definitions) = if self.in_file && version.indicators >= PARALLEL_FROM {
+            let path = &self.path;
+            std::thread::scope(|s| {
+                let outline = s.spawn(|| {
+                    Store::open(path, super::OpenMode::Existing)?
+                        .read_outline(version, wanted, detail, ctx)
+                });
+                let definitions = self.read_definitions(version, detail, &mut fw, ctx);
+                let outline = outline
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (outline, definitions)
+            })
+        } else {
+            let outline = self.read_outline(version, wanted, detail, ctx);
+            (
+                outline,
+                self.read_definitions(version, detail, &mut fw, ctx),
+            )
+        };
+        let outline = outline?;
+        definitions?;
+        for node in outline.nodes {
+            fw.node(node)?;
+        }
+        fw.end_nodes()?;
+        for (from, relation, to) in outline.links {
+            fw.link(from, &relation, to)?;
+        }
+        for (def, period, value) in outline.targets {
+            fw.target(def, period, value)?;
+        }
+        fw.finish()
+    }
+
+    /// A version's nodes, their links and the targets wanted, as stored.
+    fn read_outline(
+        &self,
+        version: &VersionInfo,
+        wanted: Targets,
+        detail: Detail,
+        ctx: &str,
+    ) -> Result<Outline, Error> {
+        let mut out = Outline::default();
         {
             let mut stmt = self
                 .conn
@@ -211,7 +279,7 @@ impl Store {
                 let id = |c: usize| -> Result<Option<i64>, Error> {
                     r.get(c).map_err(|e| map_err(e, ctx))
                 };
-                fw.node(NodeRow {
+                out.nodes.push(NodeRow {
                     id: r.get(0).map_err(|e| map_err(e, ctx))?,
                     kind: r.get(1).map_err(|e| map_err(e, ctx))?,
                     code: get(2)?,
@@ -226,9 +294,8 @@ impl Store {
                     risks: get(11)?,
                     hypothesis: get(12)?,
                     aligns_with: get(13)?,
-                })?;
+                });
             }
-            fw.end_nodes()?;
         }
         {
             let mut stmt = self
@@ -241,105 +308,122 @@ impl Store {
                 .map_err(|e| map_err(e, ctx))?;
             let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
             while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
-                fw.link(
-                    r.get(0).map_err(|e| map_err(e, ctx))?,
-                    text_at(r, 1, ctx)?,
-                    r.get(2).map_err(|e| map_err(e, ctx))?,
-                )?;
-            }
-        }
-        // The definitions first: their ids bound the targets' read.
-        let mut defs: Option<(i64, i64)> = None;
-        {
-            let mut stmt = self
-                .conn
-                .prepare_cached(if lean {
-                    INDICATOR_DEFS_LEAN
-                } else {
-                    INDICATOR_DEFS
-                })
-                .map_err(|e| map_err(e, ctx))?;
-            let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
-            // Columns by position, in the order of the SELECT above (reading 20,000 rows by
-            // column name spent a quarter of the time looking names up).
-            while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
-                let def_id: i64 = r.get(0).map_err(|e| map_err(e, ctx))?;
-                defs = Some(defs.map_or((def_id, def_id), |(lo, hi)| {
-                    (lo.min(def_id), hi.max(def_id))
-                }));
-                let text =
-                    |c: usize| -> Result<String, Error> { r.get(c).map_err(|e| map_err(e, ctx)) };
-                let opt = |c: usize| -> Result<Option<String>, Error> {
-                    r.get(c).map_err(|e| map_err(e, ctx))
-                };
-                let prose = |c: usize| {
-                    if lean {
-                        Ok(None)
-                    } else {
-                        opt(PROSE_COLUMN + c)
-                    }
-                };
-                fw.indicator(DefRow {
-                    def_id,
-                    node_id: r.get(1).map_err(|e| map_err(e, ctx))?,
-                    baseline_period: r.get(2).map_err(|e| map_err(e, ctx))?,
-                    baseline_value: r.get(3).map_err(|e| map_err(e, ctx))?,
-                    code: text(4)?,
-                    title: text(5)?,
-                    unit: text(6)?,
-                    direction: text_at(r, 7, ctx)?,
-                    frequency: text_at(r, 8, ctx)?,
-                    aggregation: text_at(r, 9, ctx)?,
-                    disaggregations: text_at(r, 10, ctx)?,
-                    position: r.get(11).map_err(|e| map_err(e, ctx))?,
-                    cumulative: r.get(12).map_err(|e| map_err(e, ctx))?,
-                    ratio_numerator: opt(13)?,
-                    ratio_denominator: opt(14)?,
-                    standard_code: prose(0)?,
-                    source: prose(1)?,
-                    definition: prose(2)?,
-                    illustrative: !lean && r.get(PROSE_COLUMN + 3).map_err(|e| map_err(e, ctx))?,
-                    pirs: if lean {
-                        None
-                    } else {
-                        Some(Pirs {
-                            rationale: prose(4)?,
-                            collection_method: prose(5)?,
-                            responsible: prose(6)?,
-                            reporting_frequency: prose(7)?,
-                            data_quality_limitations: prose(8)?,
-                            dqa_date: prose(9)?,
-                            baseline_rationale: prose(10)?,
-                            target_rationale: prose(11)?,
-                        })
-                    },
-                })?;
-            }
-        }
-        if let (Some((lo, hi)), (from, through)) = (defs, wanted.keys()) {
-            // A version's definitions are stored together, so their ids are one range, and
-            // the targets of that range are this version's (one of another version inside it
-            // would be ignored: no definition read has its id). The targets of some periods
-            // are one range of the `target_period` index; all of them, one of the primary key.
-            let mut stmt = self
-                .conn
-                .prepare_cached(match wanted {
-                    Targets::Between(_) => TARGETS_OF_PERIODS,
-                    Targets::All | Targets::None => TARGETS_OF_DEFINITIONS,
-                })
-                .map_err(|e| map_err(e, ctx))?;
-            let mut rows = stmt
-                .query(rusqlite::params![from, through, lo, hi])
-                .map_err(|e| map_err(e, ctx))?;
-            while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
-                fw.target(
+                out.links.push((
                     r.get(0).map_err(|e| map_err(e, ctx))?,
                     r.get(1).map_err(|e| map_err(e, ctx))?,
                     r.get(2).map_err(|e| map_err(e, ctx))?,
-                )?;
+                ));
             }
         }
-        fw.finish()
+        let (from, through) = wanted.keys();
+        if from > through {
+            return Ok(out);
+        }
+        // A version's definitions are stored together, so their ids are one range, and the
+        // targets of that range are this version's (one of another version inside it would
+        // be left out at the end: no definition read has its id). The targets of some periods
+        // are one range of the `target_period` index; all of them, one of the primary key.
+        let (lo, hi): (Option<i64>, Option<i64>) = self
+            .conn
+            .prepare_cached(DEFINITION_IDS)
+            .and_then(|mut stmt| stmt.query_row([version.id], |r| Ok((r.get(0)?, r.get(1)?))))
+            .map_err(|e| map_err(e, ctx))?;
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            return Ok(out);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(match wanted {
+                Targets::Between(_) => TARGETS_OF_PERIODS,
+                Targets::All | Targets::None => TARGETS_OF_DEFINITIONS,
+            })
+            .map_err(|e| map_err(e, ctx))?;
+        let mut rows = stmt
+            .query(rusqlite::params![from, through, lo, hi])
+            .map_err(|e| map_err(e, ctx))?;
+        out.targets
+            .reserve(super::capacity_hint(version.indicators));
+        while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
+            out.targets.push((
+                r.get(0).map_err(|e| map_err(e, ctx))?,
+                r.get(1).map_err(|e| map_err(e, ctx))?,
+                r.get(2).map_err(|e| map_err(e, ctx))?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// A version's indicator definitions, into `fw`.
+    fn read_definitions(
+        &self,
+        version: &VersionInfo,
+        detail: Detail,
+        fw: &mut VersionBuilder<'_>,
+        ctx: &str,
+    ) -> Result<(), Error> {
+        let lean = detail != Detail::Full;
+        let mut stmt = self
+            .conn
+            .prepare_cached(if lean {
+                INDICATOR_DEFS_LEAN
+            } else {
+                INDICATOR_DEFS
+            })
+            .map_err(|e| map_err(e, ctx))?;
+        let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
+        // Columns by position, in the order of the SELECT above (reading 20,000 rows by
+        // column name spent a quarter of the time looking names up).
+        while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
+            let def_id: i64 = r.get(0).map_err(|e| map_err(e, ctx))?;
+            let text =
+                |c: usize| -> Result<String, Error> { r.get(c).map_err(|e| map_err(e, ctx)) };
+            let opt = |c: usize| -> Result<Option<String>, Error> {
+                r.get(c).map_err(|e| map_err(e, ctx))
+            };
+            let prose = |c: usize| {
+                if lean {
+                    Ok(None)
+                } else {
+                    opt(PROSE_COLUMN + c)
+                }
+            };
+            fw.indicator(DefRow {
+                def_id,
+                node_id: r.get(1).map_err(|e| map_err(e, ctx))?,
+                baseline_period: r.get(2).map_err(|e| map_err(e, ctx))?,
+                baseline_value: r.get(3).map_err(|e| map_err(e, ctx))?,
+                code: text(4)?,
+                title: text(5)?,
+                unit: text(6)?,
+                direction: text_at(r, 7, ctx)?,
+                frequency: text_at(r, 8, ctx)?,
+                aggregation: text_at(r, 9, ctx)?,
+                disaggregations: text_at(r, 10, ctx)?,
+                position: r.get(11).map_err(|e| map_err(e, ctx))?,
+                cumulative: r.get(12).map_err(|e| map_err(e, ctx))?,
+                ratio_numerator: opt(13)?,
+                ratio_denominator: opt(14)?,
+                standard_code: prose(0)?,
+                source: prose(1)?,
+                definition: prose(2)?,
+                illustrative: !lean && r.get(PROSE_COLUMN + 3).map_err(|e| map_err(e, ctx))?,
+                pirs: if lean {
+                    None
+                } else {
+                    Some(Pirs {
+                        rationale: prose(4)?,
+                        collection_method: prose(5)?,
+                        responsible: prose(6)?,
+                        reporting_frequency: prose(7)?,
+                        data_quality_limitations: prose(8)?,
+                        dqa_date: prose(9)?,
+                        baseline_rationale: prose(10)?,
+                        target_rationale: prose(11)?,
+                    })
+                },
+            })?;
+        }
+        Ok(())
     }
 }
 

@@ -141,9 +141,10 @@ pub(crate) fn rule(row: RuleRow<'_>, ctx: &str) -> Result<Indicator, Error> {
     })
 }
 
-/// Builds a [`Framework`] from a version's rows, fed in this order: [`VersionBuilder::node`]
-/// for each node in position order, [`VersionBuilder::end_nodes`], then links, then targets
-/// and indicator definitions (in any order, even mixed), and [`VersionBuilder::finish`].
+/// Builds a [`Framework`] from a version's rows: [`VersionBuilder::node`] for each node in
+/// position order, then [`VersionBuilder::end_nodes`], then links; targets and indicator
+/// definitions in any order, before the nodes or after them (so a backend may read them at
+/// the same time); and [`VersionBuilder::finish`].
 pub(crate) struct VersionBuilder<'c> {
     ctx: &'c str,
     version_id: i64,
@@ -156,8 +157,8 @@ pub(crate) struct VersionBuilder<'c> {
     /// The targets by indicator definition, sorted by `(def_id, period)` at the end: each
     /// indicator's are one run, found by binary search.
     targets: Vec<(i64, FiscalPeriod, f64)>,
-    /// The indicators as they come, with their definition's id, node (its place in `nodes`)
-    /// and stored position; put under their nodes at the end. One list sized once: pushed
+    /// The indicators as they come, with their definition's id, node id and stored
+    /// position; put under their nodes at the end. One list sized once: pushed
     /// straight under their nodes, the node lists grew by copying (a sixth of reading 20,000
     /// indicators went to those copies and the fresh pages they touched).
     indicators: Vec<Placed>,
@@ -165,6 +166,8 @@ pub(crate) struct VersionBuilder<'c> {
 
 /// An indicator read, before it is put under its node.
 struct Placed {
+    node_id: i64,
+    /// The node's place in `nodes`, found at the end.
     node: usize,
     position: i64,
     def_id: i64,
@@ -313,17 +316,9 @@ impl<'c> VersionBuilder<'c> {
                 .map_err(|m| damaged(ctx, &m))?,
             pirs: row.pirs.map(Into::into).unwrap_or_default(),
         };
-        let node = *self.index.get(&row.node_id).ok_or_else(|| {
-            damaged(
-                ctx,
-                &format!(
-                    "the indicator `{}` is attached to a node outside this version",
-                    indicator.code
-                ),
-            )
-        })?;
         self.indicators.push(Placed {
-            node,
+            node_id: row.node_id,
+            node: 0,
             position: row.position,
             def_id: row.def_id,
             indicator,
@@ -339,7 +334,19 @@ impl<'c> VersionBuilder<'c> {
         if !targets.is_sorted_by_key(|&(def, period, _)| (def, period)) {
             targets.sort_by_key(|&(def, period, _)| (def, period));
         }
+        // Each indicator's node, by its place in `nodes`.
         let mut placed = self.indicators;
+        for p in &mut placed {
+            p.node = *self.index.get(&p.node_id).ok_or_else(|| {
+                damaged(
+                    self.ctx,
+                    &format!(
+                        "the indicator `{}` is attached to a node outside this version",
+                        p.indicator.code
+                    ),
+                )
+            })?;
+        }
         if !placed.is_sorted_by_key(|p| (p.node, p.position)) {
             placed.sort_by_key(|p| (p.node, p.position));
         }

@@ -312,6 +312,65 @@ fn targets_are_read_as_one_range() {
     assert!(all.contains("PRIMARY KEY (def_id>? AND def_id<?)"), "{all}");
 }
 
+/// A big strategy in a file is read on two connections (its outline beside its indicator
+/// definitions): the result is the framework that was saved, whole or with one year's
+/// targets, and the same as a read on one connection.
+#[test]
+fn a_big_strategy_read_on_two_connections_is_the_saved_one() {
+    let mut text = String::from(
+        "[strategy]\ncode = \"t\"\ntitle = \"T\"\nversion = \"v1\"\n\n\
+         [[goal]]\ncode = \"G1\"\ntitle = \"Goal\"\n",
+    );
+    for o in 0..40 {
+        text.push_str(&format!(
+            "\n[[goal.objective]]\ncode = \"O{o}\"\ntitle = \"Objective {o}\"\n"
+        ));
+        for i in 0..(PARALLEL_FROM / 40) {
+            text.push_str(&format!(
+                "[[goal.objective.indicator]]\ncode = \"O{o}.I{i}\"\ntitle = \"Indicator {i}\"\n\
+                 unit = \"people\"\ndirection = \"increase\"\n\
+                 targets = {{ FY2021 = {i}, FY2022 = {} }}\n",
+                i + o
+            ));
+        }
+    }
+    let fw = parse_str(&text, "framework.toml").unwrap();
+    assert!(fw.indicator_count() >= PARALLEL_FROM);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.db");
+    let mut store = Store::open(&path, crate::store::OpenMode::Create).unwrap();
+    store
+        .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
+        .unwrap();
+    let v = store.resolve_version(None).unwrap();
+    let whole = store.framework(&v).unwrap();
+    assert_eq!(whole.nodes, fw.nodes);
+    let year: crate::period::FiscalPeriod = "FY2022".parse().unwrap();
+    let lean = store
+        .framework_lean(&v, Targets::Between(year.span()))
+        .unwrap();
+    let mut n = 0;
+    for ((_, want), (_, have)) in fw.indicators().zip(lean.indicators()) {
+        assert_eq!(have.code, want.code);
+        assert_eq!(have.targets, BTreeMap::from([(year, want.targets[&year])]));
+        n += 1;
+    }
+    assert_eq!(n, fw.indicator_count());
+    // The same read on one connection (a store in memory has no file to open twice).
+    let mut memory = Store::open_in_memory().unwrap();
+    memory
+        .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
+        .unwrap();
+    let mv = memory.resolve_version(None).unwrap();
+    assert_eq!(
+        memory
+            .framework_lean(&mv, Targets::Between(year.span()))
+            .unwrap()
+            .nodes,
+        lean.nodes
+    );
+}
+
 /// `cumulative` and `ratio` come back from the full read, the lean read and the rules a
 /// recorded value is checked against.
 #[test]

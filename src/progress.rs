@@ -539,12 +539,14 @@ pub fn from_baseline(baseline: f64, target: f64, actual: f64) -> Option<f64> {
 pub struct ProgressRow {
     pub indicator: String,
     pub title: String,
-    /// Code of the node the indicator sits under.
-    pub node: String,
+    /// Code of the node the indicator sits under. This, the path and the unit are shared by
+    /// the rows that show the same text (a report on 20,000 indicators makes them once per
+    /// node or unit, not once per row).
+    pub node: Arc<str>,
     /// Codes from the top-level node down, joined by ` > `.
-    pub path: String,
+    pub path: Arc<str>,
     pub period: FiscalPeriod,
-    pub unit: String,
+    pub unit: Arc<str>,
     pub direction: Direction,
     pub baseline: Option<f64>,
     pub target: Option<f64>,
@@ -590,11 +592,12 @@ pub fn row(
 ) -> ProgressRow {
     row_at(
         fw,
-        node,
         ind,
         period,
         values,
-        fw.path(&node.code).join(" > "),
+        node.code.as_str().into(),
+        fw.path(&node.code).join(" > ").into(),
+        ind.unit.as_str().into(),
     )
 }
 
@@ -620,15 +623,17 @@ fn to_date(ind: &Indicator, year: i32, mask: u8) -> Result<Option<f64>, ()> {
     Ok(Some(sum))
 }
 
-/// [`row`] with the node's path already known (building a whole report computes every path
-/// once instead of walking the tree for each indicator).
+/// [`row`] with the node's code, its path and the indicator's unit already made: a whole report
+/// makes each once and shares it among the rows that show it (instead of walking the tree for
+/// each indicator, and copying three strings per row).
 pub fn row_at(
     fw: &Framework,
-    node: &Node,
     ind: &Indicator,
     period: FiscalPeriod,
     values: &[&PeriodValue],
-    path: String,
+    node: Arc<str>,
+    path: Arc<str>,
+    unit: Arc<str>,
 ) -> ProgressRow {
     let start = fw.strategy.start.map(|s| s.year);
     let target = target(ind, period);
@@ -680,10 +685,10 @@ pub fn row_at(
     ProgressRow {
         indicator: ind.code.clone(),
         title: ind.title.clone(),
-        node: node.code.clone(),
+        node,
         path,
         period,
-        unit: ind.unit.clone(),
+        unit,
         direction: ind.direction,
         baseline: baseline.map(|b| b.value),
         target,

@@ -29,6 +29,7 @@
 //! quarterly indicator's fiscal year lists only values recorded for the year itself).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -68,10 +69,10 @@ pub struct TrackRow {
     pub indicator: String,
     pub title: String,
     /// Code of the node the indicator sits under.
-    pub node: String,
+    pub node: Arc<str>,
     /// Codes from the top-level node down, joined by ` > `.
-    pub path: String,
-    pub unit: String,
+    pub path: Arc<str>,
+    pub unit: Arc<str>,
     pub direction: Direction,
     pub baseline: Option<f64>,
     pub cumulative: bool,
@@ -306,7 +307,7 @@ pub fn build(
                 };
                 if groups.is_empty() {
                     let (code, title, kind) = fw.node(&first.node).map_or_else(
-                        || (first.node.clone(), String::new(), NodeKind::Objective),
+                        || (first.node.to_string(), String::new(), NodeKind::Objective),
                         |n| (n.code.clone(), n.title.clone(), n.kind),
                     );
                     groups.push(Group {

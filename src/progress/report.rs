@@ -3,11 +3,13 @@
 //! objective, Management Objective, DO and theme that has rows to show. A DO's indicators
 //! also count toward each node it supports, kept apart as "linked" so no total counts them twice.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use super::{actual, row_at, PeriodValue, ProgressRow, Status};
 use crate::error::Error;
-use crate::framework::{Framework, Node, NodeKind};
+use crate::framework::{Framework, Indicator, Node, NodeKind};
 use crate::period::FiscalPeriod;
 
 /// Indicators counted by status.
@@ -168,54 +170,175 @@ pub fn build(
     prepare(fw, values).build(version, period, sel)
 }
 
+/// rustc's Fx hash (a rotate, a xor and a multiply per 8 bytes) for maps keyed by code. The
+/// codes are the strategy's own, so SipHash's guard against keys chosen to collide buys nothing
+/// here, and on 20,000 indicators its lookups were a fifth of building the report (callgrind).
+#[derive(Default, Clone, Copy)]
+struct CodeHasher(u64);
+
+impl CodeHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0xf135_7aea_2e62_a9c5);
+    }
+}
+
+impl Hasher for CodeHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn finish(&self) -> u64 {
+        // The multiply leaves the best-mixed bits at the top; the table indexes by the bottom.
+        self.0.rotate_left(26)
+    }
+}
+
+/// A map keyed by code, hashed with [`CodeHasher`].
+type CodeMap<'a, V> = HashMap<&'a str, V, BuildHasherDefault<CodeHasher>>;
+
 /// The framework and values made ready for reports on several periods (`ics track`): the
-/// values grouped by indicator and every node's path, once, not once per period.
+/// values grouped by indicator, the tree as node numbers and every node's path, once, not once
+/// per period.
 pub struct Prepared<'a> {
     fw: &'a Framework,
-    count: usize,
-    /// Each indicator's number in document order.
-    number: HashMap<&'a str, usize>,
-    /// The number of each node's first indicator.
-    first: Vec<usize>,
+    /// For each indicator in document order, the number of the first indicator with its code,
+    /// whose values it reads (its own number unless a code repeats).
+    number: Vec<usize>,
+    /// Each indicator's unit, one string for all the indicators that share it.
+    units: Vec<Arc<str>>,
     grouped: Grouped<'a>,
-    paths: HashMap<&'a str, String>,
+    tree: Tree,
+}
+
+/// The framework's tree by node number (index in `fw.nodes`), so a report walks it without
+/// looking codes up.
+struct Tree {
+    /// The number of each node's first indicator (indicators numbered in document order).
+    first: Vec<usize>,
+    /// Each node's parent, when its parent code names a node.
+    parent: Vec<Option<usize>>,
+    /// Each node's children, in framework order.
+    children: Vec<Vec<usize>>,
+    /// The nodes without a parent, in framework order.
+    roots: Vec<usize>,
+    /// For each node, the nodes (DOs, Intermediate Results, sub-results) whose `supports` name
+    /// it, in framework order: links written on either side, as the framework keeps them.
+    supporters: Vec<Vec<usize>>,
+    /// Each node's code, for its rows to share.
+    codes: Vec<Arc<str>>,
+    /// Each node's codes from the top-level node down, joined by ` > `.
+    paths: Vec<Arc<str>>,
+}
+
+impl Tree {
+    fn new(fw: &Framework) -> Tree {
+        let n = fw.nodes.len();
+        let mut index: CodeMap<usize> = CodeMap::with_capacity_and_hasher(n, Default::default());
+        for (i, node) in fw.nodes.iter().enumerate() {
+            index.insert(&node.code, i);
+        }
+        let mut tree = Tree {
+            first: Vec::with_capacity(n),
+            parent: Vec::with_capacity(n),
+            children: vec![Vec::new(); n],
+            roots: Vec::new(),
+            supporters: vec![Vec::new(); n],
+            codes: Vec::with_capacity(n),
+            paths: Vec::with_capacity(n),
+        };
+        let mut next = 0;
+        for (i, node) in fw.nodes.iter().enumerate() {
+            tree.first.push(next);
+            next += node.indicators.len();
+            let parent = node.parent.as_deref().and_then(|p| index.get(p).copied());
+            tree.parent.push(parent);
+            match (&node.parent, parent) {
+                (None, _) => tree.roots.push(i),
+                (Some(_), Some(p)) => tree.children[p].push(i),
+                // A parent that is no node: the node is under nothing the report walks.
+                (Some(_), None) => {}
+            }
+            for target in &node.supports {
+                if let Some(&t) = index.get(target.as_str()) {
+                    tree.supporters[t].push(i);
+                }
+            }
+            // A path is its parent's (computed already: parents come first) and the code.
+            let code: Arc<str> = node.code.as_str().into();
+            let path = match parent.filter(|&p| p < i) {
+                Some(p) => format!("{} > {}", tree.paths[p], node.code).into(),
+                None => code.clone(),
+            };
+            tree.codes.push(code);
+            tree.paths.push(path);
+        }
+        tree
+    }
+
+    /// The numbers of node `n`'s indicators.
+    fn numbers(&self, fw: &Framework, n: usize) -> std::ops::Range<usize> {
+        self.first[n]..self.first[n] + fw.nodes[n].indicators.len()
+    }
+
+    /// Every node of the subtree rooted at `n`, itself first.
+    fn subtree(&self, n: usize) -> Vec<usize> {
+        let mut out = vec![n];
+        let mut i = 0;
+        while i < out.len() {
+            out.extend_from_slice(&self.children[out[i]]);
+            i += 1;
+        }
+        out
+    }
 }
 
 /// Group `values` by indicator and compute every node's path, for [`Prepared::build`].
 pub fn prepare<'a>(fw: &'a Framework, values: &'a [PeriodValue]) -> Prepared<'a> {
     let count = fw.indicator_count();
-    let mut number: HashMap<&str, usize> = HashMap::with_capacity(count);
-    let mut first = Vec::with_capacity(fw.nodes.len());
-    let mut next = 0;
-    for n in &fw.nodes {
-        first.push(next);
-        for ind in &n.indicators {
-            number.entry(&ind.code).or_insert(next);
-            next += 1;
-        }
-    }
-    let grouped = Grouped::new(values, &number, count);
-    // Every node's path, computed once from its parent's.
-    let mut paths: HashMap<&str, String> = HashMap::with_capacity(fw.nodes.len());
-    for n in &fw.nodes {
-        let path = match n.parent.as_deref().and_then(|p| paths.get(p)) {
-            Some(parent) => format!("{parent} > {}", n.code),
-            None => n.code.clone(),
-        };
-        paths.insert(&n.code, path);
+    let mut numbers: CodeMap<usize> = CodeMap::with_capacity_and_hasher(count, Default::default());
+    let mut number = Vec::with_capacity(count);
+    let mut units = Vec::with_capacity(count);
+    let mut unit_of: CodeMap<Arc<str>> = CodeMap::default();
+    for (k, (_, ind)) in fw.indicators().enumerate() {
+        number.push(*numbers.entry(&ind.code).or_insert(k));
+        units.push(
+            unit_of
+                .entry(&ind.unit)
+                .or_insert_with(|| ind.unit.as_str().into())
+                .clone(),
+        );
     }
     Prepared {
         fw,
-        count,
         number,
-        first,
-        grouped,
-        paths,
+        units,
+        grouped: Grouped::new(values, &numbers, count),
+        tree: Tree::new(fw),
     }
 }
 
 impl Prepared<'_> {
     /// The report for `period`, as [`build`] makes it.
+    ///
+    /// The rows go straight into the report's lines as the tree is walked, each under a
+    /// placeholder for its node's header; the headers, which count rows anywhere in the tree,
+    /// fill their placeholders once every row is made (a row is a few hundred bytes: staging
+    /// them and moving them into place was a third of the time, with its memory).
     pub fn build(
         &self,
         version: &str,
@@ -223,10 +346,18 @@ impl Prepared<'_> {
         sel: &Selection,
     ) -> Result<Report, Error> {
         let fw = self.fw;
-        let count = self.count;
-        let roots: Vec<&Node> = match &sel.node {
-            Some(code) => vec![find_node(fw, code)?],
-            None => fw.children_of(None).collect(),
+        let tree = &self.tree;
+        let count = self.number.len();
+        let roots: Vec<usize> = match &sel.node {
+            Some(code) => {
+                let node = find_node(fw, code)?;
+                fw.nodes
+                    .iter()
+                    .position(|n| std::ptr::eq(n, node))
+                    .into_iter()
+                    .collect()
+            }
+            None => tree.roots.clone(),
         };
         let trend_periods: Vec<FiscalPeriod> = match (sel.trend, period.is_quarter()) {
             (false, _) => Vec::new(),
@@ -239,52 +370,84 @@ impl Prepared<'_> {
                 .collect(),
         };
         let start = fw.strategy.start.map(|s| s.year);
-        let mut rows: Vec<Option<ProgressRow>> = Vec::with_capacity(count);
-        let mut statuses: Vec<Option<Status>> = Vec::with_capacity(count);
-        for (node, ind) in fw.indicators() {
-            let vals = self
-                .number
-                .get(ind.code.as_str())
-                .map_or(&[][..], |&i| self.grouped.of(i));
-            let path = self
-                .paths
-                .get(node.code.as_str())
-                .cloned()
-                .unwrap_or_default();
-            let mut r = row_at(fw, node, ind, period, vals, path);
+        let row = |n: usize, k: usize, ind: &Indicator| {
+            let vals = self.grouped.of(self.number[k]);
+            let mut r = row_at(
+                fw,
+                ind,
+                period,
+                vals,
+                tree.codes[n].clone(),
+                tree.paths[n].clone(),
+                self.units[k].clone(),
+            );
             r.trend = trend_periods
                 .iter()
                 .map(|p| actual(ind, *p, vals, start).map(|a| a.value))
                 .collect();
-            statuses.push(sel.keeps(&r).then_some(r.status));
-            rows.push(Some(r));
-        }
-        let mut walk = Walk {
-            nodes: &fw.nodes,
-            children: HashMap::new(),
-            supporters: HashMap::new(),
-            position: fw
-                .nodes
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (n.code.as_str(), i))
-                .collect(),
-            first: self.first.clone(),
-            rows,
-            statuses,
-            lines: Vec::with_capacity(count + fw.nodes.len()),
+            r
         };
-        for n in &fw.nodes {
-            walk.children
-                .entry(n.parent.as_deref())
-                .or_default()
-                .push(n);
-            for target in &n.supports {
-                walk.supporters.entry(target.as_str()).or_default().push(n);
+        // Each indicator's status when its row is kept, for the headers' counts.
+        let mut statuses: Vec<Option<Status>> = vec![None; count];
+        let mut visited = vec![false; fw.nodes.len()];
+        let mut lines = Vec::with_capacity(count + fw.nodes.len());
+        // Where each walked node's header goes: (line, node, depth).
+        let mut slots: Vec<(usize, usize, usize)> = Vec::new();
+        let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&n| (n, 0)).collect();
+        while let Some((n, depth)) = stack.pop() {
+            let node = &fw.nodes[n];
+            slots.push((lines.len(), n, depth));
+            lines.push(Line::Header(Rollup {
+                code: String::new(),
+                title: String::new(),
+                kind: node.kind,
+                depth,
+                own: Counts::default(),
+                linked: Counts::default(),
+                linked_from: Vec::new(),
+            }));
+            if !std::mem::replace(&mut visited[n], true) {
+                for (k, ind) in tree.numbers(fw, n).zip(&node.indicators) {
+                    let r = row(n, k, ind);
+                    if sel.keeps(&r) {
+                        statuses[k] = Some(r.status);
+                        lines.push(Line::Row(r));
+                    }
+                }
+            }
+            stack.extend(tree.children[n].iter().rev().map(|&c| (c, depth + 1)));
+        }
+        // The rows outside the walk (another subtree under `--node`) count toward the DOs
+        // linked to it.
+        for (n, node) in fw.nodes.iter().enumerate() {
+            if !visited[n] {
+                for (k, ind) in tree.numbers(fw, n).zip(&node.indicators) {
+                    let r = row(n, k, ind);
+                    statuses[k] = sel.keeps(&r).then_some(r.status);
+                }
             }
         }
-        for root in roots {
-            walk.node(root, 0);
+        let counter = Counter {
+            fw,
+            tree,
+            statuses: &statuses,
+        };
+        let mut empty = Vec::new();
+        let mut marks = vec![0u8; fw.nodes.len()];
+        for &(line, n, depth) in &slots {
+            match counter.header(n, depth, &mut marks) {
+                Some(h) => lines[line] = Line::Header(h),
+                None => empty.push(line),
+            }
+        }
+        if !empty.is_empty() {
+            let mut at = 0;
+            let mut next = empty.iter().peekable();
+            lines.retain(|_| {
+                let keep = next.next_if_eq(&&at).is_none();
+                at += 1;
+                keep
+            });
         }
         Ok(Report {
             period,
@@ -292,7 +455,7 @@ impl Prepared<'_> {
             version: version.to_string(),
             threshold: fw.settings.deviation_threshold,
             trend_periods,
-            lines: walk.lines,
+            lines,
         })
     }
 }
@@ -305,7 +468,7 @@ struct Grouped<'v> {
 }
 
 impl<'v> Grouped<'v> {
-    fn new(values: &'v [PeriodValue], number: &HashMap<&str, usize>, count: usize) -> Self {
+    fn new(values: &'v [PeriodValue], number: &CodeMap<usize>, count: usize) -> Self {
         // An indicator's values mostly come together: its number is looked up once per run.
         let mut last: Option<(&str, Option<usize>)> = None;
         let of: Vec<Option<usize>> = values
@@ -349,91 +512,49 @@ impl<'v> Grouped<'v> {
     }
 }
 
-struct Walk<'a> {
-    nodes: &'a [Node],
-    children: HashMap<Option<&'a str>, Vec<&'a Node>>,
-    /// For each node code, the nodes (DOs, Intermediate Results, sub-results) whose `supports`
-    /// name it, in framework order: links written on either side, as the framework keeps them.
-    supporters: HashMap<&'a str, Vec<&'a Node>>,
-    /// Each node's index in framework order.
-    position: HashMap<&'a str, usize>,
-    /// The number of each node's first indicator (indicators numbered in document order).
-    first: Vec<usize>,
-    /// Each indicator's row, taken when it is placed in the report (each is placed once).
-    rows: Vec<Option<ProgressRow>>,
-    /// Each indicator's status when its row is kept, for the counts.
-    statuses: Vec<Option<Status>>,
-    lines: Vec<Line>,
+/// The headers' roll-ups, from each indicator's status when its row is kept.
+struct Counter<'a> {
+    fw: &'a Framework,
+    tree: &'a Tree,
+    statuses: &'a [Option<Status>],
 }
 
-impl<'a> Walk<'a> {
-    /// Every node of the subtree rooted at `node`, itself first.
-    fn subtree(&self, node: &'a Node) -> Vec<&'a Node> {
-        let mut out = vec![node];
-        let mut i = 0;
-        while i < out.len() {
-            if let Some(kids) = self.children.get(&Some(out[i].code.as_str())) {
-                out.extend(kids.iter().copied());
-            }
-            i += 1;
-        }
-        out
-    }
-
-    /// The codes above `node`, nearest first.
-    fn ancestors(&self, node: &'a Node) -> impl Iterator<Item = &'a str> + '_ {
-        let nodes = self.nodes;
-        std::iter::successors(node.parent.as_deref(), move |code| {
-            self.position
-                .get(code)
-                .and_then(|&i| nodes[i].parent.as_deref())
-        })
-    }
-
-    /// The numbers of a node's indicators.
-    fn numbers(&self, node: &'a Node) -> std::ops::Range<usize> {
-        let first = self
-            .position
-            .get(node.code.as_str())
-            .map_or(0, |&p| self.first[p]);
-        first..first + node.indicators.len()
-    }
-
-    fn count(&self, nodes: &[&'a Node]) -> Counts {
+impl Counter<'_> {
+    fn count(&self, nodes: &[usize]) -> Counts {
         let mut c = Counts::default();
-        for n in nodes {
-            for status in self.statuses[self.numbers(n)].iter().flatten() {
+        for &n in nodes {
+            for status in self.statuses[self.tree.numbers(self.fw, n)]
+                .iter()
+                .flatten()
+            {
                 c.add(*status);
             }
         }
         c
     }
 
-    fn node(&mut self, node: &'a Node, depth: usize) {
-        if let Some(header) = self.header(node, depth) {
-            self.lines.push(Line::Header(header));
-        }
-        for i in self.numbers(node) {
-            if self.statuses[i].is_some() {
-                if let Some(r) = self.rows[i].take() {
-                    self.lines.push(Line::Row(r));
-                }
+    /// Whether a node above `n` is marked `mark`.
+    fn under(&self, n: usize, marks: &[u8], mark: u8) -> bool {
+        // At most one step per node, should the parents ever make a cycle.
+        let mut up = self.tree.parent[n];
+        for _ in 0..self.tree.parent.len() {
+            match up {
+                Some(p) if marks[p] & mark != 0 => return true,
+                Some(p) => up = self.tree.parent[p],
+                None => return false,
             }
         }
-        let kids = self
-            .children
-            .get(&Some(node.code.as_str()))
-            .cloned()
-            .unwrap_or_default();
-        for kid in kids {
-            self.node(kid, depth + 1);
-        }
+        false
     }
 
-    /// The header of `node`: its code, title and the counts of its subtree and of the DOs
-    /// linked to it; `None` when none of those has a row to show.
-    fn header(&self, node: &'a Node, depth: usize) -> Option<Rollup> {
-        let subtree = self.subtree(node);
+    /// The header of node `n`: its code, title and the counts of its subtree and of the DOs
+    /// linked to it; `None` when none of those has a row to show. `marks` is one zero per
+    /// node, left so.
+    fn header(&self, n: usize, depth: usize, marks: &mut [u8]) -> Option<Rollup> {
+        const IN_SUBTREE: u8 = 1;
+        const LINKED: u8 = 2;
+        let node = &self.fw.nodes[n];
+        let subtree = self.tree.subtree(n);
         let own = self.count(&subtree);
         let (mut linked, mut linked_from) = (Counts::default(), Vec::new());
         // Sub-objectives, results and sub-results group rows; only the levels above them carry
@@ -442,32 +563,36 @@ impl<'a> Walk<'a> {
             node.kind,
             NodeKind::SubObjective | NodeKind::Result | NodeKind::SubResult
         ) {
-            let codes: HashSet<&str> = subtree.iter().map(|n| n.code.as_str()).collect();
+            for &s in &subtree {
+                marks[s] |= IN_SUBTREE;
+            }
             // The DOs outside this subtree that support a node in it, each once, in framework
             // order.
-            let mut dos: Vec<&'a Node> = Vec::new();
-            for n in &subtree {
-                for d in self.supporters.get(n.code.as_str()).into_iter().flatten() {
-                    if !codes.contains(d.code.as_str()) && !dos.iter().any(|x| std::ptr::eq(*x, *d))
-                    {
+            let mut dos: Vec<usize> = Vec::new();
+            for &s in &subtree {
+                for &d in &self.tree.supporters[s] {
+                    if marks[d] == 0 {
+                        marks[d] |= LINKED;
                         dos.push(d);
                     }
                 }
             }
             // A result under a DO that is linked too is counted with that DO, once.
-            let linked_codes: HashSet<&str> = dos.iter().map(|d| d.code.as_str()).collect();
-            dos.retain(|d| !self.ancestors(d).any(|a| linked_codes.contains(a)));
-            dos.sort_by_key(|d| {
-                self.position
-                    .get(d.code.as_str())
-                    .copied()
-                    .unwrap_or(usize::MAX)
-            });
+            let kept: Vec<usize> = dos
+                .iter()
+                .copied()
+                .filter(|&d| !self.under(d, marks, LINKED))
+                .collect();
+            for &m in subtree.iter().chain(&dos) {
+                marks[m] = 0;
+            }
+            let mut dos = kept;
+            dos.sort_unstable();
             for d in dos {
-                let c = self.count(&self.subtree(d));
+                let c = self.count(&self.tree.subtree(d));
                 // A DO with nothing to show is left out of the header.
                 if c.total() > 0 {
-                    linked_from.push(d.code.clone());
+                    linked_from.push(self.fw.nodes[d].code.clone());
                 }
                 linked.merge(&c);
             }

@@ -945,10 +945,10 @@ mod tests {
         ProgressRow {
             indicator: code.to_string(),
             title: format!("{code} is an indicator with a rather long title that must wrap"),
-            node: "O1".to_string(),
-            path: "G1 > O1".to_string(),
+            node: "O1".into(),
+            path: "G1 > O1".into(),
             period: crate::period::FiscalPeriod::year(2021),
-            unit: "people".to_string(),
+            unit: "people".into(),
             direction: Direction::Increase,
             baseline: Some(1_234_567.5),
             target: Some(target),

@@ -6,6 +6,7 @@
 use std::io::Write;
 
 use crate::error::Error;
+use crate::period::FiscalPeriod;
 use crate::progress::{ProgressRow, Report};
 use crate::values::guard;
 
@@ -46,6 +47,10 @@ struct Csv<'o> {
     buf: Vec<u8>,
     /// Whether the next field is the first of its record.
     first: bool,
+    digits: zmij::Buffer,
+    itoa: itoa::Buffer,
+    /// For numbers `Display` must write.
+    fmt: String,
 }
 
 impl<'o> Csv<'o> {
@@ -56,6 +61,9 @@ impl<'o> Csv<'o> {
             out,
             buf: Vec::with_capacity(Self::FLUSH_AT + 4096),
             first: true,
+            digits: zmij::Buffer::new(),
+            itoa: itoa::Buffer::new(),
+            fmt: String::new(),
         }
     }
 
@@ -76,7 +84,7 @@ impl<'o> Csv<'o> {
     fn text(&mut self, s: &str) {
         self.sep();
         let s = guard(s);
-        if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        if needs_quotes(s.as_bytes()) {
             self.buf.push(b'"');
             for part in s.split_inclusive('"') {
                 self.buf.extend_from_slice(part.as_bytes());
@@ -87,6 +95,30 @@ impl<'o> Csv<'o> {
             self.buf.push(b'"');
         } else {
             self.buf.extend_from_slice(s.as_bytes());
+        }
+    }
+
+    /// A text field that the row before may have shown already: the node, path and unit are
+    /// one string for many rows, whose field is then copied rather than made again.
+    fn shared(&mut self, s: &str, memo: &mut Memo) {
+        if memo.ptr == s.as_ptr() && memo.len == s.len() {
+            self.sep();
+            self.buf.extend_from_slice(&memo.field);
+            return;
+        }
+        let at = self.buf.len() + usize::from(!self.first);
+        self.text(s);
+        memo.ptr = s.as_ptr();
+        memo.len = s.len();
+        memo.field.clear();
+        memo.field.extend_from_slice(&self.buf[at..]);
+    }
+
+    /// A number, empty for none.
+    fn number(&mut self, x: Option<f64>) {
+        self.sep();
+        if let Some(x) = x {
+            number(&mut self.buf, &mut self.digits, &mut self.fmt, x);
         }
     }
 
@@ -107,6 +139,41 @@ impl<'o> Csv<'o> {
     }
 }
 
+/// The last string a [`Csv::shared`] field showed, by address (the report is borrowed while it
+/// is written, so an address stands for one string), and the field it made.
+#[derive(Default)]
+struct Memo {
+    ptr: *const u8,
+    len: usize,
+    field: Vec<u8>,
+}
+
+/// Whether CSV must quote a field: a comma, a quote or a line break in it.
+fn needs_quotes(b: &[u8]) -> bool {
+    // Eight bytes at a time: a byte equal to one of the four makes a zero byte in the XOR,
+    // which the classic `(v - 0x01..) & !v & 0x80..` test finds.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS != 0;
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        let v = u64::from_le_bytes(a);
+        if zero(v ^ (ONES * u64::from(b','))) || zero(v ^ (ONES * u64::from(b'"'))) {
+            return true;
+        }
+        // Line breaks are below 0x0e: a byte below 0x10 has its top four bits zero.
+        if zero(v & (ONES * 0xf0)) && w.iter().any(|&c| c == b'\n' || c == b'\r') {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&c| matches!(c, b',' | b'"' | b'\n' | b'\r'))
+}
+
 /// The indicator rows as CSV, numbers unrounded, text formula-guarded.
 pub fn csv(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
     let mut w = Csv::new(out);
@@ -114,22 +181,21 @@ pub fn csv(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
         w.plain(c);
     }
     w.end()?;
-    let mut buf = String::new();
-    let mut digits = ryu::Buffer::new();
-    let mut itoa = itoa::Buffer::new();
+    let (mut node, mut path, mut unit) = (Memo::default(), Memo::default(), Memo::default());
+    // Rows mostly share the report's period: it is written once.
+    let mut period: Option<(FiscalPeriod, String)> = None;
     let flag = |b: bool| if b { "true" } else { "false" };
     for r in report.rows() {
         w.text(&r.indicator);
         w.text(&r.title);
-        w.text(&r.node);
-        w.text(&r.path);
-        {
-            use std::fmt::Write as _;
-            buf.clear();
-            write!(buf, "{}", r.period).expect("formatting into a String cannot fail");
-            w.plain(&buf);
-        }
-        w.text(&r.unit);
+        w.shared(&r.node, &mut node);
+        w.shared(&r.path, &mut path);
+        let shown = match &mut period {
+            Some((p, shown)) if *p == r.period => shown,
+            slot => &mut slot.insert((r.period, r.period.to_string())).1,
+        };
+        w.plain(shown);
+        w.shared(&r.unit, &mut unit);
         w.plain(r.direction.as_str());
         for x in [
             r.baseline,
@@ -140,53 +206,117 @@ pub fn csv(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
             r.deviation,
             r.progress,
         ] {
-            w.plain(x.map_or("", |v| number(&mut digits, &mut buf, v)));
+            w.number(x);
         }
         w.plain(r.status.as_str());
         w.plain(flag(r.needs_explanation));
         w.text(r.explanation.as_deref().unwrap_or_default());
-        w.plain(r.quarters_reported.map_or("", |q| itoa.format(q)));
+        match r.quarters_reported {
+            Some(q) => {
+                w.sep();
+                w.buf.extend_from_slice(w.itoa.format(q).as_bytes());
+            }
+            None => w.plain(""),
+        }
         w.plain(flag(r.partial));
         w.plain(flag(r.derived));
         w.plain(flag(r.cumulative));
-        w.plain(r.numerator.map_or("", |v| number(&mut digits, &mut buf, v)));
-        w.plain(
-            r.denominator
-                .map_or("", |v| number(&mut digits, &mut buf, v)),
-        );
+        w.number(r.numerator);
+        w.number(r.denominator);
         w.end()?;
     }
     w.finish()
 }
 
-/// `x` exactly as `x.to_string()` writes it: the shortest digits that read back as `x`, the
-/// closest to it, never an exponent. ryu finds the same digits in a fraction of the time
-/// (formatting 80,000 numbers was half the CSV's cost); it writes `1` as `1.0`, trimmed here.
-/// The two differ only on a tie, when `x` lies exactly halfway between two shortest
-/// candidates (ryu rounds to even, `Display` up): then `x` has exactly one more decimal than
-/// ryu's digits, which the binary exponent and trailing zeros of `x` tell exactly. Those
-/// numbers, any ryu writes with an exponent, and any from 2^35 up (where a candidate can lie
-/// on the edge of the interval that reads back as `x`, which the two treat differently) are
-/// left to `Display`.
-fn number<'a>(digits: &'a mut ryu::Buffer, buf: &'a mut String, x: f64) -> &'a str {
+/// Append `x` exactly as `x.to_string()` writes it: the shortest digits that read back as `x`,
+/// the closest to it, never an exponent.
+///
+/// Most figures have a few decimals (`52.44`): for those, the whole number `n = x * 10^k`
+/// for the fewest decimals `k` whose `n / 10^k` is exactly `x` is those shortest digits, and
+/// writing `n` with its point is a fraction of finding digits. Below 2^35 the doubles near `x`
+/// lie closer than 10^-4 / 2, so there is one candidate per `k` and `x * 10^k` rounds to it
+/// (checked exactly: the division rounds correctly, as reading the digits back does).
+///
+/// The others go to zmij (the shortest-digits writer serde_json uses; about a third of ryu's
+/// instructions here, callgrind), which finds the same digits in a fraction of `Display`'s
+/// time; it writes `1` as `1.0`, trimmed here. The two can differ only on a tie, when `x` lies
+/// exactly halfway between two shortest candidates (`Display` rounds up): then `x` has exactly
+/// one more decimal than the digits, which the binary exponent and trailing zeros of `x` tell
+/// exactly. Those numbers, any written with an exponent, and any from 2^35 up (where a
+/// candidate can lie on the edge of the interval that reads back as `x`, which writers treat
+/// differently) are left to `Display`.
+fn number(out: &mut Vec<u8>, digits: &mut zmij::Buffer, fmt: &mut String, x: f64) {
     if x.is_normal() && x.abs() < (1u64 << 35) as f64 {
-        let s = digits.format_finite(x);
-        let s = s.strip_suffix(".0").unwrap_or(s);
-        let decimals = s.find('.').map_or(0, |dot| s.len() - dot - 1) as i64;
+        if few_decimals(out, x) {
+            return;
+        }
+        let s = digits.format_finite(x).as_bytes();
+        let s = s.strip_suffix(b".0").unwrap_or(s);
+        let mut decimals = 0;
+        let mut exponent_form = false;
+        for (i, &c) in s.iter().enumerate() {
+            match c {
+                b'.' => decimals = (s.len() - i - 1) as i64,
+                b'e' => exponent_form = true,
+                _ => {}
+            }
+        }
         // x = mantissa * 2^exponent; x * 10^k is a whole number iff
         // trailing_zeros(mantissa) + exponent + k >= 0 (5^k is odd).
         let bits = x.to_bits();
         let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
         let exponent = ((bits >> 52) & 0x7ff) as i64 - 1075;
         let tie = i64::from(mantissa.trailing_zeros()) + exponent + decimals + 1 == 0;
-        if !s.contains('e') && !tie {
-            return s;
+        if !exponent_form && !tie {
+            out.extend_from_slice(s);
+            return;
         }
     }
     use std::fmt::Write as _;
-    buf.clear();
-    write!(buf, "{x}").expect("formatting into a String cannot fail");
-    buf
+    fmt.clear();
+    write!(fmt, "{x}").expect("formatting into a String cannot fail");
+    out.extend_from_slice(fmt.as_bytes());
+}
+
+/// Append `x` (normal, below 2^35 in size) when up to four decimals write it exactly, as
+/// [`number`] explains; `false` (and nothing appended) otherwise.
+fn few_decimals(out: &mut Vec<u8>, x: f64) -> bool {
+    const SCALES: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
+    for (k, scale) in SCALES.into_iter().enumerate() {
+        let y = x * scale;
+        // The nearest whole number (a conversion, cheaper than `round`); the division below
+        // checks it exactly, and most figures with many decimals fail the cheaper test first.
+        let n = (y + 0.5f64.copysign(y)) as i64;
+        let n = n as f64;
+        if (y - n).abs() > 0.01 || n / scale != x {
+            continue;
+        }
+        // Below 2^35 * 10^4 < 2^49: a whole number exactly.
+        let mut itoa = itoa::Buffer::new();
+        let d = itoa.format(n.abs() as u64).as_bytes();
+        if k > 0 && d.last() == Some(&b'0') {
+            // Fewer decimals would have done: not the shortest (cannot happen; left to the
+            // general way rather than trusted).
+            return false;
+        }
+        if x < 0.0 {
+            out.push(b'-');
+        }
+        if k == 0 {
+            out.extend_from_slice(d);
+        } else if d.len() > k {
+            let (whole, fraction) = d.split_at(d.len() - k);
+            out.extend_from_slice(whole);
+            out.push(b'.');
+            out.extend_from_slice(fraction);
+        } else {
+            out.extend_from_slice(b"0.");
+            out.extend(std::iter::repeat_n(b'0', k - d.len()));
+            out.extend_from_slice(d);
+        }
+        return true;
+    }
+    false
 }
 
 /// The indicator rows as a JSON array of the contract's objects.
@@ -201,13 +331,17 @@ pub fn json(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
 mod tests {
     use super::number;
 
-    /// ryu's digits, trimmed, are `Display`'s: edge cases, then numbers of every magnitude,
+    /// The digits written are `Display`'s: edge cases, then numbers of every magnitude,
     /// with few decimals (what indicator values look like), percents, and dyadic fractions
     /// (`x + j / 2^k`, the numbers that can tie) up to 2e14.
     #[test]
     fn numbers_read_as_display_writes_them() {
-        let (mut digits, mut buf) = (ryu::Buffer::new(), String::new());
-        let mut check = |x: f64| assert_eq!(number(&mut digits, &mut buf, x), x.to_string());
+        let (mut digits, mut fmt, mut out) = (zmij::Buffer::new(), String::new(), Vec::new());
+        let mut check = |x: f64| {
+            out.clear();
+            number(&mut out, &mut digits, &mut fmt, x);
+            assert_eq!(std::str::from_utf8(&out), Ok(x.to_string().as_str()));
+        };
         for x in [
             0.0,
             -0.0,
@@ -235,6 +369,14 @@ mod tests {
             f64::MAX,
             f64::MIN,
             f64::EPSILON,
+            0.0001,
+            0.00015,
+            -0.0005,
+            0.00005,
+            1234.5678,
+            34359738367.9999,
+            34359738368.0,
+            17179869183.0001,
             f64::NAN,
             f64::INFINITY,
             f64::NEG_INFINITY,
@@ -253,6 +395,10 @@ mod tests {
         for _ in 0..300_000 {
             check(f64::from_bits(next()));
             check((next() % 10_000_000) as f64 / 100.0 - 20_000.0);
+            // Few decimals, of every count around the four written without zmij.
+            let scale = 10f64.powi((next() % 8) as i32);
+            check((next() % 100_000_000_000) as f64 / scale);
+            check(-((next() % 1_000_000) as f64) / scale);
             check((next() % 100_000) as f64 * 100.0 / (1 + next() % 100_000) as f64);
             let k = (next() % 40) as i32;
             let whole = (next() % 200_000_000_000_000) >> (next() % 48);

@@ -74,17 +74,17 @@ pub fn workbook(report: &Report, about: About) -> Result<Vec<u8>, Error> {
         let node_title = above
             .iter()
             .rev()
-            .find(|(code, _)| *code == r.node)
+            .find(|(code, _)| *code == &*r.node)
             .map(|(_, t)| *t);
         let top = above.first().copied();
         let period = r.period.to_string();
         book.row(&[
             Cell::text(r.indicator.as_str()),
             Cell::text(r.title.as_str()),
-            Cell::text(r.node.as_str()),
-            Cell::text(r.path.as_str()),
+            Cell::text(&*r.node),
+            Cell::text(&*r.path),
             Cell::text(period),
-            Cell::text(r.unit.as_str()),
+            Cell::text(&*r.unit),
             Cell::text(r.direction.as_str()),
             r.baseline.into(),
             r.target.into(),

@@ -72,18 +72,6 @@ const TARGETS_OF_PERIODS: &str =
 const TARGETS_OF_DEFINITIONS: &str = "SELECT def_id, period, value FROM target \
      WHERE ?1 <= ?2 AND def_id BETWEEN ?3 AND ?4 AND +period BETWEEN ?1 AND ?2";
 
-/// From how many indicators a version's outline is read on a second connection, beside its
-/// indicator definitions: below it, opening the connection costs more than it saves.
-const PARALLEL_FROM: usize = 2_000;
-
-/// The first and last ids of a version's indicator definitions: two searches of the
-/// `indicator_def_version` index (which holds the ids in order within a version).
-const DEFINITION_IDS: &str = "SELECT \
-     (SELECT id FROM indicator_def INDEXED BY indicator_def_version WHERE version_id = ?1 \
-      ORDER BY id LIMIT 1), \
-     (SELECT id FROM indicator_def INDEXED BY indicator_def_version WHERE version_id = ?1 \
-      ORDER BY id DESC LIMIT 1)";
-
 /// What [`Store::read_outline`] reads: a version's nodes, links (from, relation, to) and
 /// targets (definition, period key, value), as stored.
 #[derive(Default)]
@@ -213,32 +201,9 @@ impl Store {
             )
             .map_err(|e| map_err(e, ctx))?;
         let mut fw = VersionBuilder::new(version, detail, ctx, &strategy_json, &settings_json)?;
-        // A big strategy's outline (nodes, links, targets) is read on a second connection
-        // while this one reads the indicator definitions: the two take about the same time,
-        // and a report waits for both (issue 12). Errors come in the order a read in sequence
-        // would give them: the outline's first.
-        let (outline, definitions) = if self.in_file && version.indicators >= PARALLEL_FROM {
-            let path = &self.path;
-            std::thread::scope(|s| {
-                let outline = s.spawn(|| {
-                    Store::open(path, super::OpenMode::Existing)?
-                        .read_outline(version, wanted, detail, ctx)
-                });
-                let definitions = self.read_definitions(version, detail, &mut fw, ctx);
-                let outline = outline
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (outline, definitions)
-            })
-        } else {
-            let outline = self.read_outline(version, wanted, detail, ctx);
-            (
-                outline,
-                self.read_definitions(version, detail, &mut fw, ctx),
-            )
-        };
-        let outline = outline?;
-        definitions?;
+        // The definitions first: their ids bound the targets' read.
+        let ids = self.read_definitions(version, detail, &mut fw, ctx)?;
+        let outline = self.read_outline(version, wanted, detail, ids, ctx)?;
         for node in outline.nodes {
             fw.node(node)?;
         }
@@ -252,12 +217,14 @@ impl Store {
         fw.finish()
     }
 
-    /// A version's nodes, their links and the targets wanted, as stored.
+    /// A version's nodes, their links and the targets wanted of the definitions `ids` (the
+    /// first and last id), as stored.
     fn read_outline(
         &self,
         version: &VersionInfo,
         wanted: Targets,
         detail: Detail,
+        ids: Option<(i64, i64)>,
         ctx: &str,
     ) -> Result<Outline, Error> {
         let mut out = Outline::default();
@@ -316,21 +283,13 @@ impl Store {
             }
         }
         let (from, through) = wanted.keys();
-        if from > through {
+        let Some((lo, hi)) = ids.filter(|_| from <= through) else {
             return Ok(out);
-        }
+        };
         // A version's definitions are stored together, so their ids are one range, and the
         // targets of that range are this version's (one of another version inside it would
         // be left out at the end: no definition read has its id). The targets of some periods
         // are one range of the `target_period` index; all of them, one of the primary key.
-        let (lo, hi): (Option<i64>, Option<i64>) = self
-            .conn
-            .prepare_cached(DEFINITION_IDS)
-            .and_then(|mut stmt| stmt.query_row([version.id], |r| Ok((r.get(0)?, r.get(1)?))))
-            .map_err(|e| map_err(e, ctx))?;
-        let (Some(lo), Some(hi)) = (lo, hi) else {
-            return Ok(out);
-        };
         let mut stmt = self
             .conn
             .prepare_cached(match wanted {
@@ -353,14 +312,15 @@ impl Store {
         Ok(out)
     }
 
-    /// A version's indicator definitions, into `fw`.
+    /// A version's indicator definitions, into `fw`; the first and last of their ids.
     fn read_definitions(
         &self,
         version: &VersionInfo,
         detail: Detail,
         fw: &mut VersionBuilder<'_>,
         ctx: &str,
-    ) -> Result<(), Error> {
+    ) -> Result<Option<(i64, i64)>, Error> {
+        let mut ids: Option<(i64, i64)> = None;
         let lean = detail != Detail::Full;
         let mut stmt = self
             .conn
@@ -375,6 +335,9 @@ impl Store {
         // column name spent a quarter of the time looking names up).
         while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
             let def_id: i64 = r.get(0).map_err(|e| map_err(e, ctx))?;
+            ids = Some(ids.map_or((def_id, def_id), |(lo, hi)| {
+                (lo.min(def_id), hi.max(def_id))
+            }));
             let text =
                 |c: usize| -> Result<String, Error> { r.get(c).map_err(|e| map_err(e, ctx)) };
             let opt = |c: usize| -> Result<Option<String>, Error> {
@@ -423,7 +386,7 @@ impl Store {
                 },
             })?;
         }
-        Ok(())
+        Ok(ids)
     }
 }
 

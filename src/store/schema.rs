@@ -275,11 +275,9 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
     // 12: the targets of one period (issue 12): a report on FY2024 read them by definition,
     // one search of the primary key for each of 20,000 indicators (15 ms); by this index they
-    // are one range (1 ms). It holds the value too, so the table itself is not read. And a
-    // version's definition ids in order, whose first and last bound that read.
+    // are one range (1 ms). It holds the value too, so the table itself is not read.
     r#"
     CREATE INDEX target_period ON target(period, def_id, value);
-    CREATE INDEX indicator_def_version ON indicator_def(version_id);
     "#,
 ];
 

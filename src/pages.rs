@@ -73,10 +73,7 @@ mod purge_tests {
     #[test]
     fn the_purge_delay_option_is_the_one_set() {
         let default = purge_delay();
-        assert!(
-            default == 1000 || default == 0 || default == -1,
-            "{default}"
-        );
+        assert!(default == 1000 || default == 0 || default == -1, "{default}");
         set_purge_delay(0);
         assert_eq!(purge_delay(), 0);
         set_purge_delay(-1);

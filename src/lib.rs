@@ -17,7 +17,6 @@ pub mod files;
 pub mod framework;
 pub mod iati;
 pub mod lint;
-pub mod pages;
 pub mod period;
 pub mod pipe;
 pub mod pirs;

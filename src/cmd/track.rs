@@ -72,8 +72,6 @@ pub fn run(cx: &Context, args: &TrackArgs, out: &mut dyn Write) -> Result<Outcom
     // Checked before any work: the database, the framework file and anything else not ours.
     let mut dest = Dest::new(out, args.out.as_deref(), kind, &*store, Some(&version))?;
     // Every target: the range is known only once the strategy's start and end are read.
-    // The framework, the values and the reports of a big strategy fill fresh memory.
-    crate::pages::huge();
     let fw = store.framework_lean(&version, Targets::All)?;
     let (from, to) = range(&fw, from, to)?;
     if let Some(code) = &args.node {

@@ -143,8 +143,9 @@ pub(crate) fn rule(row: RuleRow<'_>, ctx: &str) -> Result<Indicator, Error> {
 
 /// Builds a [`Framework`] from a version's rows: [`VersionBuilder::node`] for each node in
 /// position order, then [`VersionBuilder::end_nodes`], then links; targets and indicator
-/// definitions in any order, before the nodes or after them (so a backend may read them at
-/// the same time); and [`VersionBuilder::finish`].
+/// definitions in any order (each indicator is put under its node at the end); and
+/// [`VersionBuilder::finish`]. Both backends read nodes, links, definitions, then targets, so
+/// they refuse the same damage first.
 pub(crate) struct VersionBuilder<'c> {
     ctx: &'c str,
     version_id: i64,

@@ -6,7 +6,9 @@
 //! `value_current` index (indicator, period, disaggregation; current values only) for just the
 //! periods asked for, so its cost follows the number of indicators and the periods asked for,
 //! not the length of the history. (A second index by period made every imported value pay for
-//! one more B-tree insert; this one serves both the writes and the reports.)
+//! one more B-tree insert; this one serves both the writes and the reports.) In a big
+//! database file the current values are read in two halves of the indicators, one on a
+//! second connection ([`Store::current_totals`]).
 
 use crate::store::period_key::PeriodKey;
 use std::sync::Arc;
@@ -87,23 +89,35 @@ impl Store {
         let (Some(lo), Some(hi)) = (lo, hi) else {
             return Ok(Vec::new());
         };
-        // Each indicator's values come from one half, in the order one read gives them.
-        let mid = lo + (hi - lo) / 2;
-        let (path, counted, ctx) = (&self.path, self.counted, ctx.as_str());
+        // Each indicator's values come from one half, in the order one read gives them. The
+        // second half is read on a second connection to the same file; where that cannot be
+        // had (no thread, no connection, or the file under this name is no longer the one
+        // this connection opened), the whole range is read here, as for a small file.
+        let mid = ((i128::from(lo) + i128::from(hi)) / 2) as i64;
+        let (path, counted, identity, ctx) =
+            (&self.path, self.counted, self.identity, ctx.as_str());
         let (first, second) = std::thread::scope(|s| {
-            let second = s.spawn(move || {
-                let mut other = Store::open(path, super::OpenMode::Existing)?;
+            let second = std::thread::Builder::new().spawn_scoped(s, move || {
+                let mut other = Store::open(path, super::OpenMode::Existing).ok()?;
+                if other.identity != identity || identity.is_none() {
+                    return None;
+                }
                 other.counted = counted;
-                other.current_totals_of(version, periods, (mid + 1, hi), ctx)
+                Some(other.current_totals_of(version, periods, (mid + 1, hi), ctx))
             });
             let first = self.current_totals_of(version, periods, (lo, mid), ctx);
-            let second = second
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let second = second.ok().and_then(|second| {
+                second
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
             (first, second)
         });
         let mut out = first?;
-        out.extend(second?);
+        match second {
+            Some(second) => out.extend(second?),
+            None => out.extend(self.current_totals_of(version, periods, (mid + 1, hi), ctx)?),
+        }
         Ok(out)
     }
 

@@ -240,21 +240,6 @@ impl PgStore {
         for r in &links {
             fw.link(get(r, 0, ctx)?, get(r, 1, ctx)?, get(r, 2, ctx)?)?;
         }
-        let (from, through) = wanted.keys();
-        let targets = client
-            .query(
-                "SELECT t.def_id, t.period, t.value FROM target t \
-                 JOIN indicator_def d ON d.id = t.def_id \
-                 WHERE $2::bigint <= $3::bigint AND d.version_id = $1 \
-                 AND t.period BETWEEN $2 AND $3 \
-                 ORDER BY t.def_id, t.period",
-                &[&version.id, &from, &through],
-            )
-            .map_err(fail)?;
-        for r in &targets {
-            fw.target(get(r, 0, ctx)?, get(r, 1, ctx)?, get(r, 2, ctx)?)?;
-        }
-        drop(targets);
         let full = detail == Detail::Full;
         let (prose, pirs) = if full {
             (
@@ -316,6 +301,23 @@ impl PgStore {
                 },
             })?;
         }
+        // The targets after the definitions, as the SQLite store reads them, so both refuse
+        // the same damage first.
+        let (from, through) = wanted.keys();
+        let targets = client
+            .query(
+                "SELECT t.def_id, t.period, t.value FROM target t \
+                 JOIN indicator_def d ON d.id = t.def_id \
+                 WHERE $2::bigint <= $3::bigint AND d.version_id = $1 \
+                 AND t.period BETWEEN $2 AND $3 \
+                 ORDER BY t.def_id, t.period",
+                &[&version.id, &from, &through],
+            )
+            .map_err(fail)?;
+        for r in &targets {
+            fw.target(get(r, 0, ctx)?, get(r, 1, ctx)?, get(r, 2, ctx)?)?;
+        }
+        drop(targets);
         fw.finish()
     }
 }

@@ -362,6 +362,22 @@ title = "Goal"
         // declare sex, the female value and both totals again (read with the parts).
         assert_eq!(read[0].len(), 2 * PARALLEL_FROM.0 + 4 * 3);
         assert_eq!(read[0], read[1]);
+        // Where no second connection can be had (here another file, not a database, now has
+        // the name), the whole read is made on the first.
+        let other = dir.path().join("other");
+        std::fs::File::create(&other)
+            .unwrap()
+            .set_len(PARALLEL_FROM.1)
+            .unwrap();
+        std::fs::rename(&other, &file.path).unwrap();
+        let v = file.resolve_version(None).unwrap();
+        let mut again = file.current_totals(&v, year.span()).unwrap();
+        again.sort_by(|a, b| {
+            (&a.indicator, a.period, a.value)
+                .partial_cmp(&(&b.indicator, b.period, b.value))
+                .unwrap()
+        });
+        assert_eq!(again, read[0]);
     }
 
     #[test]

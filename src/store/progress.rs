@@ -296,6 +296,16 @@ title = "Goal"
         }
     }
 
+    /// Values in one order whatever order a read gave them in.
+    fn sorted(mut values: Vec<PeriodValue>) -> Vec<PeriodValue> {
+        values.sort_by(|a, b| {
+            (&a.indicator, a.period, a.value)
+                .partial_cmp(&(&b.indicator, b.period, b.value))
+                .unwrap()
+        });
+        values
+    }
+
     /// A big strategy in a big file has its values read in two halves on two connections:
     /// every indicator's values come back once, as one connection reads them, the ratio parts
     /// and disaggregations included. (The file is made big with a blob in a table of its own.)
@@ -350,13 +360,7 @@ title = "Goal"
                     .unwrap();
             }
             let v = store.resolve_version(None).unwrap();
-            let mut values = store.current_totals(&v, year.span()).unwrap();
-            values.sort_by(|a, b| {
-                (&a.indicator, a.period, a.value)
-                    .partial_cmp(&(&b.indicator, b.period, b.value))
-                    .unwrap()
-            });
-            read.push(values);
+            read.push(sorted(store.current_totals(&v, year.span()).unwrap()));
         }
         // Two values (the year and its second quarter) of each indicator; for the four that
         // declare sex, the female value and both totals again (read with the parts).
@@ -371,12 +375,7 @@ title = "Goal"
             .unwrap();
         std::fs::rename(&other, &file.path).unwrap();
         let v = file.resolve_version(None).unwrap();
-        let mut again = file.current_totals(&v, year.span()).unwrap();
-        again.sort_by(|a, b| {
-            (&a.indicator, a.period, a.value)
-                .partial_cmp(&(&b.indicator, b.period, b.value))
-                .unwrap()
-        });
+        let again = sorted(file.current_totals(&v, year.span()).unwrap());
         assert_eq!(again, read[0]);
     }
 

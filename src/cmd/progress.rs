@@ -152,20 +152,31 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     };
     let trend = args.format == ProgressFormat::Table;
     // No prose: the report shows none of it. With the period given and no trend to show, the
-    // values need nothing from the framework: a second connection reads them on another
-    // thread while this one reads the framework (on a big strategy the two reads are about
-    // even, and each waits on its own page reads). Errors come in the order they would
-    // sequentially: the framework's, the node's, then the values'.
+    // values need nothing from the framework: a second connection starts reading them on
+    // another thread while this one reads the framework, then both read them (in chunks of
+    // indicators, whichever is free). Errors come in the order they would sequentially: the
+    // framework's, the node's, then the values'.
     let (fw, early) = match period {
         Some(p) if !trend => {
             roomier_heaps();
-            let (fw, early) = std::thread::scope(|s| {
-                let early = s.spawn(|| values(&*cx.open_counted(&args.review)?, &version, p, &[]));
+            let read = store.shared_totals(&version, p.fiscal_year().span())?;
+            let fw = std::thread::scope(|s| {
+                // A helper that cannot open its connection leaves the chunks to this one.
+                let helper = s.spawn(|| {
+                    if let Ok(other) = cx.open_counted(&args.review) {
+                        other.help_read(&read);
+                    }
+                });
                 let fw = store.framework_lean(&version, targets);
-                (fw, early.join())
-            });
-            let early = early.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (fw?, Some(early))
+                if fw.is_ok() {
+                    store.help_read(&read);
+                }
+                if let Err(panic) = helper.join() {
+                    std::panic::resume_unwind(panic)
+                }
+                fw
+            })?;
+            (fw, Some(read.finish()))
         }
         _ => (store.framework_lean(&version, targets)?, None),
     };

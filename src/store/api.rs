@@ -28,8 +28,8 @@ use crate::progress::PeriodValue;
 use crate::workflow::{Counted, Journal, Lock, LogEntry, LogQuery, ReviewState, User};
 
 use super::{
-    CheckReport, CurrentValue, Imported, NewValue, Replaced, SaveOutcome, Store, StoredValue,
-    StrategyInfo, Targets, ValueQuery, ValueWriter, VersionInfo, Written,
+    CheckReport, CurrentValue, Imported, NewValue, Replaced, SaveOutcome, SharedRead, Store,
+    StoredValue, StrategyInfo, Targets, ValueQuery, ValueWriter, VersionInfo, Written,
 };
 
 /// The stored versions of the strategy in use (see [`Storage::use_strategy`]).
@@ -91,6 +91,24 @@ pub trait ValueStore {
         version: &VersionInfo,
         periods: PeriodRange,
     ) -> Result<Vec<PeriodValue>, Error>;
+    /// [`ValueStore::current_totals`] as a read that several connections to the same
+    /// database, each on its own thread, can share: each calls [`ValueStore::help_read`],
+    /// then [`SharedRead::finish`] gives what one `current_totals` would. A backend that
+    /// cannot cut the read into chunks makes it one.
+    fn shared_totals(
+        &self,
+        version: &VersionInfo,
+        periods: PeriodRange,
+    ) -> Result<SharedRead, Error> {
+        Ok(SharedRead::new(version, periods, None))
+    }
+    /// Read chunks of `read` on this connection until no chunk is left untaken.
+    fn help_read(&self, read: &SharedRead) {
+        // One chunk of every indicator ([`ValueStore::shared_totals`] above).
+        while let Some((at, _)) = read.claim() {
+            read.put(at, self.current_totals(&read.version, read.periods));
+        }
+    }
     /// The latest fiscal year with a current value of one of `version`'s indicators, within
     /// `periods` when given.
     fn latest_value_year(
@@ -396,6 +414,16 @@ impl ValueStore for Store {
         periods: PeriodRange,
     ) -> Result<Vec<PeriodValue>, Error> {
         Store::current_totals(self, version, periods)
+    }
+    fn shared_totals(
+        &self,
+        version: &VersionInfo,
+        periods: PeriodRange,
+    ) -> Result<SharedRead, Error> {
+        Store::shared_totals(self, version, periods)
+    }
+    fn help_read(&self, read: &SharedRead) {
+        Store::help_read(self, read)
     }
     fn latest_value_year(
         &self,

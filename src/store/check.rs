@@ -5,15 +5,16 @@
 //! It runs in six stages and stops after the first that finds a problem, since later stages
 //! read what earlier ones vouch for:
 //! 1. SQLite's integrity and foreign-key checks (a corrupt file is a problem, not an error);
-//! 2. the shape: every table, column and index the migrations make, and in every row a value
-//!    of the column's type (text where a number belongs breaks every reader);
+//! 2. the shape: every table, column, index and trigger the migrations make, and in every row
+//!    a value of the column's type (text where a number belongs breaks every reader);
 //! 3. the invariants: every value's indicator is defined in at least one stored version (an
 //!    indicator retired by a later version is fine: history is kept); every (indicator, period,
 //!    disaggregation) that has values has exactly one current value, or ends in a void
 //!    nothing has followed yet (which points at itself); a correction points at a
 //!    value of the same key; every period is a fiscal year or quarter within the calendar's
 //!    range; no stored number is infinite; every version holds the nodes and indicators it
-//!    says it holds; every indicator is defined only by versions of its own strategy;
+//!    says it holds; every indicator is defined only by versions of its own strategy; every
+//!    version's stored outline (`outline.rs`) is what its rows give;
 //! 4. a read of every version and every value through the very readers the commands use, so
 //!    anything they would refuse (unreadable JSON, an unknown kind, a parent cycle) is found,
 //!    for each strategy the database holds in turn (stages 4 and 5 both);
@@ -40,8 +41,11 @@ pub struct CheckReport {
     pub problems: Vec<String>,
 }
 
-/// Tables and their (column, declared type), and index names.
-type Shape = (BTreeMap<String, Vec<(String, String)>>, BTreeSet<String>);
+/// Tables and their (column, declared type), and the (kind, name) of each index and trigger.
+type Shape = (
+    BTreeMap<String, Vec<(String, String)>>,
+    BTreeSet<(String, String)>,
+);
 
 const CTX: &str = "check the database";
 
@@ -160,10 +164,10 @@ impl Store {
                 }
             }
         }
-        for index in expected.1.difference(&indexes) {
+        for (kind, name) in expected.1.difference(&indexes) {
             report
                 .problems
-                .push(format!("the index `{index}` is missing"));
+                .push(format!("the {kind} `{name}` is missing"));
         }
         if !report.problems.is_empty() {
             return Ok(());
@@ -366,6 +370,36 @@ impl Store {
             report.checked.push(format!(
                 "tracker invariants ({versions} version(s) complete, {values} recorded value(s), one current value per indicator, period and disaggregation)"
             ));
+            self.check_outlines(report)?;
+        }
+        Ok(())
+    }
+
+    /// Each version's stored outline (what `progress` and `tree` read instead of its rows,
+    /// `outline.rs`) is what its rows give now.
+    fn check_outlines(&self, report: &mut CheckReport) -> Result<(), Error> {
+        let mut same = 0;
+        for v in super::framework::all_versions(&self.conn)? {
+            // None, or one of a format no reader here reads: nothing to compare.
+            let Some((format, body)) = super::outline::stored(&self.conn, &v, CTX)? else {
+                continue;
+            };
+            if !super::outline::readable(format) {
+                continue;
+            }
+            if super::outline::encode(&self.conn, &v, CTX)? == body {
+                same += 1;
+            } else {
+                report.problems.push(format!(
+                    "version `{}` of the strategy `{}`: its stored outline (what `progress` and `tree` read) differs from its nodes and indicators; restore the file from a backup",
+                    v.label, v.strategy
+                ));
+            }
+        }
+        if report.problems.is_empty() {
+            report
+                .checked
+                .push(format!("version outlines ({same} the same as their rows)"));
         }
         Ok(())
     }
@@ -409,7 +443,15 @@ fn shape(conn: &Connection) -> rusqlite::Result<Shape> {
             .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
         tables.insert(table, columns);
     }
-    Ok((tables, names("index")?.into_iter().collect()))
+    let mut others = BTreeSet::new();
+    for kind in ["index", "trigger"] {
+        others.extend(
+            names(kind)?
+                .into_iter()
+                .map(|name| (kind.to_string(), name)),
+        );
+    }
+    Ok((tables, others))
 }
 
 /// The `typeof` results a column of declared type `ty` may hold (besides null).
@@ -417,6 +459,7 @@ fn allowed(ty: &str) -> &'static str {
     match ty.to_ascii_uppercase().as_str() {
         "INTEGER" => "'integer'",
         "REAL" => "'integer', 'real'",
+        "BLOB" => "'blob'",
         _ => "'text'",
     }
 }
@@ -425,6 +468,7 @@ fn describe(ty: &str) -> &'static str {
     match ty.to_ascii_uppercase().as_str() {
         "INTEGER" => "a whole number",
         "REAL" => "a number",
+        "BLOB" => "binary data",
         _ => "text",
     }
 }

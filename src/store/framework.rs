@@ -69,6 +69,21 @@ fn version_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VersionInfo> {
     })
 }
 
+/// Every stored version, of every strategy, in the order stored.
+pub(super) fn all_versions(conn: &Connection) -> Result<Vec<VersionInfo>, Error> {
+    let ctx = "read the stored versions";
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {VERSION_COLUMNS} FROM strategy_version ORDER BY id"
+        ))
+        .map_err(|e| map_err(e, ctx))?;
+    let rows = stmt
+        .query_map([], version_row)
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| map_err(e, ctx))?;
+    Ok(rows)
+}
+
 /// A stored count, refused (as a damaged database) if negative. Readers never allocate by it
 /// unchecked: see [`capacity_hint`].
 fn stored_count(r: &rusqlite::Row<'_>, column: &str) -> rusqlite::Result<usize> {
@@ -383,6 +398,19 @@ pub(super) fn save_in(
             }
         }
     }
+    // The outline readers use instead of the rows, from the rows just stored.
+    let stored = VersionInfo {
+        id: version_id,
+        label: label.to_string(),
+        strategy: code.to_string(),
+        title: fw.strategy.title.clone(),
+        loaded_at: loaded_at.to_string(),
+        content_hash: hash,
+        source_file: source_file.map(str::to_string),
+        nodes: fw.nodes.len(),
+        indicators: fw.indicator_count(),
+    };
+    super::outline::write(tx, &stored)?;
     Ok(SaveOutcome::Stored {
         label: label.to_string(),
     })

@@ -6,10 +6,11 @@
 //! a panic and never a node silently left out of the tree.
 
 pub use super::framework_rows::Targets;
-use super::framework_rows::{self, DefRow, Detail, NodeRow, RuleRow, VersionBuilder};
-use super::{capacity_hint, damaged, map_err, Store, VersionInfo};
+use super::framework_rows::{self, DefRow, Detail, NodeRow, RowSink, RuleRow, VersionBuilder};
+use super::{capacity_hint, damaged, map_err, outline, Store, VersionInfo};
 use crate::error::Error;
 use crate::framework::*;
+use rusqlite::Connection;
 
 /// A version's indicators, in no particular order: sorted by position after reading, since
 /// SQLite's sorter spilled the 20,000 wide rows of a big strategy to a temporary file (800
@@ -196,79 +197,29 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(|e| map_err(e, ctx))?;
-        let mut fw = VersionBuilder::new(version, detail, ctx, &strategy_json, &settings_json)?;
-        // Nodes and links, then the definitions, whose ids bound the targets' read: the
-        // order PostgreSQL reads them in, so both refuse the same damage first.
-        self.read_nodes(version, detail, &mut fw, ctx)?;
-        let defs = self.read_definitions(version, detail, &mut fw, ctx)?;
+        let new = || VersionBuilder::new(version, detail, ctx, &strategy_json, &settings_json);
+        let mut fw = new()?;
+        // Without the prose, the nodes, links and definitions come from the version's stored
+        // outline when it has one that reads back whole; else (and on any doubt) from the
+        // rows themselves, which are what the outline was written from.
+        let from_outline = match detail {
+            Detail::Full => None,
+            Detail::Lean | Detail::Outline => outline::read(&self.conn, version, &mut fw),
+        };
+        let defs = match from_outline {
+            Some(defs) => defs,
+            None => {
+                if detail != Detail::Full {
+                    fw = new()?;
+                }
+                // Nodes and links, then the definitions, whose ids bound the targets' read:
+                // the order PostgreSQL reads them in, so both refuse the same damage first.
+                read_nodes(&self.conn, version, detail, &mut fw, ctx)?;
+                read_definitions(&self.conn, version, detail, &mut fw, ctx)?
+            }
+        };
         self.read_targets(wanted, &defs, &mut fw, ctx)?;
         fw.finish()
-    }
-
-    /// A version's nodes in order and their links, into `fw`.
-    fn read_nodes(
-        &self,
-        version: &VersionInfo,
-        detail: Detail,
-        fw: &mut VersionBuilder<'_>,
-        ctx: &str,
-    ) -> Result<(), Error> {
-        {
-            let mut stmt = self
-                .conn
-                .prepare_cached(match detail {
-                    Detail::Full => NODES,
-                    Detail::Lean => NODES_LEAN,
-                    Detail::Outline => NODES_OUTLINE,
-                })
-                .map_err(|e| map_err(e, ctx))?;
-            let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
-            // Columns by position, in the order of the SELECTs above.
-            while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
-                let get = |c: usize| -> Result<Option<String>, Error> {
-                    r.get(c).map_err(|e| map_err(e, ctx))
-                };
-                let id = |c: usize| -> Result<Option<i64>, Error> {
-                    r.get(c).map_err(|e| map_err(e, ctx))
-                };
-                fw.node(NodeRow {
-                    id: r.get(0).map_err(|e| map_err(e, ctx))?,
-                    kind: r.get(1).map_err(|e| map_err(e, ctx))?,
-                    code: get(2)?,
-                    parent: get(3)?,
-                    title: get(4)?,
-                    description: get(5)?,
-                    justification: get(6)?,
-                    result_type: get(7)?,
-                    parent_id: id(8)?,
-                    parent_version: id(9)?,
-                    linkages: get(10)?,
-                    risks: get(11)?,
-                    hypothesis: get(12)?,
-                    aligns_with: get(13)?,
-                })?;
-            }
-            fw.end_nodes()?;
-        }
-        {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT l.from_id, l.relation, t.code FROM node_link l \
-                     JOIN node t ON t.id = l.to_id JOIN node f ON f.id = l.from_id \
-                     WHERE f.version_id = ?1 ORDER BY l.from_id, l.relation, l.position",
-                )
-                .map_err(|e| map_err(e, ctx))?;
-            let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
-            while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
-                fw.link(
-                    r.get(0).map_err(|e| map_err(e, ctx))?,
-                    text_at(r, 1, ctx)?,
-                    r.get(2).map_err(|e| map_err(e, ctx))?,
-                )?;
-            }
-        }
-        Ok(())
     }
 
     /// The targets `wanted` of the definitions `defs` (their ids, in order), into `fw`. A
@@ -318,82 +269,142 @@ impl Store {
         }
         Ok(())
     }
+}
 
-    /// A version's indicator definitions, into `fw`; their ids, in order.
-    fn read_definitions(
-        &self,
-        version: &VersionInfo,
-        detail: Detail,
-        fw: &mut VersionBuilder<'_>,
-        ctx: &str,
-    ) -> Result<Vec<i64>, Error> {
-        let mut ids = Vec::with_capacity(super::capacity_hint(version.indicators));
-        let lean = detail != Detail::Full;
-        let mut stmt = self
-            .conn
-            .prepare_cached(if lean {
-                INDICATOR_DEFS_LEAN
-            } else {
-                INDICATOR_DEFS
+/// A version's nodes in order and their links, into `fw`.
+pub(super) fn read_nodes(
+    conn: &Connection,
+    version: &VersionInfo,
+    detail: Detail,
+    fw: &mut impl RowSink,
+    ctx: &str,
+) -> Result<(), Error> {
+    {
+        let mut stmt = conn
+            .prepare_cached(match detail {
+                Detail::Full => NODES,
+                Detail::Lean => NODES_LEAN,
+                Detail::Outline => NODES_OUTLINE,
             })
             .map_err(|e| map_err(e, ctx))?;
         let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
-        // Columns by position, in the order of the SELECT above (reading 20,000 rows by
-        // column name spent a quarter of the time looking names up).
+        // Columns by position, in the order of the SELECTs above.
         while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
-            let def_id: i64 = r.get(0).map_err(|e| map_err(e, ctx))?;
-            ids.push(def_id);
-            let text =
-                |c: usize| -> Result<String, Error> { r.get(c).map_err(|e| map_err(e, ctx)) };
-            let opt = |c: usize| -> Result<Option<String>, Error> {
+            let get = |c: usize| -> Result<Option<String>, Error> {
                 r.get(c).map_err(|e| map_err(e, ctx))
             };
-            let prose = |c: usize| {
-                if lean {
-                    Ok(None)
-                } else {
-                    opt(PROSE_COLUMN + c)
-                }
-            };
-            fw.indicator(DefRow {
-                def_id,
-                node_id: r.get(1).map_err(|e| map_err(e, ctx))?,
-                baseline_period: r.get(2).map_err(|e| map_err(e, ctx))?,
-                baseline_value: r.get(3).map_err(|e| map_err(e, ctx))?,
-                code: text(4)?,
-                title: text(5)?,
-                unit: text(6)?,
-                direction: text_at(r, 7, ctx)?,
-                frequency: text_at(r, 8, ctx)?,
-                aggregation: text_at(r, 9, ctx)?,
-                disaggregations: text_at(r, 10, ctx)?,
-                position: r.get(11).map_err(|e| map_err(e, ctx))?,
-                cumulative: r.get(12).map_err(|e| map_err(e, ctx))?,
-                ratio_numerator: opt(13)?,
-                ratio_denominator: opt(14)?,
-                standard_code: prose(0)?,
-                source: prose(1)?,
-                definition: prose(2)?,
-                illustrative: !lean && r.get(PROSE_COLUMN + 3).map_err(|e| map_err(e, ctx))?,
-                pirs: if lean {
-                    None
-                } else {
-                    Some(Pirs {
-                        rationale: prose(4)?,
-                        collection_method: prose(5)?,
-                        responsible: prose(6)?,
-                        reporting_frequency: prose(7)?,
-                        data_quality_limitations: prose(8)?,
-                        dqa_date: prose(9)?,
-                        baseline_rationale: prose(10)?,
-                        target_rationale: prose(11)?,
-                    })
-                },
+            let id =
+                |c: usize| -> Result<Option<i64>, Error> { r.get(c).map_err(|e| map_err(e, ctx)) };
+            fw.node(NodeRow {
+                id: r.get(0).map_err(|e| map_err(e, ctx))?,
+                kind: r.get(1).map_err(|e| map_err(e, ctx))?,
+                code: get(2)?,
+                parent: get(3)?,
+                title: get(4)?,
+                description: get(5)?,
+                justification: get(6)?,
+                result_type: get(7)?,
+                parent_id: id(8)?,
+                parent_version: id(9)?,
+                linkages: get(10)?,
+                risks: get(11)?,
+                hypothesis: get(12)?,
+                aligns_with: get(13)?,
             })?;
         }
-        ids.sort_unstable();
-        Ok(ids)
+        fw.end_nodes()?;
     }
+    {
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT l.from_id, l.relation, t.code FROM node_link l \
+                 JOIN node t ON t.id = l.to_id JOIN node f ON f.id = l.from_id \
+                 WHERE f.version_id = ?1 ORDER BY l.from_id, l.relation, l.position",
+            )
+            .map_err(|e| map_err(e, ctx))?;
+        let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
+        while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
+            fw.link(
+                r.get(0).map_err(|e| map_err(e, ctx))?,
+                text_at(r, 1, ctx)?,
+                r.get(2).map_err(|e| map_err(e, ctx))?,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A version's indicator definitions, into `fw`; their ids, in order.
+pub(super) fn read_definitions(
+    conn: &Connection,
+    version: &VersionInfo,
+    detail: Detail,
+    fw: &mut impl RowSink,
+    ctx: &str,
+) -> Result<Vec<i64>, Error> {
+    let mut ids = Vec::with_capacity(super::capacity_hint(version.indicators));
+    let lean = detail != Detail::Full;
+    let mut stmt = conn
+        .prepare_cached(if lean {
+            INDICATOR_DEFS_LEAN
+        } else {
+            INDICATOR_DEFS
+        })
+        .map_err(|e| map_err(e, ctx))?;
+    let mut rows = stmt.query([version.id]).map_err(|e| map_err(e, ctx))?;
+    // Columns by position, in the order of the SELECT above (reading 20,000 rows by
+    // column name spent a quarter of the time looking names up).
+    while let Some(r) = rows.next().map_err(|e| map_err(e, ctx))? {
+        let def_id: i64 = r.get(0).map_err(|e| map_err(e, ctx))?;
+        ids.push(def_id);
+        let text = |c: usize| -> Result<String, Error> { r.get(c).map_err(|e| map_err(e, ctx)) };
+        let opt =
+            |c: usize| -> Result<Option<String>, Error> { r.get(c).map_err(|e| map_err(e, ctx)) };
+        let prose = |c: usize| {
+            if lean {
+                Ok(None)
+            } else {
+                opt(PROSE_COLUMN + c)
+            }
+        };
+        fw.indicator(DefRow {
+            def_id,
+            node_id: r.get(1).map_err(|e| map_err(e, ctx))?,
+            baseline_period: r.get(2).map_err(|e| map_err(e, ctx))?,
+            baseline_value: r.get(3).map_err(|e| map_err(e, ctx))?,
+            code: text(4)?,
+            title: text(5)?,
+            unit: text(6)?,
+            direction: text_at(r, 7, ctx)?,
+            frequency: text_at(r, 8, ctx)?,
+            aggregation: text_at(r, 9, ctx)?,
+            disaggregations: text_at(r, 10, ctx)?,
+            position: r.get(11).map_err(|e| map_err(e, ctx))?,
+            cumulative: r.get(12).map_err(|e| map_err(e, ctx))?,
+            ratio_numerator: opt(13)?,
+            ratio_denominator: opt(14)?,
+            standard_code: prose(0)?,
+            source: prose(1)?,
+            definition: prose(2)?,
+            illustrative: !lean && r.get(PROSE_COLUMN + 3).map_err(|e| map_err(e, ctx))?,
+            pirs: if lean {
+                None
+            } else {
+                Some(Pirs {
+                    rationale: prose(4)?,
+                    collection_method: prose(5)?,
+                    responsible: prose(6)?,
+                    reporting_frequency: prose(7)?,
+                    data_quality_limitations: prose(8)?,
+                    dqa_date: prose(9)?,
+                    baseline_rationale: prose(10)?,
+                    target_rationale: prose(11)?,
+                })
+            },
+        })?;
+    }
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 #[cfg(test)]

@@ -141,6 +141,35 @@ pub(crate) fn rule(row: RuleRow<'_>, ctx: &str) -> Result<Indicator, Error> {
     })
 }
 
+/// Where a version's rows go as they are read: into a [`VersionBuilder`], or into the
+/// version's stored outline (`outline.rs`), which is written from the same rows so that
+/// reading it gives what reading them gives.
+pub(crate) trait RowSink {
+    /// The next node, in position order.
+    fn node(&mut self, row: NodeRow) -> Result<(), Error>;
+    /// Every node has come.
+    fn end_nodes(&mut self) -> Result<(), Error>;
+    /// A link of the node `from` to the node coded `to`.
+    fn link(&mut self, from: i64, relation: &str, to: String) -> Result<(), Error>;
+    /// An indicator definition.
+    fn indicator(&mut self, row: DefRow<'_>) -> Result<(), Error>;
+}
+
+impl RowSink for VersionBuilder<'_> {
+    fn node(&mut self, row: NodeRow) -> Result<(), Error> {
+        VersionBuilder::node(self, row)
+    }
+    fn end_nodes(&mut self) -> Result<(), Error> {
+        VersionBuilder::end_nodes(self)
+    }
+    fn link(&mut self, from: i64, relation: &str, to: String) -> Result<(), Error> {
+        VersionBuilder::link(self, from, relation, to)
+    }
+    fn indicator(&mut self, row: DefRow<'_>) -> Result<(), Error> {
+        VersionBuilder::indicator(self, row)
+    }
+}
+
 /// Builds a [`Framework`] from a version's rows: [`VersionBuilder::node`] for each node in
 /// position order, then [`VersionBuilder::end_nodes`], then links; targets and indicator
 /// definitions in any order (each indicator is put under its node at the end); and

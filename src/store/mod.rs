@@ -24,6 +24,7 @@ mod demo;
 mod framework;
 mod framework_read;
 mod framework_rows;
+mod outline;
 mod period_key;
 pub mod postgres;
 mod progress;
@@ -55,6 +56,7 @@ pub use demo::{
 };
 pub use framework::{capacity_hint, SaveOutcome, StrategyInfo, VersionInfo};
 pub use framework_read::Targets;
+pub use progress::SharedRead;
 pub use standards::CurrentValue;
 pub use values::{
     Imported, Keep, Kind, NewValue, Replaced, StoredValue, ValueQuery, ValueWriter, Written,
@@ -358,6 +360,12 @@ impl Store {
                     &format!("upgrade the database schema to version {}", i + 1),
                 ),
             })?;
+        }
+        // Versions stored before outlines existed get theirs, from their rows.
+        if version < schema::OUTLINES_FROM {
+            for v in framework::all_versions(&tx)? {
+                outline::write(&tx, &v)?;
+            }
         }
         // Every link the rebuilt tables carry still leads where it did (the ids were kept);
         // links a damaged file already had broken are left for `ics check` to report.

@@ -6,12 +6,15 @@
 //! `value_current` index (indicator, period, disaggregation; current values only) for just the
 //! periods asked for, so its cost follows the number of indicators and the periods asked for,
 //! not the length of the history. (A second index by period made every imported value pay for
-//! one more B-tree insert; this one serves both the writes and the reports.) In a big
-//! database file the current values are read in two halves of the indicators, one on a
-//! second connection ([`Store::current_totals`]).
+//! one more B-tree insert; this one serves both the writes and the reports.) Several
+//! connections can share one read ([`SharedRead`]): the indicators in chunks of ids, each
+//! read by whichever connection is free.
 
 use crate::store::period_key::PeriodKey;
 use std::sync::Arc;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use rusqlite::OptionalExtension;
 
@@ -53,14 +56,94 @@ const CODES: &str = "SELECT id, code FROM indicator WHERE id BETWEEN ?1 AND ?2 O
 const INDICATOR_IDS: &str = "SELECT min(indicator_id), max(indicator_id) FROM indicator_def \
      WHERE version_id = ?1";
 
-/// From how many indicators, in a database file of how many bytes, the values are read in
-/// two halves on two connections at once. In a big file each value is a search of the
-/// current-value index and one of the table, mostly spent reading pages (a third of
-/// `progress` on 2,000,000 values), and the halves overlap those reads: 79 ms against 84 ms
-/// for `progress` on 2,000,000 annual values (205 MB). In a small file the second
-/// connection and thread cost more than they save: 60 ms against 52 ms on 200,000 (34 MB).
-/// (Medians of 21 interleaved runs, 20,000 indicators.)
-const PARALLEL_FROM: (usize, u64) = (2_000, 128 << 20);
+/// Into how many chunks of about how many indicators a shared read is cut: enough that two
+/// connections, one of which starts late (it reads the framework first), finish together;
+/// few enough that each chunk's three statements cost nothing beside its values.
+const CHUNKS: (usize, usize) = (32, 256);
+
+/// A read of the current totals of one version over a period range, shared by several
+/// connections (each on its own thread): the version's indicators in chunks by id, each read
+/// by whichever connection asks next ([`crate::store::ValueStore::help_read`]). The chunks'
+/// values are put together in id order ([`SharedRead::finish`]), which is the order one read
+/// of the whole range gives, so every indicator's values come back once and as one read would
+/// give them.
+pub struct SharedRead {
+    pub(crate) version: VersionInfo,
+    pub(crate) periods: PeriodRange,
+    /// Inclusive ranges of indicator ids, in order.
+    pub(crate) chunks: Vec<(i64, i64)>,
+    next: AtomicUsize,
+    done: Mutex<Vec<Option<ChunkRead>>>,
+}
+
+/// What reading one chunk gave.
+type ChunkRead = Result<Vec<PeriodValue>, Error>;
+
+impl SharedRead {
+    /// A read of `version`'s indicators (ids `ids`, inclusive, when known) cut into chunks;
+    /// one chunk of every id when the ids are not known.
+    pub(crate) fn new(
+        version: &VersionInfo,
+        periods: PeriodRange,
+        ids: Option<(i64, i64)>,
+    ) -> Self {
+        let chunks = match ids {
+            Some((lo, hi)) if lo <= hi => {
+                let parts = (version.indicators / CHUNKS.1).clamp(1, CHUNKS.0) as i128;
+                let (lo, hi) = (i128::from(lo), i128::from(hi));
+                let step = ((hi - lo + 1) + parts - 1) / parts;
+                (0..parts)
+                    .map(|k| (lo + k * step, (lo + (k + 1) * step - 1).min(hi)))
+                    .filter(|(a, b)| a <= b)
+                    // In range: both ends lie between `lo` and `hi`.
+                    .map(|(a, b)| (a as i64, b as i64))
+                    .collect()
+            }
+            Some(_) => Vec::new(),
+            None => vec![(i64::MIN, i64::MAX)],
+        };
+        let done = Mutex::new((0..chunks.len()).map(|_| None).collect());
+        SharedRead {
+            version: version.clone(),
+            periods,
+            chunks,
+            next: AtomicUsize::new(0),
+            done,
+        }
+    }
+
+    /// The next chunk no connection has taken: its place and its ids.
+    pub(crate) fn claim(&self) -> Option<(usize, (i64, i64))> {
+        let at = self.next.fetch_add(1, Ordering::Relaxed);
+        self.chunks.get(at).map(|&ids| (at, ids))
+    }
+
+    /// The values (or the failure) of the chunk at `at`.
+    pub(crate) fn put(&self, at: usize, read: Result<Vec<PeriodValue>, Error>) {
+        let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = done.get_mut(at) {
+            *slot = Some(read);
+        }
+    }
+
+    /// The values of every chunk, in id order; the first chunk's failure, in id order, if
+    /// any. Every chunk must have been read: call after the connections are done.
+    pub fn finish(self) -> Result<Vec<PeriodValue>, Error> {
+        let done = self.done.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut out = Vec::with_capacity(done.iter().flatten().flatten().map(Vec::len).sum());
+        for chunk in done {
+            match chunk {
+                Some(values) => out.extend(values?),
+                None => {
+                    return Err(Error::database(
+                        "the values could not all be read: a reader stopped before it was done",
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    }
+}
 
 impl Store {
     /// Current values of `version`'s indicators for every period of `periods` (so
@@ -75,50 +158,46 @@ impl Store {
     ) -> Result<Vec<PeriodValue>, Error> {
         let PeriodRange { from, through } = periods;
         let ctx = format!("read the values from {from} to {through}");
-        let big = self.in_file
-            && version.indicators >= PARALLEL_FROM.0
-            && std::fs::metadata(&self.path).is_ok_and(|m| m.len() >= PARALLEL_FROM.1);
-        if !big {
-            return self.current_totals_of(version, periods, (i64::MIN, i64::MAX), &ctx);
-        }
+        self.current_totals_of(version, periods, (i64::MIN, i64::MAX), &ctx)
+    }
+
+    /// [`Store::current_totals`] as a read several connections can share.
+    pub fn shared_totals(
+        &self,
+        version: &VersionInfo,
+        periods: PeriodRange,
+    ) -> Result<SharedRead, Error> {
+        let ctx = format!(
+            "read the values from {} to {}",
+            periods.from, periods.through
+        );
         let (lo, hi): (Option<i64>, Option<i64>) = self
             .conn
             .prepare_cached(INDICATOR_IDS)
             .and_then(|mut stmt| stmt.query_row([version.id], |r| Ok((r.get(0)?, r.get(1)?))))
             .map_err(|e| map_err(e, &ctx))?;
-        let (Some(lo), Some(hi)) = (lo, hi) else {
-            return Ok(Vec::new());
-        };
-        // Each indicator's values come from one half, in the order one read gives them. The
-        // second half is read on a second connection to the same file; where that cannot be
-        // had (no thread, no connection, or the file under this name is no longer the one
-        // this connection opened), the whole range is read here, as for a small file.
-        let mid = ((i128::from(lo) + i128::from(hi)) / 2) as i64;
-        let (path, counted, identity, ctx) =
-            (&self.path, self.counted, self.identity, ctx.as_str());
-        let (first, second) = std::thread::scope(|s| {
-            let second = std::thread::Builder::new().spawn_scoped(s, move || {
-                let mut other = Store::open(path, super::OpenMode::Existing).ok()?;
-                if other.identity != identity || identity.is_none() {
-                    return None;
-                }
-                other.counted = counted;
-                Some(other.current_totals_of(version, periods, (mid + 1, hi), ctx))
-            });
-            let first = self.current_totals_of(version, periods, (lo, mid), ctx);
-            let second = second.ok().and_then(|second| {
-                second
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            });
-            (first, second)
-        });
-        let mut out = first?;
-        match second {
-            Some(second) => out.extend(second?),
-            None => out.extend(self.current_totals_of(version, periods, (mid + 1, hi), ctx)?),
+        Ok(SharedRead::new(
+            version,
+            periods,
+            Some((lo.unwrap_or(1), hi.unwrap_or(0))),
+        ))
+    }
+
+    /// Read chunks of `read` on this connection until none is left, in one read transaction
+    /// (so what this connection reads is one state of the database).
+    pub fn help_read(&self, read: &SharedRead) {
+        let ctx = format!(
+            "read the values from {} to {}",
+            read.periods.from, read.periods.through
+        );
+        let tx = self.conn.unchecked_transaction().ok();
+        while let Some((at, ids)) = read.claim() {
+            read.put(
+                at,
+                self.current_totals_of(&read.version, read.periods, ids, &ctx),
+            );
         }
-        Ok(out)
+        drop(tx);
     }
 
     /// [`Store::current_totals`] of the indicators whose ids are in `ids` (inclusive).
@@ -154,7 +233,11 @@ impl Store {
         // reserved once rather than grown by doubling. Pages reserved and never filled are not
         // resident; the cap keeps a damaged count from asking for the impossible.
         let periods = (i64::from(through.year) - i64::from(from.year) + 1).clamp(1, 1 << 10) * 5;
-        let room = (version.indicators as u64).saturating_mul(periods as u64);
+        // A chunk of ids holds at most as many indicators as it has ids.
+        let span = (i128::from(ids.1) - i128::from(ids.0) + 1).clamp(0, u64::MAX.into()) as u64;
+        let room = (version.indicators as u64)
+            .min(span)
+            .saturating_mul(periods as u64);
         let mut out: Vec<PeriodValue> = Vec::with_capacity(room.min(1 << 20) as usize);
         let counted = super::workflow::state_clause(&self.conn, self.counted)?;
         // The special rows first: where a total is in both, the one with the ratio parts is
@@ -306,16 +389,19 @@ title = "Goal"
         values
     }
 
-    /// A big strategy in a big file has its values read in two halves on two connections:
-    /// every indicator's values come back once, as one connection reads them, the ratio parts
-    /// and disaggregations included. (The file is made big with a blob in a table of its own.)
+    /// How many indicators the shared-read test stores: enough for several chunks.
+    const MANY: usize = 2_000;
+
+    /// A read shared by two connections on two threads gives every indicator's values once,
+    /// as one connection's read does, the ratio parts and disaggregations included; so does a
+    /// read one connection makes alone, and one whose chunks the connections take in turn.
     #[test]
-    fn a_big_strategy_values_read_in_two_halves_are_the_whole() {
+    fn a_shared_values_read_is_the_whole() {
         let mut text = String::from(
             "[strategy]\ncode = \"t\"\ntitle = \"T\"\nversion = \"v1\"\n\n\
              [[goal]]\ncode = \"G1\"\ntitle = \"Goal\"\n",
         );
-        for i in 0..PARALLEL_FROM.0 {
+        for i in 0..MANY {
             text.push_str(&format!(
                 "[[goal.indicator]]\ncode = \"I{i}\"\ntitle = \"Indicator {i}\"\n\
                  unit = \"people\"\ndirection = \"increase\"\n{}",
@@ -328,55 +414,111 @@ title = "Goal"
         }
         let fw = parse_str(&text, "framework.toml").unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let mut file =
-            Store::open(&dir.path().join("big.db"), crate::store::OpenMode::Create).unwrap();
-        file.conn
-            .execute_batch(&format!(
-                "CREATE TABLE padding (b BLOB); INSERT INTO padding VALUES (zeroblob({})); \
-                 PRAGMA wal_checkpoint(TRUNCATE);",
-                PARALLEL_FROM.1
-            ))
-            .unwrap();
-        assert!(std::fs::metadata(&file.path).unwrap().len() >= PARALLEL_FROM.1);
-        let mut memory = Store::open_in_memory().unwrap();
+        let path = dir.path().join("big.db");
+        let mut store = Store::open(&path, crate::store::OpenMode::Create).unwrap();
         let year: FiscalPeriod = "FY2022".parse().unwrap();
-        let mut read = Vec::new();
-        for store in [&mut file, &mut memory] {
+        store
+            .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
+            .unwrap();
+        let sql = "INSERT INTO value (indicator_id, period, disaggregation, value, \
+                   recorded_by, recorded_at) SELECT id, ?1, ?2, id * ?3, 't', 'now' \
+                   FROM indicator";
+        for (period, disagg, k) in [
+            (year.key(), "", 1.0),
+            (FiscalPeriod::quarter(2022, 2).key(), "", 0.5),
+            (year.key(), "sex=female", 0.25),
+            ("FY2021".parse::<FiscalPeriod>().unwrap().key(), "", 2.0),
+        ] {
             store
-                .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
+                .conn
+                .execute(sql, rusqlite::params![period, disagg, k])
                 .unwrap();
-            let sql = "INSERT INTO value (indicator_id, period, disaggregation, value, \
-                       recorded_by, recorded_at) SELECT id, ?1, ?2, id * ?3, 't', 'now' \
-                       FROM indicator";
-            for (period, disagg, k) in [
-                (year.key(), "", 1.0),
-                (FiscalPeriod::quarter(2022, 2).key(), "", 0.5),
-                (year.key(), "sex=female", 0.25),
-                ("FY2021".parse::<FiscalPeriod>().unwrap().key(), "", 2.0),
-            ] {
-                store
-                    .conn
-                    .execute(sql, rusqlite::params![period, disagg, k])
-                    .unwrap();
-            }
-            let v = store.resolve_version(None).unwrap();
-            read.push(sorted(store.current_totals(&v, year.span()).unwrap()));
         }
+        let v = store.resolve_version(None).unwrap();
+        let whole = store.current_totals(&v, year.span()).unwrap();
         // Two values (the year and its second quarter) of each indicator; for the four that
         // declare sex, the female value and both totals again (read with the parts).
-        assert_eq!(read[0].len(), 2 * PARALLEL_FROM.0 + 4 * 3);
-        assert_eq!(read[0], read[1]);
-        // Where no second connection can be had (here another file, not a database, now has
-        // the name), the whole read is made on the first.
-        let other = dir.path().join("other");
-        std::fs::File::create(&other)
-            .unwrap()
-            .set_len(PARALLEL_FROM.1)
-            .unwrap();
-        std::fs::rename(&other, &file.path).unwrap();
-        let v = file.resolve_version(None).unwrap();
-        let again = sorted(file.current_totals(&v, year.span()).unwrap());
-        assert_eq!(again, read[0]);
+        assert_eq!(whole.len(), 2 * MANY + 4 * 3);
+        // Two threads.
+        let read = store.shared_totals(&v, year.span()).unwrap();
+        assert!(read.chunks.len() > 4, "{} chunks", read.chunks.len());
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                Store::open(&path, crate::store::OpenMode::Existing)
+                    .unwrap()
+                    .help_read(&read)
+            });
+            store.help_read(&read);
+        });
+        let shared = read.finish().unwrap();
+        // Each indicator's values in the order the whole read gives them.
+        let by_indicator = |values: &[PeriodValue]| {
+            let mut map: std::collections::BTreeMap<String, Vec<(FiscalPeriod, f64)>> =
+                Default::default();
+            for x in values {
+                map.entry(x.indicator.to_string())
+                    .or_default()
+                    .push((x.period, x.value));
+            }
+            map
+        };
+        assert_eq!(by_indicator(&shared), by_indicator(&whole));
+        assert_eq!(sorted(shared), sorted(whole.clone()));
+        // One connection alone.
+        let read = store.shared_totals(&v, year.span()).unwrap();
+        store.help_read(&read);
+        assert_eq!(sorted(read.finish().unwrap()), sorted(whole.clone()));
+        // Chunks taken in turn, one each.
+        let other = Store::open(&path, crate::store::OpenMode::Existing).unwrap();
+        let read = store.shared_totals(&v, year.span()).unwrap();
+        let mut turn = 0;
+        while let Some((at, ids)) = read.claim() {
+            let by = if turn % 2 == 0 { &store } else { &other };
+            let ctx = "test";
+            read.put(at, by.current_totals_of(&v, year.span(), ids, ctx));
+            turn += 1;
+        }
+        assert_eq!(sorted(read.finish().unwrap()), sorted(whole));
+    }
+
+    /// The chunks cover the ids once each, in order, whatever the range.
+    #[test]
+    fn chunks_cover_every_id_once() {
+        let (_, mut v) = store();
+        let year: FiscalPeriod = "FY2022".parse().unwrap();
+        for (indicators, lo, hi) in [
+            (1, 5, 5),
+            (3, 1, 3),
+            (20_000, 1, 20_000),
+            (20_000, 7, 40_013),
+            (257, 1, 257),
+            (100_000, i64::MAX - 99_999, i64::MAX),
+            (100_000, i64::MIN, i64::MIN + 99_999),
+            (3, i64::MIN, i64::MAX),
+        ] {
+            v.indicators = indicators;
+            let read = SharedRead::new(&v, year.span(), Some((lo, hi)));
+            assert!(!read.chunks.is_empty() && read.chunks.len() <= CHUNKS.0);
+            assert_eq!(read.chunks.first().unwrap().0, lo);
+            assert_eq!(read.chunks.last().unwrap().1, hi);
+            for w in read.chunks.windows(2) {
+                assert_eq!(
+                    w[0].1.checked_add(1),
+                    Some(w[1].0),
+                    "{indicators} {lo} {hi}"
+                );
+            }
+            for c in &read.chunks {
+                assert!(c.0 <= c.1);
+            }
+        }
+        // No ids (no indicators): nothing to read.
+        let read = SharedRead::new(&v, year.span(), Some((1, 0)));
+        assert!(read.chunks.is_empty());
+        assert_eq!(read.finish().unwrap(), Vec::new());
+        // A chunk nobody read is an error, not a report without its values.
+        let read = SharedRead::new(&v, year.span(), Some((1, 10)));
+        assert!(read.finish().is_err());
     }
 
     #[test]

@@ -279,7 +279,63 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX target_period ON target(period, def_id, value);
     "#,
+    // 13: each version's outline (`outline.rs`): its nodes, links and indicator definitions
+    // without the prose, as one compact value that `progress` and `tree` read instead of
+    // stepping through 20,000 rows. Written by `load` from the rows it stored (and by this
+    // upgrade for the versions already stored). A version's rows never change once stored;
+    // should they anyway, these triggers drop its outline, and readers read the rows.
+    r#"
+    CREATE TABLE version_outline (
+        version_id INTEGER PRIMARY KEY REFERENCES strategy_version(id),
+        format     INTEGER NOT NULL,
+        body       BLOB NOT NULL
+    );
+    CREATE TRIGGER version_outline_node_insert AFTER INSERT ON node BEGIN
+        DELETE FROM version_outline WHERE version_id = NEW.version_id;
+    END;
+    CREATE TRIGGER version_outline_node_update AFTER UPDATE ON node BEGIN
+        DELETE FROM version_outline WHERE version_id IN (OLD.version_id, NEW.version_id);
+    END;
+    CREATE TRIGGER version_outline_node_delete AFTER DELETE ON node BEGIN
+        DELETE FROM version_outline WHERE version_id = OLD.version_id;
+    END;
+    CREATE TRIGGER version_outline_def_insert AFTER INSERT ON indicator_def BEGIN
+        DELETE FROM version_outline WHERE version_id = NEW.version_id;
+    END;
+    CREATE TRIGGER version_outline_def_update AFTER UPDATE ON indicator_def BEGIN
+        DELETE FROM version_outline WHERE version_id IN (OLD.version_id, NEW.version_id);
+    END;
+    CREATE TRIGGER version_outline_def_delete AFTER DELETE ON indicator_def BEGIN
+        DELETE FROM version_outline WHERE version_id = OLD.version_id;
+    END;
+    CREATE TRIGGER version_outline_link_insert AFTER INSERT ON node_link BEGIN
+        DELETE FROM version_outline
+        WHERE version_id IN (SELECT version_id FROM node WHERE id = NEW.from_id);
+    END;
+    CREATE TRIGGER version_outline_link_update AFTER UPDATE ON node_link BEGIN
+        DELETE FROM version_outline
+        WHERE version_id IN (SELECT version_id FROM node WHERE id IN (OLD.from_id, NEW.from_id));
+    END;
+    CREATE TRIGGER version_outline_link_delete AFTER DELETE ON node_link BEGIN
+        DELETE FROM version_outline
+        WHERE version_id IN (SELECT version_id FROM node WHERE id = OLD.from_id);
+    END;
+    -- `load` sets an indicator's code to itself when a later version uses it again: no change.
+    CREATE TRIGGER version_outline_indicator_update AFTER UPDATE ON indicator
+    WHEN OLD.code IS NOT NEW.code OR OLD.id IS NOT NEW.id BEGIN
+        DELETE FROM version_outline WHERE version_id IN
+            (SELECT version_id FROM indicator_def WHERE indicator_id IN (OLD.id, NEW.id));
+    END;
+    CREATE TRIGGER version_outline_indicator_delete AFTER DELETE ON indicator BEGIN
+        DELETE FROM version_outline WHERE version_id IN
+            (SELECT version_id FROM indicator_def WHERE indicator_id = OLD.id);
+    END;
+    "#,
 ];
+
+/// The schema that first has version outlines: an upgrade from before it writes one for each
+/// stored version.
+pub const OUTLINES_FROM: i64 = 13;
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

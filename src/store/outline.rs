@@ -1,0 +1,567 @@
+//! A version's stored outline: its nodes, links and indicator definitions without the prose,
+//! as the rows give them to a lean read, kept as one compact value (table `version_outline`,
+//! schema 13) beside the rows. `progress` and `tree` of a 20,000-indicator strategy spent most
+//! of their time stepping SQLite through those rows (about 150 million instructions, most of
+//! the framework read); decoding the outline gives the reader the same rows for a fraction.
+//!
+//! The rows stay the truth; the outline is an accelerator that can only be missing, never
+//! wrong in a way a reader would believe:
+//! - it is written from the rows themselves ([`write`]: the same lean read into an encoder,
+//!   in the transaction that stored them), so reading it gives what reading them gives;
+//! - a version's rows are never changed once stored, and triggers (schema 13) delete the
+//!   outline of any version whose nodes, links, definitions or indicator codes change
+//!   anyway (by a later ics or a hand edit);
+//! - a reader that finds it missing, of another format, cut short, with a count that
+//!   disagrees with the version's, or with anything its builder refuses, reads the rows
+//!   instead ([`read`] answers `None`), so damage is reported from the rows, as before;
+//! - `ics check` compares each outline with a fresh encoding of its version's rows.
+//!
+//! The encoding: `ICSO`, a format byte, a check sum of the rest (8 bytes: any change within
+//! one 8-byte word, a cut or an addition changes it; [`sum`]), then records, each a tag byte
+//! and its fields: a node
+//! (1), the end of the nodes (2), a link (3), an indicator definition (4), the end (0). Numbers
+//! are 8 bytes little-endian, text is a 4-byte length and UTF-8, and an optional field is a
+//! byte (0 none, 1 some) and the field.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::framework_read::{read_definitions, read_nodes};
+use super::framework_rows::{DefRow, Detail, NodeRow, RowSink};
+use super::{map_err, VersionInfo};
+use crate::error::Error;
+
+const MAGIC: &[u8; 4] = b"ICSO";
+/// The format this build writes and reads; an outline of another format is not read.
+const FORMAT: u8 = 1;
+
+/// Magic, format and sum: where the records start.
+const HEAD: usize = 4 + 1 + 8;
+
+/// The check sum of `records`: their length, then each 8-byte word (the last padded with
+/// zeros), each step a bijection of the running sum, so a change confined to one word always
+/// changes the result.
+fn sum(records: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let step = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let mut h = step(0, records.len() as u64);
+    let mut words = records.chunks_exact(8);
+    for w in &mut words {
+        h = step(h, u64::from_le_bytes(w.try_into().unwrap_or_default()));
+    }
+    let mut last = [0u8; 8];
+    last[..words.remainder().len()].copy_from_slice(words.remainder());
+    step(h, u64::from_le_bytes(last))
+}
+
+const NODE: u8 = 1;
+const END_NODES: u8 = 2;
+const LINK: u8 = 3;
+const DEFINITION: u8 = 4;
+const END: u8 = 0;
+
+/// Write (or rewrite) the outline of `version` from its stored rows, on `conn`, which should
+/// hold the transaction that stored them.
+pub(super) fn write(conn: &Connection, version: &VersionInfo) -> Result<(), Error> {
+    let ctx = format!("store the outline of version `{}`", version.label);
+    let body = encode(conn, version, &ctx)?;
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO version_outline (version_id, format, body) VALUES (?1, ?2, ?3)",
+    )
+    .and_then(|mut stmt| stmt.execute(rusqlite::params![version.id, FORMAT, body]))
+    .map_err(|e| map_err(e, &ctx))?;
+    Ok(())
+}
+
+/// The outline of `version` as [`write`] would store it now, from its rows.
+pub(super) fn encode(
+    conn: &Connection,
+    version: &VersionInfo,
+    ctx: &str,
+) -> Result<Vec<u8>, Error> {
+    let mut enc = Encoder::default();
+    enc.out.extend_from_slice(MAGIC);
+    enc.out.push(FORMAT);
+    enc.out.extend_from_slice(&[0; 8]);
+    read_nodes(conn, version, Detail::Outline, &mut enc, ctx)?;
+    read_definitions(conn, version, Detail::Outline, &mut enc, ctx)?;
+    enc.out.push(END);
+    let sum = sum(&enc.out[HEAD..]);
+    enc.out[HEAD - 8..HEAD].copy_from_slice(&sum.to_le_bytes());
+    Ok(enc.out)
+}
+
+/// Whether this build reads outlines of `format` (one of another format is passed over).
+pub(super) fn readable(format: i64) -> bool {
+    format == i64::from(FORMAT)
+}
+
+/// The stored outline of `version` (format and body), if it has one.
+pub(super) fn stored(
+    conn: &Connection,
+    version: &VersionInfo,
+    ctx: &str,
+) -> Result<Option<(i64, Vec<u8>)>, Error> {
+    conn.prepare_cached("SELECT format, body FROM version_outline WHERE version_id = ?1")
+        .and_then(|mut stmt| {
+            stmt.query_row([version.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .map_err(|e| map_err(e, ctx))
+}
+
+/// Feed `sink` the rows of `version`'s stored outline, and give its definitions' ids in
+/// order; `None` (having fed it some rows, perhaps) when there is no outline this build can
+/// read whole, or `sink` refused a row: the caller then reads the rows with a fresh sink.
+pub(super) fn read(
+    conn: &Connection,
+    version: &VersionInfo,
+    sink: &mut impl RowSink,
+) -> Option<Vec<i64>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT body FROM version_outline WHERE version_id = ?1 AND format = ?2")
+        .ok()?;
+    stmt.query_row(rusqlite::params![version.id, FORMAT], |r| {
+        Ok(r.get_ref(0)?
+            .as_blob()
+            .ok()
+            .and_then(|body| decode(body, version, sink)))
+    })
+    .ok()
+    .flatten()
+}
+
+/// See [`read`].
+fn decode(body: &[u8], version: &VersionInfo, sink: &mut impl RowSink) -> Option<Vec<i64>> {
+    let mut r = Reader { buf: body, at: 0 };
+    if r.bytes(4)? != MAGIC || r.u8()? != FORMAT || r.i64()? as u64 != sum(body.get(HEAD..)?) {
+        return None;
+    }
+    let (mut nodes, mut ids) = (
+        0usize,
+        Vec::with_capacity(super::capacity_hint(version.indicators)),
+    );
+    loop {
+        match r.u8()? {
+            NODE => {
+                nodes += 1;
+                sink.node(NodeRow {
+                    id: r.i64()?,
+                    kind: r.str()?.to_string(),
+                    code: r.opt_str()?.map(str::to_string),
+                    parent: r.opt_str()?.map(str::to_string),
+                    title: r.opt_str()?.map(str::to_string),
+                    description: None,
+                    justification: None,
+                    result_type: r.opt_str()?.map(str::to_string),
+                    parent_id: r.opt_i64()?,
+                    parent_version: r.opt_i64()?,
+                    linkages: None,
+                    risks: None,
+                    hypothesis: None,
+                    aligns_with: r.opt_str()?.map(str::to_string),
+                })
+                .ok()?;
+            }
+            END_NODES => sink.end_nodes().ok()?,
+            LINK => {
+                let from = r.i64()?;
+                let relation = r.str()?;
+                let to = r.str()?.to_string();
+                sink.link(from, relation, to).ok()?;
+            }
+            DEFINITION => {
+                let def_id = r.i64()?;
+                ids.push(def_id);
+                sink.indicator(DefRow {
+                    def_id,
+                    node_id: r.i64()?,
+                    baseline_period: r.opt_i64()?,
+                    baseline_value: r.opt_f64()?,
+                    code: r.str()?.to_string(),
+                    title: r.str()?.to_string(),
+                    unit: r.str()?.to_string(),
+                    direction: r.str()?,
+                    frequency: r.str()?,
+                    aggregation: r.str()?,
+                    disaggregations: r.str()?,
+                    position: r.i64()?,
+                    cumulative: r.u8()? != 0,
+                    ratio_numerator: r.opt_str()?.map(str::to_string),
+                    ratio_denominator: r.opt_str()?.map(str::to_string),
+                    standard_code: None,
+                    source: None,
+                    definition: None,
+                    illustrative: false,
+                    pirs: None,
+                })
+                .ok()?;
+            }
+            END => break,
+            _ => return None,
+        }
+    }
+    // Whole, and of this version's size.
+    if r.at != body.len() || nodes != version.nodes || ids.len() != version.indicators {
+        return None;
+    }
+    ids.sort_unstable();
+    Some(ids)
+}
+
+/// Writes the rows it is given as an outline.
+#[derive(Default)]
+struct Encoder {
+    out: Vec<u8>,
+}
+
+impl Encoder {
+    fn i64(&mut self, n: i64) {
+        self.out.extend_from_slice(&n.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        // A text over 4 GiB cannot be stored in SQLite (1 GB at most) in the first place.
+        let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
+        self.out.extend_from_slice(&len.to_le_bytes());
+        self.out.extend_from_slice(s.as_bytes());
+    }
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => {
+                self.out.push(1);
+                self.str(s);
+            }
+            None => self.out.push(0),
+        }
+    }
+    fn opt_i64(&mut self, n: Option<i64>) {
+        match n {
+            Some(n) => {
+                self.out.push(1);
+                self.i64(n);
+            }
+            None => self.out.push(0),
+        }
+    }
+    fn opt_f64(&mut self, n: Option<f64>) {
+        self.opt_i64(n.map(|n| n.to_bits() as i64));
+    }
+}
+
+impl RowSink for Encoder {
+    fn node(&mut self, row: NodeRow) -> Result<(), Error> {
+        self.out.push(NODE);
+        self.i64(row.id);
+        self.str(&row.kind);
+        self.opt_str(row.code.as_deref());
+        self.opt_str(row.parent.as_deref());
+        self.opt_str(row.title.as_deref());
+        self.opt_str(row.result_type.as_deref());
+        self.opt_i64(row.parent_id);
+        self.opt_i64(row.parent_version);
+        self.opt_str(row.aligns_with.as_deref());
+        Ok(())
+    }
+    fn end_nodes(&mut self) -> Result<(), Error> {
+        self.out.push(END_NODES);
+        Ok(())
+    }
+    fn link(&mut self, from: i64, relation: &str, to: String) -> Result<(), Error> {
+        self.out.push(LINK);
+        self.i64(from);
+        self.str(relation);
+        self.str(&to);
+        Ok(())
+    }
+    fn indicator(&mut self, row: DefRow<'_>) -> Result<(), Error> {
+        self.out.push(DEFINITION);
+        self.i64(row.def_id);
+        self.i64(row.node_id);
+        self.opt_i64(row.baseline_period);
+        self.opt_f64(row.baseline_value);
+        self.str(&row.code);
+        self.str(&row.title);
+        self.str(&row.unit);
+        self.str(row.direction);
+        self.str(row.frequency);
+        self.str(row.aggregation);
+        self.str(row.disaggregations);
+        self.i64(row.position);
+        self.out.push(u8::from(row.cumulative));
+        self.opt_str(row.ratio_numerator.as_deref());
+        self.opt_str(row.ratio_denominator.as_deref());
+        Ok(())
+    }
+}
+
+/// Reads an outline; every read is checked against the end (`None` past it).
+struct Reader<'a> {
+    buf: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.at.checked_add(n)?;
+        let b = self.buf.get(self.at..end)?;
+        self.at = end;
+        Some(b)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.bytes(1)?[0])
+    }
+    fn i64(&mut self) -> Option<i64> {
+        Some(i64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
+    }
+    fn str(&mut self) -> Option<&'a str> {
+        let len = u32::from_le_bytes(self.bytes(4)?.try_into().ok()?);
+        std::str::from_utf8(self.bytes(usize::try_from(len).ok()?)?).ok()
+    }
+    fn some(&mut self) -> Option<bool> {
+        match self.u8()? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+    fn opt_str(&mut self) -> Option<Option<&'a str>> {
+        Some(if self.some()? {
+            Some(self.str()?)
+        } else {
+            None
+        })
+    }
+    fn opt_i64(&mut self) -> Option<Option<i64>> {
+        Some(if self.some()? {
+            Some(self.i64()?)
+        } else {
+            None
+        })
+    }
+    fn opt_f64(&mut self) -> Option<Option<f64>> {
+        Some(self.opt_i64()?.map(|n| f64::from_bits(n as u64)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::{parse_str, Framework};
+    use crate::store::{OpenMode, Store, Targets};
+
+    const AT: &str = "2026-01-15T12:00:00.000000Z";
+
+    /// A strategy with what the outline carries beyond codes and titles: alignments, a
+    /// result type, links, baselines, a ratio, a cumulative indicator, disaggregations.
+    const RICH: &str = r#"
+[strategy]
+code = "t"
+title = "T"
+version = "v1"
+
+[[goal]]
+code = "G1"
+title = "Goal"
+aligns_with = [{ strategy = "JSP", code = "1.1", title = "T" }]
+
+  [[goal.objective]]
+  code = "O1"
+  title = "Objective"
+  result_type = "outcome"
+
+    [[goal.objective.indicator]]
+    code = "I1"
+    title = "People trained"
+    unit = "people"
+    direction = "increase"
+    baseline = { period = "FY2020", value = 10 }
+    targets = { FY2022 = 20, FY2023 = 30 }
+    disaggregations = { sex = ["female", "male"] }
+    cumulative = true
+
+    [[goal.objective.indicator]]
+    code = "I2"
+    title = "Share passing"
+    unit = "percent"
+    direction = "increase"
+    ratio = { numerator = "passed", denominator = "sat" }
+
+[[development_objective]]
+code = "DO1"
+title = "Development objective"
+supports = ["O1"]
+"#;
+
+    fn stored(text: &str) -> (Store, crate::store::VersionInfo) {
+        let mut store = Store::open_in_memory().unwrap();
+        let fw = parse_str(text, "framework.toml").unwrap();
+        store.save_version(&fw, "v1", None, AT).unwrap();
+        let v = store.resolve_version(None).unwrap();
+        (store, v)
+    }
+
+    fn outlines(store: &Store) -> i64 {
+        store
+            .conn
+            .query_row("SELECT count(*) FROM version_outline", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// The lean and outline reads, with every target.
+    fn reads(store: &Store, v: &crate::store::VersionInfo) -> (Framework, Framework) {
+        (
+            store.framework_lean(v, Targets::All).unwrap(),
+            store.framework_outline(v, Targets::All).unwrap(),
+        )
+    }
+
+    #[test]
+    fn an_outline_reads_back_as_the_rows_do() {
+        for text in [RICH, crate::shipped::FRAMEWORK] {
+            let (store, v) = stored(text);
+            assert_eq!(outlines(&store), 1, "load writes the outline");
+            let from_outline = reads(&store, &v);
+            store
+                .conn
+                .execute("DELETE FROM version_outline", [])
+                .unwrap();
+            let from_rows = reads(&store, &v);
+            assert_eq!(from_outline, from_rows);
+            // And the rows were not left out: the alignments and links are there.
+            assert!(from_rows.1.nodes.iter().any(|n| !n.aligns_with.is_empty()) || text != RICH);
+            assert!(from_rows.1.nodes.iter().any(|n| !n.supports.is_empty()));
+        }
+    }
+
+    #[test]
+    fn a_changed_row_drops_its_versions_outline() {
+        let changes = [
+            "UPDATE node SET title = 'Changed' WHERE code = 'O1'",
+            "UPDATE indicator_def SET title = 'Changed' WHERE position = 0",
+            "DELETE FROM node_link",
+            "UPDATE indicator SET code = 'I9' WHERE code = 'I1'",
+            "INSERT INTO node (version_id, position, kind, code, title) VALUES (1, 99, 'goal', 'G9', 'New')",
+        ];
+        for change in changes {
+            let (store, _) = stored(RICH);
+            store.conn.execute(change, []).unwrap();
+            assert_eq!(outlines(&store), 0, "{change}");
+        }
+        // The rows are read instead, and show the change.
+        let (store, v) = stored(RICH);
+        store.conn.execute(changes[0], []).unwrap();
+        let fw = store.framework_lean(&v, Targets::None).unwrap();
+        assert!(fw.nodes.iter().any(|n| n.title == "Changed"));
+        // A later version that uses the same indicators leaves the first one's outline.
+        let (mut store, _) = stored(RICH);
+        let v2 = RICH
+            .replace("version = \"v1\"", "version = \"v2\"")
+            .replace("Objective", "Objective 2");
+        let fw = parse_str(&v2, "framework.toml").unwrap();
+        store.save_version(&fw, "v2", None, AT).unwrap();
+        assert_eq!(outlines(&store), 2);
+        let _ = v;
+    }
+
+    #[test]
+    fn a_damaged_outline_is_passed_over_for_the_rows() {
+        let (store, v) = stored(RICH);
+        let want = reads(&store, &v);
+        let body: Vec<u8> = store
+            .conn
+            .query_row("SELECT body FROM version_outline", [], |r| r.get(0))
+            .unwrap();
+        let mut damaged: Vec<Vec<u8>> = (0..body.len())
+            .step_by(7)
+            .map(|n| body[..n].to_vec())
+            .collect();
+        damaged.push([body.as_slice(), b"x"].concat());
+        let mut wrong_magic = body.clone();
+        wrong_magic[0] = b'X';
+        damaged.push(wrong_magic);
+        // Every byte flipped in turn.
+        for at in 0..body.len() {
+            let mut b = body.clone();
+            b[at] ^= 0x80;
+            damaged.push(b);
+        }
+        for b in damaged {
+            store
+                .conn
+                .execute("UPDATE version_outline SET body = ?1", [&b])
+                .unwrap();
+            // The sum refuses each: the rows are read, no panic and no error.
+            let got = (
+                store.framework_lean(&v, Targets::All),
+                store.framework_outline(&v, Targets::All),
+            );
+            let (Ok(lean), Ok(outline)) = got else {
+                panic!("a damaged outline made the read fail");
+            };
+            let mut fresh = Encoder::default();
+            assert!(decode(&b, &v, &mut fresh).is_none());
+            assert_eq!((lean, outline), want);
+        }
+        // An outline of another format is not read.
+        store
+            .conn
+            .execute("UPDATE version_outline SET body = ?1, format = 2", [&body])
+            .unwrap();
+        assert_eq!(reads(&store, &v), want);
+    }
+
+    #[test]
+    fn an_upgrade_writes_the_outlines_of_stored_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut store = Store::open(&path, OpenMode::Create).unwrap();
+            let fw = parse_str(RICH, "framework.toml").unwrap();
+            store.save_version(&fw, "v1", None, AT).unwrap();
+            // As schema 12 left it: no outline table.
+            let triggers: Vec<String> = store
+                .conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'version_outline_%'")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(triggers.len(), 11);
+            for t in triggers {
+                store
+                    .conn
+                    .execute_batch(&format!("DROP TRIGGER {t}"))
+                    .unwrap();
+            }
+            store
+                .conn
+                .execute_batch("DROP TABLE version_outline; PRAGMA user_version = 12;")
+                .unwrap();
+        }
+        let store = Store::open(&path, OpenMode::Existing).unwrap();
+        assert_eq!(outlines(&store), 1);
+        let v = store.resolve_version(None).unwrap();
+        let (format, body) = super::stored(&store.conn, &v, "test").unwrap().unwrap();
+        assert!(readable(format));
+        assert_eq!(body, encode(&store.conn, &v, "test").unwrap());
+        assert!(store.check().unwrap().problems.is_empty());
+    }
+
+    #[test]
+    fn check_finds_an_outline_that_differs_from_its_rows() {
+        let (store, _) = stored(RICH);
+        let report = store.check().unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        // A title changed inside the outline only (same length, so it still decodes).
+        store
+            .conn
+            .execute(
+                "UPDATE version_outline SET body = CAST(replace(CAST(body AS TEXT), 'People trained', 'People trainee') AS BLOB)",
+                [],
+            )
+            .unwrap();
+        let problems = store.check().unwrap().problems;
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("outline"), "{problems:?}");
+    }
+}

@@ -154,15 +154,17 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     // No prose: the report shows none of it. With the period given and no trend to show, the
     // values need nothing from the framework: a second connection starts reading them on
     // another thread while this one reads the framework, then both read them (in chunks of
-    // indicators, whichever is free). Errors come in the order they would sequentially: the
+    // indicators, whichever is free; read again on this connection alone if a commit came
+    // between the two). Errors come in the order: finding the indicators' ids, the
     // framework's, the node's, then the values'.
     let (fw, early) = match period {
         Some(p) if !trend => {
             roomier_heaps();
             let read = store.shared_totals(&version, p.fiscal_year().span())?;
             let fw = std::thread::scope(|s| {
-                // A helper that cannot open its connection leaves the chunks to this one.
-                let helper = s.spawn(|| {
+                // A helper that cannot start or open its connection leaves the chunks to this
+                // one.
+                let helper = std::thread::Builder::new().spawn_scoped(s, || {
                     if let Ok(other) = cx.open_counted(&args.review) {
                         other.help_read(&read);
                     }
@@ -171,12 +173,14 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
                 if fw.is_ok() {
                     store.help_read(&read);
                 }
-                if let Err(panic) = helper.join() {
-                    std::panic::resume_unwind(panic)
+                if let Ok(helper) = helper {
+                    if let Err(panic) = helper.join() {
+                        std::panic::resume_unwind(panic)
+                    }
                 }
                 fw
             })?;
-            (fw, Some(read.finish()))
+            (fw, Some(store.finish_read(read)))
         }
         _ => (store.framework_lean(&version, targets)?, None),
     };

@@ -104,10 +104,24 @@ pub trait ValueStore {
     }
     /// Read chunks of `read` on this connection until no chunk is left untaken.
     fn help_read(&self, read: &SharedRead) {
-        // One chunk of every indicator ([`ValueStore::shared_totals`] above).
-        while let Some((at, _)) = read.claim() {
-            read.put(at, self.current_totals(&read.version, read.periods));
+        // One chunk of every indicator ([`ValueStore::shared_totals`] above); a chunk of some
+        // ids only is not this backend's to read.
+        while let Some((at, ids)) = read.claim() {
+            read.put(
+                at,
+                if ids == (i64::MIN, i64::MAX) {
+                    self.current_totals(&read.version, read.periods)
+                } else {
+                    Err(Error::database(
+                        "the values could not be read: this database cannot read them in parts",
+                    ))
+                },
+            );
         }
+    }
+    /// The values of `read`, on the connection that began it, once every helper is done.
+    fn finish_read(&self, read: SharedRead) -> Result<Vec<PeriodValue>, Error> {
+        read.finish()
     }
     /// The latest fiscal year with a current value of one of `version`'s indicators, within
     /// `periods` when given.
@@ -424,6 +438,9 @@ impl ValueStore for Store {
     }
     fn help_read(&self, read: &SharedRead) {
         Store::help_read(self, read)
+    }
+    fn finish_read(&self, read: SharedRead) -> Result<Vec<PeriodValue>, Error> {
+        Store::finish_read(self, read)
     }
     fn latest_value_year(
         &self,

@@ -194,9 +194,10 @@ impl Store {
             }
         }
         if report.problems.is_empty() {
-            report
-                .checked
-                .push("schema (every table, column and index, and the type of every value)".into());
+            report.checked.push(
+                "schema (every table, column, index and trigger, and the type of every value)"
+                    .into(),
+            );
         }
         Ok(())
     }
@@ -389,9 +390,14 @@ impl Store {
             }
             if super::outline::encode(&self.conn, &v, CTX)? == body {
                 same += 1;
+            } else if super::outline::decodes(&body, &v) {
+                report.problems.push(format!(
+                    "version `{}` of the strategy `{}`: its stored outline (what `progress` and `tree` show) differs from its nodes and indicators; restore the file from a backup",
+                    v.label, v.strategy
+                ));
             } else {
                 report.problems.push(format!(
-                    "version `{}` of the strategy `{}`: its stored outline (what `progress` and `tree` read) differs from its nodes and indicators; restore the file from a backup",
+                    "version `{}` of the strategy `{}`: its stored outline is damaged (ics reads its nodes and indicators instead); restore the file from a backup",
                     v.label, v.strategy
                 ));
             }

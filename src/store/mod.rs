@@ -361,10 +361,11 @@ impl Store {
                 ),
             })?;
         }
-        // Versions stored before outlines existed get theirs, from their rows.
+        // Versions stored before outlines existed get theirs, from their rows (not one whose
+        // rows are damaged: see `outline::write_if_readable`).
         if version < schema::OUTLINES_FROM {
-            for v in framework::all_versions(&tx)? {
-                outline::write(&tx, &v)?;
+            for v in framework::all_versions(&tx).unwrap_or_default() {
+                outline::write_if_readable(&tx, &v)?;
             }
         }
         // Every link the rebuilt tables carry still leads where it did (the ids were kept);

@@ -17,8 +17,8 @@
 //! - `ics check` compares each outline with a fresh encoding of its version's rows.
 //!
 //! The encoding: `ICSO`, a format byte, a check sum of the rest (8 bytes: any change within
-//! one 8-byte word, a cut or an addition changes it; [`sum`]), then records, each a tag byte
-//! and its fields: a node
+//! one 8-byte word changes it, and a cut or an addition all but surely does; [`sum`]), then
+//! records, each a tag byte and its fields: a node
 //! (1), the end of the nodes (2), a link (3), an indicator definition (4), the end (0). Numbers
 //! are 8 bytes little-endian, text is a 4-byte length and UTF-8, and an optional field is a
 //! byte (0 none, 1 some) and the field.
@@ -39,7 +39,8 @@ const HEAD: usize = 4 + 1 + 8;
 
 /// The check sum of `records`: their length, then each 8-byte word (the last padded with
 /// zeros), each step a bijection of the running sum, so a change confined to one word always
-/// changes the result.
+/// changes the result (and another length all but surely does). It guards against damage,
+/// not against someone who rewrites the sum: `ics check` compares the outline with its rows.
 fn sum(records: &[u8]) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let step = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
@@ -64,15 +65,32 @@ const END: u8 = 0;
 pub(super) fn write(conn: &Connection, version: &VersionInfo) -> Result<(), Error> {
     let ctx = format!("store the outline of version `{}`", version.label);
     let body = encode(conn, version, &ctx)?;
+    store(conn, version, &body, &ctx)
+}
+
+/// [`write`] for a version stored before outlines existed (the upgrade to schema 13): a
+/// version whose rows cannot be read keeps no outline, so its readers read (and refuse) the
+/// rows and `ics check` names the damage, where failing here would fail the upgrade and shut
+/// every command, `check` included, out of the file. Storing the outline must succeed.
+pub(super) fn write_if_readable(conn: &Connection, version: &VersionInfo) -> Result<(), Error> {
+    let ctx = format!("store the outline of version `{}`", version.label);
+    match encode(conn, version, &ctx) {
+        Ok(body) => store(conn, version, &body, &ctx),
+        Err(_) => Ok(()),
+    }
+}
+
+fn store(conn: &Connection, version: &VersionInfo, body: &[u8], ctx: &str) -> Result<(), Error> {
     conn.prepare_cached(
         "INSERT OR REPLACE INTO version_outline (version_id, format, body) VALUES (?1, ?2, ?3)",
     )
     .and_then(|mut stmt| stmt.execute(rusqlite::params![version.id, FORMAT, body]))
-    .map_err(|e| map_err(e, &ctx))?;
+    .map_err(|e| map_err(e, ctx))?;
     Ok(())
 }
 
-/// The outline of `version` as [`write`] would store it now, from its rows.
+/// The outline of `version` as [`write`] would store it now, from its rows: the same bytes
+/// whatever order SQLite gives the definitions in (they are written in id order).
 pub(super) fn encode(
     conn: &Connection,
     version: &VersionInfo,
@@ -83,7 +101,17 @@ pub(super) fn encode(
     enc.out.push(FORMAT);
     enc.out.extend_from_slice(&[0; 8]);
     read_nodes(conn, version, Detail::Outline, &mut enc, ctx)?;
+    let defs_from = enc.out.len();
     read_definitions(conn, version, Detail::Outline, &mut enc, ctx)?;
+    // The definitions, the last records, in id order.
+    let mut spans = std::mem::take(&mut enc.defs);
+    spans.sort_unstable_by_key(|&(id, ..)| id);
+    let mut sorted = Vec::with_capacity(enc.out.len() - defs_from);
+    for (_, from, to) in spans {
+        sorted.extend_from_slice(&enc.out[from..to]);
+    }
+    enc.out.truncate(defs_from);
+    enc.out.extend_from_slice(&sorted);
     enc.out.push(END);
     let sum = sum(&enc.out[HEAD..]);
     enc.out[HEAD - 8..HEAD].copy_from_slice(&sum.to_le_bytes());
@@ -130,19 +158,27 @@ pub(super) fn read(
     .flatten()
 }
 
+/// Whether a reader would read `body` as `version`'s outline.
+pub(super) fn decodes(body: &[u8], version: &VersionInfo) -> bool {
+    decode(body, version, &mut Encoder::default()).is_some()
+}
+
 /// See [`read`].
 fn decode(body: &[u8], version: &VersionInfo, sink: &mut impl RowSink) -> Option<Vec<i64>> {
     let mut r = Reader { buf: body, at: 0 };
     if r.bytes(4)? != MAGIC || r.u8()? != FORMAT || r.i64()? as u64 != sum(body.get(HEAD..)?) {
         return None;
     }
+    // The records in the order they are written: nodes, their end, then links and
+    // definitions, then the end; anything else is not an outline this build wrote.
+    let mut nodes_done = false;
     let (mut nodes, mut ids) = (
         0usize,
         Vec::with_capacity(super::capacity_hint(version.indicators)),
     );
     loop {
         match r.u8()? {
-            NODE => {
+            NODE if !nodes_done => {
                 nodes += 1;
                 sink.node(NodeRow {
                     id: r.i64()?,
@@ -162,14 +198,17 @@ fn decode(body: &[u8], version: &VersionInfo, sink: &mut impl RowSink) -> Option
                 })
                 .ok()?;
             }
-            END_NODES => sink.end_nodes().ok()?,
-            LINK => {
+            END_NODES if !nodes_done => {
+                nodes_done = true;
+                sink.end_nodes().ok()?;
+            }
+            LINK if nodes_done => {
                 let from = r.i64()?;
                 let relation = r.str()?;
                 let to = r.str()?.to_string();
                 sink.link(from, relation, to).ok()?;
             }
-            DEFINITION => {
+            DEFINITION if nodes_done => {
                 let def_id = r.i64()?;
                 ids.push(def_id);
                 sink.indicator(DefRow {
@@ -196,7 +235,7 @@ fn decode(body: &[u8], version: &VersionInfo, sink: &mut impl RowSink) -> Option
                 })
                 .ok()?;
             }
-            END => break,
+            END if nodes_done => break,
             _ => return None,
         }
     }
@@ -212,6 +251,8 @@ fn decode(body: &[u8], version: &VersionInfo, sink: &mut impl RowSink) -> Option
 #[derive(Default)]
 struct Encoder {
     out: Vec<u8>,
+    /// Each definition's record: its id and where it lies in `out`.
+    defs: Vec<(i64, usize, usize)>,
 }
 
 impl Encoder {
@@ -273,6 +314,7 @@ impl RowSink for Encoder {
         Ok(())
     }
     fn indicator(&mut self, row: DefRow<'_>) -> Result<(), Error> {
+        let from = self.out.len();
         self.out.push(DEFINITION);
         self.i64(row.def_id);
         self.i64(row.node_id);
@@ -289,6 +331,7 @@ impl RowSink for Encoder {
         self.out.push(u8::from(row.cumulative));
         self.opt_str(row.ratio_numerator.as_deref());
         self.opt_str(row.ratio_denominator.as_deref());
+        self.defs.push((row.def_id, from, self.out.len()));
         Ok(())
     }
 }
@@ -440,6 +483,13 @@ supports = ["O1"]
             "DELETE FROM node_link",
             "UPDATE indicator SET code = 'I9' WHERE code = 'I1'",
             "INSERT INTO node (version_id, position, kind, code, title) VALUES (1, 99, 'goal', 'G9', 'New')",
+            // Replaced by rows with the same id (no delete trigger fires for those).
+            "INSERT OR REPLACE INTO indicator (id, strategy_code, code) \
+             SELECT id, strategy_code, 'I9' FROM indicator WHERE code = 'I1'",
+            "INSERT OR REPLACE INTO node (id, version_id, position, kind, code, title) \
+             SELECT id, version_id, position, kind, code, 'Changed' FROM node WHERE code = 'O1'",
+            "INSERT OR REPLACE INTO indicator_def \
+             SELECT * FROM indicator_def WHERE position = 0",
         ];
         for change in changes {
             let (store, _) = stored(RICH);
@@ -459,7 +509,6 @@ supports = ["O1"]
         let fw = parse_str(&v2, "framework.toml").unwrap();
         store.save_version(&fw, "v2", None, AT).unwrap();
         assert_eq!(outlines(&store), 2);
-        let _ = v;
     }
 
     #[test]
@@ -470,10 +519,8 @@ supports = ["O1"]
             .conn
             .query_row("SELECT body FROM version_outline", [], |r| r.get(0))
             .unwrap();
-        let mut damaged: Vec<Vec<u8>> = (0..body.len())
-            .step_by(7)
-            .map(|n| body[..n].to_vec())
-            .collect();
+        // Cut at every length, one byte added, the magic changed.
+        let mut damaged: Vec<Vec<u8>> = (0..body.len()).map(|n| body[..n].to_vec()).collect();
         damaged.push([body.as_slice(), b"x"].concat());
         let mut wrong_magic = body.clone();
         wrong_magic[0] = b'X';
@@ -526,7 +573,7 @@ supports = ["O1"]
                 .unwrap()
                 .collect::<Result<_, _>>()
                 .unwrap();
-            assert_eq!(triggers.len(), 11);
+            assert_eq!(triggers.len(), 14);
             for t in triggers {
                 store
                     .conn
@@ -547,21 +594,161 @@ supports = ["O1"]
         assert!(store.check().unwrap().problems.is_empty());
     }
 
+    /// An upgrade over a version whose rows cannot be read leaves that version without an
+    /// outline (its readers refuse the rows, `check` names them) rather than failing, which
+    /// would shut every command out of the file.
+    #[test]
+    fn an_upgrade_over_damaged_rows_still_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut store = Store::open(&path, OpenMode::Create).unwrap();
+            let fw = parse_str(RICH, "framework.toml").unwrap();
+            store.save_version(&fw, "v1", None, AT).unwrap();
+            let names: Vec<String> = store
+                .conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'version_outline%'")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            for t in names {
+                store
+                    .conn
+                    .execute_batch(&format!("DROP TRIGGER {t}"))
+                    .unwrap();
+            }
+            store
+                .conn
+                .execute_batch(
+                    "DROP TABLE version_outline; \
+                     UPDATE indicator_def SET position = 'x' WHERE position = 0; \
+                     PRAGMA user_version = 12;",
+                )
+                .unwrap();
+        }
+        let store = Store::open(&path, OpenMode::Existing).unwrap();
+        assert_eq!(outlines(&store), 0);
+        let problems = store.check().unwrap().problems;
+        assert!(!problems.is_empty());
+    }
+
+    /// Records what a decode gives: the definitions' ids in their order.
+    #[derive(Default)]
+    struct Recorder {
+        defs: Vec<i64>,
+    }
+
+    impl RowSink for Recorder {
+        fn node(&mut self, _: NodeRow) -> Result<(), Error> {
+            Ok(())
+        }
+        fn end_nodes(&mut self) -> Result<(), Error> {
+            Ok(())
+        }
+        fn link(&mut self, _: i64, _: &str, _: String) -> Result<(), Error> {
+            Ok(())
+        }
+        fn indicator(&mut self, row: DefRow<'_>) -> Result<(), Error> {
+            self.defs.push(row.def_id);
+            Ok(())
+        }
+    }
+
+    /// An encoder that leaves out the end of the nodes.
+    #[derive(Default)]
+    struct NoEnd(Encoder);
+
+    impl RowSink for NoEnd {
+        fn node(&mut self, row: NodeRow) -> Result<(), Error> {
+            self.0.node(row)
+        }
+        fn end_nodes(&mut self) -> Result<(), Error> {
+            Ok(())
+        }
+        fn link(&mut self, from: i64, relation: &str, to: String) -> Result<(), Error> {
+            self.0.link(from, relation, to)
+        }
+        fn indicator(&mut self, row: DefRow<'_>) -> Result<(), Error> {
+            self.0.indicator(row)
+        }
+    }
+
+    /// The records only in the order they are written: an outline whose nodes never end (so
+    /// no parent-cycle check would run) is passed over, even with a right sum; and the
+    /// definitions are written in id order.
+    #[test]
+    fn records_in_their_order_only() {
+        let (mut store, _) = stored(RICH);
+        // A second version whose definitions' ids do not follow their indicators' ids.
+        let v2 = RICH
+            .replace("version = \"v1\"", "version = \"v2\"")
+            .replace("code = \"I1\"", "code = \"I3\"");
+        store
+            .save_version(&parse_str(&v2, "framework.toml").unwrap(), "v2", None, AT)
+            .unwrap();
+        let v = store.resolve_version(Some("v2")).unwrap();
+        let body = super::stored(&store.conn, &v, "test").unwrap().unwrap().1;
+        let mut sink = Recorder::default();
+        decode(&body, &v, &mut sink).unwrap();
+        assert_eq!(sink.defs.len(), 2);
+        assert!(sink.defs.windows(2).all(|w| w[0] < w[1]), "{:?}", sink.defs);
+        let mut enc = NoEnd::default();
+        enc.0.out.extend_from_slice(MAGIC);
+        enc.0.out.push(FORMAT);
+        enc.0.out.extend_from_slice(&[0; 8]);
+        read_nodes(&store.conn, &v, Detail::Outline, &mut enc, "test").unwrap();
+        read_definitions(&store.conn, &v, Detail::Outline, &mut enc, "test").unwrap();
+        let mut cut = enc.0.out;
+        cut.push(END);
+        let new_sum = sum(&cut[HEAD..]);
+        cut[HEAD - 8..HEAD].copy_from_slice(&new_sum.to_le_bytes());
+        assert!(!decodes(&cut, &v));
+        assert!(decodes(&body, &v));
+    }
+
     #[test]
     fn check_finds_an_outline_that_differs_from_its_rows() {
-        let (store, _) = stored(RICH);
+        let (store, v) = stored(RICH);
         let report = store.check().unwrap();
         assert!(report.problems.is_empty(), "{:?}", report.problems);
-        // A title changed inside the outline only (same length, so it still decodes).
-        store
-            .conn
-            .execute(
-                "UPDATE version_outline SET body = CAST(replace(CAST(body AS TEXT), 'People trained', 'People trainee') AS BLOB)",
-                [],
-            )
+        let body = super::stored(&store.conn, &v, "test").unwrap().unwrap().1;
+        let put = |body: &[u8]| {
+            store
+                .conn
+                .execute("UPDATE version_outline SET body = ?1", [body])
+                .unwrap();
+        };
+        let title = |store: &Store| -> String {
+            let fw = store.framework_lean(&v, Targets::None).unwrap();
+            let (_, ind) = fw.indicators().next().unwrap();
+            ind.title.clone()
+        };
+        // A title changed inside the outline, with the sum made again: readers believe it
+        // (the sum guards against damage, not edits), and `check` finds it.
+        let at = body
+            .windows(14)
+            .position(|w| w == b"People trained")
             .unwrap();
+        let mut edited = body.clone();
+        edited[at..at + 14].copy_from_slice(b"People trainee");
+        let new_sum = sum(&edited[HEAD..]);
+        edited[HEAD - 8..HEAD].copy_from_slice(&new_sum.to_le_bytes());
+        put(&edited);
+        assert_eq!(title(&store), "People trainee");
         let problems = store.check().unwrap().problems;
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].contains("outline"), "{problems:?}");
+        assert!(
+            problems[0].contains("differs from its nodes and indicators"),
+            "{problems:?}"
+        );
+        // The same change without the sum: damaged, passed over for the rows, and named.
+        edited[HEAD - 8..HEAD].copy_from_slice(&body[HEAD - 8..HEAD]);
+        put(&edited);
+        assert_eq!(title(&store), "People trained");
+        let problems = store.check().unwrap().problems;
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("is damaged"), "{problems:?}");
     }
 }

@@ -74,6 +74,15 @@ pub struct SharedRead {
     pub(crate) chunks: Vec<(i64, i64)>,
     next: AtomicUsize,
     done: Mutex<Vec<Option<ChunkRead>>>,
+    /// The connection that began the read (the address of its store), and the database file
+    /// the read is of (SQLite): a connection to another file (one that replaced it under the
+    /// same name, or another database in memory) does not help.
+    owner: usize,
+    file: Option<(u64, u64)>,
+    /// The database's `data_version` when the read began, on the connection that began it
+    /// (SQLite): another when it ends means a commit came between, and the connections may
+    /// have read two states of the database.
+    data_version: Option<i64>,
 }
 
 /// What reading one chunk gave.
@@ -109,6 +118,9 @@ impl SharedRead {
             chunks,
             next: AtomicUsize::new(0),
             done,
+            owner: 0,
+            file: None,
+            data_version: None,
         }
     }
 
@@ -176,16 +188,21 @@ impl Store {
             .prepare_cached(INDICATOR_IDS)
             .and_then(|mut stmt| stmt.query_row([version.id], |r| Ok((r.get(0)?, r.get(1)?))))
             .map_err(|e| map_err(e, &ctx))?;
-        Ok(SharedRead::new(
-            version,
-            periods,
-            Some((lo.unwrap_or(1), hi.unwrap_or(0))),
-        ))
+        let mut read = SharedRead::new(version, periods, Some((lo.unwrap_or(1), hi.unwrap_or(0))));
+        read.owner = self as *const Store as usize;
+        read.file = self.identity;
+        read.data_version = self.data_version();
+        Ok(read)
     }
 
     /// Read chunks of `read` on this connection until none is left, in one read transaction
-    /// (so what this connection reads is one state of the database).
+    /// (so what this connection reads is one state of the database). A connection to another
+    /// file than the read's leaves the chunks to the others.
     pub fn help_read(&self, read: &SharedRead) {
+        let own = read.owner == self as *const Store as usize;
+        if !own && (self.identity.is_none() || self.identity != read.file) {
+            return;
+        }
         let ctx = format!(
             "read the values from {} to {}",
             read.periods.from, read.periods.through
@@ -200,6 +217,27 @@ impl Store {
         drop(tx);
     }
 
+    /// The values `read` gave, called on the connection that began it once every helper is
+    /// done. When another connection committed since the read began, its connections may have
+    /// read two states of the database (some indicators before an import, some after): the
+    /// whole read is then made again here, in one read transaction.
+    pub fn finish_read(&self, read: SharedRead) -> Result<Vec<PeriodValue>, Error> {
+        if read.data_version.is_some() && read.data_version == self.data_version() {
+            return read.finish();
+        }
+        let mut again = SharedRead::new(&read.version, read.periods, None);
+        again.owner = self as *const Store as usize;
+        self.help_read(&again);
+        again.finish()
+    }
+
+    /// `PRAGMA data_version`: another number after another connection has committed.
+    fn data_version(&self) -> Option<i64> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .ok()
+    }
+
     /// [`Store::current_totals`] of the indicators whose ids are in `ids` (inclusive).
     fn current_totals_of(
         &self,
@@ -210,8 +248,10 @@ impl Store {
     ) -> Result<Vec<PeriodValue>, Error> {
         let PeriodRange { from, through } = periods;
         let ctx = ctx.to_string();
-        let mut codes: Vec<(i64, Arc<str>)> =
-            Vec::with_capacity(super::capacity_hint(version.indicators));
+        // A chunk of ids holds at most as many indicators as it has ids.
+        let span = (i128::from(ids.1) - i128::from(ids.0) + 1).clamp(0, u64::MAX.into()) as u64;
+        let indicators = (version.indicators as u64).min(span) as usize;
+        let mut codes: Vec<(i64, Arc<str>)> = Vec::with_capacity(super::capacity_hint(indicators));
         {
             let mut stmt = self
                 .conn
@@ -233,11 +273,7 @@ impl Store {
         // reserved once rather than grown by doubling. Pages reserved and never filled are not
         // resident; the cap keeps a damaged count from asking for the impossible.
         let periods = (i64::from(through.year) - i64::from(from.year) + 1).clamp(1, 1 << 10) * 5;
-        // A chunk of ids holds at most as many indicators as it has ids.
-        let span = (i128::from(ids.1) - i128::from(ids.0) + 1).clamp(0, u64::MAX.into()) as u64;
-        let room = (version.indicators as u64)
-            .min(span)
-            .saturating_mul(periods as u64);
+        let room = (indicators as u64).saturating_mul(periods as u64);
         let mut out: Vec<PeriodValue> = Vec::with_capacity(room.min(1 << 20) as usize);
         let counted = super::workflow::state_clause(&self.conn, self.counted)?;
         // The special rows first: where a total is in both, the one with the ratio parts is
@@ -479,6 +515,71 @@ title = "Goal"
             turn += 1;
         }
         assert_eq!(sorted(read.finish().unwrap()), sorted(whole));
+    }
+
+    /// Two connections read at different times: when another connection commits in between,
+    /// the values are read again on the first connection alone, so no report mixes two states
+    /// of the database. A connection to another file helps with nothing.
+    #[test]
+    fn a_shared_read_is_of_one_state_of_one_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ics.db");
+        let mut store = Store::open(&path, crate::store::OpenMode::Create).unwrap();
+        let mut text = String::from(
+            "[strategy]\ncode = \"t\"\ntitle = \"T\"\nversion = \"v1\"\n\n\
+             [[goal]]\ncode = \"G1\"\ntitle = \"Goal\"\n",
+        );
+        for i in 0..600 {
+            text.push_str(&format!(
+                "[[goal.indicator]]\ncode = \"I{i}\"\ntitle = \"I\"\nunit = \"people\"\n\
+                 direction = \"increase\"\n"
+            ));
+        }
+        let fw = parse_str(&text, "framework.toml").unwrap();
+        store
+            .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
+            .unwrap();
+        let year: FiscalPeriod = "FY2022".parse().unwrap();
+        store
+            .conn
+            .execute(
+                "INSERT INTO value (indicator_id, period, value, recorded_by, recorded_at) \
+                 SELECT id, ?1, 1.0, 't', 'now' FROM indicator",
+                [year.key()],
+            )
+            .unwrap();
+        let v = store.resolve_version(None).unwrap();
+        let read = store.shared_totals(&v, year.span()).unwrap();
+        assert!(read.chunks.len() > 1);
+        // Another file's connection takes no chunk.
+        let other_file =
+            Store::open(&dir.path().join("other.db"), crate::store::OpenMode::Create).unwrap();
+        other_file.help_read(&read);
+        let memory = Store::open_in_memory().unwrap();
+        memory.help_read(&read);
+        let (first, ids) = read.claim().unwrap();
+        assert_eq!(first, 0, "no chunk was taken");
+        // The first chunk read before a commit, the rest after it.
+        read.put(first, store.current_totals_of(&v, year.span(), ids, "test"));
+        let writer = Store::open(&path, crate::store::OpenMode::Existing).unwrap();
+        writer
+            .conn
+            .execute("UPDATE value SET value = 2.0", [])
+            .unwrap();
+        store.help_read(&read);
+        let values = store.finish_read(read).unwrap();
+        assert_eq!(values.len(), 600);
+        assert!(
+            values.iter().all(|x| x.value == 2.0),
+            "one state: after the commit"
+        );
+        // Without a commit between, the chunks are the values.
+        let read = store.shared_totals(&v, year.span()).unwrap();
+        store.help_read(&read);
+        assert_eq!(
+            sorted(store.finish_read(read).unwrap()),
+            sorted(store.current_totals(&v, year.span()).unwrap())
+        );
     }
 
     /// The chunks cover the ids once each, in order, whatever the range.

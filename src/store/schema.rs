@@ -320,6 +320,22 @@ pub const MIGRATIONS: &[&str] = &[
         DELETE FROM version_outline
         WHERE version_id IN (SELECT version_id FROM node WHERE id = OLD.from_id);
     END;
+    -- A row replaced by one with its id (`INSERT OR REPLACE`, a hand edit) fires no delete
+    -- trigger: the version that held it loses its outline before the insert. (An id SQLite
+    -- is about to choose is -1 here.)
+    CREATE TRIGGER version_outline_node_replace BEFORE INSERT ON node BEGIN
+        DELETE FROM version_outline
+        WHERE version_id = (SELECT version_id FROM node WHERE id = NEW.id);
+    END;
+    CREATE TRIGGER version_outline_def_replace BEFORE INSERT ON indicator_def BEGIN
+        DELETE FROM version_outline
+        WHERE version_id = (SELECT version_id FROM indicator_def WHERE id = NEW.id);
+    END;
+    CREATE TRIGGER version_outline_indicator_replace BEFORE INSERT ON indicator
+    WHEN NEW.id <> -1 AND EXISTS (SELECT 1 FROM indicator WHERE id = NEW.id) BEGIN
+        DELETE FROM version_outline WHERE version_id IN
+            (SELECT version_id FROM indicator_def WHERE indicator_id = NEW.id);
+    END;
     -- `load` sets an indicator's code to itself when a later version uses it again: no change.
     CREATE TRIGGER version_outline_indicator_update AFTER UPDATE ON indicator
     WHEN OLD.code IS NOT NEW.code OR OLD.id IS NOT NEW.id BEGIN
@@ -334,7 +350,10 @@ pub const MIGRATIONS: &[&str] = &[
 ];
 
 /// The schema that first has version outlines: an upgrade from before it writes one for each
-/// stored version.
+/// stored version. A later migration that rebuilds `node`, `node_link`, `indicator_def` or
+/// `indicator` (create, copy, drop, rename) drops their `version_outline_*` triggers with the
+/// old table and must create them again; one that changes what the lean read gives must
+/// change `outline::FORMAT` and write the outlines again.
 pub const OUTLINES_FROM: i64 = 13;
 
 /// The schema version this build writes.

@@ -310,6 +310,7 @@ pub(super) fn read_nodes(
                 risks: get(11)?,
                 hypothesis: get(12)?,
                 aligns_with: get(13)?,
+                indicators: None,
             })?;
         }
         fw.end_nodes()?;

@@ -22,7 +22,8 @@
 //! 150,000 texts on its own was a quarter of decoding), a short text that recurs (a unit, a
 //! direction) only once; then records, each a tag byte and its fields: a node (1), the end
 //! of the nodes (2), a link (3), an indicator definition (4), the end (0), definitions in id
-//! order. Numbers are 8 bytes little-endian, a text field is where its text starts and its
+//! order; a node's record ends with how many indicators it holds (4 bytes), so a reader sizes
+//! its list once. Numbers are 8 bytes little-endian, a text field is where its text starts and its
 //! length (4 bytes each), and an optional field is a byte (0 none, 1 some) and the field.
 
 use rusqlite::{Connection, OptionalExtension};
@@ -34,7 +35,7 @@ use crate::error::Error;
 
 const MAGIC: &[u8; 4] = b"ICSO";
 /// The format this build writes and reads; an outline of another format is not read.
-const FORMAT: u8 = 2;
+const FORMAT: u8 = 3;
 
 /// Magic, format and sum: where the records start.
 const HEAD: usize = 4 + 1 + 8;
@@ -187,6 +188,7 @@ fn decode(body: &[u8], version: &VersionInfo, sink: &mut impl RowSink) -> Option
                     risks: None,
                     hypothesis: None,
                     aligns_with: r.opt_str()?.map(str::to_string),
+                    indicators: Some(r.u32()?),
                 })
                 .ok()?;
             }
@@ -248,6 +250,8 @@ struct Encoder {
     text: String,
     /// Where a short text already in `text` lies (a unit, a direction, a kind: written once).
     short: std::collections::HashMap<String, (u32, u32)>,
+    /// Each node's count of indicators, by node id: where it lies in `out`, and the count.
+    counts: std::collections::HashMap<i64, (usize, u32)>,
     /// Where the definitions' records start in `out`, and each one's id and span.
     defs_from: Option<usize>,
     defs: Vec<(i64, usize, usize)>,
@@ -257,6 +261,9 @@ impl Encoder {
     /// The outline: head, text, and the records with the definitions in id order (so the
     /// bytes do not depend on the order SQLite gave the rows in).
     fn finish(mut self) -> Vec<u8> {
+        for &(at, n) in self.counts.values() {
+            self.out[at..at + 4].copy_from_slice(&n.to_le_bytes());
+        }
         let defs_from = self.defs_from.unwrap_or(self.out.len());
         self.defs.sort_unstable_by_key(|&(id, ..)| id);
         let mut body = Vec::with_capacity(HEAD + 4 + self.text.len() + self.out.len() + 1);
@@ -334,6 +341,9 @@ impl RowSink for Encoder {
         self.opt_i64(row.parent_id);
         self.opt_i64(row.parent_version);
         self.opt_str(row.aligns_with.as_deref());
+        // How many indicators it holds: counted as they come, written by `finish`.
+        self.counts.insert(row.id, (self.out.len(), 0));
+        self.out.extend_from_slice(&[0; 4]);
         Ok(())
     }
     fn end_nodes(&mut self) -> Result<(), Error> {
@@ -350,6 +360,9 @@ impl RowSink for Encoder {
     fn indicator(&mut self, row: DefRow<'_>) -> Result<(), Error> {
         let from = self.out.len();
         self.defs_from.get_or_insert(from);
+        if let Some((_, n)) = self.counts.get_mut(&row.node_id) {
+            *n += 1;
+        }
         self.out.push(DEFINITION);
         self.i64(row.def_id);
         self.i64(row.node_id);

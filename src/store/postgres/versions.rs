@@ -226,6 +226,7 @@ impl PgStore {
                 risks: get(r, 11, ctx)?,
                 hypothesis: get(r, 12, ctx)?,
                 aligns_with: get(r, 13, ctx)?,
+                indicators: None,
             })?;
         }
         fw.end_nodes()?;

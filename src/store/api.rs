@@ -93,8 +93,8 @@ pub trait ValueStore {
     ) -> Result<Vec<PeriodValue>, Error>;
     /// [`ValueStore::current_totals`] as a read that several connections to the same
     /// database, each on its own thread, can share: each calls [`ValueStore::help_read`],
-    /// then [`SharedRead::finish`] gives what one `current_totals` would. A backend that
-    /// cannot cut the read into chunks makes it one.
+    /// then [`ValueStore::finish_read`] on this connection gives what one `current_totals`
+    /// would. A backend that cannot cut the read into chunks makes it one.
     fn shared_totals(
         &self,
         version: &VersionInfo,

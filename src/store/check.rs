@@ -390,7 +390,7 @@ impl Store {
             }
             if super::outline::encode(&self.conn, &v, CTX)? == body {
                 same += 1;
-            } else if super::outline::decodes(&body, &v) {
+            } else if super::outline::believed(&self.conn, &body, &v) {
                 report.problems.push(format!(
                     "version `{}` of the strategy `{}`: its stored outline (what `progress` and `tree` show) differs from its nodes and indicators; restore the file from a backup",
                     v.label, v.strategy

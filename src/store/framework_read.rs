@@ -198,26 +198,23 @@ impl Store {
             )
             .map_err(|e| map_err(e, ctx))?;
         let new = || VersionBuilder::new(version, detail, ctx, &strategy_json, &settings_json);
-        let mut fw = new()?;
         // Without the prose, the nodes, links and definitions come from the version's stored
-        // outline when it has one that reads back whole; else (and on any doubt) from the
-        // rows themselves, which are what the outline was written from.
-        let from_outline = match detail {
-            Detail::Full => None,
-            Detail::Lean | Detail::Outline => outline::read(&self.conn, version, &mut fw),
-        };
-        let defs = match from_outline {
-            Some(defs) => defs,
-            None => {
-                if detail != Detail::Full {
-                    fw = new()?;
+        // outline when it has one that reads back whole and builds; else (and on any doubt)
+        // from the rows themselves, which are what the outline was written from.
+        if detail != Detail::Full {
+            let mut fw = new()?;
+            if let Some(defs) = outline::read(&self.conn, version, &mut fw) {
+                self.read_targets(wanted, &defs, &mut fw, ctx)?;
+                if let Ok(done) = fw.finish() {
+                    return Ok(done);
                 }
-                // Nodes and links, then the definitions, whose ids bound the targets' read:
-                // the order PostgreSQL reads them in, so both refuse the same damage first.
-                read_nodes(&self.conn, version, detail, &mut fw, ctx)?;
-                read_definitions(&self.conn, version, detail, &mut fw, ctx)?
             }
-        };
+        }
+        let mut fw = new()?;
+        // Nodes and links, then the definitions, whose ids bound the targets' read: the
+        // order PostgreSQL reads them in, so both refuse the same damage first.
+        read_nodes(&self.conn, version, detail, &mut fw, ctx)?;
+        let defs = read_definitions(&self.conn, version, detail, &mut fw, ctx)?;
         self.read_targets(wanted, &defs, &mut fw, ctx)?;
         fw.finish()
     }

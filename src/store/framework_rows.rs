@@ -203,6 +203,11 @@ pub(crate) struct VersionBuilder<'c> {
     direct: Option<Vec<Direct>>,
     /// The position of the last indicator put straight under each node.
     last_position: Vec<i64>,
+    /// How many indicators to make room for in one list ([`capacity_hint`] of the version's
+    /// count), and how many the node lists may still reserve between them (a damaged count
+    /// must not reserve more than the version holds).
+    hint: usize,
+    room: usize,
 }
 
 /// An indicator put straight under its node.
@@ -250,8 +255,10 @@ impl<'c> VersionBuilder<'c> {
             index: HashMap::with_capacity(capacity_hint(version.nodes)),
             targets: Vec::with_capacity(capacity_hint(version.indicators)),
             indicators: Vec::new(),
-            direct: Some(Vec::with_capacity(capacity_hint(version.indicators))),
+            direct: Some(Vec::new()),
             last_position: Vec::with_capacity(capacity_hint(version.nodes)),
+            hint: capacity_hint(version.indicators),
+            room: capacity_hint(version.indicators),
         })
     }
 
@@ -302,8 +309,14 @@ impl<'c> VersionBuilder<'c> {
             Some(t) => Some(ResultType::parse(&t).ok_or_else(|| self.corrupt())?),
             None => None,
         };
-        if let Some(n) = row.indicators {
-            node.indicators.reserve_exact(capacity_hint(n));
+        match row.indicators {
+            Some(n) => {
+                let n = n.min(self.room);
+                self.room -= n;
+                node.indicators.reserve_exact(n);
+            }
+            // No counts (rows): every indicator is placed at the end.
+            None => self.direct = None,
         }
         self.index.insert(row.id, self.nodes.len());
         self.nodes.push(node);
@@ -380,6 +393,9 @@ impl<'c> VersionBuilder<'c> {
                 if list.len() < list.capacity() && self.last_position[at] < row.position {
                     list.push(indicator);
                     self.last_position[at] = row.position;
+                    if direct.capacity() == 0 {
+                        direct.reserve(self.hint);
+                    }
                     direct.push(Direct {
                         def_id: row.def_id,
                         node_id: row.node_id,
@@ -391,6 +407,9 @@ impl<'c> VersionBuilder<'c> {
             }
             self.spill();
         }
+        if self.indicators.capacity() == 0 {
+            self.indicators.reserve(self.hint);
+        }
         self.indicators.push(Placed {
             node_id: row.node_id,
             node: 0,
@@ -399,6 +418,12 @@ impl<'c> VersionBuilder<'c> {
             indicator,
         });
         Ok(())
+    }
+
+    /// Whether every indicator so far went straight under its node.
+    #[cfg(test)]
+    fn direct(&self) -> bool {
+        self.direct.is_some()
     }
 
     /// Put every indicator placed straight under its node back into `indicators`, to be
@@ -412,7 +437,7 @@ impl<'c> VersionBuilder<'c> {
             .iter_mut()
             .map(|n| std::mem::take(&mut n.indicators).into_iter())
             .collect();
-        self.indicators.reserve(direct.len());
+        self.indicators.reserve(self.hint.max(direct.len()));
         for d in direct {
             if let Some(indicator) = lists[d.node].next() {
                 self.indicators.push(Placed {
@@ -648,6 +673,14 @@ mod tests {
     /// Build from nodes with these counts and these definitions (id, node, position), with
     /// a target for each definition.
     fn build(counts: [Option<usize>; 2], defs: &[(i64, i64, i64)]) -> Result<Framework, Error> {
+        build_how(counts, defs).map(|(fw, _)| fw)
+    }
+
+    /// [`build`], and whether every indicator went straight under its node.
+    fn build_how(
+        counts: [Option<usize>; 2],
+        defs: &[(i64, i64, i64)],
+    ) -> Result<(Framework, bool), Error> {
         let v = version();
         let fw = crate::framework::parse_str(
             "[strategy]\ncode = \"t\"\ntitle = \"T\"\nversion = \"v1\"\n",
@@ -666,7 +699,8 @@ mod tests {
         for &(id, ..) in defs {
             b.target(id, 20_240 + (id % 2) * 10, id as f64)?;
         }
-        b.finish()
+        let direct = b.direct();
+        Ok((b.finish()?, direct))
     }
 
     /// Each node's code with its indicators' codes and target values.
@@ -696,6 +730,36 @@ mod tests {
         let want = shape(&build([None, None], &ordered).unwrap());
         assert_eq!(want[0].1.len(), 2);
         assert_eq!(want[1].1[1].0, "I4");
+        // Counts given, in order: straight under their nodes.
+        let (fw, direct) = build_how([Some(2), Some(2)], &ordered).unwrap();
+        assert!(direct);
+        assert_eq!(shape(&fw), want);
+        // No counts, short counts, out of order: placed at the end.
+        for (counts, defs) in [
+            ([None, None], ordered),
+            ([Some(1), Some(2)], ordered),
+            ([Some(0), Some(2)], ordered),
+            (
+                [Some(2), Some(2)],
+                [(2, 10, 1), (1, 10, 0), (3, 11, 2), (4, 11, 3)],
+            ),
+            (
+                [Some(2), Some(2)],
+                [(1, 10, 0), (2, 10, 0), (3, 11, 2), (4, 11, 3)],
+            ),
+        ] {
+            let (_, direct) = build_how(counts, &defs).unwrap();
+            assert!(!direct, "{counts:?} {defs:?}");
+        }
+        // A count far beyond the version's indicators reserves no more than it holds.
+        let (fw, _) = build_how([Some(usize::MAX), Some(usize::MAX)], &ordered).unwrap();
+        assert!(
+            fw.nodes
+                .iter()
+                .map(|n| n.indicators.capacity())
+                .sum::<usize>()
+                <= 4
+        );
         for (counts, defs) in [
             ([Some(2), Some(2)], ordered),
             // Short counts: spilled at the third indicator.

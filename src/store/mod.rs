@@ -143,6 +143,15 @@ pub struct Store {
     /// The file's device and inode when it was opened (Unix): a store kept open (by `ics
     /// serve`) is no longer used once the file was replaced under that name.
     identity: Option<(u64, u64)>,
+    /// This store's number, unique in the process ([`next_serial`]): which connection began a
+    /// shared read ([`SharedRead`]).
+    serial: u64,
+}
+
+/// A number no other store of this process has.
+fn next_serial() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Store {
@@ -204,6 +213,7 @@ impl Store {
             counted: crate::workflow::Counted::All,
             author: crate::values::login_name(),
             identity: None,
+            serial: next_serial(),
         };
         store.configure()?;
         store.migrate()?;
@@ -225,6 +235,7 @@ impl Store {
             counted: crate::workflow::Counted::All,
             author: crate::values::login_name(),
             identity: None,
+            serial: next_serial(),
         };
         store.configure()?;
         store.migrate()?;

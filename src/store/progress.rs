@@ -74,10 +74,10 @@ pub struct SharedRead {
     pub(crate) chunks: Vec<(i64, i64)>,
     next: AtomicUsize,
     done: Mutex<Vec<Option<ChunkRead>>>,
-    /// The connection that began the read (the address of its store), and the database file
+    /// The connection that began the read (its store's serial number), and the database file
     /// the read is of (SQLite): a connection to another file (one that replaced it under the
     /// same name, or another database in memory) does not help.
-    owner: usize,
+    owner: u64,
     file: Option<(u64, u64)>,
     /// The database's `data_version` when the read began, on the connection that began it
     /// (SQLite): another when it ends means a commit came between, and the connections may
@@ -139,8 +139,9 @@ impl SharedRead {
     }
 
     /// The values of every chunk, in id order; the first chunk's failure, in id order, if
-    /// any. Every chunk must have been read: call after the connections are done.
-    pub fn finish(self) -> Result<Vec<PeriodValue>, Error> {
+    /// any. Every chunk must have been read: call after the connections are done (through
+    /// [`crate::store::ValueStore::finish_read`], which also sees that they read one state).
+    pub(crate) fn finish(self) -> Result<Vec<PeriodValue>, Error> {
         let done = self.done.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut out = Vec::with_capacity(done.iter().flatten().flatten().map(Vec::len).sum());
         for chunk in done {
@@ -189,7 +190,7 @@ impl Store {
             .and_then(|mut stmt| stmt.query_row([version.id], |r| Ok((r.get(0)?, r.get(1)?))))
             .map_err(|e| map_err(e, &ctx))?;
         let mut read = SharedRead::new(version, periods, Some((lo.unwrap_or(1), hi.unwrap_or(0))));
-        read.owner = self as *const Store as usize;
+        read.owner = self.serial;
         read.file = self.identity;
         read.data_version = self.data_version();
         Ok(read)
@@ -199,7 +200,7 @@ impl Store {
     /// (so what this connection reads is one state of the database). A connection to another
     /// file than the read's leaves the chunks to the others.
     pub fn help_read(&self, read: &SharedRead) {
-        let own = read.owner == self as *const Store as usize;
+        let own = read.owner == self.serial;
         if !own && (self.identity.is_none() || self.identity != read.file) {
             return;
         }
@@ -226,7 +227,7 @@ impl Store {
             return read.finish();
         }
         let mut again = SharedRead::new(&read.version, read.periods, None);
-        again.owner = self as *const Store as usize;
+        again.owner = self.serial;
         self.help_read(&again);
         again.finish()
     }

@@ -459,3 +459,35 @@ fn a_stored_label_that_cannot_be_selected_is_caught() {
         &[],
     );
 }
+
+/// The stored outline `tree` and `progress` read instead of a version's rows: damaged by hand
+/// (one byte), it is passed over, so every command shows the rows and nothing else changes,
+/// and `check` names it; a node renamed by hand shows at once, since the database drops the
+/// outline the edit made stale.
+#[test]
+fn a_damaged_outline_is_passed_over_and_named() {
+    let env = damaged("");
+    let tree = env.ics(&["tree"]).ok().stdout;
+    let progress = env.ics(&["progress", "--format", "csv"]).ok().stdout;
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let mut body: Vec<u8> = conn
+        .query_row("SELECT body FROM version_outline", [], |r| r.get(0))
+        .unwrap();
+    let at = body.len() / 2;
+    body[at] ^= 0x20;
+    conn.execute("UPDATE version_outline SET body = ?1", [&body])
+        .unwrap();
+    drop(conn);
+    assert_eq!(env.ics(&["tree"]).ok().stdout, tree);
+    assert_eq!(
+        env.ics(&["progress", "--format", "csv"]).ok().stdout,
+        progress
+    );
+    env.ics(&["check"])
+        .fails()
+        .stdout_has("its stored outline is damaged (ics reads its nodes and indicators instead)");
+
+    let env = damaged("UPDATE node SET title = 'Renamed by hand' WHERE code = 'MG1'");
+    env.ics(&["tree"]).ok().stdout_has("Renamed by hand");
+    env.ics(&["check"]).ok();
+}

@@ -720,36 +720,44 @@ supports = ["O1"]
         assert_eq!(reads(&store, &v), want);
     }
 
+    /// A file holding [`RICH`] as schema 12 left it (no outlines, no outline triggers), with
+    /// `damage` done to it; its path.
+    fn schema_12_file(dir: &std::path::Path, damage: &str) -> std::path::PathBuf {
+        let path = dir.join("old.db");
+        let mut store = Store::open(&path, OpenMode::Create).unwrap();
+        let fw = parse_str(RICH, "framework.toml").unwrap();
+        store.save_version(&fw, "v1", None, AT).unwrap();
+        let triggers: Vec<String> = store
+            .conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' \
+                 AND name LIKE 'version_outline_%'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(triggers.len(), 14);
+        for t in triggers {
+            store
+                .conn
+                .execute_batch(&format!("DROP TRIGGER {t}"))
+                .unwrap();
+        }
+        store
+            .conn
+            .execute_batch(&format!(
+                "DROP TABLE version_outline; {damage} PRAGMA user_version = 12;"
+            ))
+            .unwrap();
+        path
+    }
+
     #[test]
     fn an_upgrade_writes_the_outlines_of_stored_versions() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("old.db");
-        {
-            let mut store = Store::open(&path, OpenMode::Create).unwrap();
-            let fw = parse_str(RICH, "framework.toml").unwrap();
-            store.save_version(&fw, "v1", None, AT).unwrap();
-            // As schema 12 left it: no outline table.
-            let triggers: Vec<String> = store
-                .conn
-                .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'version_outline_%'")
-                .unwrap()
-                .query_map([], |r| r.get(0))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            assert_eq!(triggers.len(), 14);
-            for t in triggers {
-                store
-                    .conn
-                    .execute_batch(&format!("DROP TRIGGER {t}"))
-                    .unwrap();
-            }
-            store
-                .conn
-                .execute_batch("DROP TABLE version_outline; PRAGMA user_version = 12;")
-                .unwrap();
-        }
-        let store = Store::open(&path, OpenMode::Existing).unwrap();
+        let store = Store::open(&schema_12_file(dir.path(), ""), OpenMode::Existing).unwrap();
         assert_eq!(outlines(&store), 1);
         let v = store.resolve_version(None).unwrap();
         let (format, body) = super::stored(&store.conn, &v, "test").unwrap().unwrap();
@@ -764,38 +772,10 @@ supports = ["O1"]
     #[test]
     fn an_upgrade_over_damaged_rows_still_opens() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("old.db");
-        {
-            let mut store = Store::open(&path, OpenMode::Create).unwrap();
-            let fw = parse_str(RICH, "framework.toml").unwrap();
-            store.save_version(&fw, "v1", None, AT).unwrap();
-            let names: Vec<String> = store
-                .conn
-                .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'version_outline%'")
-                .unwrap()
-                .query_map([], |r| r.get(0))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            for t in names {
-                store
-                    .conn
-                    .execute_batch(&format!("DROP TRIGGER {t}"))
-                    .unwrap();
-            }
-            store
-                .conn
-                .execute_batch(
-                    "DROP TABLE version_outline; \
-                     UPDATE indicator_def SET position = 'x' WHERE position = 0; \
-                     PRAGMA user_version = 12;",
-                )
-                .unwrap();
-        }
-        let store = Store::open(&path, OpenMode::Existing).unwrap();
+        let damage = "UPDATE indicator_def SET position = 'x' WHERE position = 0;";
+        let store = Store::open(&schema_12_file(dir.path(), damage), OpenMode::Existing).unwrap();
         assert_eq!(outlines(&store), 0);
-        let problems = store.check().unwrap().problems;
-        assert!(!problems.is_empty());
+        assert!(!store.check().unwrap().problems.is_empty());
     }
 
     /// Records what a decode gives: each node's count of indicators, the definitions' ids and

@@ -119,7 +119,7 @@ fn mark_submitted(
 }
 
 /// glibc grows a thread's heap one page per system call (`mprotect`): 1,150 calls for the
-/// values of 20,000 indicators. Asking for 16 MiB of slack at each growth takes that to a
+/// values of 20,000 indicators. Asking for 32 MiB of slack at each growth takes that to a
 /// handful; the slack is address space, made resident only where it is used.
 fn roomier_heaps() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]

@@ -426,6 +426,27 @@ title = "Goal"
         values
     }
 
+    /// A strategy of `n` indicators under one goal; with `sex`, every 500th (from the 8th)
+    /// declares a disaggregation by sex.
+    fn many_indicators(n: usize, sex: bool) -> crate::framework::Framework {
+        let mut text = String::from(
+            "[strategy]\ncode = \"t\"\ntitle = \"T\"\nversion = \"v1\"\n\n\
+             [[goal]]\ncode = \"G1\"\ntitle = \"Goal\"\n",
+        );
+        for i in 0..n {
+            text.push_str(&format!(
+                "[[goal.indicator]]\ncode = \"I{i}\"\ntitle = \"Indicator {i}\"\n\
+                 unit = \"people\"\ndirection = \"increase\"\n{}",
+                if sex && i % 500 == 7 {
+                    "disaggregations = { sex = [\"female\", \"male\"] }\n"
+                } else {
+                    ""
+                }
+            ));
+        }
+        parse_str(&text, "framework.toml").unwrap()
+    }
+
     /// How many indicators the shared-read test stores: enough for several chunks.
     const MANY: usize = 2_000;
 
@@ -434,22 +455,7 @@ title = "Goal"
     /// read one connection makes alone, and one whose chunks the connections take in turn.
     #[test]
     fn a_shared_values_read_is_the_whole() {
-        let mut text = String::from(
-            "[strategy]\ncode = \"t\"\ntitle = \"T\"\nversion = \"v1\"\n\n\
-             [[goal]]\ncode = \"G1\"\ntitle = \"Goal\"\n",
-        );
-        for i in 0..MANY {
-            text.push_str(&format!(
-                "[[goal.indicator]]\ncode = \"I{i}\"\ntitle = \"Indicator {i}\"\n\
-                 unit = \"people\"\ndirection = \"increase\"\n{}",
-                if i % 500 == 7 {
-                    "disaggregations = { sex = [\"female\", \"male\"] }\n"
-                } else {
-                    ""
-                }
-            ));
-        }
-        let fw = parse_str(&text, "framework.toml").unwrap();
+        let fw = many_indicators(MANY, true);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.db");
         let mut store = Store::open(&path, crate::store::OpenMode::Create).unwrap();
@@ -526,17 +532,7 @@ title = "Goal"
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ics.db");
         let mut store = Store::open(&path, crate::store::OpenMode::Create).unwrap();
-        let mut text = String::from(
-            "[strategy]\ncode = \"t\"\ntitle = \"T\"\nversion = \"v1\"\n\n\
-             [[goal]]\ncode = \"G1\"\ntitle = \"Goal\"\n",
-        );
-        for i in 0..600 {
-            text.push_str(&format!(
-                "[[goal.indicator]]\ncode = \"I{i}\"\ntitle = \"I\"\nunit = \"people\"\n\
-                 direction = \"increase\"\n"
-            ));
-        }
-        let fw = parse_str(&text, "framework.toml").unwrap();
+        let fw = many_indicators(600, false);
         store
             .save_version(&fw, "v1", None, "2026-01-15T12:00:00.000000Z")
             .unwrap();

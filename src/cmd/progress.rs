@@ -204,11 +204,16 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         needs_explanation: args.needs_explanation,
         trend,
     };
-    let mut report = progress::build(&fw, &version.label, period, &values, &sel)?;
-    let submitted = if args.review.include_submitted {
-        mark_submitted(&*store, &mut report, period)?
-    } else {
-        Vec::new()
+    // The CSV shows rows and no headers: each row is written as it is made, and the report is
+    // never held whole (on 20,000 indicators, 10 MB made and written once).
+    let mut report = match args.format {
+        ProgressFormat::Csv => None,
+        _ => Some(progress::build(&fw, &version.label, period, &values, &sel)?),
+    };
+    let submitted = match (args.review.include_submitted, report.as_mut()) {
+        (false, _) => Vec::new(),
+        (true, Some(report)) => mark_submitted(&*store, report, period)?,
+        (true, None) => crate::workflow::submitted_values(&*store, period.fiscal_year().span())?,
     };
     if let (Some(caution), ProgressFormat::Csv | ProgressFormat::Xlsx) =
         (crate::workflow::submitted_caution(&submitted), args.format)
@@ -221,17 +226,30 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     } else {
         cx.term
     };
-    match args.format {
-        ProgressFormat::Table => write!(dest.writer(), "{}", render::table(&report, term))?,
-        ProgressFormat::Markdown => write!(dest.writer(), "{}", render::markdown(&report))?,
-        ProgressFormat::Csv => {
+    let rows = match &report {
+        None => {
             dest.begin_csv()?;
-            render::csv(&report, dest.writer())?
+            let prepared = progress::prepare(&fw, &values);
+            let mut csv = render::CsvRows::new(dest.writer())?;
+            let rows = prepared.each_row(period, &sel, |r| csv.row(r))?;
+            csv.finish()?;
+            std::mem::forget(prepared);
+            rows
         }
-        ProgressFormat::Json => render::json(&report, dest.writer())?,
-        ProgressFormat::Xlsx => {
-            let about =
-                xlsx::About::new(format!("Progress for {}", report.period), clock::now_utc())
+        Some(report) => {
+            match args.format {
+                ProgressFormat::Table => write!(dest.writer(), "{}", render::table(report, term))?,
+                ProgressFormat::Markdown => write!(dest.writer(), "{}", render::markdown(report))?,
+                ProgressFormat::Csv => {
+                    dest.begin_csv()?;
+                    render::csv(report, dest.writer())?
+                }
+                ProgressFormat::Json => render::json(report, dest.writer())?,
+                ProgressFormat::Xlsx => {
+                    let about = xlsx::About::new(
+                        format!("Progress for {}", report.period),
+                        clock::now_utc(),
+                    )
                     .fact(
                         "Strategy",
                         format!("{} ({})", version.title, version.strategy),
@@ -239,13 +257,14 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
                     .fact("Version", version.label.as_str())
                     .fact("Period", report.period.to_string())
                     .fact("Command", dest::command_line());
-            dest.put(&render::workbook(&report, about)?)?;
+                    dest.put(&render::workbook(report, about)?)?;
+                }
+            }
+            report.rows().count()
         }
-    }
-    let rows = report.rows().count();
+    };
     dest.finish(&format!(
-        "the {} progress report ({})",
-        report.period,
+        "the {period} progress report ({})",
         plural(rows, "indicator", "indicators")
     ))?;
     // A big strategy's framework, values and report are hundreds of thousands of small

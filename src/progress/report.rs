@@ -348,75 +348,34 @@ impl Prepared<'_> {
         let fw = self.fw;
         let tree = &self.tree;
         let count = self.number.len();
-        let roots: Vec<usize> = match &sel.node {
-            Some(code) => {
-                let node = find_node(fw, code)?;
-                fw.nodes
-                    .iter()
-                    .position(|n| std::ptr::eq(n, node))
-                    .into_iter()
-                    .collect()
-            }
-            None => tree.roots.clone(),
-        };
-        let trend_periods: Vec<FiscalPeriod> = match (sel.trend, period.is_quarter()) {
-            (false, _) => Vec::new(),
-            (true, false) => fw.strategy.fiscal_years(),
-            (true, true) => fw
-                .strategy
-                .fiscal_years()
-                .iter()
-                .flat_map(|y| y.quarters())
-                .collect(),
-        };
-        let start = fw.strategy.start.map(|s| s.year);
-        let row = |n: usize, k: usize, ind: &Indicator| {
-            let vals = self.grouped.of(self.number[k]);
-            let mut r = row_at(
-                fw,
-                ind,
-                period,
-                vals,
-                tree.codes[n].clone(),
-                tree.paths[n].clone(),
-                self.units[k].clone(),
-            );
-            r.trend = trend_periods
-                .iter()
-                .map(|p| actual(ind, *p, vals, start).map(|a| a.value))
-                .collect();
-            r
-        };
+        let trend_periods = trend_periods(fw, period, sel);
         // Each indicator's status when its row is kept, for the headers' counts.
         let mut statuses: Vec<Option<Status>> = vec![None; count];
-        let mut visited = vec![false; fw.nodes.len()];
         let mut lines = Vec::with_capacity(count + fw.nodes.len());
         // Where each walked node's header goes: (line, node, depth).
         let mut slots: Vec<(usize, usize, usize)> = Vec::new();
-        let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&n| (n, 0)).collect();
-        while let Some((n, depth)) = stack.pop() {
-            let node = &fw.nodes[n];
-            slots.push((lines.len(), n, depth));
-            lines.push(Line::Header(Rollup {
-                code: String::new(),
-                title: String::new(),
-                kind: node.kind,
-                depth,
-                own: Counts::default(),
-                linked: Counts::default(),
-                linked_from: Vec::new(),
-            }));
-            if !std::mem::replace(&mut visited[n], true) {
-                for (k, ind) in tree.numbers(fw, n).zip(&node.indicators) {
-                    let r = row(n, k, ind);
-                    if sel.keeps(&r) {
-                        statuses[k] = Some(r.status);
-                        lines.push(Line::Row(r));
-                    }
+        let visited = self.walk(period, sel, &trend_periods, |met| {
+            match met {
+                Met::Node(n, depth) => {
+                    slots.push((lines.len(), n, depth));
+                    lines.push(Line::Header(Rollup {
+                        code: String::new(),
+                        title: String::new(),
+                        kind: fw.nodes[n].kind,
+                        depth,
+                        own: Counts::default(),
+                        linked: Counts::default(),
+                        linked_from: Vec::new(),
+                    }));
+                }
+                Met::Row(k, r) => {
+                    statuses[k] = Some(r.status);
+                    lines.push(Line::Row(r));
                 }
             }
-            stack.extend(tree.children[n].iter().rev().map(|&c| (c, depth + 1)));
-        }
+            Ok(())
+        })?;
+        let row = |n: usize, k: usize, ind: &Indicator| self.row(n, k, ind, period, &trend_periods);
         // The rows outside the walk (another subtree under `--node`) count toward the DOs
         // linked to it.
         for (n, node) in fw.nodes.iter().enumerate() {
@@ -457,6 +416,121 @@ impl Prepared<'_> {
             trend_periods,
             lines,
         })
+    }
+
+    /// The rows [`Prepared::build`] shows, in its order, each handed to `each` as soon as it
+    /// is made and dropped after: what a CSV shows (rows, no headers) without holding the
+    /// report (20,000 rows were 10 MB, made and written once). Returns how many rows.
+    pub fn each_row(
+        &self,
+        period: FiscalPeriod,
+        sel: &Selection,
+        mut each: impl FnMut(&ProgressRow) -> Result<(), Error>,
+    ) -> Result<usize, Error> {
+        let trend_periods = trend_periods(self.fw, period, sel);
+        let mut rows = 0;
+        self.walk(period, sel, &trend_periods, |met| match met {
+            Met::Node(..) => Ok(()),
+            Met::Row(_, r) => {
+                rows += 1;
+                each(&r)
+            }
+        })?;
+        Ok(rows)
+    }
+
+    /// The row of indicator number `k` (`ind`, under node `n`) for `period`, with its trend
+    /// over `trend_periods`.
+    fn row(
+        &self,
+        n: usize,
+        k: usize,
+        ind: &Indicator,
+        period: FiscalPeriod,
+        trend_periods: &[FiscalPeriod],
+    ) -> ProgressRow {
+        let tree = &self.tree;
+        let vals = self.grouped.of(self.number[k]);
+        let mut r = row_at(
+            self.fw,
+            ind,
+            period,
+            vals,
+            tree.codes[n].clone(),
+            tree.paths[n].clone(),
+            self.units[k].clone(),
+        );
+        let start = self.fw.strategy.start.map(|s| s.year);
+        r.trend = trend_periods
+            .iter()
+            .map(|p| actual(ind, *p, vals, start).map(|a| a.value))
+            .collect();
+        r
+    }
+
+    /// Walk the tree in report order (from the roots, or the node `sel` names), telling `met`
+    /// of each node (with its depth) before its rows and the nodes under it, and of each row
+    /// `sel` keeps (with its indicator number). A node reached again (a second parent) shows
+    /// its header but not its rows. Returns which nodes were reached.
+    fn walk(
+        &self,
+        period: FiscalPeriod,
+        sel: &Selection,
+        trend_periods: &[FiscalPeriod],
+        mut met: impl FnMut(Met) -> Result<(), Error>,
+    ) -> Result<Vec<bool>, Error> {
+        let fw = self.fw;
+        let tree = &self.tree;
+        let roots: Vec<usize> = match &sel.node {
+            Some(code) => {
+                let node = find_node(fw, code)?;
+                fw.nodes
+                    .iter()
+                    .position(|n| std::ptr::eq(n, node))
+                    .into_iter()
+                    .collect()
+            }
+            None => tree.roots.clone(),
+        };
+        let mut visited = vec![false; fw.nodes.len()];
+        let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&n| (n, 0)).collect();
+        while let Some((n, depth)) = stack.pop() {
+            let node = &fw.nodes[n];
+            met(Met::Node(n, depth))?;
+            if !std::mem::replace(&mut visited[n], true) {
+                for (k, ind) in tree.numbers(fw, n).zip(&node.indicators) {
+                    let r = self.row(n, k, ind, period, trend_periods);
+                    if sel.keeps(&r) {
+                        met(Met::Row(k, r))?;
+                    }
+                }
+            }
+            stack.extend(tree.children[n].iter().rev().map(|&c| (c, depth + 1)));
+        }
+        Ok(visited)
+    }
+}
+
+/// What [`Prepared::walk`] meets: a node (number, depth) or a kept row (indicator number, row).
+/// Handed over once and never stored, so the size of a row is no cost to the header.
+#[allow(clippy::large_enum_variant)]
+enum Met {
+    Node(usize, usize),
+    Row(usize, ProgressRow),
+}
+
+/// The periods of each row's trend when `sel` asks for one: the strategy's fiscal years, or
+/// for a quarter the quarters of those years.
+fn trend_periods(fw: &Framework, period: FiscalPeriod, sel: &Selection) -> Vec<FiscalPeriod> {
+    match (sel.trend, period.is_quarter()) {
+        (false, _) => Vec::new(),
+        (true, false) => fw.strategy.fiscal_years(),
+        (true, true) => fw
+            .strategy
+            .fiscal_years()
+            .iter()
+            .flat_map(|y| y.quarters())
+            .collect(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Unit tests of the progress definitions (issue 13), on small frameworks made here.
 
 use super::*;
+use crate::error::Error;
 use crate::framework::parse_str;
 
 fn p(s: &str) -> FiscalPeriod {
@@ -815,6 +816,86 @@ fn node_status_and_explanation_filters() {
     let r = build(&fw, "v1", p("FY2021"), &vals, &sel).unwrap();
     assert_eq!(outline(&r), ["#G1", "#O2", "#O2.1", "DOWN"]);
     assert_eq!(r.counts().get(Status::Short), 1);
+}
+
+/// `each_row` (the CSV's rows, made one at a time) hands over exactly the rows of `build`, in
+/// its order, under every kind of selection, and fails as `build` does.
+#[test]
+fn rows_one_at_a_time_are_the_report_rows() {
+    let fw = tree();
+    let vals = [
+        val("UP", "FY2021", 20.0),
+        val("DOWN", "FY2021", 50.0),
+        noted("Q", "FY2021Q1", 1.0, "late start"),
+    ];
+    let sels = [
+        Selection::default(),
+        Selection {
+            node: Some("O2".into()),
+            ..Selection::default()
+        },
+        Selection {
+            node: Some("D1".into()),
+            ..Selection::default()
+        },
+        Selection {
+            statuses: vec![Status::OnTarget, Status::Short],
+            ..Selection::default()
+        },
+        Selection {
+            needs_explanation: true,
+            ..Selection::default()
+        },
+        Selection {
+            trend: true,
+            ..Selection::default()
+        },
+    ];
+    let prepared = prepare(&fw, &vals);
+    for sel in &sels {
+        for period in ["FY2021", "FY2021Q1"] {
+            let report = prepared.build("v1", p(period), sel).unwrap();
+            let want: Vec<ProgressRow> = report.rows().cloned().collect();
+            let mut got = Vec::new();
+            let n = prepared
+                .each_row(p(period), sel, |r| {
+                    got.push(r.clone());
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(got, want, "{sel:?} {period}");
+            assert_eq!(n, want.len());
+        }
+    }
+    // Not every selection is the whole list: the test compares something.
+    let all = prepared
+        .build("v1", p("FY2021"), &sels[0])
+        .unwrap()
+        .rows()
+        .count();
+    let some = prepared
+        .build("v1", p("FY2021"), &sels[1])
+        .unwrap()
+        .rows()
+        .count();
+    assert!(some < all && some > 0, "{some} of {all}");
+    let sel = Selection {
+        node: Some("O9".into()),
+        ..Selection::default()
+    };
+    let err = prepared
+        .each_row(p("FY2021"), &sel, |_| Ok(()))
+        .unwrap_err();
+    assert!(err.to_string().contains("O9"), "{err}");
+    // A writer's failure stops the walk and comes back.
+    let mut seen = 0;
+    let err = prepared
+        .each_row(p("FY2021"), &sels[0], |_| {
+            seen += 1;
+            Err(Error::input("stop"))
+        })
+        .unwrap_err();
+    assert_eq!((seen, err.to_string().as_str()), (1, "stop"));
 }
 
 #[test]

@@ -17,7 +17,7 @@ use crate::progress::{Counts, Line, ProgressRow, Report, Rollup, Status};
 mod export;
 mod sheet;
 
-pub use export::{csv, json, CSV_COLUMNS};
+pub use export::{csv, json, CsvRows, CSV_COLUMNS};
 pub use sheet::{workbook, CONTEXT_COLUMNS};
 
 /// The sparkline levels, lowest first.

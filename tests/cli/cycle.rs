@@ -138,6 +138,41 @@ fn a_full_period_through_review_and_lock() {
     )
     .ok()
     .stdout_has("25.9 (submitted)");
+    // The CSV (written a row at a time, without a whole report) counts them too, and says so
+    // on stderr; without the flag its row has no actual.
+    let csv = as_user(
+        &env,
+        "bo.po",
+        &[
+            "progress",
+            "--period",
+            "FY2022",
+            "--include-submitted",
+            "--format",
+            "csv",
+        ],
+    )
+    .ok()
+    .stderr_has("note: includes 4 values submitted but not yet approved");
+    let poverty = |out: &str| {
+        out.lines()
+            .find(|l| l.starts_with("IND-POVERTY,"))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    assert!(poverty(&csv.stdout).contains(",25.9,"), "{}", csv.stdout);
+    let plain = as_user(
+        &env,
+        "bo.po",
+        &["progress", "--period", "FY2022", "--format", "csv"],
+    )
+    .ok();
+    assert!(!plain.stderr.contains("note:"), "{}", plain.stderr);
+    let row = poverty(&plain.stdout);
+    assert!(
+        row.starts_with("IND-POVERTY,") && !row.contains(",25.9,"),
+        "{row}"
+    );
 
     // Status: four submitted under MO3.1, nothing missing there: exit 0.
     let st = as_user(

@@ -101,15 +101,15 @@ impl<'o> Csv<'o> {
     /// A text field that the row before may have shown already: the node, path and unit are
     /// one string for many rows, whose field is then copied rather than made again.
     fn shared(&mut self, s: &str, memo: &mut Memo) {
-        if memo.ptr == s.as_ptr() && memo.len == s.len() {
+        if memo.text == s.as_bytes() {
             self.sep();
             self.buf.extend_from_slice(&memo.field);
             return;
         }
         let at = self.buf.len() + usize::from(!self.first);
         self.text(s);
-        memo.ptr = s.as_ptr();
-        memo.len = s.len();
+        memo.text.clear();
+        memo.text.extend_from_slice(s.as_bytes());
         memo.field.clear();
         memo.field.extend_from_slice(&self.buf[at..]);
     }
@@ -139,12 +139,11 @@ impl<'o> Csv<'o> {
     }
 }
 
-/// The last string a [`Csv::shared`] field showed, by address (the report is borrowed while it
-/// is written, so an address stands for one string), and the field it made.
+/// The last text a [`Csv::shared`] field showed, and the field it made. Compared by content:
+/// rows written one at a time are dropped after, and another string may take an address.
 #[derive(Default)]
 struct Memo {
-    ptr: *const u8,
-    len: usize,
+    text: Vec<u8>,
     field: Vec<u8>,
 }
 
@@ -176,26 +175,56 @@ fn needs_quotes(b: &[u8]) -> bool {
 
 /// The indicator rows as CSV, numbers unrounded, text formula-guarded.
 pub fn csv(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
-    let mut w = Csv::new(out);
-    for c in CSV_COLUMNS {
-        w.plain(c);
-    }
-    w.end()?;
-    let (mut node, mut path, mut unit) = (Memo::default(), Memo::default(), Memo::default());
-    // Rows mostly share the report's period: it is written once.
-    let mut period: Option<(FiscalPeriod, String)> = None;
-    let flag = |b: bool| if b { "true" } else { "false" };
+    let mut w = CsvRows::new(out)?;
     for r in report.rows() {
+        w.row(r)?;
+    }
+    w.finish()
+}
+
+/// The progress CSV written a row at a time ([`csv`] writes a whole report through it): the
+/// header first, then each row as it comes, so a caller can make rows one by one and keep
+/// none ([`crate::progress::Prepared::each_row`]).
+pub struct CsvRows<'o> {
+    w: Csv<'o>,
+    node: Memo,
+    path: Memo,
+    unit: Memo,
+    /// Rows mostly share the report's period: it is written once.
+    period: Option<(FiscalPeriod, String)>,
+}
+
+impl<'o> CsvRows<'o> {
+    /// Write the header line.
+    pub fn new(out: &'o mut dyn Write) -> Result<Self, Error> {
+        let mut w = Csv::new(out);
+        for c in CSV_COLUMNS {
+            w.plain(c);
+        }
+        w.end()?;
+        Ok(CsvRows {
+            w,
+            node: Memo::default(),
+            path: Memo::default(),
+            unit: Memo::default(),
+            period: None,
+        })
+    }
+
+    /// Write one indicator row.
+    pub fn row(&mut self, r: &ProgressRow) -> Result<(), Error> {
+        let w = &mut self.w;
+        let flag = |b: bool| if b { "true" } else { "false" };
         w.text(&r.indicator);
         w.text(&r.title);
-        w.shared(&r.node, &mut node);
-        w.shared(&r.path, &mut path);
-        let shown = match &mut period {
+        w.shared(&r.node, &mut self.node);
+        w.shared(&r.path, &mut self.path);
+        let shown = match &mut self.period {
             Some((p, shown)) if *p == r.period => shown,
             slot => &mut slot.insert((r.period, r.period.to_string())).1,
         };
         w.plain(shown);
-        w.shared(&r.unit, &mut unit);
+        w.shared(&r.unit, &mut self.unit);
         w.plain(r.direction.as_str());
         for x in [
             r.baseline,
@@ -223,9 +252,13 @@ pub fn csv(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
         w.plain(flag(r.cumulative));
         w.number(r.numerator);
         w.number(r.denominator);
-        w.end()?;
+        w.end()
     }
-    w.finish()
+
+    /// Write what is left and flush.
+    pub fn finish(self) -> Result<(), Error> {
+        self.w.finish()
+    }
 }
 
 /// Append `x` exactly as `x.to_string()` writes it: the shortest digits that read back as `x`,

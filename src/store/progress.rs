@@ -56,6 +56,11 @@ const CODES: &str = "SELECT id, code FROM indicator WHERE id BETWEEN ?1 AND ?2 O
 const INDICATOR_IDS: &str = "SELECT min(indicator_id), max(indicator_id) FROM indicator_def \
      WHERE version_id = ?1";
 
+/// The page cache of a connection while it helps with a shared read: 64 pages (256 KiB)
+/// rather than SQLite's 2 MB. On 200,000 and 2,000,000 values, `progress --format csv` took
+/// 33.7 -> 32.3 ms and 47.0 -> 44.6 ms (medians of 21); 16 to 200 pages measured alike.
+const ONE_PASS_CACHE: &str = "PRAGMA cache_size = 64";
+
 /// Into how many chunks of about how many indicators a shared read is cut: enough that two
 /// connections, one of which starts late (it reads the framework first), finish together;
 /// few enough that each chunk's three statements cost nothing beside its values.
@@ -208,6 +213,14 @@ impl Store {
             "read the values from {} to {}",
             read.periods.from, read.periods.through
         );
+        // The read visits each page once: a page cache of its own size (2 MB, fresh memory on
+        // every connection) only costs the pages it touches. The interior pages of the B-trees
+        // it walks fit in a few dozen.
+        let cache: Option<i64> = self
+            .conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .ok();
+        let _ = self.conn.execute_batch(ONE_PASS_CACHE);
         let tx = self.conn.unchecked_transaction().ok();
         while let Some((at, ids)) = read.claim() {
             read.put(
@@ -216,6 +229,11 @@ impl Store {
             );
         }
         drop(tx);
+        if let Some(pages) = cache {
+            let _ = self
+                .conn
+                .execute_batch(&format!("PRAGMA cache_size = {pages}"));
+        }
     }
 
     /// The values `read` gave, called on the connection that began it once every helper is

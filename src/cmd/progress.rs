@@ -1,6 +1,7 @@
 //! `ics progress`: progress against targets for one fiscal period, for the strategy review.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use super::dest::{self, Dest};
 use super::Context;
@@ -13,7 +14,7 @@ use crate::period::{FiscalPeriod, PeriodRange, MIN_YEAR};
 use crate::progress::{self, PeriodValue, Selection, Status};
 use crate::render::progress as render;
 use crate::render::{plural, xlsx, Term};
-use crate::store::{Storage, Targets, VersionInfo};
+use crate::store::{SharedRead, Storage, Targets, VersionInfo};
 use crate::Outcome;
 
 fn status(s: StatusArg) -> Status {
@@ -134,6 +135,48 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         dest::needs_out("xlsx", args.out.as_deref(), "progress.xlsx")?;
     }
     let period = super::period_arg(args.period.as_deref(), false)?;
+    let trend = args.format == ProgressFormat::Table;
+    // With the period given and no trend to show, the values need nothing from the framework:
+    // a second connection, opened on another thread from the start, reads them while this one
+    // reads the framework ([`report_with`]).
+    let shared = period.is_some() && !trend;
+    if shared {
+        roomier_heaps();
+    }
+    std::thread::scope(|s| {
+        let (send, receive) = std::sync::mpsc::channel::<Arc<SharedRead>>();
+        // A helper that cannot start or open its connection leaves the chunks to this one.
+        let helper = shared
+            .then(|| {
+                std::thread::Builder::new()
+                    .spawn_scoped(s, move || {
+                        if let Ok(other) = cx.open_counted(&args.review) {
+                            if let Ok(read) = receive.recv() {
+                                other.help_read(&read);
+                            }
+                        }
+                    })
+                    .ok()
+            })
+            .flatten();
+        report_with(cx, args, out, period, (send, helper))
+    })
+}
+
+/// The helper of [`run`]: where to send it the read, and its thread.
+type Helper<'s> = (
+    std::sync::mpsc::Sender<Arc<SharedRead>>,
+    Option<std::thread::ScopedJoinHandle<'s, ()>>,
+);
+
+/// [`run`], with its helper started.
+fn report_with(
+    cx: &Context,
+    args: &ProgressArgs,
+    out: &mut dyn Write,
+    period: Option<FiscalPeriod>,
+    (send, helper): Helper<'_>,
+) -> Result<Outcome, Error> {
     let store = cx.open_counted(&args.review)?;
     let version = super::version(&*store, &args.version)?;
     let kind = match args.format {
@@ -152,33 +195,29 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     };
     let trend = args.format == ProgressFormat::Table;
     // No prose: the report shows none of it. With the period given and no trend to show, the
-    // values need nothing from the framework: a second connection starts reading them on
-    // another thread while this one reads the framework, then both read them (in chunks of
-    // indicators, whichever is free; read again on this connection alone if a commit came
-    // between the two). Errors come in the order: finding the indicators' ids, the
-    // framework's, the node's, then the values'.
+    // helper's connection reads the values while this one reads the framework, then both read
+    // them (in chunks of indicators, whichever is free; read again on this connection alone
+    // if a commit came between the two). Errors come in the order: finding the indicators'
+    // ids, the framework's, the node's, then the values'.
     let (fw, early) = match period {
         Some(p) if !trend => {
-            roomier_heaps();
-            let read = store.shared_totals(&version, p.fiscal_year().span())?;
-            let fw = std::thread::scope(|s| {
-                // A helper that cannot start or open its connection leaves the chunks to this
-                // one.
-                let helper = std::thread::Builder::new().spawn_scoped(s, || {
-                    if let Ok(other) = cx.open_counted(&args.review) {
-                        other.help_read(&read);
-                    }
-                });
-                let fw = store.framework_lean(&version, targets);
-                if fw.is_ok() {
-                    store.help_read(&read);
+            let read = Arc::new(store.shared_totals(&version, p.fiscal_year().span())?);
+            // A helper that has stopped reads nothing.
+            let _ = send.send(Arc::clone(&read));
+            drop(send);
+            let fw = store.framework_lean(&version, targets);
+            if fw.is_ok() {
+                store.help_read(&read);
+            }
+            if let Some(helper) = helper {
+                if let Err(panic) = helper.join() {
+                    std::panic::resume_unwind(panic)
                 }
-                if let Ok(helper) = helper {
-                    if let Err(panic) = helper.join() {
-                        std::panic::resume_unwind(panic)
-                    }
-                }
-                fw
+            }
+            let fw = fw?;
+            // The helper has ended, and its share of the read with it.
+            let read = Arc::try_unwrap(read).map_err(|_| {
+                Error::database("the values could not all be read: a reader had not let go of them")
             })?;
             (fw, Some(store.finish_read(read)))
         }

@@ -399,12 +399,29 @@ fn every_problem_is_reported_at_once() {
 #[test]
 fn read_commands_never_create_a_database() {
     let env = Env::new();
-    for args in [&["tree"][..], &["versions"], &["tree", "--format", "json"]] {
-        env.ics(args)
+    // `progress` with a period opens a second connection on another thread from the start:
+    // it creates nothing either, and the one error is the first connection's.
+    for args in [
+        &["tree"][..],
+        &["versions"],
+        &["tree", "--format", "json"],
+        &["progress", "--period", "FY2024", "--format", "csv"],
+        &["progress", "--period", "FY2024", "--format", "json"],
+    ] {
+        let run = env
+            .ics(args)
             .fails()
             .stderr_has("error: no database at `ics.db`")
             .stderr_has("help: create one with `ics load framework.toml`");
+        assert_eq!(run.stderr.matches("error:").count(), 1, "{}", run.stderr);
         assert!(!env.db().exists());
+        let left: Vec<_> = std::fs::read_dir(env.path("."))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|n| n.to_string_lossy().starts_with("ics.db"))
+            .collect();
+        assert!(left.is_empty(), "{args:?} left {left:?}");
     }
 }
 

@@ -145,16 +145,30 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     }
     std::thread::scope(|s| {
         let (send, receive) = std::sync::mpsc::channel::<Arc<SharedRead>>();
-        // A helper that cannot start or open its connection leaves the chunks to this one.
+        // A helper that cannot start or open its connection leaves the chunks to this one. On a
+        // server it connects only once this one has (a server may have one connection left),
+        // so it never takes the connection the command needs.
+        let server = crate::store::is_server(&cx.db_path());
         let helper = shared
             .then(|| {
                 std::thread::Builder::new()
                     .spawn_scoped(s, move || {
-                        if let Ok(other) = cx.open_counted(&args.review) {
-                            if let Ok(read) = receive.recv() {
-                                other.help_read(&read);
-                            }
-                        }
+                        let early = if server {
+                            None
+                        } else {
+                            cx.open_counted(&args.review).ok()
+                        };
+                        let Ok(read) = receive.recv() else {
+                            return;
+                        };
+                        let other = match early {
+                            Some(other) => other,
+                            None => match cx.open_counted(&args.review) {
+                                Ok(other) => other,
+                                Err(_) => return,
+                            },
+                        };
+                        other.help_read(&read);
                     })
                     .ok()
             })
@@ -243,8 +257,9 @@ fn report_with(
         needs_explanation: args.needs_explanation,
         trend,
     };
-    // The CSV shows rows and no headers: each row is written as it is made, and the report is
-    // never held whole (on 20,000 indicators, 10 MB made and written once).
+    // The CSV shows rows and no headers: each row is written as it is made, and the report's
+    // lines are never held (on 20,000 indicators, 10 MB made and written once). The CSV text
+    // itself is held when it goes to a file (`--out`), which is written at once.
     let mut report = match args.format {
         ProgressFormat::Csv => None,
         _ => Some(progress::build(&fw, &version.label, period, &values, &sel)?),

@@ -886,7 +886,12 @@ fn rows_one_at_a_time_are_the_report_rows() {
     let err = prepared
         .each_row(p("FY2021"), &sel, |_| Ok(()))
         .unwrap_err();
+    let from_build = prepared.build("v1", p("FY2021"), &sel).unwrap_err();
     assert!(err.to_string().contains("O9"), "{err}");
+    assert_eq!(
+        (err.to_string(), err.hint()),
+        (from_build.to_string(), from_build.hint())
+    );
     // A writer's failure stops the walk and comes back.
     let mut seen = 0;
     let err = prepared

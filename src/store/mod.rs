@@ -351,10 +351,15 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| map_err(e, "upgrade the database schema"))?;
-        // Re-read inside the lock: another process may have migrated meanwhile.
+        // Re-read inside the lock: another connection may have migrated meanwhile (then there
+        // is nothing to do, and nothing is written: a commit would make readers that began
+        // before it, such as `progress`'s shared read, read everything again).
         let version: i64 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| map_err(e, ctx))?;
+        if version == schema::CURRENT_VERSION {
+            return Ok(());
+        }
         let broken_before = broken_links(&tx)?;
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql).map_err(|e| match error_code(&e) {
@@ -582,5 +587,30 @@ mod reuse_tests {
             .pragma_update(None, "user_version", schema::CURRENT_VERSION + 1)
             .unwrap();
         assert!(!again.reusable(), "a newer ics migrated it");
+    }
+
+    /// Two connections that both found an older schema when they opened (`progress` opens two
+    /// at once): the one that gets the write lock second finds the schema current and writes
+    /// nothing, so a read that began on another connection is not made to start again.
+    #[test]
+    fn an_upgrade_another_connection_has_done_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ics.db");
+        let mut late = Store::open(&db, OpenMode::Create).unwrap();
+        let reader = Store::open(&db, OpenMode::Existing).unwrap();
+        let version = |s: &Store| -> i64 {
+            s.conn
+                .query_row("PRAGMA data_version", [], |r| r.get(0))
+                .unwrap()
+        };
+        let before = version(&reader);
+        late.run_migrations("ics.db", "test").unwrap();
+        assert_eq!(version(&reader), before, "a no-op upgrade committed");
+        // A commit is seen: the check above could fail.
+        late.conn
+            .pragma_update(None, "user_version", schema::CURRENT_VERSION)
+            .unwrap();
+        assert_ne!(version(&reader), before);
+        assert!(late.reusable());
     }
 }

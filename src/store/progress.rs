@@ -220,7 +220,9 @@ impl Store {
             .conn
             .query_row("PRAGMA cache_size", [], |r| r.get(0))
             .ok();
-        let _ = self.conn.execute_batch(ONE_PASS_CACHE);
+        if cache.is_some() {
+            let _ = self.conn.execute_batch(ONE_PASS_CACHE);
+        }
         let tx = self.conn.unchecked_transaction().ok();
         while let Some((at, ids)) = read.claim() {
             read.put(

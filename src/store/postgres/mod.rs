@@ -140,8 +140,12 @@ impl PgStore {
             .map_err(|e| map_err(e, doing, &shown))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
             .map_err(|e| map_err(e, doing, &shown))?;
-        // Re-read inside the lock: another ics may have migrated meanwhile.
+        // Re-read inside the lock: another ics may have migrated meanwhile (then there is
+        // nothing to do, and nothing is written).
         let version = read_schema_version(&mut tx).map_err(|e| map_err(e, ctx, &shown))?;
+        if version == CURRENT_VERSION {
+            return Ok(());
+        }
         if version == 0 {
             let others: i64 = tx
                 .query_one(

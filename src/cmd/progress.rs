@@ -173,7 +173,7 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
                     .ok()
             })
             .flatten();
-        report_with(cx, args, out, period, (send, helper))
+        report_with(cx, args, out, period, trend, (send, helper))
     })
 }
 
@@ -183,12 +183,13 @@ type Helper<'s> = (
     Option<std::thread::ScopedJoinHandle<'s, ()>>,
 );
 
-/// [`run`], with its helper started.
+/// [`run`], with its helper started; `trend` as `run` decided it (a table shows one).
 fn report_with(
     cx: &Context,
     args: &ProgressArgs,
     out: &mut dyn Write,
     period: Option<FiscalPeriod>,
+    trend: bool,
     (send, helper): Helper<'_>,
 ) -> Result<Outcome, Error> {
     let store = cx.open_counted(&args.review)?;
@@ -207,7 +208,6 @@ fn report_with(
         Some(p) => Targets::Between(p.fiscal_year().span()),
         None => Targets::All,
     };
-    let trend = args.format == ProgressFormat::Table;
     // No prose: the report shows none of it. With the period given and no trend to show, the
     // helper's connection reads the values while this one reads the framework, then both read
     // them (in chunks of indicators, whichever is free; read again on this connection alone

@@ -460,11 +460,13 @@ impl Prepared<'_> {
             tree.paths[n].clone(),
             self.units[k].clone(),
         );
-        let start = self.fw.strategy.start.map(|s| s.year);
-        r.trend = trend_periods
-            .iter()
-            .map(|p| actual(ind, *p, vals, start).map(|a| a.value))
-            .collect();
+        if !trend_periods.is_empty() {
+            let start = self.fw.strategy.start.map(|s| s.year);
+            r.trend = trend_periods
+                .iter()
+                .map(|p| actual(ind, *p, vals, start).map(|a| a.value))
+                .collect();
+        }
         r
     }
 

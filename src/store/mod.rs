@@ -117,6 +117,15 @@ pub fn recovery_hint(db: &Path) -> String {
 /// How long a writer waits for another writer before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The page size of a new database: 16 KiB rather than SQLite's 4 KiB. A page is what SQLite
+/// reads and writes at a time, and its reports read whole runs of pages (a year's values lie
+/// on every page of the value table, a version's outline on 800 pages of 4 KiB). On 20,000
+/// indicators (bench/run's data, medians of 7 and 21 whole processes, the same binary):
+/// `import-values` of 200,000 values 259 -> 219 ms and of 2,000,000 1.82 -> 1.56 s;
+/// `progress --period FY2024 --format csv` on 2,000,000 values 50.6 -> 45.4 ms. A database
+/// keeps the page size it was made with.
+const PAGE_SIZE: i64 = 16 * 1024;
+
 /// Whether opening may create the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
@@ -267,6 +276,16 @@ impl Store {
         self.conn
             .busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| map_err(e, "configure the database"))?;
+        // Only a database with no pages yet takes a page size (before WAL is set, which
+        // writes the first page); one that cannot say is left to the checks below.
+        let pages = self
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get::<_, i64>(0));
+        if pages.ok() == Some(0) {
+            self.conn
+                .pragma_update(None, "page_size", PAGE_SIZE)
+                .map_err(|e| map_err(e, "configure the database"))?;
+        }
         self.conn
             .pragma_update(None, "foreign_keys", true)
             .map_err(|e| map_err(e, "configure the database"))?;

@@ -238,8 +238,11 @@ fn a_corrupt_file_is_reported_by_check_itself() {
     let env = damaged("");
     // Overwrite pages in the middle of the file, as a failing disk would.
     let mut bytes = std::fs::read(env.db()).unwrap();
-    assert!(bytes.len() > 4 * 4096, "the test database is too small");
-    for b in &mut bytes[2 * 4096..4 * 4096] {
+    // The page size, from the file's header (bytes 16 and 17, big-endian).
+    let page = usize::from(u16::from_be_bytes([bytes[16], bytes[17]]));
+    assert!(page >= 512, "page size {page}");
+    assert!(bytes.len() > 4 * page, "the test database is too small");
+    for b in &mut bytes[2 * page..4 * page] {
         *b = 0xde;
     }
     std::fs::write(env.db(), &bytes).unwrap();

@@ -182,6 +182,45 @@ fn loading_the_same_content_twice_records_one_version() {
     assert_eq!(versions.as_array().unwrap().len(), 1);
 }
 
+/// A database `ics` makes has 16 KiB pages; one made with SQLite's 4 KiB pages keeps them
+/// and takes values as before.
+#[test]
+fn a_new_database_has_16_kib_pages_and_an_older_one_keeps_its_own() {
+    let page_size = |db: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap()
+    };
+    let env = Env::new();
+    env.load_shipped();
+    assert_eq!(page_size(&env.db()), 16384);
+    let old = env.path("old.db");
+    rusqlite::Connection::open(&old)
+        .unwrap()
+        .execute_batch("PRAGMA page_size = 4096; CREATE TABLE t(x); DROP TABLE t;")
+        .unwrap();
+    let db = old.to_str().unwrap();
+    env.ics(&["--db", db, "load", &shipped()]).ok();
+    env.ics(&["--db", db, "record", "IND-POVERTY", "FY2022", "25"])
+        .ok();
+    assert_eq!(page_size(&old), 4096);
+    let json = env
+        .ics(&[
+            "--db", db, "progress", "--period", "FY2022", "--format", "json",
+        ])
+        .ok()
+        .json();
+    let row = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["indicator"] == "IND-POVERTY")
+        .unwrap()
+        .clone();
+    assert_eq!(row["actual"], 25.0);
+}
+
 #[test]
 fn a_changed_file_records_a_second_version() {
     let env = Env::new();

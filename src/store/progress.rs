@@ -52,9 +52,12 @@ const CURRENT_SPECIAL: &str = "SELECT d.indicator_id, v.period, v.value, v.note,
 /// that query).
 const CODES: &str = "SELECT id, code FROM indicator WHERE id BETWEEN ?1 AND ?2 ORDER BY id";
 
-/// The first and last indicator ids of a version (two searches of its unique index).
-const INDICATOR_IDS: &str = "SELECT min(indicator_id), max(indicator_id) FROM indicator_def \
-     WHERE version_id = ?1";
+/// The first and last indicator ids of a version: two searches of its unique index. (One
+/// `SELECT min(..), max(..)` walks every entry of the version: SQLite seeks one end only for
+/// a lone `min` or `max`. On 20,000 indicators, 1 ms against 4 µs.)
+const INDICATOR_IDS: &str = "SELECT \
+     (SELECT min(indicator_id) FROM indicator_def WHERE version_id = ?1), \
+     (SELECT max(indicator_id) FROM indicator_def WHERE version_id = ?1)";
 
 /// The page cache of a connection while it helps with a shared read: 64 pages (256 KiB)
 /// rather than SQLite's 2 MB. On 200,000 and 2,000,000 values, `progress --format csv` took

@@ -425,17 +425,46 @@ impl Prepared<'_> {
         &self,
         period: FiscalPeriod,
         sel: &Selection,
+        each: impl FnMut(&ProgressRow) -> Result<(), Error>,
+    ) -> Result<usize, Error> {
+        self.rows_of(&self.row_order(sel)?, period, sel, each)
+    }
+
+    /// The indicators whose rows [`Prepared::each_row`] may show, in its order, as (node
+    /// number, indicator number): cut into parts, each part's rows ([`Prepared::rows_of`]) can
+    /// be made on its own thread, and are the same rows wherever they are made.
+    pub fn row_order(&self, sel: &Selection) -> Result<Vec<(usize, usize)>, Error> {
+        let order = self.order(sel)?;
+        let mut out = Vec::with_capacity(self.number.len());
+        for &(n, _, first) in &order {
+            if first {
+                out.extend(self.tree.numbers(self.fw, n).map(|k| (n, k)));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The rows `sel` keeps of the indicators `order` names (a part of
+    /// [`Prepared::row_order`]'s), in that order, each handed to `each`. Returns how many.
+    pub fn rows_of(
+        &self,
+        order: &[(usize, usize)],
+        period: FiscalPeriod,
+        sel: &Selection,
         mut each: impl FnMut(&ProgressRow) -> Result<(), Error>,
     ) -> Result<usize, Error> {
         let trend_periods = trend_periods(self.fw, period, sel);
         let mut rows = 0;
-        self.walk(period, sel, &trend_periods, |met| match met {
-            Met::Node(..) => Ok(()),
-            Met::Row(_, r) => {
+        for &(n, k) in order {
+            let Some(ind) = self.fw.nodes[n].indicators.get(k - self.tree.first[n]) else {
+                continue;
+            };
+            let r = self.row(n, k, ind, period, &trend_periods);
+            if sel.keeps(&r) {
                 rows += 1;
-                each(&r)
+                each(&r)?;
             }
-        })?;
+        }
         Ok(rows)
     }
 
@@ -483,6 +512,29 @@ impl Prepared<'_> {
     ) -> Result<Vec<bool>, Error> {
         let fw = self.fw;
         let tree = &self.tree;
+        let mut visited = vec![false; fw.nodes.len()];
+        for (n, depth, first) in self.order(sel)? {
+            let node = &fw.nodes[n];
+            visited[n] = true;
+            met(Met::Node(n, depth))?;
+            if first {
+                for (k, ind) in tree.numbers(fw, n).zip(&node.indicators) {
+                    let r = self.row(n, k, ind, period, trend_periods);
+                    if sel.keeps(&r) {
+                        met(Met::Row(k, r))?;
+                    }
+                }
+            }
+        }
+        Ok(visited)
+    }
+
+    /// The nodes in report order (from the roots, or the node `sel` names), each with its
+    /// depth and whether it is met for the first time (a node under a second parent is met
+    /// again; its rows show the first time only).
+    fn order(&self, sel: &Selection) -> Result<Vec<(usize, usize, bool)>, Error> {
+        let fw = self.fw;
+        let tree = &self.tree;
         let roots: Vec<usize> = match &sel.node {
             Some(code) => {
                 let node = find_node(fw, code)?;
@@ -494,22 +546,14 @@ impl Prepared<'_> {
             }
             None => tree.roots.clone(),
         };
-        let mut visited = vec![false; fw.nodes.len()];
+        let mut seen = vec![false; fw.nodes.len()];
+        let mut out = Vec::with_capacity(fw.nodes.len());
         let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&n| (n, 0)).collect();
         while let Some((n, depth)) = stack.pop() {
-            let node = &fw.nodes[n];
-            met(Met::Node(n, depth))?;
-            if !std::mem::replace(&mut visited[n], true) {
-                for (k, ind) in tree.numbers(fw, n).zip(&node.indicators) {
-                    let r = self.row(n, k, ind, period, trend_periods);
-                    if sel.keeps(&r) {
-                        met(Met::Row(k, r))?;
-                    }
-                }
-            }
+            out.push((n, depth, !std::mem::replace(&mut seen[n], true)));
             stack.extend(tree.children[n].iter().rev().map(|&c| (c, depth + 1)));
         }
-        Ok(visited)
+        Ok(out)
     }
 }
 

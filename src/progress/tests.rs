@@ -903,6 +903,76 @@ fn rows_one_at_a_time_are_the_report_rows() {
     assert_eq!((seen, err.to_string().as_str()), (1, "stop"));
 }
 
+/// The rows of `row_order` cut anywhere into two parts, each made by `rows_of` on its own (as
+/// two threads make a CSV's), are `each_row`'s rows, in its order, for every selection.
+#[test]
+fn rows_made_in_two_parts_are_the_rows_made_in_one() {
+    let fw = tree();
+    let vals = [
+        val("UP", "FY2021", 20.0),
+        val("DOWN", "FY2021", 50.0),
+        noted("Q", "FY2021Q1", 1.0, "late start"),
+    ];
+    let sels = [
+        Selection::default(),
+        Selection {
+            node: Some("O2".into()),
+            ..Selection::default()
+        },
+        Selection {
+            statuses: vec![Status::Short],
+            ..Selection::default()
+        },
+        Selection {
+            needs_explanation: true,
+            ..Selection::default()
+        },
+    ];
+    let prepared = prepare(&fw, &vals);
+    let collect = |order: &[(usize, usize)], period: &str, sel: &Selection| {
+        let mut got = Vec::new();
+        let n = prepared
+            .rows_of(order, p(period), sel, |r| {
+                got.push(r.clone());
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(n, got.len());
+        got
+    };
+    for sel in &sels {
+        for period in ["FY2021", "FY2021Q1"] {
+            let mut want = Vec::new();
+            prepared
+                .each_row(p(period), sel, |r| {
+                    want.push(r.clone());
+                    Ok(())
+                })
+                .unwrap();
+            let order = prepared.row_order(sel).unwrap();
+            assert!(order.len() >= want.len());
+            for cut in 0..=order.len() {
+                let mut got = collect(&order[..cut], period, sel);
+                got.extend(collect(&order[cut..], period, sel));
+                assert_eq!(got, want, "{sel:?} {period} cut at {cut}");
+            }
+        }
+    }
+    // The whole tree's order names every indicator once; a node's, only those under it.
+    let all = prepared.row_order(&sels[0]).unwrap();
+    assert_eq!(all.len(), fw.indicator_count());
+    let under = prepared.row_order(&sels[1]).unwrap();
+    assert!(!under.is_empty() && under.len() < all.len());
+    assert!(under.iter().all(|k| all.contains(k)));
+    let err = prepared
+        .row_order(&Selection {
+            node: Some("O9".into()),
+            ..Selection::default()
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("O9"), "{err}");
+}
+
 #[test]
 fn unknown_node_suggests_codes() {
     let fw = tree();

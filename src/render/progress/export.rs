@@ -197,18 +197,23 @@ pub struct CsvRows<'o> {
 impl<'o> CsvRows<'o> {
     /// Write the header line.
     pub fn new(out: &'o mut dyn Write) -> Result<Self, Error> {
-        let mut w = Csv::new(out);
+        let mut rows = CsvRows::rest(out);
         for c in CSV_COLUMNS {
-            w.plain(c);
+            rows.w.plain(c);
         }
-        w.end()?;
-        Ok(CsvRows {
-            w,
+        rows.w.end()?;
+        Ok(rows)
+    }
+
+    /// Rows that follow others (made elsewhere, perhaps on another thread): no header.
+    pub fn rest(out: &'o mut dyn Write) -> Self {
+        CsvRows {
+            w: Csv::new(out),
             node: Memo::default(),
             path: Memo::default(),
             unit: Memo::default(),
             period: None,
-        })
+        }
     }
 
     /// Write one indicator row.

@@ -312,22 +312,35 @@ pub fn prepare<'a>(fw: &'a Framework, values: &'a [PeriodValue]) -> Prepared<'a>
     let count = fw.indicator_count();
     let mut numbers: CodeMap<usize> = CodeMap::with_capacity_and_hasher(count, Default::default());
     let mut number = Vec::with_capacity(count);
-    let mut units = Vec::with_capacity(count);
+    let mut codes = Vec::with_capacity(count);
+    let mut units: Vec<Arc<str>> = Vec::with_capacity(count);
     let mut unit_of: CodeMap<Arc<str>> = CodeMap::default();
     for (k, (_, ind)) in fw.indicators().enumerate() {
         number.push(*numbers.entry(&ind.code).or_insert(k));
-        units.push(
-            unit_of
+        codes.push(ind.code.as_str());
+        // Neighbours mostly share a unit: the last one's is taken without a lookup.
+        let unit = match units.last() {
+            Some(last) if **last == *ind.unit => last.clone(),
+            _ => unit_of
                 .entry(&ind.unit)
                 .or_insert_with(|| ind.unit.as_str().into())
                 .clone(),
-        );
+        };
+        units.push(unit);
     }
+    let grouped = Grouped::new(
+        values,
+        Numbering {
+            by_code: &numbers,
+            codes: &codes,
+            number: &number,
+        },
+    );
     Prepared {
         fw,
         number,
         units,
-        grouped: Grouped::new(values, &numbers, count),
+        grouped,
         tree: Tree::new(fw),
     }
 }
@@ -587,16 +600,43 @@ struct Grouped<'v> {
     values: Vec<&'v PeriodValue>,
 }
 
+/// How [`Grouped::new`] finds an indicator's number from its code.
+struct Numbering<'a, 'c> {
+    /// The number of the first indicator with each code.
+    by_code: &'a CodeMap<'c, usize>,
+    /// Each indicator's code, by number.
+    codes: &'a [&'c str],
+    /// Each indicator's number in `by_code` (its own, unless an earlier one has its code).
+    number: &'a [usize],
+}
+
+impl Numbering<'_, '_> {
+    /// The number of the indicator `code`, trying `next` first: values mostly come in the
+    /// indicators' order, so the one after the last found is usually it, found without
+    /// hashing (the number `by_code` gives either way).
+    fn find(&self, code: &str, next: usize) -> Option<usize> {
+        match self.codes.get(next) {
+            Some(&c) if c == code && self.number[next] == next => Some(next),
+            _ => self.by_code.get(code).copied(),
+        }
+    }
+}
+
 impl<'v> Grouped<'v> {
-    fn new(values: &'v [PeriodValue], number: &CodeMap<usize>, count: usize) -> Self {
+    fn new(values: &'v [PeriodValue], numbering: Numbering<'_, '_>) -> Self {
+        let count = numbering.codes.len();
         // An indicator's values mostly come together: its number is looked up once per run.
         let mut last: Option<(&str, Option<usize>)> = None;
+        let mut next = 0;
         let of: Vec<Option<usize>> = values
             .iter()
             .map(|v| match last {
                 Some((code, i)) if code == &*v.indicator => i,
                 _ => {
-                    let i = number.get(&*v.indicator).copied();
+                    let i = numbering.find(&v.indicator, next);
+                    if let Some(i) = i {
+                        next = i + 1;
+                    }
                     last = Some((&v.indicator, i));
                     i
                 }

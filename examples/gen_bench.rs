@@ -136,7 +136,7 @@ fn framework(o: &Options, rng: &mut Rng) -> Framework {
             ));
             for i in 0..10 {
                 let base = 50.0 + rng.unit() * 50.0;
-                let targets: BTreeMap<FiscalPeriod, f64> = (first..=LAST_YEAR)
+                let targets: ics::framework::TargetMap = (first..=LAST_YEAR)
                     .map(|y| {
                         (
                             FiscalPeriod::year(y),

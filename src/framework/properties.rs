@@ -70,7 +70,7 @@ fn indicator(code: String) -> impl Strategy<Value = Indicator> {
                 } else {
                     Frequency::Annual
                 };
-                let targets: BTreeMap<FiscalPeriod, f64> = targets
+                let targets: crate::framework::TargetMap = targets
                     .into_iter()
                     .map(|((y, q), v)| {
                         (

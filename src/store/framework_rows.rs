@@ -130,7 +130,7 @@ pub(crate) fn rule(row: RuleRow<'_>, ctx: &str) -> Result<Indicator, Error> {
         unit: row.unit,
         direction: Direction::parse(row.direction).ok_or_else(corrupt)?,
         baseline: None,
-        targets: BTreeMap::new(),
+        targets: TargetMap::new(),
         frequency: Frequency::parse(row.frequency).ok_or_else(corrupt)?,
         aggregation: Aggregation::parse(row.aggregation).ok_or_else(corrupt)?,
         disaggregations: disaggregations(row.disaggregations).ok_or_else(corrupt)?,
@@ -371,7 +371,7 @@ impl<'c> VersionBuilder<'c> {
             unit: row.unit,
             direction: Direction::parse(row.direction).ok_or_else(corrupt)?,
             baseline,
-            targets: BTreeMap::new(),
+            targets: TargetMap::new(),
             frequency: Frequency::parse(row.frequency).ok_or_else(corrupt)?,
             aggregation: Aggregation::parse(row.aggregation).ok_or_else(corrupt)?,
             disaggregations: disaggregations(row.disaggregations).ok_or_else(corrupt)?,
@@ -458,7 +458,7 @@ impl<'c> VersionBuilder<'c> {
         if !targets.is_sorted_by_key(|&(def, period, _)| (def, period)) {
             targets.sort_by_key(|&(def, period, _)| (def, period));
         }
-        let of = |def: i64| -> BTreeMap<FiscalPeriod, f64> {
+        let of = |def: i64| -> TargetMap {
             let from = targets.partition_point(|t| t.0 < def);
             let run = &targets[from..];
             let len = run.partition_point(|t| t.0 == def);

@@ -384,7 +384,7 @@ mod tests {
                 unit: unit.into(),
                 direction: Direction::Increase,
                 baseline: None,
-                targets: BTreeMap::new(),
+                targets: crate::framework::TargetMap::new(),
                 frequency,
                 aggregation: Aggregation::Sum,
                 disaggregations,

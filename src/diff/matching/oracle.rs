@@ -152,7 +152,7 @@ fn indicator(code: String, title: String) -> Indicator {
         unit: "people".into(),
         direction: Direction::Increase,
         baseline: None,
-        targets: BTreeMap::new(),
+        targets: crate::framework::TargetMap::new(),
         frequency: Default::default(),
         aggregation: Default::default(),
         disaggregations: BTreeMap::new(),

@@ -116,7 +116,7 @@ impl Checker {
         if let Some(v) = t.get("baseline") {
             baseline = self.baseline(v, &label, quarterly, percent);
         }
-        let mut targets = BTreeMap::new();
+        let mut targets = TargetMap::new();
         if let Some(v) = t.get("targets") {
             match v.get_ref() {
                 DeValue::Table(tt) => {

@@ -4,7 +4,6 @@ use super::*;
 use crate::framework::parse_str;
 use crate::shipped;
 use crate::store::framework_rows::parent_cycle;
-use std::collections::BTreeMap;
 
 fn strategy(version: &str, first: &str, second: &str) -> Framework {
     let ind = |code: &str| {
@@ -237,7 +236,7 @@ fn targets_of_a_period_go_to_their_indicators() {
     let mut n = 0;
     for ((_, want), (_, have)) in fw.indicators().zip(got.indicators()) {
         assert_eq!(have.code, want.code);
-        let wanted: BTreeMap<_, _> = want
+        let wanted: TargetMap = want
             .targets
             .iter()
             .filter(|(p, _)| p.year == 2022)
@@ -275,7 +274,7 @@ fn each_version_reads_its_own_targets() {
         let v = store.resolve_version(Some(label)).unwrap();
         let one = store.framework_lean(&v, fy2022).unwrap();
         let (_, ind) = one.indicators().next().unwrap();
-        assert_eq!(ind.targets, BTreeMap::from([(year, target)]), "{label}");
+        assert_eq!(ind.targets, TargetMap::from([(year, target)]), "{label}");
         let all = store.framework(&v).unwrap();
         let (_, ind) = all.indicators().next().unwrap();
         assert_eq!(
@@ -351,7 +350,7 @@ fn a_big_strategy_in_a_file_reads_back_as_saved() {
     let mut n = 0;
     for ((_, want), (_, have)) in fw.indicators().zip(lean.indicators()) {
         assert_eq!(have.code, want.code);
-        assert_eq!(have.targets, BTreeMap::from([(year, want.targets[&year])]));
+        assert_eq!(have.targets, TargetMap::from([(year, want.targets[&year])]));
         n += 1;
     }
     assert_eq!(n, fw.indicator_count());

@@ -221,3 +221,42 @@ fn demo_snapshots_default_period() {
         insta::assert_snapshot!(format!("progress_demo_default_{format}"), out);
     }
 }
+
+/// A CSV with `--period` (its rows made on two threads) is the CSV of the same period made on
+/// one (the default period takes no second thread), on stdout and in a file, for the whole
+/// strategy and for a part of it.
+#[test]
+fn csv_rows_made_on_two_threads_are_the_rows_made_on_one() {
+    let env = demo_env();
+    let json = env.ics(&["progress", "--format", "json"]).ok().json();
+    let period = json[0]["period"].as_str().unwrap().to_string();
+    for extra in [
+        &[][..],
+        &["--node", "MG3"][..],
+        &["--status", "no_data"][..],
+    ] {
+        let one = env
+            .ics(&[&["progress", "--format", "csv"], extra].concat())
+            .ok()
+            .stdout;
+        let two = env
+            .ics(&[&["progress", "--format", "csv", "--period", &period], extra].concat())
+            .ok()
+            .stdout;
+        assert!(one.lines().count() > 1, "{extra:?}: {one}");
+        assert_eq!(one, two, "{extra:?}");
+        let file = env.path("progress.csv");
+        let _ = std::fs::remove_file(&file);
+        env.ics(
+            &[
+                &["progress", "--format", "csv", "--period", &period, "--out"],
+                &[file.to_str().unwrap()][..],
+                extra,
+            ]
+            .concat(),
+        )
+        .ok();
+        let written = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(written.trim_start_matches('\u{feff}'), two, "{extra:?}");
+    }
+}

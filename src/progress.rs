@@ -20,7 +20,9 @@ use crate::period::FiscalPeriod;
 
 mod report;
 
-pub use report::{build, find_node, prepare, Counts, Line, Prepared, Report, Rollup, Selection};
+pub use report::{
+    build, find_node, index, prepare, Counts, Indexed, Line, Prepared, Report, Rollup, Selection,
+};
 
 /// Tolerance when comparing the deviation with the threshold, so exactly 10 % with T = 10 is
 /// on target.

@@ -152,7 +152,7 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     // exit.
     let made = std::mem::ManuallyDrop::new(Made::default());
     std::thread::scope(|s| {
-        let (send, receive) = mpsc::channel::<Arc<SharedRead>>();
+        let (send, read_to_help) = mpsc::channel::<Arc<SharedRead>>();
         let (read_done, helped) = mpsc::channel::<()>();
         let (send_rows, receive_rows) = mpsc::channel::<RowsJob>();
         let (opened, main_opened) = mpsc::channel::<()>();
@@ -161,18 +161,22 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         // so it never takes the connection the command needs.
         let server = crate::store::is_server(&cx.db_path());
         let made = &*made;
+        let here = current_cpu();
         let helper = shared
             .then(|| {
                 std::thread::Builder::new()
                     .spawn_scoped(s, move || {
+                        // Asked here, where it costs the command nothing.
+                        leave_cpu(here);
+                        cores();
                         let early = if server {
                             None
                         } else {
                             // Once the command's connection is open (its end let go).
-                            let _ = main_opened.recv();
+                            let _ = receive(&main_opened);
                             cx.open_counted(&args.review).ok()
                         };
-                        let read = receive.recv().ok()?;
+                        let read = receive(&read_to_help)?;
                         let other = match early {
                             Some(other) => other,
                             None => cx.open_counted(&args.review).ok()?,
@@ -182,12 +186,17 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
                         drop(read);
                         drop(read_done);
                         drop(other);
-                        let job = next_job(&receive_rows)?;
+                        let job = receive(&receive_rows)?;
                         job.make(made)
                     })
                     .ok()
             })
             .flatten();
+        // A new thread may be queued behind this one on its processor until the scheduler's
+        // next tick (4 ms): it is let run now, and moves itself to another ([`leave_cpu`]).
+        if helper.is_some() {
+            std::thread::yield_now();
+        }
         report_with(
             cx,
             args,
@@ -243,23 +252,76 @@ impl RowsJob {
     }
 }
 
-/// The rows job the command sends, or `None` once it will send none. The helper waits for
-/// it busy for a while (the command is grouping the values, a few milliseconds on a big
-/// strategy), then asleep: a sleeping thread took 0.2 to 3 ms to wake on the benchmark's
-/// machine, and waiting busy took `progress --format csv` on 200,000 values from 33.8 to
-/// 32.7 ms (medians of 61).
-fn next_job(jobs: &mpsc::Receiver<RowsJob>) -> Option<RowsJob> {
+/// What `from` brings next, or `None` once its other end is gone. Between the two threads
+/// each wait is short (the other is a few milliseconds from done), and a sleeping thread took
+/// 0.2 to 3 ms to wake on the benchmark's machine: the wait is busy for up to 20 ms, then
+/// asleep. Waiting busy for the rows took `progress --format csv` on 200,000 values from 33.8
+/// to 32.7 ms (medians of 61); for the read and its end, see the commit that made this.
+fn receive<T>(from: &mpsc::Receiver<T>) -> Option<T> {
     let busy = std::time::Instant::now();
     // On one processor, waiting busy would only take time from the thread it waits for.
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    while cores > 1 && busy.elapsed() < std::time::Duration::from_millis(20) {
-        match jobs.try_recv() {
-            Ok(job) => return Some(job),
+    while cores() > 1 && busy.elapsed() < std::time::Duration::from_millis(20) {
+        match from.try_recv() {
+            Ok(got) => return Some(got),
             Err(mpsc::TryRecvError::Disconnected) => return None,
             Err(mpsc::TryRecvError::Empty) => std::hint::spin_loop(),
         }
     }
-    jobs.recv().ok()
+    from.recv().ok()
+}
+
+/// The processor this thread runs on, where the system says.
+fn current_cpu() -> Option<usize> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: sched_getcpu takes nothing and only returns a number (-1 on failure).
+        let cpu = unsafe { libc::sched_getcpu() };
+        usize::try_from(cpu).ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    None
+}
+
+/// Move this thread off processor `cpu` (the command thread's) when it runs there and may run
+/// elsewhere, then let it run anywhere again. A thread started while the command thread runs
+/// was often queued on the same processor, and ran only when the scheduler next looked (a
+/// tick, 4 ms): at the 90th percentile the helper started 4.4 ms after it was spawned (40
+/// runs, median 0.64 ms), and in those runs it was on the command's processor.
+fn leave_cpu(cpu: Option<usize>) {
+    #[cfg(target_os = "linux")]
+    {
+        let Some(cpu) = cpu.filter(|&c| c < libc::CPU_SETSIZE as usize) else {
+            return;
+        };
+        if current_cpu() != Some(cpu) {
+            return;
+        }
+        // SAFETY: a cpu_set_t is plain bits (zeroed is the empty set); the calls read and
+        // write only the set passed, of the size given, for this thread (pid 0).
+        unsafe {
+            let mut all: libc::cpu_set_t = std::mem::zeroed();
+            let size = std::mem::size_of::<libc::cpu_set_t>();
+            if libc::sched_getaffinity(0, size, &mut all) != 0 {
+                return;
+            }
+            let mut others = all;
+            libc::CPU_CLR(cpu, &mut others);
+            if libc::CPU_COUNT(&others) == 0 {
+                return;
+            }
+            if libc::sched_setaffinity(0, size, &others) == 0 {
+                libc::sched_setaffinity(0, size, &all);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = cpu;
+}
+
+/// How many processors this process may run on (asked once: the answer reads files).
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// The helper of [`run`]: where to send it the read, how it says it has done its share,
@@ -314,20 +376,29 @@ fn report_with<'a>(
     // them (in chunks of indicators, whichever is free; read again on this connection alone
     // if a commit came between the two). Errors come in the order: finding the indicators'
     // ids, the framework's, the node's, then the values'.
-    let (fw, early) = match period {
+    let (fw, early, indexed) = match period {
         Some(p) if !trend => {
             let read = Arc::new(store.shared_totals(&version, p.fiscal_year().span())?);
             // A helper that has stopped reads nothing.
             let _ = send.send(Arc::clone(&read));
             drop(send);
-            let fw = store.framework_lean(&version, targets);
+            let fw = store
+                .framework_lean(&version, targets)
+                .map(|fw| made.fw.get_or_init(|| fw));
+            // For a CSV, what the rows need of the framework alone is made before this thread
+            // joins the read: the helper reads meanwhile, and the part left after the read is
+            // smaller (2.5 ms on 20,000 indicators).
+            let indexed = match (&fw, &send_rows) {
+                (Ok(fw), Some(_)) => Some(progress::index(fw)),
+                _ => None,
+            };
             if fw.is_ok() {
                 store.help_read(&read);
             }
             // The helper says it is done by letting go of its end (having let go of the
             // read), or by ending, however it ends.
             if thread.is_some() {
-                let _ = helped.recv();
+                let _ = receive(&helped);
             }
             // With no rows to make, the helper is done: a panic of its own is passed on now,
             // before anything is written.
@@ -341,11 +412,13 @@ fn report_with<'a>(
             let read = Arc::try_unwrap(read).map_err(|_| {
                 Error::database("the values could not all be read: a reader had not let go of them")
             })?;
-            (fw, Some(store.finish_read(read)))
+            (fw, Some(store.finish_read(read)), indexed)
         }
-        _ => (store.framework_lean(&version, targets)?, None),
+        _ => {
+            let fw = store.framework_lean(&version, targets)?;
+            (made.fw.get_or_init(|| fw), None, None)
+        }
     };
-    let fw = made.fw.get_or_init(|| fw);
     if let Some(code) = &args.node {
         progress::find_node(fw, code)?;
     }
@@ -395,7 +468,11 @@ fn report_with<'a>(
     let rows = match &report {
         None => {
             dest.begin_csv()?;
-            let prepared = made.prepared.get_or_init(|| progress::prepare(fw, values));
+            let prepared = made.prepared.get_or_init(|| {
+                indexed
+                    .unwrap_or_else(|| progress::index(fw))
+                    .with_values(values)
+            });
             let order = Arc::new(prepared.row_order(&sel)?);
             // The second half to the helper, when there is one to take it.
             let half = order.len() / 2;

@@ -309,6 +309,24 @@ impl Tree {
 
 /// Group `values` by indicator and compute every node's path, for [`Prepared::build`].
 pub fn prepare<'a>(fw: &'a Framework, values: &'a [PeriodValue]) -> Prepared<'a> {
+    index(fw).with_values(values)
+}
+
+/// The framework's part of [`prepare`], which needs no values: each indicator's number and
+/// unit, and the tree. Made on its own, it can be made while the values are still being read.
+pub struct Indexed<'a> {
+    fw: &'a Framework,
+    /// The number of the first indicator with each code.
+    numbers: CodeMap<'a, usize>,
+    /// Each indicator's code, by number.
+    codes: Vec<&'a str>,
+    number: Vec<usize>,
+    units: Vec<Arc<str>>,
+    tree: Tree,
+}
+
+/// See [`Indexed`].
+pub fn index(fw: &Framework) -> Indexed<'_> {
     let count = fw.indicator_count();
     let mut numbers: CodeMap<usize> = CodeMap::with_capacity_and_hasher(count, Default::default());
     let mut number = Vec::with_capacity(count);
@@ -328,20 +346,34 @@ pub fn prepare<'a>(fw: &'a Framework, values: &'a [PeriodValue]) -> Prepared<'a>
         };
         units.push(unit);
     }
-    let grouped = Grouped::new(
-        values,
-        Numbering {
-            by_code: &numbers,
-            codes: &codes,
-            number: &number,
-        },
-    );
-    Prepared {
+    Indexed {
         fw,
+        numbers,
+        codes,
         number,
         units,
-        grouped,
         tree: Tree::new(fw),
+    }
+}
+
+impl<'a> Indexed<'a> {
+    /// [`prepare`], with `values`.
+    pub fn with_values(self, values: &'a [PeriodValue]) -> Prepared<'a> {
+        let grouped = Grouped::new(
+            values,
+            Numbering {
+                by_code: &self.numbers,
+                codes: &self.codes,
+                number: &self.number,
+            },
+        );
+        Prepared {
+            fw: self.fw,
+            number: self.number,
+            units: self.units,
+            grouped,
+            tree: self.tree,
+        }
     }
 }
 

@@ -224,6 +224,9 @@ struct Made<'a> {
     prepared: OnceLock<progress::Prepared<'a>>,
 }
 
+/// The part of a CSV's rows the command's thread makes itself, of those the helper can share.
+const MINE: (usize, usize) = (11, 20);
+
 /// CSV lines (no header) and how many rows they are.
 type MadeRows = (Vec<u8>, usize);
 
@@ -474,8 +477,9 @@ fn report_with<'a>(
                     .with_values(values)
             });
             let order = Arc::new(prepared.row_order(&sel)?);
-            // The second half to the helper, when there is one to take it.
-            let half = order.len() / 2;
+            // The rest to the helper, when there is one to take it: a little less than half,
+            // as its lines go to fresh memory (4.1 ms for its half where this thread took 3.3).
+            let half = order.len() * MINE.0 / MINE.1;
             let sent = thread.is_some()
                 && send_rows.is_some_and(|send| {
                     send.send(RowsJob {

@@ -139,8 +139,8 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
     let trend = args.format == ProgressFormat::Table;
     // With the period given and no trend to show, the values need nothing from the framework:
     // a second connection, opened on another thread from the start, reads them while this one
-    // reads the framework ([`report_with`]); for a CSV, the thread then makes the second half
-    // of the rows while this one makes the first.
+    // reads the framework ([`report_with`]); for a CSV, the thread then makes the last 9/20 of
+    // the rows while this one makes the first 11/20 ([`MINE`]).
     let shared = period.is_some() && !trend;
     if shared {
         roomier_heaps();
@@ -161,14 +161,15 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
         // so it never takes the connection the command needs.
         let server = crate::store::is_server(&cx.db_path());
         let made = &*made;
-        let here = current_cpu();
+        let here = if shared { current_cpu() } else { None };
         let helper = shared
             .then(|| {
                 std::thread::Builder::new()
                     .spawn_scoped(s, move || {
-                        // Asked here, where it costs the command nothing.
-                        leave_cpu(here);
+                        // Asked here, where it costs the command nothing (and before this
+                        // thread's processors change, below).
                         cores();
+                        leave_cpu(here);
                         let early = if server {
                             None
                         } else {
@@ -193,7 +194,8 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
             })
             .flatten();
         // A new thread may be queued behind this one on its processor until the scheduler's
-        // next tick (4 ms): it is let run now, and moves itself to another ([`leave_cpu`]).
+        // next tick (4 ms on the benchmark's machine): it is let run now, and moves itself to
+        // another ([`leave_cpu`]).
         if helper.is_some() {
             std::thread::yield_now();
         }
@@ -216,7 +218,7 @@ pub fn run(cx: &Context, args: &ProgressArgs, out: &mut dyn Write) -> Result<Out
 }
 
 /// The framework, values and their grouping, made once by the command's thread and read by
-/// both threads (the helper makes its half of a CSV's rows from them).
+/// both threads (the helper makes its part of a CSV's rows from them).
 #[derive(Default)]
 struct Made<'a> {
     fw: OnceLock<Framework>,
@@ -255,15 +257,15 @@ impl RowsJob {
     }
 }
 
-/// What `from` brings next, or `None` once its other end is gone. Between the two threads
-/// each wait is short (the other is a few milliseconds from done), and a sleeping thread took
-/// 0.2 to 3 ms to wake on the benchmark's machine: the wait is busy for up to 20 ms, then
-/// asleep. Waiting busy for the rows took `progress --format csv` on 200,000 values from 33.8
+/// What `from` brings next, or `None` once its other end is gone. A sleeping thread took 0.2
+/// to 3 ms to wake on the benchmark's machine, where the other thread is usually a few
+/// milliseconds from done: the wait is busy for up to 20 ms, then asleep. Waiting busy for the rows took `progress --format csv` on 200,000 values from 33.8
 /// to 32.7 ms (medians of 61); for the read and its end, see the commit that made this.
 fn receive<T>(from: &mpsc::Receiver<T>) -> Option<T> {
     let busy = std::time::Instant::now();
     // On one processor, waiting busy would only take time from the thread it waits for.
-    while cores() > 1 && busy.elapsed() < std::time::Duration::from_millis(20) {
+    let spin = cores() > 1;
+    while spin && busy.elapsed() < std::time::Duration::from_millis(20) {
         match from.try_recv() {
             Ok(got) => return Some(got),
             Err(mpsc::TryRecvError::Disconnected) => return None,
@@ -288,7 +290,7 @@ fn current_cpu() -> Option<usize> {
 /// Move this thread off processor `cpu` (the command thread's) when it runs there and may run
 /// elsewhere, then let it run anywhere again. A thread started while the command thread runs
 /// was often queued on the same processor, and ran only when the scheduler next looked (a
-/// tick, 4 ms): at the 90th percentile the helper started 4.4 ms after it was spawned (40
+/// tick, 4 ms on the benchmark's machine): at the 90th percentile the helper started 4.4 ms after it was spawned (40
 /// runs, median 0.64 ms), and in those runs it was on the command's processor.
 fn leave_cpu(cpu: Option<usize>) {
     #[cfg(target_os = "linux")]
@@ -445,8 +447,8 @@ fn report_with<'a>(
     };
     // The CSV shows rows and no headers: each row is written as it is made, and the report's
     // lines are never held (on 20,000 indicators, 10 MB made and written once). The helper's
-    // half of the rows is held as CSV text until this thread's half is written (about 2 MB on
-    // 20,000 indicators); all of it is held when it goes to a file (`--out`), which is
+    // part of the rows is held as CSV text until this thread's part is written (about 1.8 MB
+    // on 20,000 indicators); all of it is held when it goes to a file (`--out`), which is
     // written at once.
     let mut report = match args.format {
         ProgressFormat::Csv => None,
@@ -479,18 +481,18 @@ fn report_with<'a>(
             let order = Arc::new(prepared.row_order(&sel)?);
             // The rest to the helper, when there is one to take it: a little less than half,
             // as its lines go to fresh memory (4.1 ms for its half where this thread took 3.3).
-            let half = order.len() * MINE.0 / MINE.1;
+            let split = order.len() * MINE.0 / MINE.1;
             let sent = thread.is_some()
                 && send_rows.is_some_and(|send| {
                     send.send(RowsJob {
                         order: Arc::clone(&order),
-                        from: half,
+                        from: split,
                         period,
                         sel: sel.clone(),
                     })
                     .is_ok()
                 });
-            let mine = if sent { &order[..half] } else { &order[..] };
+            let mine = if sent { &order[..split] } else { &order[..] };
             let mut csv = render::CsvRows::new(dest.writer())?;
             let mut rows = prepared.rows_of(mine, period, &sel, |r| csv.row(r))?;
             csv.finish()?;
@@ -509,7 +511,7 @@ fn report_with<'a>(
                     // The helper could not make them: made here.
                     None => {
                         let mut csv = render::CsvRows::rest(dest.writer());
-                        rows += prepared.rows_of(&order[half..], period, &sel, |r| csv.row(r))?;
+                        rows += prepared.rows_of(&order[split..], period, &sel, |r| csv.row(r))?;
                         csv.finish()?;
                     }
                 }

@@ -269,7 +269,9 @@ fn receive<T>(from: &mpsc::Receiver<T>) -> Option<T> {
         match from.try_recv() {
             Ok(got) => return Some(got),
             Err(mpsc::TryRecvError::Disconnected) => return None,
-            Err(mpsc::TryRecvError::Empty) => std::hint::spin_loop(),
+            // Yielding, not spinning: a thread on this processor (the one waited for, should
+            // the two share it) runs first.
+            Err(mpsc::TryRecvError::Empty) => std::thread::yield_now(),
         }
     }
     from.recv().ok()

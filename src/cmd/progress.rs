@@ -259,13 +259,14 @@ impl RowsJob {
 
 /// What `from` brings next, or `None` once its other end is gone. A sleeping thread took 0.2
 /// to 3 ms to wake on the benchmark's machine, where the other thread is usually a few
-/// milliseconds from done: the wait is busy for up to 20 ms, then asleep. Waiting busy for the rows took `progress --format csv` on 200,000 values from 33.8
-/// to 32.7 ms (medians of 61); for the read and its end, see the commit that made this.
+/// milliseconds from done: for up to 20 ms the wait looks again each time it has let any
+/// other thread on its processor run, then it sleeps. Waiting awake for the rows took
+/// `progress --format csv` on 200,000 values from 33.8 to 32.7 ms (medians of 61).
 fn receive<T>(from: &mpsc::Receiver<T>) -> Option<T> {
-    let busy = std::time::Instant::now();
-    // On one processor, waiting busy would only take time from the thread it waits for.
-    let spin = cores() > 1;
-    while spin && busy.elapsed() < std::time::Duration::from_millis(20) {
+    let since = std::time::Instant::now();
+    // On one processor, waiting awake would only take time from the thread it waits for.
+    let awake = cores() > 1;
+    while awake && since.elapsed() < std::time::Duration::from_millis(20) {
         match from.try_recv() {
             Ok(got) => return Some(got),
             Err(mpsc::TryRecvError::Disconnected) => return None,
@@ -292,8 +293,9 @@ fn current_cpu() -> Option<usize> {
 /// Move this thread off processor `cpu` (the command thread's) when it runs there and may run
 /// elsewhere, then let it run anywhere again. A thread started while the command thread runs
 /// was often queued on the same processor, and ran only when the scheduler next looked (a
-/// tick, 4 ms on the benchmark's machine): at the 90th percentile the helper started 4.4 ms after it was spawned (40
-/// runs, median 0.64 ms), and in those runs it was on the command's processor.
+/// tick, 4 ms on the benchmark's machine): at the 90th percentile the helper started 4.4 ms
+/// after it was spawned (40 runs, median 0.64 ms), and in those runs it was on the command's
+/// processor.
 fn leave_cpu(cpu: Option<usize>) {
     #[cfg(target_os = "linux")]
     {

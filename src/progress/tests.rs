@@ -818,16 +818,21 @@ fn node_status_and_explanation_filters() {
     assert_eq!(r.counts().get(Status::Short), 1);
 }
 
+/// Values for [`tree`]'s indicators: two totals for FY2021 and a noted quarter.
+fn tree_values() -> [PeriodValue; 3] {
+    [
+        val("UP", "FY2021", 20.0),
+        val("DOWN", "FY2021", 50.0),
+        noted("Q", "FY2021Q1", 1.0, "late start"),
+    ]
+}
+
 /// `each_row` (the CSV's rows, made one at a time) hands over exactly the rows of `build`, in
 /// its order, under every kind of selection, and fails as `build` does.
 #[test]
 fn rows_one_at_a_time_are_the_report_rows() {
     let fw = tree();
-    let vals = [
-        val("UP", "FY2021", 20.0),
-        val("DOWN", "FY2021", 50.0),
-        noted("Q", "FY2021Q1", 1.0, "late start"),
-    ];
+    let vals = tree_values();
     let sels = [
         Selection::default(),
         Selection {
@@ -909,11 +914,7 @@ fn rows_one_at_a_time_are_the_report_rows() {
 #[test]
 fn rows_made_in_two_parts_are_the_rows_made_in_one() {
     let fw = tree();
-    let vals = [
-        val("UP", "FY2021", 20.0),
-        val("DOWN", "FY2021", 50.0),
-        noted("Q", "FY2021Q1", 1.0, "late start"),
-    ];
+    let vals = tree_values();
     let sels = [
         Selection::default(),
         Selection {

@@ -194,7 +194,7 @@ pub fn csv(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
 
 /// The progress CSV written a row at a time ([`csv`] writes a whole report through it): the
 /// header first, then each row as it comes, so a caller can make rows one by one and keep
-/// none ([`crate::progress::Prepared::each_row`]).
+/// none ([`crate::progress::Prepared::rows_of`]).
 pub struct CsvRows<'o> {
     w: Csv<'o>,
     node: Memo,
